@@ -1,0 +1,58 @@
+package dev.waybill.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * Entry point of {@code waybill.jar}: the daemon and the admin CLI in one executable.
+ *
+ * <p>Each command is a class with a {@code run(String[] args, PrintStream out, PrintStream err)}
+ * method returning the process exit status; this class only dispatches.
+ */
+public final class Main {
+
+    static final String USAGE = """
+            Usage: waybill <command> [options]
+
+            Commands:
+              parse FILE...       read Exim main logs (plain, .gz, or - for stdin) and print one
+                                  JSON object per delivery outcome and per SMTP-time rejection
+              sample-log          write a synthetic cPanel-like Exim main log (for benchmarks)
+              help                show this text
+
+            Run 'waybill <command> --help' for the options of a command.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(status);
+    }
+
+    /** Runs one command; returns its exit status (0 ok, 1 failure, 2 usage error). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(USAGE);
+            return 2;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "parse":
+                return ParseCommand.run(rest, out, err);
+            case "sample-log":
+                return SampleLogCommand.run(rest, out, err);
+            case "help":
+            case "--help":
+            case "-h":
+                out.print(USAGE);
+                return 0;
+            default:
+                err.println("waybill: unknown command '" + args[0] + "'");
+                err.print(USAGE);
+                return 2;
+        }
+    }
+}
