@@ -143,7 +143,8 @@ public final class SampleLogGenerator {
 
     /** Counts from one run, for the command's summary and for tests. */
     public record Result(long lines, long bytes, long arrivals, long completed, long bounces,
-            long frozenBounces, long leftDeferred, long leftFrozen, long rejections, String hostname) {
+            long frozenBounces, long leftDeferred, long leftFrozen, long rejections, int peakInFlight,
+            String hostname) {
     }
 
     private final Options options;
@@ -157,7 +158,8 @@ public final class SampleLogGenerator {
         Simulation sim = new Simulation(options, out);
         sim.run();
         return new Result(sim.log.lines(), sim.log.bytes(), sim.arrivals, sim.completed, sim.bounces,
-                sim.frozenBounces, sim.leftDeferred, sim.leftFrozen, sim.rejections, sim.server.hostname);
+                sim.frozenBounces, sim.leftDeferred, sim.leftFrozen, sim.rejections, sim.peakInFlight,
+                sim.server.hostname);
     }
 
     /**

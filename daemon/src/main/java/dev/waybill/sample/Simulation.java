@@ -48,6 +48,8 @@ final class Simulation {
     long leftDeferred;
     long leftFrozen;
     long rejections;
+    /** Most events pending at once: sessions, messages and timers in flight. */
+    int peakInFlight;
 
     Simulation(SampleLogGenerator.Options options, OutputStream out) {
         this.options = options;
@@ -87,6 +89,9 @@ final class Simulation {
                 now = e.due;
             }
             e.fire(this);
+            if (timeline.size() > peakInFlight) {
+                peakInFlight = timeline.size();
+            }
             if (!draining && log.lines() >= limit) {
                 draining = true;
             }
