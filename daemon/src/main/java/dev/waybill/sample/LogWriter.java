@@ -202,7 +202,7 @@ final class LogWriter {
     private void formatStamp(long epochSecond) {
         stampSecond = epochSecond;
         long days = Math.floorDiv(epochSecond, 86400);
-        int secOfDay = (int) Math.floorMod(epochSecond, 86400);
+        int secOfDay = Math.floorMod(epochSecond, 86400);
         // Civil date from a day count: shift the epoch to 0000-03-01 so leap days fall at the
         // end of each 400-year era, then split the era into years, months and days.
         long z = days + 719468;

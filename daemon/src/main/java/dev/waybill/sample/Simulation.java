@@ -120,7 +120,7 @@ final class Simulation {
 
     byte[] newId(int processId) {
         return MessageIds.make(idWidth, Math.floorDiv(now, 1000),
-                processId, (int) Math.floorMod(now, 1000) * 1000 + rnd.nextInt(1000));
+                processId, Math.floorMod(now, 1000) * 1000 + rnd.nextInt(1000));
     }
 
     /** Milliseconds until the next session arrives, following the hour of day. */
