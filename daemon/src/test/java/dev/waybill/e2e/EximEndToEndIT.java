@@ -12,6 +12,8 @@ import static dev.waybill.e2e.FakeCpanelRoot.NOWHERE_TEXT;
 import static dev.waybill.e2e.FakeCpanelRoot.PARTNERS;
 import static dev.waybill.e2e.FakeCpanelRoot.PARTNER_REMOTE;
 import static dev.waybill.e2e.FakeCpanelRoot.SALES;
+import static dev.waybill.e2e.FakeCpanelRoot.SHOP_DOMAIN;
+import static dev.waybill.e2e.FakeCpanelRoot.SHOP_USER;
 import static dev.waybill.e2e.FakeCpanelRoot.TEAM;
 import static dev.waybill.e2e.FakeCpanelRoot.TEAM_REMOTE;
 import static dev.waybill.e2e.FakeCpanelRoot.TRASH;
@@ -62,8 +64,8 @@ import org.junit.jupiter.api.TestInstance;
  * what the test sent.
  *
  * <p>Needs root, {@code exim4-daemon-light} and {@code swaks}; fails when they are missing. The
- * main log, a snapshot before the queue run and the parser's output are kept in
- * {@code target/e2e/}.
+ * main log, a snapshot before the queue run, the scenario's message ids and the parser's output
+ * are kept in {@code target/e2e/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EximEndToEndIT {
@@ -105,6 +107,8 @@ class EximEndToEndIT {
     @BeforeAll
     void sendMailThroughEximAndParseTheLog() throws Exception {
         requireRoot();
+        PrivateExim.binary(); // fail before any work when a tool is missing
+        Swaks swaks = new Swaks(LOOPBACK);
         startedAt = Instant.now().getEpochSecond();
         artifacts = WaybillParse.jar().toAbsolutePath().getParent().resolve("e2e");
         Files.createDirectories(artifacts);
@@ -128,7 +132,7 @@ class EximEndToEndIT {
         exim.grantAccess(FakeCpanelRoot.mailDirectories(root));
         exim.start();
 
-        sendFirstRound(new Swaks(LOOPBACK));
+        sendFirstRound(swaks);
         // Left queued: the two recipients the tempfail sink answered with 451.
         exim.awaitIdle(2, Duration.ofSeconds(60));
         Path snapshot = artifacts.resolve("exim-mainlog-before-retry.log");
@@ -140,12 +144,14 @@ class EximEndToEndIT {
         exim.awaitIdle(1, Duration.ofSeconds(60));
 
         // Mail for later.sink.test is only queued (the RCPT ACL says so): it stays in progress.
-        accepted("in-progress", new Swaks(LOOPBACK), outgoing("later-1@later.sink.test")
+        accepted("in-progress", swaks, outgoing("later-1@later.sink.test")
                 .subject("Queued for later").spamScore("0.5"));
         exim.awaitIdle(2, Duration.ofSeconds(60));
         exim.close();
         finishedAt = Instant.now().getEpochSecond() + 1;
 
+        Files.writeString(artifacts.resolve("message-ids.txt"), messageIds.entrySet().stream()
+                .map(m -> m.getKey() + " " + m.getValue() + "\n").collect(Collectors.joining()));
         Path mainLog = artifacts.resolve("exim-mainlog.log");
         Files.copy(exim.mainLog(), mainLog, StandardCopyOption.REPLACE_EXISTING);
         beforeRetry = WaybillParse.run(snapshot, root, artifacts.resolve("parse-before-retry.ndjson"));
@@ -185,6 +191,9 @@ class EximEndToEndIT {
         accepted("blackhole", swaks, incoming(TRASH).subject("Unwanted offer").spamScore("4.9"));
         refused("unknown-user", swaks, incoming("nosuch@example.com").subject("Lost").spamScore("0.2"));
         refused("fail-forwarder-rcpt", swaks, incoming(NOWHERE).subject("Knock knock").spamScore("0.2"));
+        refused("relay-attempt", swaks, incoming("ok-9@ok.sink.test").subject("Relay me").spamScore("0.2"));
+        authenticationFails(swaks, new Swaks.Message(submissionPort, LAPTOP_HELO, ALICE, "ok-8@ok.sink.test")
+                .auth("LOGIN", ALICE, "not-" + ALICE_PASSWORD).subject("Wrong password"));
         accepted("hostile-subject", swaks, outgoing("ok-2@ok.sink.test").subject(HOSTILE_SUBJECT).spamScore("6.1"));
         accepted("utf8-subject", swaks, incoming(CAROL).subject(encodedWord(UTF8_SUBJECT)).spamScore("7.5"));
         accepted("multi", swaks, outgoing(BOB, TEAM, "ok-3@ok.sink.test", "reject-2@bad.sink.test")
@@ -212,11 +221,11 @@ class EximEndToEndIT {
                 .remote("dkim_lookuphost", "dkim_remote_smtp", SINK_REJECT).attempts(1)
                 .fieldContains("message", "550 5.1.1"));
         all.add(fromOutside("incoming-local", "success", "Hello Bob", "2.0")
-                .to(BOB, BOB).localMailbox().attempts(1));
+                .to(BOB, BOB).localMailbox(EXAMPLE_USER, EXAMPLE_DOMAIN).attempts(1));
         all.add(fromOutside("forward-local", "success", "Price list request", "-0.5")
-                .to(SALES, BOB).localMailbox().attempts(1));
+                .to(SALES, BOB).localMailbox(EXAMPLE_USER, EXAMPLE_DOMAIN).attempts(1));
         all.add(fromOutside("forward-chain", "success", "Chained forward", "0.1")
-                .to(CHAIN, BOB).localMailbox().attempts(1));
+                .to(CHAIN, BOB).localMailbox(EXAMPLE_USER, EXAMPLE_DOMAIN).attempts(1));
         all.add(fromOutside("forward-remote", "success", "Partnership", "3.3")
                 .to(PARTNERS, PARTNER_REMOTE).remote("lookuphost", "remote_smtp", SINK_OK).attempts(1));
         all.add(fromAlice("fail-forwarder", "failure", "Anyone there?", "0.1")
@@ -226,15 +235,17 @@ class EximEndToEndIT {
                 .field("recipient", TRASH).route("virtual_aliases", null).attempts(1));
         all.add(rejected("unknown-user", "nosuch@example.com", "Unrouteable address"));
         all.add(rejected("fail-forwarder-rcpt", NOWHERE, NOWHERE_TEXT));
+        all.add(rejected("relay-attempt", "ok-9@ok.sink.test", "Relaying not permitted"));
+        // The failed login ("authenticator failed") has no outcome at all.
         all.add(fromAlice("hostile-subject", "success", HOSTILE_SUBJECT, "6.1")
                 .to("ok-2@ok.sink.test", "ok-2@ok.sink.test")
                 .remote("dkim_lookuphost", "dkim_remote_smtp", SINK_OK).attempts(1));
         all.add(fromOutside("utf8-subject", "success", UTF8_SUBJECT, "7.5")
-                .to(CAROL, CAROL).localMailbox().attempts(1));
+                .to(CAROL, CAROL).localMailbox(SHOP_USER, SHOP_DOMAIN).attempts(1));
         all.add(fromAlice("multi", "success", "Team update", null)
-                .to(BOB, BOB).localMailbox().attempts(1));
+                .to(BOB, BOB).localMailbox(EXAMPLE_USER, EXAMPLE_DOMAIN).attempts(1));
         all.add(fromAlice("multi", "success", "Team update", null)
-                .to(TEAM, CAROL).localMailbox().attempts(1));
+                .to(TEAM, CAROL).localMailbox(SHOP_USER, SHOP_DOMAIN).attempts(1));
         all.add(fromAlice("multi", "success", "Team update", null)
                 .to(TEAM, TEAM_REMOTE).remote("dkim_lookuphost", "dkim_remote_smtp", SINK_OK).attempts(1));
         all.add(fromAlice("multi", "success", "Team update", null)
@@ -249,7 +260,7 @@ class EximEndToEndIT {
                 .field("recipient", "ghost@example.com").route(null, null).attempts(1)
                 .fieldContains("message", "Unrouteable address"));
         all.add(fromAlice("in-progress", "inprogress", "Queued for later", "0.5")
-                .field("recipient", "later-1@later.sink.test").route(null, null));
+                .field("recipient", "later-1@later.sink.test").route(null, null).attempts(0));
         return all;
     }
 
@@ -275,7 +286,7 @@ class EximEndToEndIT {
         assertEquals(4, bounces.size(), () -> "bounce outcomes: " + bounces);
         assertEquals(4, bounces.stream().map(r -> string(r, "msgid")).distinct().count(),
                 () -> "each bounce is its own message: " + bounces);
-        ExpectedOutcome bounce = ExpectedOutcome.of("bounce", "success").to(ALICE, ALICE).localMailbox()
+        ExpectedOutcome bounce = ExpectedOutcome.of("bounce", "success").to(ALICE, ALICE).localMailbox(EXAMPLE_USER, EXAMPLE_DOMAIN)
                 .field("subject", BOUNCE_SUBJECT).spam(null).attempts(1);
         for (JsonObject record : bounces) {
             List<String> wrong = bounce.mismatches(record);
@@ -364,6 +375,14 @@ class EximEndToEndIT {
         }
     }
 
+    private static void authenticationFails(Swaks swaks, Swaks.Message message)
+            throws IOException, InterruptedException {
+        Swaks.Sent sent = swaks.send(message);
+        if (sent.result().exitCode() == 0 || !sent.result().stdout().contains("<** 535")) {
+            fail("Exim should have refused the password with 535:\n" + sent.transcript());
+        }
+    }
+
     /** Fields shared by every outcome of a message alice sent on the submission port. */
     private ExpectedOutcome fromAlice(String scenario, String type, String subject, String spam) {
         return ExpectedOutcome.of(scenario, type)
@@ -378,7 +397,8 @@ class EximEndToEndIT {
     private ExpectedOutcome fromOutside(String scenario, String type, String subject, String spam) {
         return ExpectedOutcome.of(scenario, type)
                 .field("msgid", messageIds.get(scenario))
-                .field("email", OUTSIDER).field("user", "-remote-").field("senderip", LOOPBACK)
+                .field("email", OUTSIDER).field("user", "-remote-").field("domain", "outside.test")
+                .field("senderauth", "unauthorized").field("senderip", LOOPBACK)
                 .field("subject", subject).spam(spam);
     }
 
@@ -387,7 +407,7 @@ class EximEndToEndIT {
         return ExpectedOutcome.of(scenario, "rejected")
                 .field("msgid", null).field("recipient", recipient)
                 .field("email", OUTSIDER).field("user", "-remote-").field("senderip", LOOPBACK)
-                .field("subject", null).spam(null).route(null, null)
+                .field("subject", null).spam(null).route(null, null).attempts(0)
                 .fieldContains("message", reason);
     }
 

@@ -53,12 +53,14 @@ final class ExpectedOutcome {
 
     /** A remote SMTP delivery (attempt) to the host at {@code ip}. */
     ExpectedOutcome remote(String router, String transport, String ip) {
-        return route(router, transport).field("host", ip).field("ip", ip).field("transport_is_remote", true);
+        return route(router, transport).field("host", ip).field("ip", ip).field("transport_is_remote", true)
+                .field("deliverydomain", "-remote-");
     }
 
-    /** A delivery into a local mailbox. */
-    ExpectedOutcome localMailbox() {
-        return route("virtual_user", "dovecot_virtual_delivery").field("transport_is_remote", false);
+    /** A delivery into a mailbox of the cPanel account {@code owner}, in {@code domain}. */
+    ExpectedOutcome localMailbox(String owner, String domain) {
+        return route("virtual_user", "dovecot_virtual_delivery").field("transport_is_remote", false)
+                .field("deliveryuser", owner).field("deliverydomain", domain);
     }
 
     /** The spam score logged for the message ({@code null}: no score was logged). */
