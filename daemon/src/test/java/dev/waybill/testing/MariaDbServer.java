@@ -1,5 +1,6 @@
 package dev.waybill.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -53,6 +54,8 @@ public final class MariaDbServer implements AutoCloseable {
     private static final long STOP_TIMEOUT_SECONDS = 60;
     private static final int PORT_ATTEMPTS = 3;
     private static final String READY = "ready for connections";
+    private static final ProcessBuilder.Redirect NO_INPUT =
+            ProcessBuilder.Redirect.from(new File("/dev/null"));
     // What mariadbd writes when its TCP port is taken (sql/mysqld.cc, network_init).
     private static final String PORT_BUSY = "Bind on TCP/IP port";
 
@@ -311,7 +314,7 @@ public final class MariaDbServer implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(errorLog.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+                .redirectInput(NO_INPUT);
         // install-db bootstraps with /usr/sbin/mariadbd unless told otherwise.
         builder.environment().put("MYSQLD_BOOTSTRAP", mariadbd.toString());
         int status;
@@ -380,7 +383,7 @@ public final class MariaDbServer implements AutoCloseable {
             p = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(errorLog.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+                    .redirectInput(NO_INPUT)
                     .start();
         } catch (IOException e) {
             throw failure("cannot run " + mariadbd + ": " + e);
@@ -531,10 +534,6 @@ public final class MariaDbServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot tell which user runs the tests", e);
         }
-    }
-
-    private static java.io.File nullDevice() {
-        return new java.io.File("/dev/null");
     }
 
     private static String randomPassword() {
