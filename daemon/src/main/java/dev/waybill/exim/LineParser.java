@@ -31,6 +31,10 @@ public final class LineParser {
     private int pos;
     private int n;
     private long internalErrors;
+    /** Attempt lines: the address ended in the colon that starts the reason. */
+    private boolean pendingMessage;
+    /** Attempt lines: the value just read ended in the colon that starts the reason. */
+    private boolean sawColon;
 
     public LineParser(ZoneId zone) {
         this.clock = new LogClock(zone);
@@ -132,14 +136,14 @@ public final class LineParser {
         if (at("Unfrozen by")) {
             return new ParsedLine(LineClass.UNFROZEN, time, id, new QueueChange(LineClass.UNFROZEN, rest()), s);
         }
-        if (at("removed by") || at("cancelled by") || at("removed (") ) {
+        if (at("removed by") || at("cancelled by") || at("removed (")) {
             return new ParsedLine(LineClass.REMOVED, time, id, new QueueChange(LineClass.REMOVED, rest()), s);
         }
         if (at("SA: ")) {
             SpamVerdict v = saLine();
             return new ParsedLine(LineClass.SPAM_SCORE, time, id, v, s);
         }
-        if (at("DKIM: ") || at("DKIM:") || at("ARC: ") || at("Authentication-Results:") || at("SPF: ")
+        if (at("DKIM:") || at("ARC: ") || at("Authentication-Results:") || at("SPF: ")
                 || at("signer: ") || at("DMARC ")) {
             return context(LineClass.AUTHENTICATION_RESULT, time, id);
         }
@@ -149,8 +153,8 @@ public final class LineParser {
         }
         if (at("Spool file is locked") || at("Spool file for ") || at("Spool read error")
                 || at("no immediate delivery") || at("retry time not reached") || at("Retry time not yet reached")
-                || at("Message is frozen") || at("Unknown message") || at("error ignored")
-                || at("Unable to ") || at("Frozen (") || at("Message ") || at("timed out")
+                || at("Unknown message") || at("error ignored")
+                || at("Unable to ") || at("Message ") || at("timed out")
                 || at("Retry rule") || s.indexOf(": error ignored", pos) > 0
                 || at("original recipients ignored")) {
             return context(LineClass.QUEUE_NOTE, time, id);
@@ -394,7 +398,7 @@ public final class LineParser {
                 break;
             }
             char c = s.charAt(pos);
-            if (c == '(' ) {
+            if (c == '(') {
                 int close = closing(pos, '(', ')');
                 if (parents.isEmpty()) {
                     parents = new ArrayList<>(2);
@@ -488,9 +492,6 @@ public final class LineParser {
         }
         return a;
     }
-
-    private boolean pendingMessage;
-    private boolean sawColon;
 
     /** True if the reason starts here (after an address that ended in a colon). */
     private boolean endsField() {
