@@ -38,7 +38,7 @@ final class ParseCommand {
 
             Options:
               --stats              print one JSON object of counts instead: lines by class,
-                                   messages, outcomes by type
+                                   messages, outcomes by type, and the first unknown lines
               --cpanel-root DIR    where etc/userdomains and friends live (default /), for the
                                    user and deliveryuser fields
               --timezone ZONE      zone of timestamps that carry none (default: this system's)
@@ -133,6 +133,9 @@ final class ParseCommand {
                 ParsedLine p = parser.parse(line);
                 counts.lines++;
                 counts.classes[p.lineClass().ordinal()]++;
+                if (p.lineClass() == LineClass.UNKNOWN && counts.unknownSamples.size() < Counts.SAMPLES) {
+                    counts.unknownSamples.add(line);
+                }
                 assembler.accept(p);
             }
             counts.bytes += reader.offset();
@@ -169,6 +172,8 @@ final class ParseCommand {
 
     /** Counters for {@code --stats}. */
     private static final class Counts {
+        /** How many unknown lines --stats shows, so that they can be reported and understood. */
+        static final int SAMPLES = 10;
         long lines;
         long bytes;
         long truncated;
@@ -177,6 +182,7 @@ final class ParseCommand {
         long nanos;
         final long[] classes = new long[LineClass.values().length];
         final long[] outcomes = new long[OutcomeType.values().length];
+        final List<String> unknownSamples = new ArrayList<>();
 
         String toJson() {
             StringBuilder sb = new StringBuilder(1024);
@@ -197,7 +203,14 @@ final class ParseCommand {
             double seconds = nanos / 1e9;
             sb.append("},\"seconds\":").append(Math.round(seconds * 1000) / 1000.0)
                     .append(",\"lines_per_second\":").append(seconds > 0 ? Math.round(lines / seconds) : 0)
-                    .append('}');
+                    .append(",\"unknown_samples\":[");
+            for (int i = 0; i < unknownSamples.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                OutcomeJson.quote(sb, unknownSamples.get(i));
+            }
+            sb.append("]}");
             return sb.toString();
         }
     }

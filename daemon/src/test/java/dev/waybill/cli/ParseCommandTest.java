@@ -114,12 +114,22 @@ class ParseCommandTest {
         assertEquals(1, classes.get("sender_identification").getAsLong());
         assertEquals(1, classes.get("continuation").getAsLong());
         assertEquals(0, classes.get("unknown").getAsLong());
+        assertEquals(0, stats.getAsJsonArray("unknown_samples").size());
         assertEquals(3, stats.get("messages").getAsLong());
         JsonObject outcomes = stats.getAsJsonObject("outcomes");
         assertEquals(2, outcomes.get("success").getAsLong());
         assertEquals(1, outcomes.get("filtered").getAsLong());
         assertEquals(1, outcomes.get("defer").getAsLong());
         assertEquals(1, outcomes.get("rejected").getAsLong());
+    }
+
+    @Test
+    void parse_stats_showsTheFirstUnknownLines(@TempDir Path dir) throws IOException {
+        Path log = write(dir, "mainlog", LOG + "2026-13-45 99:00:00 not a time\n");
+        assertEquals(0, run("parse", "--stats", log.toString()));
+        JsonObject stats = rows().get(0);
+        assertEquals(1, stats.getAsJsonObject("classes").get("unknown").getAsLong());
+        assertEquals("2026-13-45 99:00:00 not a time", stats.getAsJsonArray("unknown_samples").get(0).getAsString());
     }
 
     @Test
