@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -97,6 +98,12 @@ final class PrivateExim implements AutoCloseable {
      * logs and {@code writable}) its own. The authentication file is readable by its group only.
      */
     void grantAccess(Path... writable) throws IOException {
+        for (Path up = work.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
+            if (!Files.getPosixFilePermissions(up).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                fail(EXIM_USER + " cannot reach " + work + " because " + up
+                        + " is closed to others; point java.io.tmpdir somewhere else");
+            }
+        }
         UserPrincipalLookupService names = work.getFileSystem().getUserPrincipalLookupService();
         UserPrincipal user = names.lookupPrincipalByName(EXIM_USER);
         GroupPrincipal group = names.lookupPrincipalByGroupName(EXIM_USER);
@@ -194,13 +201,18 @@ final class PrivateExim implements AutoCloseable {
 
     /** Stops the daemon (our child, by PID) and any Exim process still running our configuration. */
     @Override
-    public void close() throws InterruptedException {
-        if (daemon != null) {
-            daemon.destroy();
-            if (!daemon.waitFor(10, TimeUnit.SECONDS)) {
-                daemon.destroyForcibly();
-                daemon.waitFor(10, TimeUnit.SECONDS);
+    public void close() {
+        try {
+            if (daemon != null) {
+                daemon.destroy();
+                if (!daemon.waitFor(10, TimeUnit.SECONDS)) {
+                    daemon.destroyForcibly();
+                    daemon.waitFor(10, TimeUnit.SECONDS);
+                }
             }
+        } catch (InterruptedException e) {
+            daemon.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
         // A delivery process forked by the daemon outlives it, re-parented. Only processes whose
         // command line names this run's own configuration file are ours.
