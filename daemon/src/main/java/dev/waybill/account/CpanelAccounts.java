@@ -5,12 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who owns what on a cPanel server, read from its account files under a root directory
@@ -19,7 +21,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code etc/userdomains}: {@code domain: user} for every domain, with a {@code *: nobody}
  *       catch-all that owns nothing;</li>
- *   <li>{@code etc/trueuserowners}: {@code user: owner}, the owner being root or a reseller.</li>
+ *   <li>{@code etc/trueuserowners}: {@code user: owner}, the owner being root or a reseller;</li>
+ *   <li>{@code etc/valiases/<domain>}: forwarders, {@code alias@domain: dest, dest}.</li>
  * </ul>
  *
  * <p>On a server without cPanel the files are absent and every lookup answers null. Immutable;
@@ -27,11 +30,15 @@ import java.util.Set;
  */
 public final class CpanelAccounts {
 
+    private final Path root;
     private final Map<String, String> domainOwners;
     private final Map<String, String> resellerOf;
     private final Set<String> users;
+    /** Forwarders per domain, read on first use: most domains never need them. */
+    private final Map<String, Map<String, List<String>>> forwarders = new ConcurrentHashMap<>();
 
-    private CpanelAccounts(Map<String, String> domainOwners, Map<String, String> resellerOf) {
+    private CpanelAccounts(Path root, Map<String, String> domainOwners, Map<String, String> resellerOf) {
+        this.root = root;
         this.domainOwners = domainOwners;
         this.resellerOf = resellerOf;
         this.users = new HashSet<>(domainOwners.values());
@@ -40,7 +47,7 @@ public final class CpanelAccounts {
 
     /** No accounts: the answer on a plain Exim server. */
     public static CpanelAccounts none() {
-        return new CpanelAccounts(Map.of(), Map.of());
+        return new CpanelAccounts(null, Map.of(), Map.of());
     }
 
     /**
@@ -52,7 +59,7 @@ public final class CpanelAccounts {
     public static CpanelAccounts read(Path root) throws IOException {
         Map<String, String> owners = colonMap(root.resolve("etc/userdomains"), true);
         owners.remove("*");
-        return new CpanelAccounts(owners, colonMap(root.resolve("etc/trueuserowners"), false));
+        return new CpanelAccounts(root, owners, colonMap(root.resolve("etc/trueuserowners"), false));
     }
 
     private static Map<String, String> colonMap(Path file, boolean lowerKeys) throws IOException {
@@ -100,6 +107,39 @@ public final class CpanelAccounts {
     /** The reseller (or root) owning {@code user}, or null. */
     public String ownerOfUser(String user) {
         return resellerOf.get(user);
+    }
+
+    /**
+     * Where the forwarder {@code address} sends mail ({@code etc/valiases/<domain>}), as written
+     * there: addresses, {@code :fail:} texts, pipes. Empty when it is not a forwarder or the file
+     * cannot be read (a forwarder lookup only sharpens a report; it never stops one).
+     */
+    public List<String> forwarderTargets(String address) {
+        String domain = domainOf(address);
+        if (root == null || domain == null || domain.indexOf('/') >= 0 || domain.startsWith(".")) {
+            return List.of();
+        }
+        Map<String, List<String>> map = forwarders.computeIfAbsent(domain.toLowerCase(Locale.ROOT), this::readValiases);
+        List<String> targets = map.get(address.toLowerCase(Locale.ROOT));
+        return targets == null ? List.of() : targets;
+    }
+
+    private Map<String, List<String>> readValiases(String domain) {
+        Map<String, List<String>> map = new HashMap<>();
+        try {
+            for (Map.Entry<String, String> e : colonMap(root.resolve("etc/valiases").resolve(domain), true).entrySet()) {
+                List<String> targets = new ArrayList<>();
+                for (String t : e.getValue().split(",")) {
+                    if (!t.isBlank()) {
+                        targets.add(t.trim());
+                    }
+                }
+                map.put(e.getKey(), List.copyOf(targets));
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return map;
     }
 
     /** The part after the last {@code @}, or null when there is none. */

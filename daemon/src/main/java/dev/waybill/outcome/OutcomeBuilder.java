@@ -49,8 +49,9 @@ final class OutcomeBuilder {
         }
         boolean remote = isRemote(a);
         boolean success = type == OutcomeType.SUCCESS || type == OutcomeType.FILTERED;
-        String deliveredTo = success ? a.address() : null;
-        String deliveryDomain = remote ? REMOTE : localDomain(a);
+        String mailbox = remote ? a.address() : localAddress(a);
+        String deliveredTo = success ? mailbox : null;
+        String deliveryDomain = remote ? REMOTE : localDomain(a, mailbox);
         String deliveryUser = remote ? REMOTE : accounts.ownerOfDomain(deliveryDomain);
         Host h = a.host();
         return build(m, type, b.top, deliveredTo, deliveryUser, deliveryDomain, a.router(), a.transport(),
@@ -162,10 +163,36 @@ final class OutcomeBuilder {
         return ":blackhole:".equals(addr) || "/dev/null".equals(addr) || "**bypassed**".equals(a.transport());
     }
 
-    /** The recipient's domain for a local delivery: Exim may log only the local part. */
-    private static String localDomain(Attempt a) {
-        String d = CpanelAccounts.domainOf(a.address());
-        if (d != null && a.address().charAt(0) != '/' && a.address().charAt(0) != '|') {
+    /**
+     * The full address of a local delivery. Exim logs only the local part of a local mailbox
+     * ({@code => bob <bob@example.com>}); the domain is the parent's when the local parts agree, or
+     * else the one the parent's forwarder names ({@code etc/valiases}). Otherwise the address stays
+     * as logged rather than be guessed.
+     */
+    private String localAddress(Attempt a) {
+        String address = a.address();
+        if (address.isEmpty() || address.indexOf('@') >= 0 || !Character.isLetterOrDigit(address.charAt(0))
+                && address.charAt(0) != '_' && address.charAt(0) != '.') {
+            return address; // already whole, or a file, a pipe, :blackhole:
+        }
+        String parent = a.parents().isEmpty() ? a.topLevel() : a.parents().get(0);
+        if (parent.regionMatches(true, 0, address, 0, address.length()) && parent.length() > address.length()
+                && parent.charAt(address.length()) == '@') {
+            return parent;
+        }
+        for (String target : accounts.forwarderTargets(parent)) {
+            int at = target.lastIndexOf('@');
+            if (at == address.length() && target.regionMatches(true, 0, address, 0, at)) {
+                return target;
+            }
+        }
+        return address;
+    }
+
+    /** The recipient's domain for a local delivery. */
+    private static String localDomain(Attempt a, String mailbox) {
+        String d = CpanelAccounts.domainOf(mailbox);
+        if (d != null && mailbox.charAt(0) != '/' && mailbox.charAt(0) != '|') {
             return d;
         }
         for (String p : a.parents()) {

@@ -78,7 +78,7 @@ class MessageAssemblerTest {
                 "2024-03-01 10:30:00 " + ID + " Completed"));
         assertEquals(OutcomeType.SUCCESS, o.type());
         assertEquals(2, o.attempts());
-        assertEquals("bob", o.deliveredto());
+        assertEquals("bob@example.com", o.deliveredto(), "the domain comes from the top-level address");
         assertEquals("example.com", o.deliverydomain());
         assertFalse(o.transportIsRemote());
     }
