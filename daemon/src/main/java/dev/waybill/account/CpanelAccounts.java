@@ -1,0 +1,153 @@
+package dev.waybill.account;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who owns what on a cPanel server, read from its account files under a root directory
+ * ({@code /} on a real server, a temporary tree in tests).
+ *
+ * <ul>
+ *   <li>{@code etc/userdomains}: {@code domain: user} for every domain, with a {@code *: nobody}
+ *       catch-all that owns nothing;</li>
+ *   <li>{@code etc/trueuserowners}: {@code user: owner}, the owner being root or a reseller;</li>
+ *   <li>{@code etc/valiases/<domain>}: forwarders, {@code alias@domain: dest, dest}.</li>
+ * </ul>
+ *
+ * <p>On a server without cPanel the files are absent and every lookup answers null. Immutable;
+ * reload by reading again.
+ */
+public final class CpanelAccounts {
+
+    private final Path root;
+    private final Map<String, String> domainOwners;
+    private final Map<String, String> resellerOf;
+    private final Set<String> users;
+    /** Forwarders per domain, read on first use: most domains never need them. */
+    private final Map<String, Map<String, List<String>>> forwarders = new ConcurrentHashMap<>();
+
+    private CpanelAccounts(Path root, Map<String, String> domainOwners, Map<String, String> resellerOf) {
+        this.root = root;
+        this.domainOwners = domainOwners;
+        this.resellerOf = resellerOf;
+        this.users = new HashSet<>(domainOwners.values());
+        this.users.addAll(resellerOf.keySet());
+    }
+
+    /** No accounts: the answer on a plain Exim server. */
+    public static CpanelAccounts none() {
+        return new CpanelAccounts(null, Map.of(), Map.of());
+    }
+
+    /**
+     * Reads the account files under {@code root}. A missing file means no accounts of that kind;
+     * a malformed line is skipped.
+     *
+     * @throws IOException if a file exists but cannot be read
+     */
+    public static CpanelAccounts read(Path root) throws IOException {
+        Map<String, String> owners = colonMap(root.resolve("etc/userdomains"), true);
+        owners.remove("*");
+        return new CpanelAccounts(root, owners, colonMap(root.resolve("etc/trueuserowners"), false));
+    }
+
+    private static Map<String, String> colonMap(Path file, boolean lowerKeys) throws IOException {
+        Map<String, String> map = new HashMap<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return map;
+        }
+        for (String line : lines) {
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            if (!key.isEmpty() && !value.isEmpty()) {
+                map.put(lowerKeys ? key.toLowerCase(Locale.ROOT) : key, value);
+            }
+        }
+        return map;
+    }
+
+    /** The cPanel user owning {@code domain}, or null. */
+    public String ownerOfDomain(String domain) {
+        if (domain == null || domainOwners.isEmpty()) {
+            return null;
+        }
+        String owner = domainOwners.get(domain);
+        return owner != null ? owner : domainOwners.get(domain.toLowerCase(Locale.ROOT));
+    }
+
+    /** The cPanel user owning the domain of {@code address}, or null. */
+    public String ownerOfAddress(String address) {
+        String domain = domainOf(address);
+        return domain == null ? null : ownerOfDomain(domain);
+    }
+
+    /** True if {@code name} is a cPanel account. */
+    public boolean isUser(String name) {
+        return name != null && users.contains(name);
+    }
+
+    /** The reseller (or root) owning {@code user}, or null. */
+    public String ownerOfUser(String user) {
+        return resellerOf.get(user);
+    }
+
+    /**
+     * Where the forwarder {@code address} sends mail ({@code etc/valiases/<domain>}), as written
+     * there: addresses, {@code :fail:} texts, pipes. Empty when it is not a forwarder or the file
+     * cannot be read (a forwarder lookup only sharpens a report; it never stops one).
+     */
+    public List<String> forwarderTargets(String address) {
+        String domain = domainOf(address);
+        if (root == null || domain == null || domain.indexOf('/') >= 0 || domain.startsWith(".")) {
+            return List.of();
+        }
+        Map<String, List<String>> map = forwarders.computeIfAbsent(domain.toLowerCase(Locale.ROOT), this::readValiases);
+        List<String> targets = map.get(address.toLowerCase(Locale.ROOT));
+        return targets == null ? List.of() : targets;
+    }
+
+    private Map<String, List<String>> readValiases(String domain) {
+        Map<String, List<String>> map = new HashMap<>();
+        try {
+            for (Map.Entry<String, String> e : colonMap(root.resolve("etc/valiases").resolve(domain), true).entrySet()) {
+                List<String> targets = new ArrayList<>();
+                for (String t : e.getValue().split(",")) {
+                    if (!t.isBlank()) {
+                        targets.add(t.trim());
+                    }
+                }
+                map.put(e.getKey(), List.copyOf(targets));
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return map;
+    }
+
+    /** The part after the last {@code @}, or null when there is none. */
+    public static String domainOf(String address) {
+        if (address == null) {
+            return null;
+        }
+        int at = address.lastIndexOf('@');
+        return at < 0 || at == address.length() - 1 ? null : address.substring(at + 1);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.waybill.ingest;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Splits a byte stream into lines, fast: one buffer, no per-byte calls, one String per line.
+ *
+ * <p>Lines end at {@code \n} (a preceding {@code \r} is dropped). Bytes are read as UTF-8, and
+ * invalid sequences become U+FFFD rather than an error, because a log line is evidence and must
+ * not be refused. A line longer than the limit keeps its first {@code maxLineBytes} bytes and the
+ * rest is skipped (counted in {@link #truncatedLines()}). The byte offset of each line is kept, so
+ * a reader can resume exactly where it stopped.
+ */
+public final class LogLineReader implements Closeable {
+
+    /** Exim lines reach about 8 KiB; anything far longer is not a log line worth keeping whole. */
+    public static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+
+    private final InputStream in;
+    private final int maxLineBytes;
+    private byte[] buf;
+    private int start;
+    private int end;
+    private boolean eof;
+    private long offset;
+    private long lineOffset;
+    private long truncated;
+
+    public LogLineReader(InputStream in) {
+        this(in, DEFAULT_MAX_LINE_BYTES);
+    }
+
+    public LogLineReader(InputStream in, int maxLineBytes) {
+        if (maxLineBytes < 1) {
+            throw new IllegalArgumentException("maxLineBytes must be positive, got " + maxLineBytes);
+        }
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+        this.buf = new byte[Math.max(64 * 1024, Math.min(maxLineBytes + 1, 1 << 20))];
+    }
+
+    /** The byte offset where the line last returned by {@link #readLine()} starts. */
+    public long lineOffset() {
+        return lineOffset;
+    }
+
+    /** The byte offset just after the last line returned (with its terminator). */
+    public long offset() {
+        return offset;
+    }
+
+    /** Lines cut at the length limit so far. */
+    public long truncatedLines() {
+        return truncated;
+    }
+
+    /**
+     * The next line without its terminator, or null at the end of the stream. A last line without
+     * {@code \n} is returned too.
+     */
+    public String readLine() throws IOException {
+        int scanned = 0; // bytes after start already searched for '\n'
+        while (true) {
+            for (int i = start + scanned; i < end; i++) {
+                if (buf[i] == '\n') {
+                    return take(i, i + 1);
+                }
+            }
+            scanned = end - start;
+            if (scanned >= maxLineBytes) {
+                return takeOverlong();
+            }
+            if (eof) {
+                return scanned > 0 ? take(end, end) : null;
+            }
+            fill();
+        }
+    }
+
+    private String take(int lineEnd, int next) {
+        int len = lineEnd - start;
+        if (len > 0 && buf[lineEnd - 1] == '\r') {
+            len--;
+        }
+        String line = new String(buf, start, len, StandardCharsets.UTF_8);
+        lineOffset = offset;
+        offset += next - start;
+        start = next;
+        return line;
+    }
+
+    /** Keeps the first maxLineBytes bytes of an over-long line and discards up to its end. */
+    private String takeOverlong() throws IOException {
+        String line = new String(buf, start, maxLineBytes, StandardCharsets.UTF_8);
+        lineOffset = offset;
+        truncated++;
+        long skipped = 0;
+        while (true) {
+            for (int i = start; i < end; i++) {
+                if (buf[i] == '\n') {
+                    skipped += i + 1 - start;
+                    offset += skipped;
+                    start = i + 1;
+                    return line;
+                }
+            }
+            skipped += end - start;
+            start = end;
+            if (eof) {
+                offset += skipped;
+                return line;
+            }
+            fill();
+        }
+    }
+
+    /** Moves unread bytes to the front of the buffer and reads more. */
+    private void fill() throws IOException {
+        if (start > 0) {
+            System.arraycopy(buf, start, buf, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+        if (end == buf.length) {
+            byte[] bigger = new byte[buf.length * 2];
+            System.arraycopy(buf, 0, bigger, 0, end);
+            buf = bigger;
+        }
+        int r = in.read(buf, end, buf.length - end);
+        if (r < 0) {
+            eof = true;
+        } else {
+            end += r;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

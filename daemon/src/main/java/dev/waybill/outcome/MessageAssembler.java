@@ -1,0 +1,272 @@
+package dev.waybill.outcome;
+
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.exim.AttemptKind;
+import dev.waybill.exim.LineClass;
+import dev.waybill.exim.LogEvent;
+import dev.waybill.exim.LogEvent.Arrival;
+import dev.waybill.exim.LogEvent.Attempt;
+import dev.waybill.exim.LogEvent.QueueChange;
+import dev.waybill.exim.LogEvent.Rejection;
+import dev.waybill.exim.LogEvent.SenderIdentity;
+import dev.waybill.exim.LogEvent.SpamVerdict;
+import dev.waybill.exim.ParsedLine;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Turns parsed lines into outcomes: one per (message, recipient), one per SMTP-time rejection.
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li>a deferral later followed by a delivery of the same address is a success, with the number
+ *       of attempts;</li>
+ *   <li>a delivery to {@code :blackhole:} or {@code /dev/null}, or through {@code **bypassed**},
+ *       is filtered;</li>
+ *   <li>a message's outcomes are emitted when Exim logs {@code Completed}; whatever is still open
+ *       at {@link #finish()} (or when a message has been silent for longer than the horizon) goes
+ *       out as it stands: deferred addresses as {@code defer}, recipients never attempted as
+ *       {@code inprogress};</li>
+ *   <li>a bounce ({@code <= <> R=id}) is linked both ways with the message it reports on;</li>
+ *   <li>cPanel's spam-score and sender-identification lines, which Exim writes before the
+ *       {@code <=} line, land on their message.</li>
+ * </ul>
+ *
+ * <p>Memory holds open messages only, bounded by the horizon (in log time) and a hard cap.
+ * Not thread-safe.
+ */
+public final class MessageAssembler {
+
+    /** Default: a message silent for a week is let go (Exim's default retry gives up after 4 days). */
+    public static final long DEFAULT_HORIZON_SECONDS = 7 * 24 * 3600;
+    /** Default hard cap on messages held at once. */
+    public static final int DEFAULT_MAX_OPEN = 1_000_000;
+
+    private final CpanelAccounts accounts;
+    private final long horizonSeconds;
+    private final int maxOpen;
+    private final Consumer<Outcome> sink;
+    private final LinkedHashMap<String, OpenMessage> open = new LinkedHashMap<>(1024, 0.75f, true);
+    private final OutcomeBuilder builder;
+    private long messages;
+    private long evicted;
+    private long now = Long.MIN_VALUE;
+
+    public MessageAssembler(CpanelAccounts accounts, long horizonSeconds, int maxOpen, Consumer<Outcome> sink) {
+        if (horizonSeconds <= 0) {
+            throw new IllegalArgumentException("horizon must be positive, got " + horizonSeconds);
+        }
+        if (maxOpen <= 0) {
+            throw new IllegalArgumentException("maxOpen must be positive, got " + maxOpen);
+        }
+        this.accounts = accounts;
+        this.horizonSeconds = horizonSeconds;
+        this.maxOpen = maxOpen;
+        this.sink = sink;
+        this.builder = new OutcomeBuilder(accounts);
+    }
+
+    /** Messages seen so far (distinct ids, counted when first seen). */
+    public long messages() {
+        return messages;
+    }
+
+    /** Messages let go because they were silent past the horizon or the cap was reached. */
+    public long evicted() {
+        return evicted;
+    }
+
+    /** Messages currently held. */
+    public int openMessages() {
+        return open.size();
+    }
+
+    /** Feeds one line. */
+    public void accept(ParsedLine line) {
+        if (line.time() != ParsedLine.NO_TIME && line.time() > now) {
+            now = line.time();
+        }
+        LogEvent event = line.event();
+        String id = line.messageId();
+        if (event instanceof Rejection r) {
+            rejection(line, r);
+            return;
+        }
+        if (id == null) {
+            return;
+        }
+        OpenMessage m = open.get(id);
+        if (line.lineClass() == LineClass.COMPLETED) {
+            if (m != null) {
+                open.remove(id);
+                emit(m, true);
+            }
+            return;
+        }
+        if (event == null) {
+            return; // context for a message: nothing changes its outcome
+        }
+        if (m == null) {
+            m = new OpenMessage(id);
+            open.put(id, m);
+            messages++;
+        }
+        m.lastSeen = line.time();
+        if (event instanceof Arrival a) {
+            m.arrival = a;
+            m.arrivalTime = line.time();
+            if (a.bounceOf() != null) {
+                OpenMessage original = open.get(a.bounceOf());
+                if (original != null) {
+                    original.bounceId = id;
+                }
+            }
+        } else if (event instanceof Attempt at) {
+            attempt(m, at, line.time());
+        } else if (event instanceof SpamVerdict v) {
+            m.spamScore = v.score();
+        } else if (event instanceof SenderIdentity si) {
+            m.identity = si;
+        } else if (event instanceof QueueChange q) {
+            m.queueState = q;
+        }
+        evictSilent();
+    }
+
+    /** Emits everything still open, as it stands. Call at the end of the input. */
+    public void finish() {
+        Iterator<OpenMessage> it = open.values().iterator();
+        while (it.hasNext()) {
+            OpenMessage m = it.next();
+            it.remove();
+            emit(m, false);
+        }
+    }
+
+    private void evictSilent() {
+        Iterator<OpenMessage> it = open.values().iterator();
+        while (it.hasNext()) {
+            OpenMessage eldest = it.next();
+            if (open.size() <= maxOpen && now - eldest.lastSeen <= horizonSeconds) {
+                return;
+            }
+            it.remove();
+            evicted++;
+            emit(eldest, false);
+        }
+    }
+
+    private void attempt(OpenMessage m, Attempt at, long time) {
+        String top = at.topLevel();
+        Branch b = m.branch(top, at.address());
+        b.attempts++;
+        b.last = at;
+        b.lastTime = time;
+        if (at.kind() == AttemptKind.DEFERRED) {
+            b.everDeferred = true;
+        }
+    }
+
+    private void rejection(ParsedLine line, Rejection r) {
+        String id = line.messageId();
+        Double spam = null;
+        if (id != null) {
+            OpenMessage m = open.remove(id); // rejected after DATA: no message was queued
+            if (m != null) {
+                spam = m.spamScore;
+            }
+        }
+        sink.accept(builder.rejected(id, line.time(), r, spam));
+    }
+
+    private void emit(OpenMessage m, boolean completed) {
+        for (Branch b : m.branches.values()) {
+            sink.accept(builder.attempted(m, b, completed));
+        }
+        if (m.arrival == null || completed) {
+            return;
+        }
+        // Recipients listed on arrival that no attempt mentions yet: still on their way.
+        for (String rcpt : m.arrival.recipients()) {
+            if (!m.hasRecipient(rcpt)) {
+                sink.accept(builder.pending(m, rcpt));
+            }
+        }
+        if (m.arrival.recipients().isEmpty() && m.branches.isEmpty()) {
+            sink.accept(builder.pending(m, null));
+        }
+    }
+
+    /** A message not yet completed. */
+    static final class OpenMessage {
+        final String id;
+        Arrival arrival;
+        long arrivalTime = Long.MIN_VALUE;
+        long lastSeen;
+        Double spamScore;
+        SenderIdentity identity;
+        QueueChange queueState;
+        String bounceId;
+        final Map<String, Branch> branches = new LinkedHashMap<>(4);
+
+        OpenMessage(String id) {
+            this.id = id;
+        }
+
+        /**
+         * The branch for (top-level address, delivered address). A real Exim may log a deferred
+         * local delivery as {@code bob@example.com} and its later success as {@code bob}, so an
+         * unfinished branch of the same top-level address and local part is the same branch.
+         */
+        Branch branch(String top, String address) {
+            String key = top + '\u0000' + address;
+            Branch b = branches.get(key);
+            if (b != null) {
+                return b;
+            }
+            String local = localPart(address);
+            for (Branch other : branches.values()) {
+                if (other.top.equalsIgnoreCase(top) && !other.finished()
+                        && localPart(other.last.address()).equalsIgnoreCase(local)) {
+                    return other;
+                }
+            }
+            b = new Branch(top);
+            branches.put(key, b);
+            return b;
+        }
+
+        boolean hasRecipient(String rcpt) {
+            for (Branch b : branches.values()) {
+                if (b.top.equalsIgnoreCase(rcpt)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static String localPart(String address) {
+            int at = address.lastIndexOf('@');
+            return at < 0 ? address : address.substring(0, at);
+        }
+    }
+
+    /** One delivery path of a message: a top-level recipient and where it ended up. */
+    static final class Branch {
+        final String top;
+        Attempt last;
+        long lastTime;
+        int attempts;
+        boolean everDeferred;
+
+        Branch(String top) {
+            this.top = top;
+        }
+
+        boolean finished() {
+            return last != null && last.kind() != AttemptKind.DEFERRED;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.waybill.outcome;
+
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.exim.AttemptKind;
+import dev.waybill.exim.Host;
+import dev.waybill.exim.LineClass;
+import dev.waybill.exim.LogEvent.Arrival;
+import dev.waybill.exim.LogEvent.Attempt;
+import dev.waybill.exim.LogEvent.Rejection;
+import dev.waybill.outcome.MessageAssembler.Branch;
+import dev.waybill.outcome.MessageAssembler.OpenMessage;
+
+/**
+ * Fills in an {@link Outcome} from what the assembler gathered: who sent it (cPanel user,
+ * authentication), who received it, and what happened.
+ */
+final class OutcomeBuilder {
+
+    static final String REMOTE = "-remote-";
+    private static final String ACCEPTED = "Accepted";
+    private static final String FILTERED = "Filtered";
+
+    private final CpanelAccounts accounts;
+
+    OutcomeBuilder(CpanelAccounts accounts) {
+        this.accounts = accounts;
+    }
+
+    Outcome attempted(OpenMessage m, Branch b, boolean completed) {
+        Attempt a = b.last;
+        OutcomeType type;
+        String message;
+        if (a.kind() == AttemptKind.SUPPRESSED) {
+            type = OutcomeType.FILTERED;
+            message = "Not delivered: deliveries suppressed (-N)";
+        } else if (a.kind().delivered()) {
+            type = isDiscard(a) ? OutcomeType.FILTERED : OutcomeType.SUCCESS;
+            message = type == OutcomeType.FILTERED ? FILTERED : ACCEPTED;
+        } else if (a.kind() == AttemptKind.FAILED) {
+            type = OutcomeType.FAILURE;
+            message = a.message();
+        } else if (completed || m.queueState != null && m.queueState.change() == LineClass.REMOVED) {
+            // Still deferred when the message left the queue: an admin removed it.
+            type = OutcomeType.FAILURE;
+            message = removedText(m, a.message());
+        } else {
+            type = OutcomeType.DEFER;
+            message = a.message();
+        }
+        boolean remote = isRemote(a);
+        boolean success = type == OutcomeType.SUCCESS || type == OutcomeType.FILTERED;
+        String mailbox = remote ? a.address() : localAddress(a);
+        String deliveredTo = success ? mailbox : null;
+        String deliveryDomain = remote ? REMOTE : localDomain(a, mailbox);
+        String deliveryUser = remote ? REMOTE : accounts.ownerOfDomain(deliveryDomain);
+        Host h = a.host();
+        return build(m, type, b.top, deliveredTo, deliveryUser, deliveryDomain, a.router(), a.transport(),
+                h == null ? null : h.display(), h == null ? null : h.ip(), message, b.lastTime, remote,
+                b.attempts, success ? a.confirmation() : null, a.tls(),
+                type == OutcomeType.FAILURE ? m.bounceId : null);
+    }
+
+    /** A recipient Exim has not attempted yet (or a message with no known recipient). */
+    Outcome pending(OpenMessage m, String recipient) {
+        String message = m.queueState != null ? m.queueState.text() : null;
+        String domain = CpanelAccounts.domainOf(recipient);
+        String owner = accounts.ownerOfDomain(domain);
+        return build(m, OutcomeType.INPROGRESS, recipient, null, owner, owner != null ? domain : null, null, null,
+                null, null, message, m.lastSeen, false, 0, null, null, null);
+    }
+
+    Outcome rejected(String id, long time, Rejection r, Double spam) {
+        Host h = r.host();
+        String sender = r.sender();
+        String reason = r.temporary() ? "Temporarily rejected " + r.stage() + ": " + r.reason()
+                : r.reason();
+        String rcptDomain = CpanelAccounts.domainOf(r.recipient());
+        return new Outcome(OutcomeType.REJECTED, id, sender, null, h != null ? REMOTE : null,
+                CpanelAccounts.domainOf(sender), -1, h == null ? null : h.display(), h == null ? null : h.ip(),
+                null, spam, time, r.recipient(), null, accounts.ownerOfDomain(rcptDomain), rcptDomain, null, null,
+                null, null, reason, time, false, null, 0, null, null, null, null);
+    }
+
+    private Outcome build(OpenMessage m, OutcomeType type, String recipient, String deliveredTo,
+                          String deliveryUser, String deliveryDomain, String router, String transport,
+                          String host, String ip, String message, long actionTime, boolean remote,
+                          int attempts, String reply, String tls, String bounceId) {
+        Arrival a = m.arrival;
+        String email = a == null ? null : a.sender();
+        Host from = a == null ? null : a.host();
+        String senderIdentity = a == null ? null : a.authId() != null ? a.authId() : a.ident();
+        String domain = m.identity != null && m.identity.domain() != null ? m.identity.domain()
+                : CpanelAccounts.domainOf(email);
+        return new Outcome(type, m.id, email, senderIdentity, senderUser(m), domain,
+                a == null ? -1 : a.size(), from == null ? null : from.display(), from == null ? null : from.ip(),
+                senderAuth(a), m.spamScore, a == null ? actionTime : m.arrivalTime, recipient, deliveredTo,
+                deliveryUser, deliveryDomain, router, transport, host, ip, message, actionTime, remote,
+                a == null ? null : MimeWords.decode(a.subject()), attempts, reply, tls, bounceId,
+                a == null ? null : a.bounceOf());
+    }
+
+    /**
+     * The sender's cPanel user: cPanel's own {@code Sender identification U=}, else the owner of the
+     * authenticated login's domain, else the local user who submitted it; mail that came in over
+     * SMTP without authentication is {@code -remote-} whatever its sender address claims.
+     */
+    private String senderUser(OpenMessage m) {
+        if (m.identity != null && m.identity.user() != null) {
+            return m.identity.user();
+        }
+        Arrival a = m.arrival;
+        if (a == null) {
+            return null;
+        }
+        if (a.authId() != null) {
+            String owner = accounts.ownerOfAddress(a.authId());
+            if (owner != null) {
+                return owner;
+            }
+            if (accounts.isUser(a.authId())) {
+                return a.authId();
+            }
+            String domain = CpanelAccounts.domainOf(a.authId());
+            return domain == null ? a.authId() : REMOTE;
+        }
+        if (a.host() == null || a.host().ip() == null) {
+            // Submitted on this server (U= is the system user, which is the cPanel user).
+            if (a.ident() != null) {
+                return a.ident();
+            }
+            return accounts.ownerOfAddress(a.sender());
+        }
+        return REMOTE;
+    }
+
+    private static String senderAuth(Arrival a) {
+        if (a == null) {
+            return null;
+        }
+        if (a.authenticator() != null) {
+            return a.authenticator();
+        }
+        if (a.host() == null || a.host().ip() == null) {
+            return "mailman".equals(a.ident()) ? "mailman" : "localuser";
+        }
+        return "unauthorized";
+    }
+
+    /**
+     * Whether the attempt went (or was to go) over SMTP to another server: it names a host, or its
+     * transport is an SMTP one (a deferral such as "Connection refused" may log no host).
+     */
+    private static boolean isRemote(Attempt a) {
+        if (a.host() != null) {
+            return true;
+        }
+        String t = a.transport();
+        return t != null && !t.contains("lmtp") && (t.contains("remote") || t.endsWith("smtp"));
+    }
+
+    private static boolean isDiscard(Attempt a) {
+        String addr = a.address();
+        return ":blackhole:".equals(addr) || "/dev/null".equals(addr) || "**bypassed**".equals(a.transport());
+    }
+
+    /**
+     * The full address of a local delivery. Exim logs only the local part of a local mailbox
+     * ({@code => bob <bob@example.com>}); the domain is the parent's when the local parts agree, or
+     * else the one the parent's forwarder names ({@code etc/valiases}). Otherwise the address stays
+     * as logged rather than be guessed.
+     */
+    private String localAddress(Attempt a) {
+        String address = a.address();
+        if (address.isEmpty() || address.indexOf('@') >= 0 || !Character.isLetterOrDigit(address.charAt(0))
+                && address.charAt(0) != '_' && address.charAt(0) != '.') {
+            return address; // already whole, or a file, a pipe, :blackhole:
+        }
+        String parent = a.parents().isEmpty() ? a.topLevel() : a.parents().get(0);
+        if (parent.regionMatches(true, 0, address, 0, address.length()) && parent.length() > address.length()
+                && parent.charAt(address.length()) == '@') {
+            return parent;
+        }
+        for (String target : accounts.forwarderTargets(parent)) {
+            int at = target.lastIndexOf('@');
+            if (at == address.length() && target.regionMatches(true, 0, address, 0, at)) {
+                return target;
+            }
+        }
+        return address;
+    }
+
+    /** The recipient's domain for a local delivery. */
+    private static String localDomain(Attempt a, String mailbox) {
+        String d = CpanelAccounts.domainOf(mailbox);
+        if (d != null && mailbox.charAt(0) != '/' && mailbox.charAt(0) != '|') {
+            return d;
+        }
+        for (String p : a.parents()) {
+            d = CpanelAccounts.domainOf(p);
+            if (d != null) {
+                return d;
+            }
+        }
+        return CpanelAccounts.domainOf(a.topLevel());
+    }
+
+    private static String removedText(OpenMessage m, String lastError) {
+        String removed = m.queueState != null && m.queueState.change() == LineClass.REMOVED
+                ? "Message " + m.queueState.text() : "Message left the queue undelivered";
+        return lastError == null ? removed : removed + " (last error: " + lastError + ")";
+    }
+}

@@ -1,0 +1,47 @@
+package dev.waybill.account;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CpanelAccountsTest {
+
+    @Test
+    void read_userdomainsAndOwners(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"),
+                "example.com: exampleco\nshop.example.com: exampleco\nOther.Example: other\n*: nobody\nbroken line\n");
+        Files.writeString(root.resolve("etc/trueuserowners"), "exampleco: reseller1\nother: root\n");
+        CpanelAccounts a = CpanelAccounts.read(root);
+        assertEquals("exampleco", a.ownerOfDomain("shop.example.com"));
+        assertEquals("other", a.ownerOfDomain("other.example"), "domains are matched without case");
+        assertEquals("other", a.ownerOfAddress("Someone@OTHER.EXAMPLE"));
+        assertNull(a.ownerOfDomain("*"), "the catch-all owns nothing");
+        assertNull(a.ownerOfDomain("elsewhere.example"));
+        assertTrue(a.isUser("exampleco"));
+        assertFalse(a.isUser("nobody"));
+        assertEquals("reseller1", a.ownerOfUser("exampleco"));
+    }
+
+    @Test
+    void read_withoutCpanel_knowsNobody(@TempDir Path root) throws IOException {
+        CpanelAccounts a = CpanelAccounts.read(root);
+        assertNull(a.ownerOfAddress("a@example.com"));
+        assertFalse(a.isUser("root"));
+    }
+
+    @Test
+    void domainOf_handlesOddAddresses() {
+        assertEquals("example.com", CpanelAccounts.domainOf("a@b@example.com"));
+        assertNull(CpanelAccounts.domainOf("bob"));
+        assertNull(CpanelAccounts.domainOf("bob@"));
+        assertNull(CpanelAccounts.domainOf(null));
+    }
+}

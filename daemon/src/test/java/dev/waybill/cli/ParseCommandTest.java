@@ -1,0 +1,240 @@
+package dev.waybill.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code waybill parse} as a user runs it: files in, NDJSON or stats out, errors on stderr. */
+class ParseCommandTest {
+
+    /** A short day on a cPanel server: real Exim 4.96 line shapes. */
+    static final String LOG = """
+            2026-11-28 03:55:46 exim 4.96 daemon started: pid=6500, no queue runs, listening for SMTP on [127.0.0.1]:{25,587}
+            2026-11-28 03:55:50 SMTP connection from [127.0.0.1]:56782 (TCP/IP connection count = 1)
+            2026-11-28 03:55:50 1xX9XS-0001jY-04 Sender identification U=exampleco D=example.com S=alice@example.com
+            2026-11-28 03:55:50 1xX9XS-0001jY-04 H=(laptop.example.com) [127.0.0.1]:56782 Warning: "SpamAssassin as cpaneleximscanner detected OUTGOING smtp message as NOT spam (0.4)"
+            2026-11-28 03:55:50 1xX9XS-0001jY-04 <= alice@example.com H=(laptop.example.com) [127.0.0.1]:56782 P=esmtpa A=dovecot_login:alice@example.com S=483 id=1@vm T="Hello" for bob@example.com friend@remote.example
+            2026-11-28 03:55:50 1xX9XS-0001jY-04 => bob <bob@example.com> R=virtual_user T=dovecot_virtual_delivery
+            2026-11-28 03:55:51 1xX9XS-0001jY-04 => friend@remote.example R=dkim_lookuphost T=dkim_remote_smtp H=mx.remote.example [192.0.2.25] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes C="250 2.0.0 Ok: queued"
+            2026-11-28 03:55:51 1xX9XS-0001jY-04 Completed
+            2026-11-28 03:55:55 H=(mx.outside.test) [198.51.100.3]:39368 F=<stranger@outside.test> rejected RCPT <nosuch@example.com>: Unrouteable address
+            2026-11-28 03:55:56 1xX9XY-0001oA-0W <= stranger@outside.test H=(mx.outside.test) [198.51.100.3]:39392 P=esmtp S=482 for trash@example.com
+            2026-11-28 03:55:56 1xX9XY-0001oA-0W => :blackhole: <trash@example.com> R=virtual_aliases
+            2026-11-28 03:55:56 1xX9XY-0001oA-0W Completed
+            this line is not Exim's
+            2026-11-28 03:57:00 1xX9XZ-0001pB-27 <= alice@example.com U=exampleco P=local S=300 for slow@remote.example
+            2026-11-28 03:57:01 1xX9XZ-0001pB-27 == slow@remote.example R=dkim_lookuphost T=dkim_remote_smtp defer (-44) H=mx.slow.example [192.0.2.26]: SMTP error from remote mail server after RCPT TO:<slow@remote.example>: 451 4.7.1 Greylisted
+            """;
+
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+    }
+
+    private List<JsonObject> rows() {
+        return stdout.toString(StandardCharsets.UTF_8).lines()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+    }
+
+    private static Path write(Path dir, String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private static Path cpanelRoot(Path dir) throws IOException {
+        Path root = dir.resolve("root");
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\n*: nobody\n");
+        return root;
+    }
+
+    @Test
+    void parse_log_printsOneObjectPerOutcomeAndRejection(@TempDir Path dir) throws IOException {
+        Path log = write(dir, "mainlog", LOG);
+        assertEquals(0, run("parse", log.toString(), "--cpanel-root", cpanelRoot(dir).toString()));
+        List<JsonObject> rows = rows();
+        assertEquals(5, rows.size(), stdout.toString(StandardCharsets.UTF_8));
+
+        JsonObject local = rows.get(0);
+        assertEquals("success", local.get("type").getAsString());
+        assertEquals("bob@example.com", local.get("recipient").getAsString());
+        assertEquals("exampleco", local.get("user").getAsString());
+        assertEquals("exampleco", local.get("deliveryuser").getAsString());
+        assertEquals(0.4, local.get("spamscore").getAsDouble());
+        assertEquals("Hello", local.get("subject").getAsString());
+
+        JsonObject remote = rows.get(1);
+        assertEquals("friend@remote.example", remote.get("recipient").getAsString());
+        assertEquals("-remote-", remote.get("deliveryuser").getAsString());
+        assertEquals("192.0.2.25", remote.get("ip").getAsString());
+        assertEquals("250 2.0.0 Ok: queued", remote.get("reply").getAsString());
+        assertTrue(remote.get("transport_is_remote").getAsBoolean());
+
+        assertEquals("rejected", rows.get(2).get("type").getAsString());
+        assertEquals("filtered", rows.get(3).get("type").getAsString());
+        JsonObject defer = rows.get(4);
+        assertEquals("defer", defer.get("type").getAsString());
+        assertTrue(defer.get("message").getAsString().endsWith("451 4.7.1 Greylisted"));
+        assertEquals("", stderr.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void parse_stats_countsLinesClassesMessagesAndOutcomes(@TempDir Path dir) throws IOException {
+        Path log = write(dir, "mainlog", LOG);
+        assertEquals(0, run("parse", "--stats", log.toString()));
+        JsonObject stats = rows().get(0);
+        assertEquals(15, stats.get("lines").getAsLong());
+        JsonObject classes = stats.getAsJsonObject("classes");
+        assertEquals(3, classes.get("arrival").getAsLong());
+        assertEquals(3, classes.get("delivery").getAsLong());
+        assertEquals(1, classes.get("deferral").getAsLong());
+        assertEquals(2, classes.get("completed").getAsLong());
+        assertEquals(1, classes.get("rejection").getAsLong());
+        assertEquals(1, classes.get("spam_score").getAsLong());
+        assertEquals(1, classes.get("sender_identification").getAsLong());
+        assertEquals(1, classes.get("continuation").getAsLong());
+        assertEquals(0, classes.get("unknown").getAsLong());
+        assertEquals(0, stats.getAsJsonArray("unknown_samples").size());
+        assertEquals(3, stats.get("messages").getAsLong());
+        JsonObject outcomes = stats.getAsJsonObject("outcomes");
+        assertEquals(2, outcomes.get("success").getAsLong());
+        assertEquals(1, outcomes.get("filtered").getAsLong());
+        assertEquals(1, outcomes.get("defer").getAsLong());
+        assertEquals(1, outcomes.get("rejected").getAsLong());
+    }
+
+    @Test
+    void parse_stats_showsTheFirstUnknownLines(@TempDir Path dir) throws IOException {
+        Path log = write(dir, "mainlog", LOG + "2026-13-45 99:00:00 not a time\n");
+        assertEquals(0, run("parse", "--stats", log.toString()));
+        JsonObject stats = rows().get(0);
+        assertEquals(1, stats.getAsJsonObject("classes").get("unknown").getAsLong());
+        assertEquals("2026-13-45 99:00:00 not a time", stats.getAsJsonArray("unknown_samples").get(0).getAsString());
+    }
+
+    @Test
+    void parse_gzipAndPlain_giveTheSameOutcomes(@TempDir Path dir) throws IOException {
+        Path plain = write(dir, "mainlog", LOG);
+        Path gz = dir.resolve("mainlog.1.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            o.write(LOG.getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(0, run("parse", plain.toString()));
+        String fromPlain = stdout.toString(StandardCharsets.UTF_8);
+        stdout.reset();
+        assertEquals(0, run("parse", gz.toString()));
+        assertEquals(fromPlain, stdout.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void parse_messageStraddlingTwoFiles_isAssembledAcrossThem(@TempDir Path dir) throws IOException {
+        String[] lines = LOG.split("\n");
+        Path first = write(dir, "mainlog.1", String.join("\n", Arrays.copyOfRange(lines, 0, 6)) + "\n");
+        Path second = write(dir, "mainlog", String.join("\n", Arrays.copyOfRange(lines, 6, lines.length)) + "\n");
+        assertEquals(0, run("parse", first.toString(), second.toString()));
+        JsonObject remote = rows().get(1);
+        assertEquals("friend@remote.example", remote.get("recipient").getAsString());
+        assertEquals("alice@example.com", remote.get("email").getAsString(), "arrival came from the first file");
+    }
+
+    @Test
+    void parse_standardInput(@TempDir Path dir) {
+        InputStream saved = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream(LOG.getBytes(StandardCharsets.UTF_8)));
+            assertEquals(0, run("parse", "-"));
+        } finally {
+            System.setIn(saved);
+        }
+        assertEquals(5, rows().size());
+    }
+
+    @Test
+    void parse_missingFile_isReportedAndTheOthersStillParsed(@TempDir Path dir) throws IOException {
+        Path log = write(dir, "mainlog", LOG);
+        assertEquals(1, run("parse", dir.resolve("nope.log").toString(), log.toString()));
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("nope.log: no such file"), stderr.toString());
+        assertEquals(5, rows().size());
+    }
+
+    @Test
+    void parse_truncatedGzip_keepsTheLinesBeforeTheDamage(@TempDir Path dir) throws IOException {
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            big.append(LOG.replace("1xX9XS-0001jY-04", String.format("1xX9XS-%06d-04", i)));
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream o = new GZIPOutputStream(bytes)) {
+            o.write(big.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] whole = bytes.toByteArray();
+        Path gz = dir.resolve("broken.gz");
+        Files.write(gz, Arrays.copyOf(whole, whole.length / 2));
+        assertEquals(1, run("parse", "--stats", gz.toString()));
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        assertTrue(err.contains("broken.gz: corrupt or truncated gzip data"), err);
+        long lines = rows().get(0).get("lines").getAsLong();
+        assertTrue(lines > 1000 && lines < 2000 * 15, "kept the lines before the damage: " + lines);
+    }
+
+    @Test
+    void parse_badOptions_sayWhatIsWrong(@TempDir Path dir) {
+        assertEquals(2, run("parse", "--frobnicate", "x"));
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("unknown option '--frobnicate'"));
+        stderr.reset();
+        assertEquals(2, run("parse", "--horizon", "soon", "x"));
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("--horizon: 'soon' is not a duration"));
+        stderr.reset();
+        assertEquals(2, run("parse"));
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("no log file given"));
+        stderr.reset();
+        assertEquals(2, run("parse", "--timezone", "Mars/Olympus", "x"));
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("unknown zone"));
+    }
+
+    @Test
+    void help_isPrintedForTheToolAndTheCommand() {
+        assertEquals(0, run("--help"));
+        assertTrue(stdout.toString(StandardCharsets.UTF_8).contains("parse FILE..."));
+        stdout.reset();
+        assertEquals(0, run("parse", "--help"));
+        assertTrue(stdout.toString(StandardCharsets.UTF_8).contains("--cpanel-root DIR"));
+        assertEquals(2, run("frobnicate"));
+    }
+
+    @Test
+    void durations_acceptUnitsAndRejectNonsense() {
+        assertEquals(90, Durations.parseSeconds("90", "--x"));
+        assertEquals(5400, Durations.parseSeconds("90m", "--x"));
+        assertEquals(129600, Durations.parseSeconds("36h", "--x"));
+        assertEquals(604800, Durations.parseSeconds("7d", "--x"));
+        for (String bad : new String[] {"", "0d", "-5m", "7w", "d", "99999999999999999d"}) {
+            try {
+                Durations.parseSeconds(bad, "--x");
+                throw new AssertionError("accepted " + bad);
+            } catch (IllegalArgumentException expected) {
+                assertTrue(expected.getMessage().startsWith("--x"));
+            }
+        }
+    }
+}

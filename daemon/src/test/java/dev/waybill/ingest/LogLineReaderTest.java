@@ -1,0 +1,121 @@
+package dev.waybill.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+
+class LogLineReaderTest {
+
+    /** Hands out at most {@code chunk} bytes per read, to split lines across buffer refills. */
+    private static InputStream trickle(byte[] data, int chunk) {
+        return new ByteArrayInputStream(data) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, chunk));
+            }
+        };
+    }
+
+    private static List<String> readAll(LogLineReader r) throws IOException {
+        List<String> lines = new ArrayList<>();
+        String l;
+        while ((l = r.readLine()) != null) {
+            lines.add(l);
+        }
+        return lines;
+    }
+
+    @Test
+    void readLine_splitsOnNewlineDropsCrAndKeepsLastUnterminatedLine() throws IOException {
+        byte[] data = "one\r\ntwo\n\nthree".getBytes(StandardCharsets.UTF_8);
+        try (LogLineReader r = new LogLineReader(trickle(data, 3))) {
+            assertEquals(List.of("one", "two", "", "three"), readAll(r));
+            assertEquals(data.length, r.offset());
+        }
+    }
+
+    @Test
+    void readLine_emptyInput_isNoLines() throws IOException {
+        try (LogLineReader r = new LogLineReader(new ByteArrayInputStream(new byte[0]))) {
+            assertNull(r.readLine());
+            assertEquals(0, r.offset());
+        }
+    }
+
+    @Test
+    void readLine_tracksTheByteOffsetOfEachLine() throws IOException {
+        byte[] data = "é1\nabc\nxy\n".getBytes(StandardCharsets.UTF_8); // é is two bytes
+        try (LogLineReader r = new LogLineReader(trickle(data, 2))) {
+            r.readLine();
+            assertEquals(0, r.lineOffset());
+            assertEquals(4, r.offset());
+            r.readLine();
+            assertEquals(4, r.lineOffset());
+            r.readLine();
+            assertEquals(8, r.lineOffset());
+            assertEquals(11, r.offset());
+        }
+    }
+
+    @Test
+    void readLine_invalidUtf8_becomesReplacementCharacters() throws IOException {
+        byte[] data = {'a', (byte) 0xff, (byte) 0xc3, 'b', '\n', 'o', 'k', '\n'};
+        try (LogLineReader r = new LogLineReader(new ByteArrayInputStream(data))) {
+            assertEquals(List.of("a\uFFFD\uFFFDb", "ok"), readAll(r));
+        }
+    }
+
+    @Test
+    void readLine_overlongLine_isCutAndTheNextLineIsIntact() throws IOException {
+        String longLine = "x".repeat(300_000);
+        byte[] data = (longLine + "\nnext\n").getBytes(StandardCharsets.UTF_8);
+        try (LogLineReader r = new LogLineReader(trickle(data, 7000), 1000)) {
+            String first = r.readLine();
+            assertEquals(1000, first.length());
+            assertEquals(1, r.truncatedLines());
+            assertEquals(300_001, r.offset());
+            assertEquals("next", r.readLine());
+            assertEquals(300_001, r.lineOffset());
+            assertNull(r.readLine());
+        }
+    }
+
+    @Test
+    void readLine_eightKilobyteLine_isKeptWhole() throws IOException {
+        String line = "2024-03-01 10:00:00 " + "y".repeat(8192);
+        try (LogLineReader r = new LogLineReader(trickle((line + "\n").getBytes(StandardCharsets.UTF_8), 1000))) {
+            assertEquals(line, r.readLine());
+            assertEquals(0, r.truncatedLines());
+        }
+    }
+
+    @Test
+    void open_gzipIsDetectedByContent() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+            gz.write("zipped line\n".getBytes(StandardCharsets.UTF_8));
+        }
+        try (LogLineReader r = new LogLineReader(LogFiles.decompressIfGzip(new ByteArrayInputStream(bytes.toByteArray())))) {
+            assertEquals(List.of("zipped line"), readAll(r));
+        }
+        try (LogLineReader r = new LogLineReader(LogFiles.decompressIfGzip(
+                new ByteArrayInputStream("plain\n".getBytes(StandardCharsets.UTF_8))))) {
+            assertEquals(List.of("plain"), readAll(r));
+        }
+    }
+
+    @Test
+    void constructor_rejectsNonPositiveLimit() {
+        assertThrows(IllegalArgumentException.class, () -> new LogLineReader(InputStream.nullInputStream(), 0));
+    }
+}

@@ -1,0 +1,318 @@
+package dev.waybill.outcome;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.exim.LineParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One test per assembly rule, fed with real-shaped main-log lines. */
+class MessageAssemblerTest {
+
+    private static final String ID = "1xX9XS-0001jY-04";
+
+    private final List<Outcome> out = new ArrayList<>();
+
+    private List<Outcome> assemble(CpanelAccounts accounts, long horizon, int maxOpen, String... lines) {
+        LineParser parser = new LineParser(ZoneOffset.UTC);
+        MessageAssembler a = new MessageAssembler(accounts, horizon, maxOpen, out::add);
+        for (String l : lines) {
+            a.accept(parser.parse(l));
+        }
+        a.finish();
+        assertEquals(0, a.openMessages());
+        return out;
+    }
+
+    private List<Outcome> assemble(String... lines) {
+        return assemble(CpanelAccounts.none(), MessageAssembler.DEFAULT_HORIZON_SECONDS,
+                MessageAssembler.DEFAULT_MAX_OPEN, lines);
+    }
+
+    private static Outcome only(List<Outcome> outcomes) {
+        assertEquals(1, outcomes.size(), outcomes.toString());
+        return outcomes.get(0);
+    }
+
+    @Test
+    void assemble_deferralThenDelivery_isSuccessWithTwoAttempts() {
+        Outcome o = only(assemble(
+                "2024-03-01 10:00:00 " + ID + " <= a@example.com U=a P=local S=100 for grey@example.net",
+                "2024-03-01 10:00:01 " + ID + " == grey@example.net R=lookuphost T=remote_smtp defer (-44) "
+                        + "H=mx.example.net [192.0.2.7]: SMTP error from remote mail server after RCPT "
+                        + "TO:<grey@example.net>: 451 4.7.1 Greylisted",
+                "2024-03-01 10:15:00 " + ID + " => grey@example.net R=lookuphost T=remote_smtp "
+                        + "H=mx.example.net [192.0.2.7] C=\"250 OK id=1\"",
+                "2024-03-01 10:15:00 " + ID + " Completed"));
+        assertEquals(OutcomeType.SUCCESS, o.type());
+        assertEquals(2, o.attempts());
+        assertEquals("Accepted", o.message());
+        assertEquals("250 OK id=1", o.reply());
+        assertEquals(1709287200L, o.sendunixtime());
+        assertEquals(1709288100L, o.actionunixtime());
+        assertTrue(o.transportIsRemote());
+        assertEquals("-remote-", o.deliverydomain());
+        assertEquals("mx.example.net", o.host());
+        assertEquals("192.0.2.7", o.ip());
+    }
+
+    @Test
+    void assemble_deferredLocalThenLocalPartDelivery_isOneSuccess() {
+        // A real Exim logs the deferral with the full address and the success with the local part.
+        Outcome o = only(assemble(
+                "2024-03-01 10:00:00 " + ID + " <= a@example.org H=(x) [192.0.2.1] P=esmtp S=5 for bob@example.com",
+                "2024-03-01 10:00:01 " + ID + " == bob@example.com <bob@example.com> R=virtual_user "
+                        + "T=dovecot_virtual_delivery defer (-52): Mailbox is full",
+                "2024-03-01 10:30:00 " + ID + " => bob <bob@example.com> R=virtual_user T=dovecot_virtual_delivery",
+                "2024-03-01 10:30:00 " + ID + " Completed"));
+        assertEquals(OutcomeType.SUCCESS, o.type());
+        assertEquals(2, o.attempts());
+        assertEquals("bob@example.com", o.deliveredto(), "the domain comes from the top-level address");
+        assertEquals("example.com", o.deliverydomain());
+        assertFalse(o.transportIsRemote());
+    }
+
+    @Test
+    void assemble_deferralOnlyAtEnd_isDeferWithTheReason() {
+        Outcome o = only(assemble(
+                "2024-03-01 10:00:00 " + ID + " <= a@example.com U=a P=local S=100 for x@example.net",
+                "2024-03-01 10:00:01 " + ID + " == x@example.net R=lookuphost T=remote_smtp defer (110): "
+                        + "Connection timed out"));
+        assertEquals(OutcomeType.DEFER, o.type());
+        assertEquals("Connection timed out", o.message());
+        assertEquals(1, o.attempts());
+        assertTrue(o.transportIsRemote(), "remote_smtp is remote even without H=");
+    }
+
+    @Test
+    void assemble_arrivalOnly_isInProgressPerRecipient() {
+        List<Outcome> os = assemble("2024-03-01 10:00:00 " + ID
+                + " <= a@example.com U=a P=local S=100 T=\"Hi\" for x@example.net y@example.org");
+        assertEquals(2, os.size());
+        assertEquals(OutcomeType.INPROGRESS, os.get(0).type());
+        assertEquals("x@example.net", os.get(0).recipient());
+        assertEquals("y@example.org", os.get(1).recipient());
+        assertEquals("Hi", os.get(1).subject());
+    }
+
+    @Test
+    void assemble_arrivalWithoutRecipientList_isOneInProgress() {
+        Outcome o = only(assemble("2024-03-01 10:00:00 " + ID + " <= a@example.com U=a P=local S=100"));
+        assertEquals(OutcomeType.INPROGRESS, o.type());
+        assertNull(o.recipient());
+    }
+
+    @Test
+    void assemble_blackholeDevNullAndBypassed_areFiltered() {
+        List<Outcome> os = assemble(
+                "2024-03-01 10:00:00 " + ID + " <= a@example.org H=(x) [192.0.2.1] P=esmtp S=5 for t@example.com",
+                "2024-03-01 10:00:00 " + ID + " => :blackhole: <t@example.com> R=virtual_aliases",
+                "2024-03-01 10:00:00 " + ID + " => /dev/null <n@example.com> R=virtual_aliases T=address_file",
+                "2024-03-01 10:00:00 " + ID + " => b@example.com <b@example.com> R=virtual_aliases T=**bypassed**",
+                "2024-03-01 10:00:00 " + ID + " Completed");
+        assertEquals(3, os.size());
+        for (Outcome o : os) {
+            assertEquals(OutcomeType.FILTERED, o.type(), o.toString());
+            assertEquals("Filtered", o.message());
+        }
+    }
+
+    @Test
+    void assemble_suppressedDelivery_isFilteredNotSuccess() {
+        Outcome o = only(assemble(
+                "2024-03-01 10:00:00 " + ID + " <= a@example.com U=a P=local S=100 for x@example.net",
+                "2024-03-01 10:00:00 " + ID + " *> x@example.net R=lookuphost T=remote_smtp",
+                "2024-03-01 10:00:00 " + ID + " Completed"));
+        assertEquals(OutcomeType.FILTERED, o.type());
+    }
+
+    @Test
+    void assemble_failureAndBounce_areLinkedBothWays() {
+        String bounce = "1xX9XY-0001oJ-1L";
+        List<Outcome> os = assemble(
+                "2026-11-28 03:55:56 " + ID + " <= alice@example.com H=(pc) [127.0.0.1]:5 P=esmtpa "
+                        + "A=dovecot_login:alice@example.com S=472 for ghost@example.com",
+                "2026-11-28 03:55:56 " + ID + " ** ghost@example.com: Unrouteable address",
+                "2026-11-28 03:55:56 " + bounce + " <= <> R=" + ID + " U=Debian-exim P=local S=1882 "
+                        + "T=\"Mail delivery failed: returning message to sender\" for alice@example.com",
+                "2026-11-28 03:55:56 " + ID + " Completed",
+                "2026-11-28 03:55:56 " + bounce + " => alice <alice@example.com> R=virtual_user "
+                        + "T=dovecot_virtual_delivery",
+                "2026-11-28 03:55:56 " + bounce + " Completed");
+        assertEquals(2, os.size());
+        Outcome failure = os.get(0);
+        assertEquals(OutcomeType.FAILURE, failure.type());
+        assertEquals("Unrouteable address", failure.message());
+        assertEquals(bounce, failure.bounceMsgid());
+        Outcome b = os.get(1);
+        assertEquals(bounce, b.msgid());
+        assertEquals(ID, b.bounceOf());
+        assertEquals("<>", b.email());
+    }
+
+    @Test
+    void assemble_forwarder_reportsWrittenToAndDeliveredTo() {
+        List<Outcome> os = assemble(
+                "2024-03-01 10:00:00 " + ID + " <= a@example.org H=(x) [192.0.2.1] P=esmtp S=5 for team@example.com",
+                "2024-03-01 10:00:00 " + ID + " => carol <team@example.com> R=virtual_user T=dovecot_virtual_delivery",
+                "2024-03-01 10:00:01 " + ID + " => dave@elsewhere.example <team@example.com> R=lookuphost "
+                        + "T=remote_smtp H=mx.elsewhere.example [192.0.2.9]",
+                "2024-03-01 10:00:01 " + ID + " Completed");
+        assertEquals(2, os.size());
+        assertEquals("team@example.com", os.get(0).recipient());
+        assertEquals("carol", os.get(0).deliveredto());
+        assertEquals("team@example.com", os.get(1).recipient());
+        assertEquals("dave@elsewhere.example", os.get(1).deliveredto());
+        assertEquals("-remote-", os.get(1).deliveryuser());
+    }
+
+    @Test
+    void assemble_cpanelLinesBeforeArrival_landOnTheMessage(@TempDir Path root) throws IOException {
+        CpanelAccounts accounts = accounts(root);
+        Outcome o = only(assemble(accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS, 10,
+                "2026-11-28 03:55:50 " + ID + " Sender identification U=exampleco D=example.com S=alice@example.com",
+                "2026-11-28 03:55:50 " + ID + " H=(pc) [127.0.0.1]:56782 Warning: \"SpamAssassin as "
+                        + "cpaneleximscanner detected OUTGOING smtp message as NOT spam (0.4)\"",
+                "2026-11-28 03:55:50 " + ID + " <= alice@example.com H=(pc) [127.0.0.1]:56782 P=esmtpa "
+                        + "A=dovecot_login:alice@example.com S=483 for bob@example.com",
+                "2026-11-28 03:55:50 " + ID + " => bob <bob@example.com> R=virtual_user T=dovecot_virtual_delivery",
+                "2026-11-28 03:55:50 " + ID + " Completed"));
+        assertEquals(0.4, o.spamscore());
+        assertEquals("exampleco", o.user());
+        assertEquals("example.com", o.domain());
+        assertEquals("alice@example.com", o.sender());
+        assertEquals("dovecot_login", o.senderauth());
+        assertEquals("exampleco", o.deliveryuser());
+    }
+
+    @Test
+    void assemble_senderUserAndAuth_followHowTheMessageCameIn(@TempDir Path root) throws IOException {
+        CpanelAccounts accounts = accounts(root);
+        List<Outcome> os = assemble(accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS, 10,
+                // authenticated login whose domain belongs to an account, no cPanel identity line
+                "2024-03-01 10:00:00 1RwtJa-0009RI-01 <= x@example.com H=(pc) [192.0.2.1] P=esmtpa "
+                        + "A=dovecot_plain:x@example.com S=1 for r@example.net",
+                // a local submission by the account's system user
+                "2024-03-01 10:00:00 1RwtJa-0009RI-02 <= exampleco@host.example U=exampleco P=local S=1 for r@example.net",
+                // mail from outside that claims a local sender address
+                "2024-03-01 10:00:00 1RwtJa-0009RI-03 <= ceo@example.com H=bad.example [203.0.113.5] P=esmtp S=1 "
+                        + "for bob@example.com",
+                // mailman
+                "2024-03-01 10:00:00 1RwtJa-0009RI-04 <= list-bounces@example.com U=mailman P=local S=1 for r@example.net");
+        assertEquals(4, os.size());
+        assertEquals("exampleco", os.get(0).user());
+        assertEquals("dovecot_plain", os.get(0).senderauth());
+        assertEquals("exampleco", os.get(1).user());
+        assertEquals("localuser", os.get(1).senderauth());
+        assertEquals("-remote-", os.get(2).user());
+        assertEquals("unauthorized", os.get(2).senderauth());
+        assertEquals("exampleco", os.get(2).deliveryuser(), "recipient side still belongs to the account");
+        assertEquals("mailman", os.get(3).senderauth());
+    }
+
+    @Test
+    void assemble_removedWhileDeferred_isFailureSayingSo() {
+        Outcome o = only(assemble(
+                "2024-03-01 10:00:00 " + ID + " <= a@example.com U=a P=local S=100 for x@example.net",
+                "2024-03-01 10:00:01 " + ID + " == x@example.net R=lookuphost T=remote_smtp defer (110): "
+                        + "Connection timed out",
+                "2024-03-02 09:00:00 " + ID + " removed by root",
+                "2024-03-02 09:00:00 " + ID + " Completed"));
+        assertEquals(OutcomeType.FAILURE, o.type());
+        assertEquals("Message removed by root (last error: Connection timed out)", o.message());
+    }
+
+    @Test
+    void assemble_rejections_areOneOutcomeEach_andAfterDataDropsTheMessage(@TempDir Path root) throws IOException {
+        List<Outcome> os = assemble(accounts(root), MessageAssembler.DEFAULT_HORIZON_SECONDS, 10,
+                "2024-03-01 10:00:01 H=(mx.outside.test) [127.0.0.1]:39368 F=<stranger@outside.test> "
+                        + "rejected RCPT <nosuch@example.com>: Unrouteable address",
+                "2024-03-01 10:00:02 " + ID + " H=mx.example.org [198.51.100.2] Warning: \"SpamAssassin as "
+                        + "exampleco detected message as spam (12.5)\"",
+                "2024-03-01 10:00:02 " + ID + " H=mx.example.org [198.51.100.2] F=<a@example.org> "
+                        + "rejected after DATA: spam");
+        assertEquals(2, os.size(), "the message rejected after DATA leaves nothing in progress");
+        Outcome rcpt = os.get(0);
+        assertEquals(OutcomeType.REJECTED, rcpt.type());
+        assertNull(rcpt.msgid());
+        assertEquals("stranger@outside.test", rcpt.email());
+        assertEquals("nosuch@example.com", rcpt.recipient());
+        assertEquals("exampleco", rcpt.deliveryuser());
+        assertEquals("127.0.0.1", rcpt.senderip());
+        assertEquals("Unrouteable address", rcpt.message());
+        Outcome data = os.get(1);
+        assertEquals(ID, data.msgid());
+        assertEquals(12.5, data.spamscore());
+        assertEquals("spam", data.message());
+    }
+
+    @Test
+    void assemble_messageSilentPastHorizon_isLetGoAsItStands() {
+        LineParser parser = new LineParser(ZoneOffset.UTC);
+        MessageAssembler a = new MessageAssembler(CpanelAccounts.none(), 3600, 100, out::add);
+        a.accept(parser.parse("2024-03-01 10:00:00 " + ID + " <= a@example.com U=a P=local S=1 for x@example.net"));
+        a.accept(parser.parse("2024-03-01 10:00:01 " + ID + " == x@example.net R=l T=remote_smtp defer (111): "
+                + "Connection refused"));
+        assertEquals(1, a.openMessages());
+        a.accept(parser.parse("2024-03-01 10:59:00 1RwtJa-0009RI-07 <= b@example.com U=b P=local S=1 for y@x.example"));
+        assertEquals(2, a.openMessages(), "within the horizon: still held");
+        a.accept(parser.parse("2024-03-01 11:00:02 1RwtJa-0009RI-08 <= c@example.com U=c P=local S=1 for z@x.example"));
+        assertEquals(2, a.openMessages(), "the first message fell past the horizon");
+        assertEquals(1, a.evicted());
+        assertEquals(OutcomeType.DEFER, only(out).type());
+    }
+
+    @Test
+    void assemble_moreOpenMessagesThanTheCap_letsTheOldestGo() {
+        LineParser parser = new LineParser(ZoneOffset.UTC);
+        MessageAssembler a = new MessageAssembler(CpanelAccounts.none(), 3600, 2, out::add);
+        for (int i = 0; i < 5; i++) {
+            a.accept(parser.parse("2024-03-01 10:00:0" + i + " 1RwtJa-0009RI-0" + i
+                    + " <= a@example.com U=a P=local S=1 for x@example.net"));
+        }
+        assertEquals(2, a.openMessages());
+        assertEquals(3, out.size());
+        assertEquals("1RwtJa-0009RI-00", out.get(0).msgid());
+    }
+
+    @Test
+    void assemble_linesOfAMessageWhoseArrivalWasNotSeen_stillGiveOutcomes() {
+        Outcome o = only(assemble(
+                "2024-03-01 10:00:01 " + ID + " => x@example.net R=lookuphost T=remote_smtp H=mx [192.0.2.1]",
+                "2024-03-01 10:00:01 " + ID + " Completed"));
+        assertEquals(OutcomeType.SUCCESS, o.type());
+        assertNull(o.email());
+        assertEquals(1709287201L, o.sendunixtime(), "best known time when the arrival is not in the log");
+    }
+
+    @Test
+    void assemble_mimeEncodedSubject_isDecoded() {
+        Outcome o = only(assemble("2024-03-01 10:00:00 " + ID + " <= a@example.com U=a P=local S=1 "
+                + "T=\"=?UTF-8?B?Q2Fmw6k=?= =?UTF-8?Q?_=E6=97=A5?=\" for x@example.net"));
+        assertEquals("Café 日", o.subject());
+    }
+
+    @Test
+    void constructor_rejectsNonsenseLimits() {
+        assertThrows(IllegalArgumentException.class, () -> new MessageAssembler(CpanelAccounts.none(), 0, 1, o -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new MessageAssembler(CpanelAccounts.none(), 1, 0, o -> { }));
+    }
+
+    private static CpanelAccounts accounts(Path root) throws IOException {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\n*: nobody\n");
+        Files.writeString(root.resolve("etc/trueuserowners"), "exampleco: reseller1\n");
+        return CpanelAccounts.read(root);
+    }
+}
