@@ -58,16 +58,38 @@ import java.time.ZoneOffset;
  * later). {@code Completed} carries {@code QT=} when the message waited in the queue.
  *
  * <h2>Resulting line mix</h2>
- * Measured on 1,000,000 lines (seed 1, 200 accounts): see {@link #MEASURED_MIX}.
+ * Measured on the default log of 1,000,000 lines (seed 1, 200 accounts, 30.5 simulated hours,
+ * 121,663 arrivals of which 4,185 bounces):
+ * <table>
+ *   <caption>Share of lines by kind</caption>
+ *   <tr><td>14.3%</td><td>{@code =>} deliveries (6.4% local mailboxes, 8.4% remote, 0.2% blackhole)</td></tr>
+ *   <tr><td>12.2%</td><td>{@code <=} arrivals</td></tr>
+ *   <tr><td>12.1%</td><td>{@code Completed} (0.2% with {@code QT=})</td></tr>
+ *   <tr><td>10.8%</td><td>{@code cwd=/var/spool/exim 3 args: /usr/sbin/exim -Mc <id>}</td></tr>
+ *   <tr><td>10.7%</td><td>{@code SMTP connection from [ip]:port (TCP/IP connection count = N)}</td></tr>
+ *   <tr><td>10.5%</td><td>connection ends: {@code closed by QUIT} 8.7%, {@code lost D=} 1.6%,
+ *       {@code closed by DROP in ACL} 0.2%</td></tr>
+ *   <tr><td>8.2%</td><td>SpamAssassin warnings (outgoing and per-user incoming)</td></tr>
+ *   <tr><td>6.6%</td><td>{@code rejected RCPT} (no message id)</td></tr>
+ *   <tr><td>6.1%</td><td>{@code Sender identification}</td></tr>
+ *   <tr><td>3.3%</td><td>{@code no host name found for IP address}</td></tr>
+ *   <tr><td>1.6%</td><td>{@code dovecot_login authenticator failed}</td></tr>
+ *   <tr><td>0.9%</td><td>{@code cwd=/home/user/public_html 3 args: /usr/sbin/sendmail -t -i}</td></tr>
+ *   <tr><td>0.66%</td><td>{@code ->} further recipients</td></tr>
+ *   <tr><td>0.65%</td><td>{@code ==} deferrals (plus 0.06% {@code H=... Connection timed out})</td></tr>
+ *   <tr><td>0.46%</td><td>{@code **} failures</td></tr>
+ *   <tr><td>0.6%</td><td>{@code rejected MAIL}, {@code rejected after DATA}, {@code sender verify fail},
+ *       {@code TLS error}</td></tr>
+ *   <tr><td>0.05%</td><td>queue runs ({@code cwd=... -q}, {@code Start queue run}, {@code End queue run}),
+ *       {@code Frozen (delivery error message)} (202), the daemon's start line</td></tr>
+ * </table>
+ * At the end 59 messages are left deferred and 202 bounces frozen.
  *
  * <p>When the requested number of lines is reached, nothing new arrives; what is under way
  * finishes, so the log ends a few dozen lines later. Messages waiting in the queue at that
  * point stay deferred, and frozen bounces stay frozen, as on a real server.
  */
 public final class SampleLogGenerator {
-
-    /** Share of line kinds in a 1,000,000-line log made with seed 1 and 200 accounts. */
-    public static final String MEASURED_MIX = "(measured below)";
 
     /**
      * What to generate.
@@ -86,6 +108,8 @@ public final class SampleLogGenerator {
         public static final String DEFAULT_START = "2025-03-03 06:00:00";
         public static final int DEFAULT_ACCOUNTS = 200;
         public static final int MAX_ACCOUNTS = 100_000;
+        /** 2100-01-01 00:00:00 UTC: logs start before it (message ids need a time after 1970). */
+        static final long LATEST_START = 4_102_444_800_000L;
 
         /** Checks every option; the message names the one that is wrong. */
         public Options {
@@ -94,6 +118,9 @@ public final class SampleLogGenerator {
             }
             if (idWidth != 16 && idWidth != 23) {
                 throw new IllegalArgumentException("--ids must be 16 or 23, got " + idWidth);
+            }
+            if (startMillis < 0 || startMillis >= LATEST_START) {
+                throw new IllegalArgumentException("--start must lie between 1970 and 2099");
             }
             if (accounts < 1 || accounts > MAX_ACCOUNTS) {
                 throw new IllegalArgumentException("--accounts must be between 1 and " + MAX_ACCOUNTS

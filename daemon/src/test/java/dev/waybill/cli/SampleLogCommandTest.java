@@ -40,6 +40,7 @@ class SampleLogCommandTest {
         "--accounts 0       | --accounts",
         "--accounts 9999999 | --accounts",
         "--start yesterday  | --start",
+        "--start=1960-01-01T00:00:00 | --start",
         "--bogus            | --bogus",
         "--out              | --out",
     })
