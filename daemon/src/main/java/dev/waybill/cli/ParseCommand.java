@@ -2,22 +2,18 @@ package dev.waybill.cli;
 
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.exim.LineClass;
-import dev.waybill.exim.LineParser;
 import dev.waybill.exim.ParsedLine;
 import dev.waybill.ingest.LogFiles;
-import dev.waybill.ingest.LogLineReader;
+import dev.waybill.ingest.ParsingReader;
+import dev.waybill.outcome.JsonBuffer;
 import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.outcome.Outcome;
 import dev.waybill.outcome.OutcomeJson;
 import dev.waybill.outcome.OutcomeType;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -70,94 +66,76 @@ final class ParseCommand {
             err.println("waybill parse: cannot read cPanel account files under " + o.cpanelRoot + ": " + e);
             return 1;
         }
-        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        Output output = new Output(out);
         Counts counts = new Counts();
-        StringBuilder sb = new StringBuilder(1024);
         MessageAssembler assembler = new MessageAssembler(accounts, o.horizonSeconds,
                 MessageAssembler.DEFAULT_MAX_OPEN, outcome -> {
                     counts.outcomes[outcome.type().ordinal()]++;
                     if (!o.stats) {
-                        write(w, sb, outcome);
+                        output.write(outcome);
                     }
                 });
-        LineParser parser = new LineParser(o.zone);
         int status = 0;
         long started = System.nanoTime();
-        try {
-            for (String file : o.files) {
-                if (!parseOne(file, parser, assembler, counts, err)) {
-                    status = 1;
-                }
-                if (out.checkError()) {
-                    return status; // the reader went away (e.g. piped into head)
-                }
+        for (String file : o.files) {
+            if (!parseOne(file, o.zone, assembler, counts, err)) {
+                status = 1;
             }
-            assembler.finish();
-            if (o.stats) {
-                counts.messages = assembler.messages();
-                counts.evicted = assembler.evicted();
-                counts.nanos = System.nanoTime() - started;
-                w.write(counts.toJson());
-                w.write('\n');
+            if (output.failed()) {
+                return status; // the reader went away (e.g. piped into head)
             }
-            w.flush();
-        } catch (IOException | UncheckedIOException e) {
-            err.println("waybill parse: cannot write output: " + e.getMessage());
+        }
+        assembler.finish();
+        if (o.stats) {
+            counts.messages = assembler.messages();
+            counts.evicted = assembler.evicted();
+            counts.nanos = System.nanoTime() - started;
+            counts.appendJson(output.buffer);
+            output.buffer.raw('\n');
+        }
+        output.flush();
+        if (output.failed()) {
+            err.println("waybill parse: cannot write the output");
             return 1;
         }
         return status;
     }
 
-    private static void write(Writer w, StringBuilder sb, Outcome outcome) {
-        sb.setLength(0);
-        OutcomeJson.append(outcome, sb);
-        sb.append('\n');
-        try {
-            w.append(sb);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Reads one file; a read error is reported and the lines before it are kept. */
-    private static boolean parseOne(String file, LineParser parser, MessageAssembler assembler, Counts counts,
+    private static boolean parseOne(String file, ZoneId zone, MessageAssembler assembler, Counts counts,
                                     PrintStream err) {
         String name = file.equals("-") ? "standard input" : file;
-        LogLineReader reader = null;
         long before = counts.lines;
+        InputStream in;
         try {
-            InputStream in = file.equals("-") ? LogFiles.decompressIfGzip(System.in) : LogFiles.open(Path.of(file));
-            reader = new LogLineReader(in);
-            String line;
-            while ((line = reader.readLine()) != null) {
-                ParsedLine p = parser.parse(line);
-                counts.lines++;
-                counts.classes[p.lineClass().ordinal()]++;
-                if (p.lineClass() == LineClass.UNKNOWN && counts.unknownSamples.size() < Counts.SAMPLES) {
-                    counts.unknownSamples.add(line);
+            in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file));
+        } catch (IOException e) {
+            err.println("waybill parse: " + name + ": " + describe(e));
+            return false;
+        }
+        try (ParsingReader reader = new ParsingReader(LogFiles.decompressing(in), zone, name)) {
+            ParsedLine[] batch;
+            while ((batch = reader.next()) != null) {
+                for (ParsedLine p : batch) {
+                    counts.classes[p.lineClass().ordinal()]++;
+                    if (p.lineClass() == LineClass.UNKNOWN && counts.unknownSamples.size() < Counts.SAMPLES) {
+                        counts.unknownSamples.add(p.text());
+                    }
+                    assembler.accept(p);
                 }
-                assembler.accept(p);
+                counts.lines += batch.length;
             }
-            counts.bytes += reader.offset();
+            counts.bytes += reader.bytes();
             counts.truncated += reader.truncatedLines();
             return true;
         } catch (IOException e) {
             err.println("waybill parse: " + name + ": " + describe(e) + " after " + (counts.lines - before)
                     + " lines; the lines before it were kept");
             return false;
-        } finally {
-            if (reader != null) {
-                try {
-                    reader.close();
-                } catch (IOException ignored) {
-                    // Nothing more to read from it either way.
-                }
-            }
         }
     }
 
     private static String describe(IOException e) {
-        String kind = e.getClass().getSimpleName();
         if (e instanceof java.nio.file.NoSuchFileException) {
             return "no such file";
         }
@@ -167,7 +145,39 @@ final class ParseCommand {
         if (e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException) {
             return "corrupt or truncated gzip data (" + e.getMessage() + ")";
         }
-        return kind + ": " + e.getMessage();
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    /** Outcomes as JSON lines, written in large blocks. */
+    private static final class Output {
+        private static final int BLOCK = 1 << 16;
+        final JsonBuffer buffer = new JsonBuffer(BLOCK + 4096);
+        private final PrintStream out;
+
+        Output(PrintStream out) {
+            this.out = out;
+        }
+
+        void write(Outcome outcome) {
+            OutcomeJson.append(outcome, buffer);
+            buffer.raw('\n');
+            if (buffer.size() >= BLOCK) {
+                flush();
+            }
+        }
+
+        void flush() {
+            try {
+                buffer.drainTo(out);
+            } catch (IOException e) {
+                buffer.clear(); // PrintStream never throws; its error flag is read by failed()
+            }
+            out.flush();
+        }
+
+        boolean failed() {
+            return out.checkError();
+        }
     }
 
     /** Counters for {@code --stats}. */
@@ -184,34 +194,25 @@ final class ParseCommand {
         final long[] outcomes = new long[OutcomeType.values().length];
         final List<String> unknownSamples = new ArrayList<>();
 
-        String toJson() {
-            StringBuilder sb = new StringBuilder(1024);
-            sb.append("{\"lines\":").append(lines).append(",\"bytes\":").append(bytes)
-                    .append(",\"truncated_lines\":").append(truncated).append(",\"classes\":{");
-            boolean first = true;
+        void appendJson(JsonBuffer b) {
+            b.raw("{\"lines\":").number(lines).raw(",\"bytes\":").number(bytes)
+                    .raw(",\"truncated_lines\":").number(truncated).raw(",\"classes\":{");
             for (LineClass c : LineClass.values()) {
-                sb.append(first ? "" : ",").append('"').append(c.label()).append("\":").append(classes[c.ordinal()]);
-                first = false;
+                b.raw(c.ordinal() == 0 ? "\"" : ",\"").raw(c.label()).raw("\":").number(classes[c.ordinal()]);
             }
-            sb.append("},\"messages\":").append(messages).append(",\"let_go_at_horizon\":").append(evicted)
-                    .append(",\"outcomes\":{");
-            first = true;
+            b.raw("},\"messages\":").number(messages).raw(",\"let_go_at_horizon\":").number(evicted)
+                    .raw(",\"outcomes\":{");
             for (OutcomeType t : OutcomeType.values()) {
-                sb.append(first ? "" : ",").append('"').append(t.label()).append("\":").append(outcomes[t.ordinal()]);
-                first = false;
+                b.raw(t.ordinal() == 0 ? "\"" : ",\"").raw(t.label()).raw("\":").number(outcomes[t.ordinal()]);
             }
             double seconds = nanos / 1e9;
-            sb.append("},\"seconds\":").append(Math.round(seconds * 1000) / 1000.0)
-                    .append(",\"lines_per_second\":").append(seconds > 0 ? Math.round(lines / seconds) : 0)
-                    .append(",\"unknown_samples\":[");
+            b.raw("},\"seconds\":").raw(Double.toString(Math.round(seconds * 1000) / 1000.0))
+                    .raw(",\"lines_per_second\":").number(seconds > 0 ? Math.round(lines / seconds) : 0)
+                    .raw(",\"unknown_samples\":[");
             for (int i = 0; i < unknownSamples.size(); i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                OutcomeJson.quote(sb, unknownSamples.get(i));
+                b.raw(i == 0 ? "" : ",").string(unknownSamples.get(i));
             }
-            sb.append("]}");
-            return sb.toString();
+            b.raw("]}");
         }
     }
 

@@ -338,23 +338,32 @@ public final class LineParser {
                 skipWord();
                 continue;
             }
-            String key = s.substring(pos, pos + k);
+            char key = s.charAt(pos);
+            boolean single = k == 1;
+            boolean isId = k == 2 && key == 'i' && s.charAt(pos + 1) == 'd';
             pos += k + 1;
+            if (isId) {
+                headerId = value();
+                continue;
+            }
+            if (!single) {
+                skipValue();
+                continue;
+            }
             switch (key) {
-                case "H" -> host = host();
-                case "U" -> ident = value();
-                case "P" -> protocol = value();
-                case "A" -> {
+                case 'H' -> host = host();
+                case 'U' -> ident = value();
+                case 'P' -> protocol = value();
+                case 'A' -> {
                     String a = value();
                     int colon = a.indexOf(':');
                     authenticator = colon < 0 ? a : a.substring(0, colon);
                     authId = colon < 0 ? null : a.substring(colon + 1);
                 }
-                case "S" -> size = parseLong(value());
-                case "id" -> headerId = value();
-                case "T" -> subject = value();
-                case "R" -> bounceOf = value();
-                case "X" -> tls = value();
+                case 'S' -> size = parseLong(value());
+                case 'T' -> subject = value();
+                case 'R' -> bounceOf = value();
+                case 'X' -> tls = value();
                 default -> skipValue();
             }
         }
@@ -439,17 +448,15 @@ public final class LineParser {
                 }
                 continue;
             }
-            String key = s.substring(pos, pos + k);
+            char key = k == 1 ? s.charAt(pos) : '\0';
             pos += k + 1;
             switch (key) {
-                case "R" -> router = valueStrippingColon();
-                case "T" -> transport = valueStrippingColon();
-                case "H" -> host = host();
-                case "X" -> tls = valueStrippingColon();
-                case "C" -> confirmation = valueStrippingColon();
-                default -> {
-                    valueStrippingColon();
-                }
+                case 'R' -> router = valueStrippingColon();
+                case 'T' -> transport = valueStrippingColon();
+                case 'H' -> host = host();
+                case 'X' -> tls = valueStrippingColon();
+                case 'C' -> confirmation = valueStrippingColon();
+                default -> valueStrippingColon();
             }
             if (sawColon) {
                 message = messageText();
@@ -822,9 +829,8 @@ public final class LineParser {
     }
 
     private void skipWord() {
-        while (pos < n && s.charAt(pos) != ' ') {
-            pos++;
-        }
+        int space = s.indexOf(' ', pos);
+        pos = space < 0 ? n : space;
     }
 
     private String word() {
@@ -880,21 +886,30 @@ public final class LineParser {
     /** A {@code "..."} value at the cursor; an unterminated one runs to the end of the line. */
     private String quoted() {
         int start = pos + 1;
-        int i = start;
-        while (i < n) {
-            char c = s.charAt(i);
-            if (c == '\\') {
-                i += 2;
-                continue;
-            }
-            if (c == '"') {
-                break;
-            }
-            i++;
+        int end = s.indexOf('"', start);
+        int backslash = s.indexOf('\\', start);
+        if (end < 0) {
+            end = n;
         }
-        int end = Math.min(i, n);
+        if (backslash >= 0 && backslash < end) {
+            // Escapes inside: find the first quote not escaped by a backslash.
+            int i = backslash;
+            while (i < n) {
+                char c = s.charAt(i);
+                if (c == '\\') {
+                    i += 2;
+                } else if (c == '"') {
+                    break;
+                } else {
+                    i++;
+                }
+            }
+            end = Math.min(i, n);
+            pos = Math.min(n, end + 1);
+            return EximText.unescape(s, start, end);
+        }
         pos = Math.min(n, end + 1);
-        return EximText.unescape(s, start, end);
+        return s.substring(start, end);
     }
 
     /** Index of the bracket closing the one at {@code open}, allowing nesting; n if none. */
@@ -942,13 +957,50 @@ public final class LineParser {
         return r;
     }
 
-    private static double parseDouble(String v) {
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
+    /**
+     * A SpamAssassin score: an optional sign, digits, an optional fraction. Hand-written rather
+     * than {@code Double.parseDouble}, whose generality costs more to compile than a whole short
+     * parse run spends on scores. NaN if it is not such a number.
+     */
+    static double parseDouble(String v) {
+        int i = 0;
+        int n = v.length();
+        while (i < n && v.charAt(i) == ' ') {
+            i++;
+        }
+        while (n > i && v.charAt(n - 1) == ' ') {
+            n--;
+        }
+        boolean negative = i < n && v.charAt(i) == '-';
+        if (i < n && (v.charAt(i) == '-' || v.charAt(i) == '+')) {
+            i++;
+        }
+        long mantissa = 0;
+        int digits = 0;
+        int fraction = -1;
+        for (; i < n; i++) {
+            char c = v.charAt(i);
+            if (c == '.' && fraction < 0) {
+                fraction = 0;
+            } else if (c >= '0' && c <= '9' && digits < 15) {
+                mantissa = mantissa * 10 + (c - '0');
+                digits++;
+                if (fraction >= 0) {
+                    fraction++;
+                }
+            } else {
+                return Double.NaN;
+            }
+        }
+        if (digits == 0) {
             return Double.NaN;
         }
+        double value = mantissa / POWERS_OF_TEN[Math.max(fraction, 0)];
+        return negative ? -value : value;
     }
+
+    private static final double[] POWERS_OF_TEN = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15};
 
     /** A line that starts like {@code YYYY-} is a log line with a broken timestamp. */
     private static boolean looksLikeLogLine(String line) {

@@ -1,7 +1,9 @@
 package dev.waybill.exim;
 
+import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 
 /**
  * Reads the timestamp at the start of a main-log line.
@@ -38,14 +40,9 @@ public final class LogClock {
                 || line.charAt(13) != ':' || line.charAt(16) != ':') {
             return ParsedLine.NO_TIME;
         }
-        int year = digits(line, 0, 4);
-        int month = digits(line, 5, 2);
-        int day = digits(line, 8, 2);
-        int hour = digits(line, 11, 2);
         int minute = digits(line, 14, 2);
         int second = digits(line, 17, 2);
-        if ((year | month | day | hour | minute | second) < 0 || month < 1 || month > 12 || day < 1
-                || day > 31 || hour > 23 || minute > 59 || second > 60) {
+        if (minute < 0 || second < 0 || minute > 59 || second > 60) {
             return ParsedLine.NO_TIME;
         }
         int pos = 19;
@@ -60,23 +57,40 @@ public final class LogClock {
                 && (pos + 6 == n || line.charAt(pos + 6) == ' ')) {
             int zh = digits(line, pos + 2, 2);
             int zm = digits(line, pos + 4, 2);
-            if (zh >= 0 && zm >= 0) {
+            long hourStart = zh < 0 || zm < 0 ? ParsedLine.NO_TIME : hourStart(line, ZoneOffset.UTC);
+            if (hourStart != ParsedLine.NO_TIME) {
                 int offset = (zh * 3600 + zm * 60) * (line.charAt(pos + 1) == '-' ? -1 : 1);
                 end = pos + 6;
-                long days = epochDay(year, month, day);
-                return days * 86400 + hour * 3600L + minute * 60L + second - offset;
+                return hourStart + minute * 60L + second - offset;
             }
         }
-        end = pos;
+        // Lines come in time order, so the hour is nearly always the one before: compare, don't parse.
         if (cachedHour == null || !line.regionMatches(0, cachedHour, 0, 13)) {
-            try {
-                cachedHourEpoch = LocalDateTime.of(year, month, day, hour, 0).atZone(zone).toEpochSecond();
-            } catch (java.time.DateTimeException e) {
-                return ParsedLine.NO_TIME; // 2023-02-30 and friends
+            long hourStart = hourStart(line, zone);
+            if (hourStart == ParsedLine.NO_TIME) {
+                return ParsedLine.NO_TIME;
             }
+            cachedHourEpoch = hourStart;
             cachedHour = line.substring(0, 13);
         }
+        end = pos;
         return cachedHourEpoch + minute * 60L + second;
+    }
+
+    /** Unix time of the start of the line's hour in {@code z}, or NO_TIME for a bad date. */
+    private static long hourStart(String line, ZoneId z) {
+        int year = digits(line, 0, 4);
+        int month = digits(line, 5, 2);
+        int day = digits(line, 8, 2);
+        int hour = digits(line, 11, 2);
+        if ((year | month | day | hour) < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23) {
+            return ParsedLine.NO_TIME;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, 0).atZone(z).toEpochSecond();
+        } catch (DateTimeException e) {
+            return ParsedLine.NO_TIME; // 2023-02-30 and friends
+        }
     }
 
     private static boolean isDigit(char c) {
@@ -94,15 +108,5 @@ public final class LogClock {
             v = v * 10 + (c - '0');
         }
         return v;
-    }
-
-    /** Days since 1970-01-01 of a proleptic Gregorian date (civil-from-days inverse). */
-    static long epochDay(int year, int month, int day) {
-        long y = month <= 2 ? year - 1 : year;
-        long era = Math.floorDiv(y, 400);
-        long yoe = y - era * 400;
-        long doy = (153L * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-        long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return era * 146097 + doe - 719468;
     }
 }

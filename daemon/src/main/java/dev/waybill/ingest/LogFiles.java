@@ -1,6 +1,7 @@
 package dev.waybill.ingest;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,19 +18,42 @@ public final class LogFiles {
 
     /** Opens {@code file}, decompressing it if it starts with the gzip magic bytes. */
     public static InputStream open(Path file) throws IOException {
-        return decompressIfGzip(Files.newInputStream(file));
+        return decompressing(Files.newInputStream(file));
     }
 
-    /** Wraps {@code raw} in a gzip decoder when its first two bytes are 0x1f 0x8b. */
-    public static InputStream decompressIfGzip(InputStream raw) throws IOException {
-        BufferedInputStream in = new BufferedInputStream(raw, BUFFER);
-        in.mark(2);
-        int b1 = in.read();
-        int b2 = in.read();
-        in.reset();
-        if (b1 == 0x1f && b2 == 0x8b) {
-            return new GZIPInputStream(in, BUFFER);
-        }
-        return in;
+    /**
+     * Wraps {@code raw} so that it decompresses if its first two bytes are gzip's 0x1f 0x8b.
+     * Nothing is read until the first read, so this never blocks and never fails.
+     */
+    public static InputStream decompressing(InputStream raw) {
+        return new FilterInputStream(new BufferedInputStream(raw, BUFFER)) {
+            private boolean decided;
+
+            private void decide() throws IOException {
+                if (decided) {
+                    return;
+                }
+                decided = true;
+                in.mark(2);
+                int b1 = in.read();
+                int b2 = in.read();
+                in.reset();
+                if (b1 == 0x1f && b2 == 0x8b) {
+                    in = new GZIPInputStream(in, BUFFER);
+                }
+            }
+
+            @Override
+            public int read() throws IOException {
+                decide();
+                return in.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                decide();
+                return in.read(b, off, len);
+            }
+        };
     }
 }

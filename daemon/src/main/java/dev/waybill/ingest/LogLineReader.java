@@ -63,29 +63,35 @@ public final class LogLineReader implements Closeable {
      */
     public String readLine() throws IOException {
         int scanned = 0; // bytes after start already searched for '\n'
+        int highBits = 0; // any byte >= 0x80 seen: the line is not plain ASCII
         while (true) {
             for (int i = start + scanned; i < end; i++) {
-                if (buf[i] == '\n') {
-                    return take(i, i + 1);
+                byte b = buf[i];
+                if (b == '\n') {
+                    return take(i, i + 1, highBits < 0);
                 }
+                highBits |= b;
             }
             scanned = end - start;
             if (scanned >= maxLineBytes) {
                 return takeOverlong();
             }
             if (eof) {
-                return scanned > 0 ? take(end, end) : null;
+                return scanned > 0 ? take(end, end, highBits < 0) : null;
             }
             fill();
         }
     }
 
-    private String take(int lineEnd, int next) {
+    @SuppressWarnings("deprecation") // String(byte[], int hibyte, int, int): see below
+    private String take(int lineEnd, int next, boolean nonAscii) {
         int len = lineEnd - start;
         if (len > 0 && buf[lineEnd - 1] == '\r') {
             len--;
         }
-        String line = new String(buf, start, len, StandardCharsets.UTF_8);
+        // Most lines are ASCII. For them the old hibyte constructor is a plain copy into a compact
+        // string, and small to compile; the UTF-8 constructor re-checks every byte and is large.
+        String line = nonAscii ? new String(buf, start, len, StandardCharsets.UTF_8) : new String(buf, 0, start, len);
         lineOffset = offset;
         offset += next - start;
         start = next;

@@ -11,9 +11,10 @@ import dev.waybill.exim.LogEvent.Rejection;
 import dev.waybill.exim.LogEvent.SenderIdentity;
 import dev.waybill.exim.LogEvent.SpamVerdict;
 import dev.waybill.exim.ParsedLine;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -182,7 +183,7 @@ public final class MessageAssembler {
     }
 
     private void emit(OpenMessage m, boolean completed) {
-        for (Branch b : m.branches.values()) {
+        for (Branch b : m.branches) {
             sink.accept(builder.attempted(m, b, completed));
         }
         if (m.arrival == null || completed) {
@@ -209,7 +210,8 @@ public final class MessageAssembler {
         SenderIdentity identity;
         QueueChange queueState;
         String bounceId;
-        final Map<String, Branch> branches = new LinkedHashMap<>(4);
+        /** In the order first attempted; a handful per message, so a list beats a map. */
+        final List<Branch> branches = new ArrayList<>(2);
 
         OpenMessage(String id) {
             this.id = id;
@@ -221,25 +223,25 @@ public final class MessageAssembler {
          * unfinished branch of the same top-level address and local part is the same branch.
          */
         Branch branch(String top, String address) {
-            String key = top + '\u0000' + address;
-            Branch b = branches.get(key);
-            if (b != null) {
-                return b;
+            for (Branch b : branches) {
+                if (b.top.equals(top) && b.last.address().equals(address)) {
+                    return b;
+                }
             }
             String local = localPart(address);
-            for (Branch other : branches.values()) {
+            for (Branch other : branches) {
                 if (other.top.equalsIgnoreCase(top) && !other.finished()
                         && localPart(other.last.address()).equalsIgnoreCase(local)) {
                     return other;
                 }
             }
-            b = new Branch(top);
-            branches.put(key, b);
+            Branch b = new Branch(top);
+            branches.add(b);
             return b;
         }
 
         boolean hasRecipient(String rcpt) {
-            for (Branch b : branches.values()) {
+            for (Branch b : branches) {
                 if (b.top.equalsIgnoreCase(rcpt)) {
                     return true;
                 }

@@ -105,10 +105,10 @@ class LogLineReaderTest {
         try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
             gz.write("zipped line\n".getBytes(StandardCharsets.UTF_8));
         }
-        try (LogLineReader r = new LogLineReader(LogFiles.decompressIfGzip(new ByteArrayInputStream(bytes.toByteArray())))) {
+        try (LogLineReader r = new LogLineReader(LogFiles.decompressing(new ByteArrayInputStream(bytes.toByteArray())))) {
             assertEquals(List.of("zipped line"), readAll(r));
         }
-        try (LogLineReader r = new LogLineReader(LogFiles.decompressIfGzip(
+        try (LogLineReader r = new LogLineReader(LogFiles.decompressing(
                 new ByteArrayInputStream("plain\n".getBytes(StandardCharsets.UTF_8))))) {
             assertEquals(List.of("plain"), readAll(r));
         }

@@ -19,20 +19,33 @@ class OutcomeJsonTest {
     @Test
     void append_hostileTextStaysInsideItsString() {
         String subject = "\"},\"type\":\"success\" <script>\\ \u0001\n\u2028";
-        StringBuilder sb = new StringBuilder();
-        OutcomeJson.append(withSubject(subject, "550\r\n5.1.1\tno"), sb);
-        assertTrue(sb.indexOf("\n") < 0, "one line per object");
-        JsonObject o = JsonParser.parseString(sb.toString()).getAsJsonObject();
+        String json = OutcomeJson.toJson(withSubject(subject, "550\r\n5.1.1\tno"));
+        assertTrue(json.indexOf('\n') < 0 && json.indexOf('\u2028') < 0, "one line per object");
+        JsonObject o = JsonParser.parseString(json).getAsJsonObject();
         assertEquals(subject, o.get("subject").getAsString());
         assertEquals("failure", o.get("type").getAsString());
         assertEquals("550\r\n5.1.1\tno", o.get("message").getAsString());
     }
 
     @Test
+    void append_encodesEveryCharacterAsUtf8() {
+        String subject = "Café 日本 \uD83D\uDCE7 lone\uD800 end";
+        JsonObject o = JsonParser.parseString(OutcomeJson.toJson(withSubject(subject, "x"))).getAsJsonObject();
+        assertEquals("Café 日本 \uD83D\uDCE7 lone? end", o.get("subject").getAsString(),
+                "a lone surrogate becomes ?; pairs survive");
+    }
+
+    @Test
+    void buffer_growsPastItsCapacity() {
+        JsonBuffer b = new JsonBuffer(16);
+        String s = "é".repeat(5000) + "\u0001";
+        b.string(s);
+        assertEquals('"' + "é".repeat(5000) + "\\u0001\"", b.toString());
+    }
+
+    @Test
     void append_writesCpanelFieldNamesAndNulls() {
-        StringBuilder sb = new StringBuilder();
-        OutcomeJson.append(withSubject(null, "x"), sb);
-        JsonObject o = JsonParser.parseString(sb.toString()).getAsJsonObject();
+        JsonObject o = JsonParser.parseString(OutcomeJson.toJson(withSubject(null, "x"))).getAsJsonObject();
         for (String field : new String[] {"type", "msgid", "email", "sender", "user", "domain", "size", "senderhost",
             "senderip", "senderauth", "spamscore", "sendunixtime", "recipient", "deliveredto", "deliveryuser",
             "deliverydomain", "router", "transport", "host", "ip", "message", "actionunixtime",
