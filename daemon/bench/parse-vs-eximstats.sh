@@ -10,10 +10,11 @@
 #   1. writes a 1,000,000-line cPanel-like log with 16-character message ids
 #      (`waybill sample-log --ids 16`; eximstats only recognises ids of that width) to a
 #      temporary directory;
-#   2. runs `java -jar waybill.jar parse big.log > /dev/null` and `eximstats big.log > /dev/null`
+#   2. runs `waybill parse big.log > /dev/null` (packaging/waybill, the launcher users run) and
+#      `eximstats big.log > /dev/null`
 #      alternately, RUNS times each after one untimed warm-up of each, timing the whole process
 #      (JVM start-up included) with `date +%s%N`;
-#   3. runs `taskset -c 0 java -XX:ActiveProcessorCount=1 -jar waybill.jar parse --stats big.log`
+#   3. runs `taskset -c 0 waybill parse --stats big.log` (with -XX:ActiveProcessorCount=1)
 #      RUNS times for a one-core figure;
 #   4. prints medians, lines per second and the ratio, then a Markdown table for the README.
 #
@@ -23,6 +24,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 jar="$here/../target/waybill.jar"
+waybill="$here/../../packaging/waybill"
 LINES=${LINES:-1000000}
 RUNS=${RUNS:-5}
 SEED=${SEED:-1}
@@ -32,6 +34,7 @@ die() { echo "parse-vs-eximstats: $*" >&2; exit 1; }
 
 [[ -f "$jar" ]] || die "no $jar — build it first: mvn -B -q -pl daemon package -DskipTests"
 jar=$(cd "$(dirname "$jar")" && pwd)/waybill.jar
+export WAYBILL_JAR="$jar" JAVA
 command -v "$JAVA" >/dev/null || die "no '$JAVA' on PATH"
 if [[ -z "${EXIMSTATS:-}" ]]; then
     EXIMSTATS=$(command -v eximstats || true)
@@ -74,26 +77,26 @@ if ! "$JAVA" -jar "$jar" parse --stats "$log" >"$work/stats.json" 2>"$work/stder
 fi
 
 echo "== warm-up (untimed): one run of each"
-wall_ns "$JAVA" -jar "$jar" parse "$log" >/dev/null
+wall_ns "$waybill" parse "$log" >/dev/null
 wall_ns "$EXIMSTATS" "$log" >/dev/null
 
 echo "== $RUNS runs each, alternating"
 parse_ns=()
 exim_ns=()
 for ((i = 1; i <= RUNS; i++)); do
-    p=$(wall_ns "$JAVA" -jar "$jar" parse "$log")
+    p=$(wall_ns "$waybill" parse "$log")
     e=$(wall_ns "$EXIMSTATS" "$log")
     parse_ns+=("$p")
     exim_ns+=("$e")
     echo "   run $i: waybill parse $(secs "$p") s, eximstats $(secs "$e") s"
 done
 
-echo "== $RUNS one-core runs: taskset -c 0 java -XX:ActiveProcessorCount=1 -jar waybill.jar parse --stats"
+echo "== $RUNS one-core runs: taskset -c 0 waybill parse --stats (-XX:ActiveProcessorCount=1)"
 one_ns=()
 one_rate=()
 for ((i = 1; i <= RUNS; i++)); do
     start=$(date +%s%N)
-    taskset -c 0 "$JAVA" -XX:ActiveProcessorCount=1 -jar "$jar" parse --stats "$log" >"$work/one.json"
+    WAYBILL_JAVA_OPTS=-XX:ActiveProcessorCount=1 taskset -c 0 "$waybill" parse --stats "$log" >"$work/one.json"
     end=$(date +%s%N)
     one_ns+=($((end - start)))
     # The parser's own figure: lines over the time spent reading and parsing (no JVM start-up).

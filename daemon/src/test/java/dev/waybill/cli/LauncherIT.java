@@ -1,0 +1,54 @@
+package dev.waybill.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** packaging/waybill, the launcher users type, runs the built jar with the arguments it is given. */
+class LauncherIT {
+
+    private static final Path LAUNCHER = Path.of("..", "packaging", "waybill").toAbsolutePath().normalize();
+
+    private static Process start(Path dir, String jar, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.txt").toFile());
+        pb.environment().put("WAYBILL_JAR", jar);
+        return pb.start();
+    }
+
+    private static String run(Path dir, String jar, int expectedStatus, String... args)
+            throws IOException, InterruptedException {
+        Process p = start(dir, jar, args);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher finished");
+        String out = Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8);
+        assertEquals(expectedStatus, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void launcher_runsTheJarWithItsArguments(@TempDir Path dir) throws Exception {
+        String jar = System.getProperty("waybill.jar");
+        Path log = dir.resolve("mainlog");
+        Files.writeString(log, ParseCommandTest.LOG);
+        String out = run(dir, jar, 0, "parse", "--stats", log.toString());
+        assertTrue(out.contains("\"lines\":15"), out);
+        assertTrue(run(dir, jar, 0, "--help").contains("parse FILE..."));
+        assertTrue(run(dir, jar, 2, "frobnicate").contains("unknown command 'frobnicate'"));
+    }
+
+    @Test
+    void launcher_withoutAJar_saysHowToGetOne(@TempDir Path dir) throws Exception {
+        String out = run(dir, dir.resolve("missing.jar").toString(), 1, "--help");
+        assertTrue(out.contains("cannot find waybill.jar"), out);
+    }
+}
