@@ -110,8 +110,9 @@ public final class CpanelAccounts {
     }
 
     /**
-     * Where the forwarder {@code address} sends mail ({@code etc/valiases/<domain>}), as written
-     * there: addresses, {@code :fail:} texts, pipes. Empty when it is not a forwarder or the file
+     * Where the forwarder {@code address} sends mail ({@code etc/valiases/<domain>}, falling back to
+     * the domain's {@code *} default address), as written there: addresses, {@code :fail:} texts,
+     * pipes. Empty when it is not a forwarder or the file
      * cannot be read (a forwarder lookup only sharpens a report; it never stops one).
      */
     public List<String> forwarderTargets(String address) {
@@ -121,6 +122,9 @@ public final class CpanelAccounts {
         }
         Map<String, List<String>> map = forwarders.computeIfAbsent(domain.toLowerCase(Locale.ROOT), this::readValiases);
         List<String> targets = map.get(address.toLowerCase(Locale.ROOT));
+        if (targets == null) {
+            targets = map.get("*"); // the domain's default address catches everything else
+        }
         return targets == null ? List.of() : targets;
     }
 

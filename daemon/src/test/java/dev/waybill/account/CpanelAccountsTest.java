@@ -31,6 +31,20 @@ class CpanelAccountsTest {
     }
 
     @Test
+    void forwarderTargets_readValiasesWithTheDefaultAddress(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("etc/valiases"));
+        Files.writeString(root.resolve("etc/valiases/example.com"),
+                "sales@example.com: bob@example.com, ops@elsewhere.example\nold@example.com: :fail: Gone\n"
+                        + "*: jobs@example.com\n");
+        CpanelAccounts a = CpanelAccounts.read(root);
+        assertEquals(java.util.List.of("bob@example.com", "ops@elsewhere.example"), a.forwarderTargets("Sales@Example.com"));
+        assertEquals(java.util.List.of(":fail: Gone"), a.forwarderTargets("old@example.com"));
+        assertEquals(java.util.List.of("jobs@example.com"), a.forwarderTargets("anyone@example.com"));
+        assertEquals(java.util.List.of(), a.forwarderTargets("x@other.example"), "no file for that domain");
+        assertEquals(java.util.List.of(), a.forwarderTargets("x@../../etc"), "a domain is never a path");
+    }
+
+    @Test
     void read_withoutCpanel_knowsNobody(@TempDir Path root) throws IOException {
         CpanelAccounts a = CpanelAccounts.read(root);
         assertNull(a.ownerOfAddress("a@example.com"));

@@ -178,6 +178,25 @@ class MessageAssemblerTest {
     }
 
     @Test
+    void assemble_forwarderIntoAnotherAccount_isResolvedThroughValiases(@TempDir Path root) throws IOException {
+        CpanelAccounts accounts = accounts(root);
+        List<Outcome> os = assemble(accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS, 10,
+                "2024-03-01 10:00:00 " + ID + " <= a@example.org H=(x) [192.0.2.1] P=esmtp S=5 for team@example.com",
+                // Real Exim 4.96 shape: the forwarder's target is logged by its local part only.
+                "2024-03-01 10:00:00 " + ID + " => carol <team@example.com> R=virtual_user T=dovecot_virtual_delivery",
+                "2024-03-01 10:00:00 " + ID + " => bob (sales@example.com) <chain@example.com> R=virtual_user "
+                        + "T=dovecot_virtual_delivery",
+                "2024-03-01 10:00:00 " + ID + " => dave <anything@example.com> R=virtual_user T=dovecot_virtual_delivery",
+                "2024-03-01 10:00:01 " + ID + " Completed");
+        assertEquals(3, os.size());
+        assertEquals("carol@shop.test", os.get(0).deliveredto());
+        assertEquals("shop.test", os.get(0).deliverydomain());
+        assertEquals("shopuser", os.get(0).deliveryuser(), "the mailbox's account, not the forwarder's");
+        assertEquals("bob@example.com", os.get(1).deliveredto(), "the nearest parent's forwarder names it");
+        assertEquals("dave", os.get(2).deliveredto(), "no forwarder names it: left as logged, not guessed");
+    }
+
+    @Test
     void assemble_cpanelLinesBeforeArrival_landOnTheMessage(@TempDir Path root) throws IOException {
         CpanelAccounts accounts = accounts(root);
         Outcome o = only(assemble(accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS, 10,
@@ -311,7 +330,10 @@ class MessageAssemblerTest {
 
     private static CpanelAccounts accounts(Path root) throws IOException {
         Files.createDirectories(root.resolve("etc"));
-        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\n*: nobody\n");
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\nshop.test: shopuser\n*: nobody\n");
+        Files.createDirectories(root.resolve("etc/valiases"));
+        Files.writeString(root.resolve("etc/valiases/example.com"),
+                "team@example.com: carol@shop.test, ok-team@ok.sink.test\nsales@example.com: bob@example.com\n");
         Files.writeString(root.resolve("etc/trueuserowners"), "exampleco: reseller1\n");
         return CpanelAccounts.read(root);
     }
