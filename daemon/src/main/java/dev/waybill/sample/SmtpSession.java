@@ -297,6 +297,12 @@ final class SmtpSession extends Event {
                 .append(" S=").append(size).append(" id=").append(mid);
         String subject = kind == Kind.BULK ? bulkSubject : r.nextInt(100) < 3 ? null
                 : sim.subject(Words.pick(r, Words.SUBJECTS), domain);
+        endArrival(sim, w, subject, rcpts, m);
+    }
+
+    /** The daemon re-executes Exim to deliver the message it just accepted. */
+    /** Ends a {@code <=} line with its subject and recipients, and hands the message to delivery. */
+    private static void endArrival(Simulation sim, LogWriter w, String subject, List<String> rcpts, Message m) {
         if (subject != null) {
             w.append(" T=").appendQuoted(subject);
         }
@@ -309,7 +315,6 @@ final class SmtpSession extends Event {
         deliverNow(sim, m);
     }
 
-    /** The daemon re-executes Exim to deliver the message it just accepted. */
     private static void deliverNow(Simulation sim, Message m) {
         sim.nextPid();
         sim.line().append("cwd=/var/spool/exim 3 args: /usr/sbin/exim -Mc ").append(m.id).end();
@@ -395,16 +400,7 @@ final class SmtpSession extends Event {
                 : fromDomain == sim.world.mailchimp() || fromDomain == sim.world.amazonses()
                         ? sim.subject(Words.pick(r, Words.NEWSLETTER_SUBJECTS), null)
                         : r.nextInt(100) < 3 ? null : sim.subject(Words.pick(r, Words.SUBJECTS), null);
-        if (subject != null) {
-            w.append(" T=").appendQuoted(subject);
-        }
-        w.append(" for");
-        for (String to : rcpts) {
-            w.append(' ').append(to);
-        }
-        w.end();
-        sim.arrivals++;
-        deliverNow(sim, m);
+        endArrival(sim, w, subject, rcpts, m);
     }
 
     private String fromAddress(SplittableRandom r, HostingServer.Domain to) {
