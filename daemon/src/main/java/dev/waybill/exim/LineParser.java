@@ -179,7 +179,23 @@ public final class LineParser {
         if (s.indexOf("SpamAssassin as ", pos) >= 0) {
             return spamLine(time, id);
         }
+        if (isHostConnectionError()) {
+            return context(LineClass.CONNECTION, time, id);
+        }
         return context(LineClass.NOTE, time, id);
+    }
+
+    /** {@code mx.example.com [2001:db8::1] Network is unreachable}: one host of a delivery failing. */
+    private boolean isHostConnectionError() {
+        int open = s.indexOf(" [", pos);
+        int close = open < 0 ? -1 : s.indexOf("] ", open);
+        if (close < 0 || s.indexOf(' ', pos) != open) {
+            return false;
+        }
+        int at = close + 2;
+        return s.startsWith("Network is unreachable", at) || s.startsWith("Connection refused", at)
+                || s.startsWith("Connection timed out", at) || s.startsWith("No route to host", at)
+                || s.startsWith("Connection reset", at);
     }
 
     /** A line without a message id: SMTP sessions, the daemon, queue runners, rejections. */
@@ -601,13 +617,13 @@ public final class LineParser {
         if (at("sender verify") || at("recipient verify") || at("Warning")) {
             return LineClass.WARNING;
         }
-        if (at("Network Error") || at("Connection refused") || at("Connection timed out")
-                || at("Remote host closed") || at("No route to host")) {
+        if (at("Network Error") || at("Network is unreachable") || at("Connection refused")
+                || at("Connection timed out") || at("Remote host closed") || at("No route to host")) {
             return LineClass.CONNECTION;
         }
         if (at("SMTP ") || at("dropped") || at("lost") || at("closed") || at("no MAIL")
                 || at("unexpected disconnection") || at("incomplete transaction") || at("sync")
-                || at("too many") || at("protocol error") || at("command timeout") || at("Connection refused")
+                || at("too many") || at("protocol error") || at("command timeout")
                 || s.indexOf("synchronization error", pos) >= 0 || s.indexOf("SMTP ", pos) >= 0) {
             return LineClass.CONNECTION;
         }

@@ -470,6 +470,7 @@ class LineParserTest {
         "2023-04-23 03:47:01 TLS error on connection from (x) [192.0.2.1]:1234 (SSL_accept): error | TLS",
         "2020-02-22 00:48:43 H=([185.143.223.163]) [185.143.223.168] Warning: unknown recipient explain@example.se from x@y.example | WARNING",
         "2026-11-28 03:55:56 1xX9XY-0001pB-27 H=127.0.0.2 [127.0.0.2] Connection refused | CONNECTION",
+        "2020-02-22 01:31:25 1j5IhX-0006pK-Rt gmail-smtp-in.l.google.com [2a00:1450:400c:c0c::1b] Network is unreachable | CONNECTION",
         "1999-03-02 09:44:33 10HmaX-000000005vi-0000 DKIM: d=test.ex s=sel c=simple/simple a=rsa-sha1 b=1024 [verification succeeded] | AUTHENTICATION_RESULT",
         "1999-03-02 09:44:33 10HmaX-000000005vi-0000 Spool file is locked (another process is handling this message) | QUEUE_NOTE",
         "1999-03-02 09:44:33 10HmaX-000000005vi-0000 dkim_status includes pass | NOTE",
