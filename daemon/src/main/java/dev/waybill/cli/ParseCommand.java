@@ -1,6 +1,8 @@
 package dev.waybill.cli;
 
 import dev.waybill.account.CpanelAccounts;
+import dev.waybill.config.ConfigException;
+import dev.waybill.config.WaybillConfig;
 import dev.waybill.exim.LineClass;
 import dev.waybill.exim.ParsedLine;
 import dev.waybill.ingest.LogFiles;
@@ -35,11 +37,13 @@ final class ParseCommand {
             Options:
               --stats              print one JSON object of counts instead: lines by class,
                                    messages, outcomes by type, and the first unknown lines
-              --cpanel-root DIR    where etc/userdomains and friends live (default /), for the
-                                   user and deliveryuser fields
-              --timezone ZONE      zone of timestamps that carry none (default: this system's)
+              --cpanel-root DIR    where etc/userdomains and friends live (default: cpanel.root of
+                                   the configuration, else /), for the user fields
+              --timezone ZONE      zone of timestamps that carry none (default: log.timezone of
+                                   the configuration, else this system's)
               --horizon DURATION   let go of a message silent this long, as it stands
                                    (default 7d; e.g. 36h, 90m)
+              --config FILE        configuration file (default /etc/waybill/waybill.conf if present)
               -h, --help           show this text
             """;
 
@@ -59,11 +63,21 @@ final class ParseCommand {
             out.print(USAGE);
             return 0;
         }
+        WaybillConfig config;
+        try {
+            config = WaybillConfig.load(o.config);
+        } catch (ConfigException e) {
+            err.println("waybill parse: " + e.getMessage());
+            return 2;
+        }
+        config.warnings().forEach(w -> err.println("waybill parse: warning: " + w));
+        Path cpanelRoot = o.cpanelRoot != null ? o.cpanelRoot : config.cpanelRoot();
+        ZoneId zone = o.zone != null ? o.zone : config.logTimezone();
         CpanelAccounts accounts;
         try {
-            accounts = CpanelAccounts.read(o.cpanelRoot);
+            accounts = CpanelAccounts.read(cpanelRoot);
         } catch (IOException e) {
-            err.println("waybill parse: cannot read cPanel account files under " + o.cpanelRoot + ": " + e);
+            err.println("waybill parse: cannot read cPanel account files under " + cpanelRoot + ": " + e);
             return 1;
         }
         Output output = new Output(out);
@@ -78,7 +92,7 @@ final class ParseCommand {
         int status = 0;
         long started = System.nanoTime();
         for (String file : o.files) {
-            if (!parseOne(file, o.zone, assembler, counts, err)) {
+            if (!parseOne(file, zone, assembler, counts, err)) {
                 status = 1;
             }
             if (output.failed()) {
@@ -220,8 +234,9 @@ final class ParseCommand {
     static final class Options {
         boolean help;
         boolean stats;
-        Path cpanelRoot = Path.of("/");
-        ZoneId zone = ZoneId.systemDefault();
+        Path config;
+        Path cpanelRoot;
+        ZoneId zone;
         long horizonSeconds = MessageAssembler.DEFAULT_HORIZON_SECONDS;
         final List<String> files = new ArrayList<>();
 
@@ -233,6 +248,7 @@ final class ParseCommand {
                     case "-h", "--help" -> o.help = true;
                     case "--stats" -> o.stats = true;
                     case "--cpanel-root" -> o.cpanelRoot = Path.of(need(args, ++i, a));
+                    case "--config" -> o.config = Path.of(need(args, ++i, a));
                     case "--timezone" -> {
                         String z = need(args, ++i, a);
                         try {

@@ -99,6 +99,19 @@ class ParseCommandTest {
     }
 
     @Test
+    void parse_configFile_suppliesTheCpanelRoot(@TempDir Path dir) throws IOException {
+        Path log = write(dir, "mainlog", LOG);
+        Path conf = write(dir, "waybill.conf", "cpanel.root = " + cpanelRoot(dir) + "\nlog.timezone = UTC\n");
+        assertEquals(0, run("parse", "--config", conf.toString(), log.toString()));
+        assertEquals("exampleco", rows().get(0).get("deliveryuser").getAsString());
+        stdout.reset();
+        Path broken = write(dir, "broken.conf", "retention.days = forever\n");
+        assertEquals(2, run("parse", "--config", broken.toString(), log.toString()));
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("retention.days = 'forever' is not valid"));
+        assertEquals("", stdout.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void parse_stats_countsLinesClassesMessagesAndOutcomes(@TempDir Path dir) throws IOException {
         Path log = write(dir, "mainlog", LOG);
         assertEquals(0, run("parse", "--stats", log.toString()));

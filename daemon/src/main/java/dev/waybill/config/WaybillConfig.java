@@ -1,0 +1,290 @@
+package dev.waybill.config;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Waybill's configuration: one {@code key = value} file, {@code /etc/waybill/waybill.conf} by
+ * default ({@code --config FILE} on every command). Every key, its default and its meaning is in
+ * the commented reference file shipped as {@code packaging/waybill.conf}.
+ *
+ * <p>Everything is validated when the file is read; a wrong value stops start-up with a
+ * {@link ConfigException} naming the file and the key. An unknown key is an error too, so that a
+ * typo never silently leaves a default in force. Immutable.
+ */
+public final class WaybillConfig {
+
+    /** Where the configuration lives unless {@code --config} says otherwise. */
+    public static final Path DEFAULT_FILE = Path.of("/etc/waybill/waybill.conf");
+
+    /** Main logs looked for, in order, when {@code log.path} is not set: cPanel's, Debian's, others'. */
+    public static final List<Path> DEFAULT_LOG_PATHS = List.of(Path.of("/var/log/exim_mainlog"),
+            Path.of("/var/log/exim4/mainlog"), Path.of("/var/log/exim/mainlog"));
+    public static final Path DEFAULT_SOCKET = Path.of("/var/run/waybill/waybill.sock");
+    public static final Path DEFAULT_CPANEL_ROOT = Path.of("/");
+    /** cPanel keeps 10 days of Track Delivery; Waybill keeps a month unless told otherwise. */
+    public static final int DEFAULT_RETENTION_DAYS = 30;
+    public static final int MAX_RETENTION_DAYS = 3650;
+    public static final int DEFAULT_POOL_SIZE = 4;
+
+    private static final Pattern SERVER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Set<String> KEYS = Set.of("db.url", "db.user", "db.password", "db.pool.size", "log.path",
+            "log.timezone", "cpanel.root", "socket.path", "server.id", "retention.days");
+
+    private final Path source;
+    private final String dbUrl;
+    private final String dbUser;
+    private final String dbPassword;
+    private final int dbPoolSize;
+    private final Path logPath;
+    private final ZoneId logTimezone;
+    private final Path cpanelRoot;
+    private final Path socketPath;
+    private final String serverId;
+    private final int retentionDays;
+    private final List<String> warnings;
+
+    private WaybillConfig(Path source, Map<String, String> v, List<String> warnings) throws ConfigException {
+        this.source = source;
+        this.warnings = List.copyOf(warnings);
+        dbUrl = v.get("db.url");
+        if (dbUrl != null && !dbUrl.startsWith("jdbc:mariadb:") && !dbUrl.startsWith("jdbc:mysql:")) {
+            throw bad("db.url", dbUrl, "a MariaDB JDBC URL such as jdbc:mariadb://127.0.0.1:3306/waybill");
+        }
+        dbUser = v.get("db.user");
+        dbPassword = v.getOrDefault("db.password", "");
+        dbPoolSize = intValue(v, "db.pool.size", DEFAULT_POOL_SIZE, 1, 64);
+        logPath = v.containsKey("log.path") ? Path.of(v.get("log.path")) : firstExisting(DEFAULT_LOG_PATHS);
+        try {
+            logTimezone = v.containsKey("log.timezone") ? ZoneId.of(v.get("log.timezone")) : ZoneId.systemDefault();
+        } catch (DateTimeException e) {
+            throw bad("log.timezone", v.get("log.timezone"), "a zone such as UTC or Europe/Berlin");
+        }
+        cpanelRoot = Path.of(v.getOrDefault("cpanel.root", DEFAULT_CPANEL_ROOT.toString()));
+        if (!Files.isDirectory(cpanelRoot)) {
+            throw bad("cpanel.root", cpanelRoot.toString(), "an existing directory (/ on a cPanel server)");
+        }
+        socketPath = Path.of(v.getOrDefault("socket.path", DEFAULT_SOCKET.toString()));
+        if (!socketPath.isAbsolute()) {
+            throw bad("socket.path", socketPath.toString(), "an absolute path");
+        }
+        serverId = v.containsKey("server.id") ? v.get("server.id") : defaultServerId();
+        if (!SERVER_ID.matcher(serverId).matches()) {
+            throw bad("server.id", serverId, "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        retentionDays = intValue(v, "retention.days", DEFAULT_RETENTION_DAYS, 1, MAX_RETENTION_DAYS);
+    }
+
+    /** The defaults alone, as on a machine without a configuration file. */
+    public static WaybillConfig defaults() {
+        try {
+            return new WaybillConfig(null, Map.of(), List.of());
+        } catch (ConfigException e) {
+            throw new IllegalStateException("the defaults must be valid: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads and validates {@code file}.
+     *
+     * @throws ConfigException naming the file, the line or key, and what is wrong
+     */
+    public static WaybillConfig read(Path file) throws ConfigException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file + ": permission denied");
+        } catch (MalformedInputException e) {
+            throw new ConfigException(file + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException(file + ":" + (i + 1) + ": expected 'key = value', got '" + line + "'");
+            }
+            String key = line.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+            String value = line.substring(eq + 1).strip();
+            if (!KEYS.contains(key)) {
+                throw new ConfigException(file + ":" + (i + 1) + ": unknown key '" + key + "' (known: "
+                        + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+            }
+            if (values.put(key, value) != null) {
+                throw new ConfigException(file + ":" + (i + 1) + ": '" + key + "' is set twice");
+            }
+            if (value.isEmpty() && !key.equals("db.password")) {
+                throw new ConfigException(file + ":" + (i + 1) + ": '" + key + "' is empty; remove the line to use the default");
+            }
+        }
+        List<String> warnings = new ArrayList<>();
+        if (values.containsKey("db.password") && readableByOthers(file)) {
+            warnings.add(file + " holds db.password but others may read it: chmod 600 " + file);
+        }
+        try {
+            return new WaybillConfig(file, values, warnings);
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The configuration a command runs with: {@code explicit} if given (it must exist), else the
+     * default file if it exists, else the defaults.
+     */
+    public static WaybillConfig load(Path explicit) throws ConfigException {
+        if (explicit != null) {
+            return read(explicit);
+        }
+        return Files.exists(DEFAULT_FILE) ? read(DEFAULT_FILE) : defaults();
+    }
+
+    /**
+     * Checks that the database is configured, for the commands that need one.
+     *
+     * @throws ConfigException naming the missing key
+     */
+    public WaybillConfig requireDatabase() throws ConfigException {
+        String where = source == null ? "no configuration file (" + DEFAULT_FILE + ")" : source.toString();
+        if (dbUrl == null) {
+            throw new ConfigException(where + ": db.url is not set; this command needs the database");
+        }
+        if (dbUser == null) {
+            throw new ConfigException(where + ": db.user is not set; this command needs the database");
+        }
+        return this;
+    }
+
+    private static int intValue(Map<String, String> v, String key, int def, int min, int max) throws ConfigException {
+        String text = v.get(key);
+        if (text == null) {
+            return def;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad(key, text, "a whole number from " + min + " to " + max);
+    }
+
+    private static ConfigException bad(String key, String value, String expected) {
+        return new ConfigException(key + " = '" + value + "' is not valid: expected " + expected);
+    }
+
+    private static Path firstExisting(List<Path> candidates) {
+        for (Path p : candidates) {
+            if (Files.exists(p)) {
+                return p;
+            }
+        }
+        return candidates.get(0);
+    }
+
+    private static String defaultServerId() {
+        try {
+            String host = InetAddress.getLocalHost().getHostName();
+            int dot = host.indexOf('.');
+            String shortName = dot > 0 ? host.substring(0, dot) : host;
+            return SERVER_ID.matcher(shortName).matches() ? shortName : "localhost";
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static boolean readableByOthers(Path file) {
+        try {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
+            return p.contains(PosixFilePermission.OTHERS_READ) || p.contains(PosixFilePermission.GROUP_READ);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** The file this came from, or null for the defaults. */
+    public Path source() {
+        return source;
+    }
+
+    /** {@code db.url}, or null when not set. */
+    public String dbUrl() {
+        return dbUrl;
+    }
+
+    /** {@code db.user}, or null when not set. */
+    public String dbUser() {
+        return dbUser;
+    }
+
+    /** {@code db.password}, empty when not set. */
+    public String dbPassword() {
+        return dbPassword;
+    }
+
+    /** {@code db.pool.size}: connections the daemon keeps to MariaDB. */
+    public int dbPoolSize() {
+        return dbPoolSize;
+    }
+
+    /** {@code log.path}: Exim's main log. */
+    public Path logPath() {
+        return logPath;
+    }
+
+    /** {@code log.timezone}: the zone of timestamps that carry none. */
+    public ZoneId logTimezone() {
+        return logTimezone;
+    }
+
+    /** {@code cpanel.root}: where cPanel's account files live. */
+    public Path cpanelRoot() {
+        return cpanelRoot;
+    }
+
+    /** {@code socket.path}: where the daemon listens. */
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    /** {@code server.id}: this server's name on every row (many servers can share one database). */
+    public String serverId() {
+        return serverId;
+    }
+
+    /** {@code retention.days}: how long rows are kept. */
+    public int retentionDays() {
+        return retentionDays;
+    }
+
+    /** Things worth saying that do not stop start-up, such as a password file others can read. */
+    public List<String> warnings() {
+        return warnings;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.waybill.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.ZoneId;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class WaybillConfigTest {
+
+    /** The reference file shipped to /etc/waybill, from the repository. */
+    private static final Path REFERENCE = Path.of("..", "packaging", "waybill.conf");
+
+    private static Path write(Path dir, String text) throws IOException {
+        Path f = dir.resolve("waybill.conf");
+        Files.writeString(f, text);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        return f;
+    }
+
+    @Test
+    void read_everyKey(@TempDir Path dir) throws Exception {
+        Path f = write(dir, """
+                # comment
+                db.url = jdbc:mariadb://127.0.0.1:3306/waybill
+                db.user = waybill
+                db.password = s3cret = with equals
+                db.pool.size = 8
+                log.path = /var/log/exim_mainlog
+                log.timezone = Europe/Berlin
+                cpanel.root = %s
+                socket.path = /run/waybill/w.sock
+                server.id = web-1.example
+                retention.days = 90
+                """.formatted(dir));
+        WaybillConfig c = WaybillConfig.read(f).requireDatabase();
+        assertEquals("jdbc:mariadb://127.0.0.1:3306/waybill", c.dbUrl());
+        assertEquals("waybill", c.dbUser());
+        assertEquals("s3cret = with equals", c.dbPassword(), "only the first '=' separates");
+        assertEquals(8, c.dbPoolSize());
+        assertEquals(Path.of("/var/log/exim_mainlog"), c.logPath());
+        assertEquals(ZoneId.of("Europe/Berlin"), c.logTimezone());
+        assertEquals(dir, c.cpanelRoot());
+        assertEquals(Path.of("/run/waybill/w.sock"), c.socketPath());
+        assertEquals("web-1.example", c.serverId());
+        assertEquals(90, c.retentionDays());
+        assertTrue(c.warnings().isEmpty());
+        assertEquals(f, c.source());
+    }
+
+    @Test
+    void defaults_areUsableWithoutAFile() throws Exception {
+        WaybillConfig c = WaybillConfig.defaults();
+        assertEquals(30, c.retentionDays());
+        assertEquals(Path.of("/var/run/waybill/waybill.sock"), c.socketPath());
+        assertEquals(Path.of("/"), c.cpanelRoot());
+        assertTrue(WaybillConfig.DEFAULT_LOG_PATHS.contains(c.logPath()));
+        assertNull(c.dbUrl());
+        ConfigException e = assertThrows(ConfigException.class, c::requireDatabase);
+        assertTrue(e.getMessage().contains("db.url is not set"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "retention.days = 0 | retention.days = '0' is not valid: expected a whole number from 1 to 3650",
+        "retention.days = ten | retention.days = 'ten' is not valid",
+        "db.pool.size = 65 | db.pool.size = '65' is not valid",
+        "db.url = postgres://x | db.url = 'postgres://x' is not valid: expected a MariaDB JDBC URL",
+        "log.timezone = Mars/Base | log.timezone = 'Mars/Base' is not valid",
+        "server.id = web 1 | server.id = 'web 1' is not valid",
+        "socket.path = relative.sock | socket.path = 'relative.sock' is not valid: expected an absolute path",
+        "cpanel.root = /no/such/dir | cpanel.root = '/no/such/dir' is not valid",
+        "retention.dayz = 3 | :1: unknown key 'retention.dayz'",
+        "just words | :1: expected 'key = value'",
+        "server.id = | :1: 'server.id' is empty",
+    })
+    void read_badValue_isOneLineNamingTheKey(String line, String expected, @TempDir Path dir) throws IOException {
+        Path f = write(dir, line + "\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> WaybillConfig.read(f));
+        assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    @Test
+    void read_keySetTwice_isAnError(@TempDir Path dir) throws IOException {
+        Path f = write(dir, "server.id = a\nserver.id = b\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> WaybillConfig.read(f));
+        assertTrue(e.getMessage().endsWith(":2: 'server.id' is set twice"), e.getMessage());
+    }
+
+    @Test
+    void read_missingOrUnreadableFile_saysSo(@TempDir Path dir) {
+        ConfigException e = assertThrows(ConfigException.class, () -> WaybillConfig.read(dir.resolve("nope.conf")));
+        assertEquals(dir.resolve("nope.conf") + ": no such file", e.getMessage());
+    }
+
+    @Test
+    void read_passwordInAFileOthersCanRead_warns(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "db.password = x\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        assertTrue(WaybillConfig.read(f).warnings().get(0).contains("chmod 600"));
+    }
+
+    @Test
+    void referenceFile_asShipped_isTheDefaults() throws Exception {
+        WaybillConfig c = WaybillConfig.read(REFERENCE);
+        assertEquals(WaybillConfig.DEFAULT_RETENTION_DAYS, c.retentionDays());
+        assertNull(c.dbUrl());
+    }
+
+    @Test
+    void referenceFile_withEveryKeyUncommented_isValid(@TempDir Path dir) throws Exception {
+        // Keeps the reference file and this class in step: every documented key must be known and
+        // its example valid. cpanel.root must exist, and "/" does.
+        String uncommented = Files.readAllLines(REFERENCE).stream()
+                .map(l -> l.matches("#[a-z.]+ =.*") ? l.substring(1) : l)
+                .collect(Collectors.joining("\n"));
+        WaybillConfig c = WaybillConfig.read(write(dir, uncommented)).requireDatabase();
+        assertEquals("web1", c.serverId());
+        assertEquals(30, c.retentionDays());
+        assertEquals(4, c.dbPoolSize());
+    }
+}
