@@ -17,6 +17,7 @@ public final class Main {
             Commands:
               parse FILE...       read Exim main logs (plain, .gz, or - for stdin) and print one
                                   JSON object per delivery outcome and per SMTP-time rejection
+              import FILE...      backfill rotated logs into the database (oldest first)
               sample-log          write a synthetic cPanel-like Exim main log (for benchmarks)
               help                show this text
 
@@ -42,6 +43,8 @@ public final class Main {
         switch (args[0]) {
             case "parse":
                 return ParseCommand.run(rest, out, err);
+            case "import":
+                return ImportCommand.run(rest, out, err);
             case "sample-log":
                 return SampleLogCommand.run(rest, out, err);
             case "help":

@@ -149,7 +149,8 @@ final class ParseCommand {
         }
     }
 
-    private static String describe(IOException e) {
+    /** A read error in words a user acts on. */
+    static String describe(IOException e) {
         if (e instanceof java.nio.file.NoSuchFileException) {
             return "no such file";
         }

@@ -14,7 +14,9 @@ import dev.waybill.exim.ParsedLine;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +37,13 @@ import java.util.function.Consumer;
  *       {@code <=} line, land on their message.</li>
  * </ul>
  *
+ * <p>Two ways out. By default ({@code waybill parse}) a message's outcomes go to the sink once,
+ * when it is done. In live mode ({@link #live()}, the daemon) every change is kept instead and
+ * handed over by {@link #drainChanges}, so that the store can show a message in progress at once
+ * and update its rows as lines arrive; rejections still go to the sink. Each outcome carries its
+ * row number within the message, given in log order, so that replaying the same lines always
+ * addresses the same rows.
+ *
  * <p>Memory holds open messages only, bounded by the horizon (in log time) and a hard cap.
  * Not thread-safe.
  */
@@ -54,6 +63,17 @@ public final class MessageAssembler {
     private long messages;
     private long evicted;
     private long now = Long.MIN_VALUE;
+    /** Live mode: messages changed since the last drain, in the order they changed. */
+    private LinkedHashSet<OpenMessage> dirty;
+
+    /** Where {@link #drainChanges} sends a message's current rows. */
+    public interface Changes {
+        /** The row's current state; {@link Outcome#row()} says which row of the message it is. */
+        void upsert(Outcome row);
+
+        /** A placeholder row (a recipient listed on arrival) that no delivery ever claimed. */
+        void retract(String msgid, int row);
+    }
 
     public MessageAssembler(CpanelAccounts accounts, long horizonSeconds, int maxOpen, Consumer<Outcome> sink) {
         if (horizonSeconds <= 0) {
@@ -67,6 +87,52 @@ public final class MessageAssembler {
         this.maxOpen = maxOpen;
         this.sink = sink;
         this.builder = new OutcomeBuilder(accounts);
+    }
+
+    /** Switches to live mode: keep changes for {@link #drainChanges} instead of emitting finals. */
+    public MessageAssembler live() {
+        dirty = new LinkedHashSet<>();
+        return this;
+    }
+
+    /**
+     * Live mode: hands over the current rows of every message changed since the last call, and
+     * forgets the messages that are done.
+     */
+    public void drainChanges(Changes changes) {
+        for (OpenMessage m : dirty) {
+            for (Branch b : m.branches) {
+                changes.upsert(builder.attempted(m, b, m.done));
+            }
+            for (Map.Entry<String, Integer> p : m.placeholders.entrySet()) {
+                if (m.done) {
+                    changes.retract(m.id, p.getValue());
+                } else {
+                    changes.upsert(builder.pending(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue()));
+                }
+            }
+        }
+        dirty.clear();
+    }
+
+    /** Live mode: whether anything changed since the last drain. */
+    public boolean hasChanges() {
+        return dirty != null && !dirty.isEmpty();
+    }
+
+    /**
+     * The position (as given to {@link #accept(ParsedLine, long)}) of the first line of the
+     * oldest message still open, or -1 when none is: a reader that restarts there and replays
+     * rebuilds exactly the state held now.
+     */
+    public long oldestOpenPosition() {
+        long oldest = -1;
+        for (OpenMessage m : open.values()) {
+            if (m.firstPosition >= 0 && (oldest < 0 || m.firstPosition < oldest)) {
+                oldest = m.firstPosition;
+            }
+        }
+        return oldest;
     }
 
     /** Messages seen so far (distinct ids, counted when first seen). */
@@ -86,6 +152,11 @@ public final class MessageAssembler {
 
     /** Feeds one line. */
     public void accept(ParsedLine line) {
+        accept(line, -1);
+    }
+
+    /** Feeds one line found at {@code position} (any number that grows along the log). */
+    public void accept(ParsedLine line, long position) {
         if (line.time() != ParsedLine.NO_TIME && line.time() > now) {
             now = line.time();
         }
@@ -110,18 +181,21 @@ public final class MessageAssembler {
             return; // context for a message: nothing changes its outcome
         }
         if (m == null) {
-            m = new OpenMessage(id);
+            m = new OpenMessage(id, position, line.time());
             open.put(id, m);
             messages++;
         }
         m.lastSeen = line.time();
+        changed(m);
         if (event instanceof Arrival a) {
             m.arrival = a;
             m.arrivalTime = line.time();
+            m.placeRecipients();
             if (a.bounceOf() != null) {
                 OpenMessage original = open.get(a.bounceOf());
                 if (original != null) {
                     original.bounceId = id;
+                    changed(original);
                 }
             }
         } else if (event instanceof Attempt at) {
@@ -159,15 +233,18 @@ public final class MessageAssembler {
         }
     }
 
+    private void changed(OpenMessage m) {
+        if (dirty != null) {
+            dirty.add(m);
+        }
+    }
+
     private void attempt(OpenMessage m, Attempt at, long time) {
         String top = at.topLevel();
         Branch b = m.branch(top, at.address());
         b.attempts++;
         b.last = at;
         b.lastTime = time;
-        if (at.kind() == AttemptKind.DEFERRED) {
-            b.everDeferred = true;
-        }
     }
 
     private void rejection(ParsedLine line, Rejection r) {
@@ -182,27 +259,34 @@ public final class MessageAssembler {
         sink.accept(builder.rejected(id, line.time(), r, spam));
     }
 
+    /** A message is done ({@code completed}) or let go: its outcomes leave, as they stand. */
     private void emit(OpenMessage m, boolean completed) {
+        if (dirty != null) {
+            // Live mode: its rows were kept up to date; a completed one is finalised at the drain.
+            if (completed) {
+                m.done = true;
+                dirty.add(m);
+            }
+            return;
+        }
         for (Branch b : m.branches) {
             sink.accept(builder.attempted(m, b, completed));
         }
-        if (m.arrival == null || completed) {
+        if (completed) {
             return;
         }
         // Recipients listed on arrival that no attempt mentions yet: still on their way.
-        for (String rcpt : m.arrival.recipients()) {
-            if (!m.hasRecipient(rcpt)) {
-                sink.accept(builder.pending(m, rcpt));
-            }
-        }
-        if (m.arrival.recipients().isEmpty() && m.branches.isEmpty()) {
-            sink.accept(builder.pending(m, null));
+        for (Map.Entry<String, Integer> p : m.placeholders.entrySet()) {
+            sink.accept(builder.pending(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue()));
         }
     }
 
     /** A message not yet completed. */
     static final class OpenMessage {
         final String id;
+        final long firstPosition;
+        /** When the first line of this message was seen: its time when the arrival is not in the log. */
+        final long firstSeen;
         Arrival arrival;
         long arrivalTime = Long.MIN_VALUE;
         long lastSeen;
@@ -212,9 +296,48 @@ public final class MessageAssembler {
         String bounceId;
         /** In the order first attempted; a handful per message, so a list beats a map. */
         final List<Branch> branches = new ArrayList<>(2);
+        /**
+         * Recipients listed on arrival that no attempt has claimed yet, with their row numbers;
+         * the key "" stands for a message that listed none.
+         */
+        final Map<String, Integer> placeholders = new LinkedHashMap<>(2);
+        int rows;
+        boolean done;
 
-        OpenMessage(String id) {
+        OpenMessage(String id, long firstPosition, long firstSeen) {
             this.id = id;
+            this.firstPosition = firstPosition;
+            this.firstSeen = firstSeen;
+        }
+
+        /** Gives each recipient of the arrival line a row, until an attempt claims it. */
+        void placeRecipients() {
+            for (String rcpt : arrival.recipients()) {
+                if (!hasRecipient(rcpt) && !placeholders.containsKey(rcpt)) {
+                    placeholders.put(rcpt, ++rows);
+                }
+            }
+            if (placeholders.isEmpty() && branches.isEmpty()) {
+                placeholders.put("", ++rows);
+            }
+        }
+
+        /** The row of a new branch: its recipient's placeholder, or the anonymous one, or a new row. */
+        private int claimRow(String top) {
+            Integer row = placeholders.remove(top);
+            if (row == null) {
+                for (Map.Entry<String, Integer> p : placeholders.entrySet()) {
+                    if (p.getKey().equalsIgnoreCase(top)) {
+                        row = p.getValue();
+                        placeholders.remove(p.getKey());
+                        break;
+                    }
+                }
+            }
+            if (row == null) {
+                row = placeholders.remove("");
+            }
+            return row != null ? row : ++rows;
         }
 
         /**
@@ -235,7 +358,7 @@ public final class MessageAssembler {
                     return other;
                 }
             }
-            Branch b = new Branch(top);
+            Branch b = new Branch(top, claimRow(top));
             branches.add(b);
             return b;
         }
@@ -258,13 +381,14 @@ public final class MessageAssembler {
     /** One delivery path of a message: a top-level recipient and where it ended up. */
     static final class Branch {
         final String top;
+        final int row;
         Attempt last;
         long lastTime;
         int attempts;
-        boolean everDeferred;
 
-        Branch(String top) {
+        Branch(String top, int row) {
             this.top = top;
+            this.row = row;
         }
 
         boolean finished() {

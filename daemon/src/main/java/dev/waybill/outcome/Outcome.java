@@ -37,6 +37,8 @@ package dev.waybill.outcome;
  * @param tls               the TLS cipher of the last attempt
  * @param bounceMsgid       for a failure: the id of the bounce message Exim sent about it
  * @param bounceOf          for a bounce message: the id of the message it reports on
+ * @param row               which row of its message this is (1, 2, ... in log order; 0 for a
+ *                          rejection): with the message id, the row's identity in the store
  */
 public record Outcome(OutcomeType type, String msgid, String email, String sender, String user,
                       String domain, long size, String senderhost, String senderip, String senderauth,
@@ -44,5 +46,5 @@ public record Outcome(OutcomeType type, String msgid, String email, String sende
                       String deliveryuser, String deliverydomain, String router, String transport,
                       String host, String ip, String message, long actionunixtime,
                       boolean transportIsRemote, String subject, int attempts, String reply,
-                      String tls, String bounceMsgid, String bounceOf) {
+                      String tls, String bounceMsgid, String bounceOf, int row) {
 }

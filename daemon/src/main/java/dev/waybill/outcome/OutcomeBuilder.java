@@ -57,16 +57,16 @@ final class OutcomeBuilder {
         return build(m, type, b.top, deliveredTo, deliveryUser, deliveryDomain, a.router(), a.transport(),
                 h == null ? null : h.display(), h == null ? null : h.ip(), message, b.lastTime, remote,
                 b.attempts, success ? a.confirmation() : null, a.tls(),
-                type == OutcomeType.FAILURE ? m.bounceId : null);
+                type == OutcomeType.FAILURE ? m.bounceId : null, b.row);
     }
 
     /** A recipient Exim has not attempted yet (or a message with no known recipient). */
-    Outcome pending(OpenMessage m, String recipient) {
+    Outcome pending(OpenMessage m, String recipient, int row) {
         String message = m.queueState != null ? m.queueState.text() : null;
         String domain = CpanelAccounts.domainOf(recipient);
         String owner = accounts.ownerOfDomain(domain);
         return build(m, OutcomeType.INPROGRESS, recipient, null, owner, owner != null ? domain : null, null, null,
-                null, null, message, m.lastSeen, false, 0, null, null, null);
+                null, null, message, m.lastSeen, false, 0, null, null, null, row);
     }
 
     Outcome rejected(String id, long time, Rejection r, Double spam) {
@@ -78,13 +78,13 @@ final class OutcomeBuilder {
         return new Outcome(OutcomeType.REJECTED, id, sender, null, h != null ? REMOTE : null,
                 CpanelAccounts.domainOf(sender), -1, h == null ? null : h.display(), h == null ? null : h.ip(),
                 null, spam, time, r.recipient(), null, accounts.ownerOfDomain(rcptDomain), rcptDomain, null, null,
-                null, null, reason, time, false, null, 0, null, null, null, null);
+                null, null, reason, time, false, null, 0, null, null, null, null, 0);
     }
 
     private Outcome build(OpenMessage m, OutcomeType type, String recipient, String deliveredTo,
                           String deliveryUser, String deliveryDomain, String router, String transport,
                           String host, String ip, String message, long actionTime, boolean remote,
-                          int attempts, String reply, String tls, String bounceId) {
+                          int attempts, String reply, String tls, String bounceId, int row) {
         Arrival a = m.arrival;
         String email = a == null ? null : a.sender();
         Host from = a == null ? null : a.host();
@@ -93,10 +93,10 @@ final class OutcomeBuilder {
                 : CpanelAccounts.domainOf(email);
         return new Outcome(type, m.id, email, senderIdentity, senderUser(m), domain,
                 a == null ? -1 : a.size(), from == null ? null : from.display(), from == null ? null : from.ip(),
-                senderAuth(a), m.spamScore, a == null ? actionTime : m.arrivalTime, recipient, deliveredTo,
+                senderAuth(a), m.spamScore, a == null ? m.firstSeen : m.arrivalTime, recipient, deliveredTo,
                 deliveryUser, deliveryDomain, router, transport, host, ip, message, actionTime, remote,
                 a == null ? null : MimeWords.decode(a.subject()), attempts, reply, tls, bounceId,
-                a == null ? null : a.bounceOf());
+                a == null ? null : a.bounceOf(), row);
     }
 
     /**

@@ -13,7 +13,7 @@ class OutcomeJsonTest {
         return new Outcome(OutcomeType.FAILURE, "1RwtJa-0009RI-07", "a@example.com", null, "-remote-", "example.com",
                 -1, null, "192.0.2.1", "unauthorized", 3.5, 1709287200L, "b@example.net", null, "-remote-",
                 "-remote-", "lookuphost", "remote_smtp", "mx.example.net", "192.0.2.7", message, 1709287201L, true,
-                subject, 2, null, null, null, null);
+                subject, 2, null, null, null, null, 1);
     }
 
     @Test

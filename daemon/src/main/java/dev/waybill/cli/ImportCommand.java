@@ -1,0 +1,304 @@
+package dev.waybill.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.config.ConfigException;
+import dev.waybill.config.WaybillConfig;
+import dev.waybill.exim.ParsedLine;
+import dev.waybill.ingest.Ingester;
+import dev.waybill.ingest.LogFileInfo;
+import dev.waybill.ingest.LogFiles;
+import dev.waybill.ingest.ParsingReader;
+import dev.waybill.ingest.StoreWriter;
+import dev.waybill.outcome.MessageAssembler;
+import dev.waybill.store.Database;
+import dev.waybill.store.DeliveryStore;
+import dev.waybill.store.RowBatch;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code waybill import}: backfills rotated logs into the database, oldest first, with progress
+ * on a terminal and a summary at the end. Safe to run again: rows are keyed by what the log says,
+ * so a file read twice lands on the same rows; files already imported are skipped unless forced.
+ */
+final class ImportCommand {
+
+    static final String USAGE = """
+            Usage: waybill import [options] FILE...
+
+            Imports Exim main logs (plain or gzip) into the database, in time order whatever the
+            order given. A file imported before (known by its first 64 KiB) is skipped.
+
+            Options:
+              --config FILE   configuration file (default /etc/waybill/waybill.conf)
+              --force         import files even if they were imported before
+              --quiet         no progress line, only the summary
+              -h, --help      show this text
+            """;
+
+    /** Lines per transaction: large enough to be fast, small enough to keep memory flat. */
+    static final int BATCH_LINES = 20_000;
+
+    private ImportCommand() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path configFile = null;
+        boolean force = false;
+        boolean quiet = false;
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-h", "--help" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "--force" -> force = true;
+                case "--quiet" -> quiet = true;
+                case "--config" -> {
+                    if (++i >= args.length) {
+                        err.println("waybill import: --config needs a value");
+                        return 2;
+                    }
+                    configFile = Path.of(args[i]);
+                }
+                default -> {
+                    if (args[i].startsWith("-")) {
+                        err.println("waybill import: unknown option '" + args[i] + "'");
+                        return 2;
+                    }
+                    files.add(Path.of(args[i]));
+                }
+            }
+        }
+        if (files.isEmpty()) {
+            err.println("waybill import: no log file given");
+            return 2;
+        }
+        WaybillConfig config;
+        try {
+            config = WaybillConfig.load(configFile).requireDatabase();
+        } catch (ConfigException e) {
+            err.println("waybill import: " + e.getMessage());
+            return 2;
+        }
+        config.warnings().forEach(w -> err.println("waybill import: warning: " + w));
+        try (HikariDataSource ds = Database.open(config, "waybill-import")) {
+            DeliveryStore store = new DeliveryStore(ds, config.serverId());
+            try {
+                store.prepare();
+            } catch (SQLException e) {
+                err.println("waybill import: cannot use the database at " + config.dbUrl() + ": "
+                        + StoreWriter.oneLine(e));
+                return 1;
+            }
+            return new Run(config, store, force, quiet, out, err).importAll(files);
+        }
+    }
+
+    /** One import run. */
+    private static final class Run {
+        final WaybillConfig config;
+        final DeliveryStore store;
+        final boolean force;
+        final PrintStream out;
+        final PrintStream err;
+        final Progress progress;
+        int status;
+
+        Run(WaybillConfig config, DeliveryStore store, boolean force, boolean quiet, PrintStream out, PrintStream err) {
+            this.config = config;
+            this.store = store;
+            this.force = force;
+            this.out = out;
+            this.err = err;
+            this.progress = new Progress(err, !quiet && System.console() != null);
+        }
+
+        int importAll(List<Path> paths) {
+            List<LogFileInfo> infos = new ArrayList<>();
+            for (Path p : paths) {
+                try {
+                    infos.add(LogFileInfo.of(p, config.logTimezone()));
+                } catch (IOException e) {
+                    err.println("waybill import: " + p + ": " + ParseCommand.describe(e) + "; skipped");
+                    status = 1;
+                }
+            }
+            // Oldest first, so that a message straddling two files is assembled as one.
+            infos.sort(Comparator.comparingLong(LogFileInfo::firstTime));
+            CpanelAccounts accounts;
+            try {
+                accounts = CpanelAccounts.read(config.cpanelRoot());
+            } catch (IOException e) {
+                err.println("waybill import: cannot read cPanel account files under " + config.cpanelRoot() + ": " + e);
+                return 1;
+            }
+            Ingester ingester = new Ingester(config.serverId(), accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS);
+            StoreWriter writer = new StoreWriter(store, line -> {
+                progress.clear();
+                err.println("waybill import: " + line);
+            });
+            long started = System.nanoTime();
+            int imported = 0;
+            int skipped = 0;
+            try {
+                for (int i = 0; i < infos.size(); i++) {
+                    LogFileInfo f = infos.get(i);
+                    if (!force && store.importedAt(f.fingerprint()) != null) {
+                        progress.clear();
+                        err.println("waybill import: " + f.path() + ": imported before, skipped (use --force to read it again)");
+                        skipped++;
+                        continue;
+                    }
+                    progress.file(i + 1, infos.size(), f);
+                    if (importOne(f, ingester, writer)) {
+                        imported++;
+                    } else {
+                        status = 1;
+                    }
+                }
+                writer.write(ingester.takeBatch());
+            } catch (SQLException e) {
+                err.println("waybill import: database: " + StoreWriter.oneLine(e));
+                return 1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                err.println("waybill import: interrupted; what was committed stays, run it again to finish");
+                return 1;
+            }
+            progress.clear();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            out.printf("imported %d file%s, %,d lines, %,d rows in %.1f s (%,.0f lines/s)%s%n", imported,
+                    imported == 1 ? "" : "s", ingester.lines(), writer.rows(), seconds,
+                    seconds > 0 ? ingester.lines() / seconds : 0.0,
+                    skipped > 0 ? "; " + skipped + " already imported" : "");
+            return status;
+        }
+
+        private boolean importOne(LogFileInfo f, Ingester ingester, StoreWriter writer) throws InterruptedException {
+            AtomicLong consumed = new AtomicLong();
+            long fileLines = 0;
+            long first = ParsedLine.NO_TIME;
+            long last = ParsedLine.NO_TIME;
+            try (InputStream raw = new CountingStream(Files.newInputStream(f.path()), consumed);
+                 ParsingReader reader = new ParsingReader(LogFiles.decompressing(raw), config.logTimezone(),
+                         f.path().getFileName().toString())) {
+                ParsedLine[] lines;
+                while ((lines = reader.next()) != null) {
+                    for (ParsedLine p : lines) {
+                        ingester.accept(p, -1);
+                        if (p.time() != ParsedLine.NO_TIME) {
+                            first = first == ParsedLine.NO_TIME ? p.time() : first;
+                            last = p.time();
+                        }
+                    }
+                    fileLines += lines.length;
+                    if (ingester.pending() >= BATCH_LINES) {
+                        writer.write(ingester.takeBatch());
+                    }
+                    progress.update(ingester.lines(), consumed.get());
+                }
+                RowBatch end = ingester.takeBatch();
+                end.imported(f.fingerprint(), f.path().toString(), fileLines, first, last);
+                writer.write(end);
+                return true;
+            } catch (IOException e) {
+                progress.clear();
+                err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e) + " after " + fileLines
+                        + " lines; those were imported, the rest of the file was not");
+                writer.write(ingester.takeBatch());
+                return false;
+            }
+        }
+    }
+
+    /** Counts the bytes read from a file, for the progress line. */
+    private static final class CountingStream extends FilterInputStream {
+        private final AtomicLong count;
+
+        CountingStream(InputStream in, AtomicLong count) {
+            super(in);
+            this.count = count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count.incrementAndGet();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count.addAndGet(n);
+            }
+            return n;
+        }
+    }
+
+    /** The progress line on a terminal: file, share done, lines/s, time left. */
+    private static final class Progress {
+        private final PrintStream err;
+        private final boolean enabled;
+        private long fileStarted;
+        private long fileSize;
+        private String label = "";
+        private long linesAtStart;
+        private long lastPrint;
+        private boolean shown;
+
+        Progress(PrintStream err, boolean enabled) {
+            this.err = err;
+            this.enabled = enabled;
+        }
+
+        void file(int index, int count, LogFileInfo f) {
+            fileStarted = System.nanoTime();
+            fileSize = Math.max(1, f.size());
+            label = "[" + index + "/" + count + "] " + f.path().getFileName();
+            linesAtStart = -1;
+        }
+
+        void update(long lines, long bytes) {
+            if (!enabled) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (linesAtStart < 0) {
+                linesAtStart = lines;
+            }
+            if (now - lastPrint < 250_000_000L) {
+                return;
+            }
+            lastPrint = now;
+            double seconds = Math.max(1e-3, (now - fileStarted) / 1e9);
+            double share = Math.min(1.0, bytes / (double) fileSize);
+            long rate = Math.round((lines - linesAtStart) / seconds);
+            long left = share > 0 ? Math.round(seconds / share - seconds) : 0;
+            err.printf("\r%s %3.0f%%  %,d lines/s  ETA %d:%02d   ", label, share * 100, rate, left / 60, left % 60);
+            shown = true;
+        }
+
+        void clear() {
+            if (shown) {
+                err.print("\r" + " ".repeat(78) + "\r");
+                shown = false;
+            }
+        }
+    }
+}

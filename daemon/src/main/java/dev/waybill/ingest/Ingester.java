@@ -1,0 +1,152 @@
+package dev.waybill.ingest;
+
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.exim.ParsedLine;
+import dev.waybill.outcome.MessageAssembler;
+import dev.waybill.outcome.Outcome;
+import dev.waybill.store.DeliveryStore;
+import dev.waybill.store.RowBatch;
+import dev.waybill.store.RowKey;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns parsed lines into batches for the store: the assembler in live mode keeps every
+ * message's rows current, and each batch carries the rows changed since the last one, the raw
+ * lines of messages, and (for a followed log) the position reached — all committed together.
+ *
+ * <p>Replay: after a restart the reader starts again at the first line of the oldest message
+ * that was still open, so that the assembler rebuilds what it held; lines up to the committed
+ * position only rebuild that state and are not written again.
+ */
+public final class Ingester {
+
+    private final String server;
+    private final CpanelAccounts accounts;
+    private final MessageAssembler assembler;
+    private RowBatch batch = new RowBatch();
+    private long replayUntil = -1;
+    private boolean replaying;
+    private ParsedLine current;
+    private long lines;
+
+    public Ingester(String server, CpanelAccounts accounts, long horizonSeconds) {
+        this.server = server;
+        this.accounts = accounts;
+        this.assembler = new MessageAssembler(accounts, horizonSeconds, MessageAssembler.DEFAULT_MAX_OPEN,
+                this::rejection).live();
+    }
+
+    /** Lines up to and including {@code position} were written before: replay them without writing. */
+    public void replayUntil(long position) {
+        this.replayUntil = position;
+        this.replaying = position >= 0;
+    }
+
+    /** Feeds one line; {@code position} grows along the stream (or is -1 when not tracked). */
+    public void accept(ParsedLine line, long position) {
+        if (replaying && (position < 0 || position > replayUntil)) {
+            // Past the replayed part: what it changed is already in the store.
+            assembler.drainChanges(NO_CHANGES);
+            replaying = false;
+        }
+        current = replaying ? null : line;
+        assembler.accept(line, position);
+        if (replaying) {
+            return;
+        }
+        lines++;
+        String id = line.messageId();
+        if (id != null) {
+            String text = line.text();
+            int at = text.indexOf(id);
+            batch.line(id, line.time(), at < 0 ? text : text.substring(Math.min(text.length(), at + id.length() + 1)));
+        }
+    }
+
+    private void rejection(Outcome o) {
+        if (current != null) {
+            batch.row(RowKey.ofRejection(server, current.time(), current.text()), o, owners(o));
+        }
+    }
+
+    /** Lines taken into the current batch so far. */
+    public int pending() {
+        return batch.size();
+    }
+
+    /** Lines fed (not counting replayed ones). */
+    public long lines() {
+        return lines;
+    }
+
+    /**
+     * Closes the current batch: the rows changed since the last one (nothing of the replayed part),
+     * and hands it over. The caller writes it, with a position if it follows a log.
+     */
+    public RowBatch takeBatch() {
+        if (replaying) {
+            assembler.drainChanges(NO_CHANGES); // the store has all of this already
+        } else {
+            assembler.drainChanges(new MessageAssembler.Changes() {
+                @Override
+                public void upsert(Outcome row) {
+                    batch.row(RowKey.ofMessage(server, row.msgid(), row.row()), row, owners(row));
+                }
+
+                @Override
+                public void retract(String msgid, int row) {
+                    batch.retract(RowKey.ofMessage(server, msgid, row));
+                }
+            });
+        }
+        RowBatch done = batch;
+        batch = new RowBatch();
+        return done;
+    }
+
+    /** Where a restart must begin to rebuild the open messages, or -1 when none is open. */
+    public long resumePosition() {
+        return assembler.oldestOpenPosition();
+    }
+
+    /** Messages seen so far. */
+    public long messages() {
+        return assembler.messages();
+    }
+
+    private static final MessageAssembler.Changes NO_CHANGES = new MessageAssembler.Changes() {
+        @Override
+        public void upsert(Outcome row) {
+        }
+
+        @Override
+        public void retract(String msgid, int row) {
+        }
+    };
+
+    /**
+     * Who may see a row: the sender's account, the mailbox's, the account of the address written
+     * to (a forwarder's owner), and the reseller of each ("@" + reseller).
+     */
+    List<String> owners(Outcome o) {
+        List<String> owners = new ArrayList<>(4);
+        addOwner(owners, o.user());
+        addOwner(owners, o.deliveryuser());
+        addOwner(owners, accounts.ownerOfAddress(o.recipient()));
+        int users = owners.size();
+        for (int i = 0; i < users; i++) {
+            String reseller = accounts.ownerOfUser(owners.get(i));
+            if (reseller != null && !reseller.equals("root") && !reseller.equals(owners.get(i))) {
+                addOwner(owners, "@" + reseller);
+            }
+        }
+        return owners;
+    }
+
+    private static void addOwner(List<String> owners, String user) {
+        if (user != null && !user.isEmpty() && !user.startsWith("-") && user.length() <= 64 && !owners.contains(user)) {
+            owners.add(user);
+        }
+    }
+}

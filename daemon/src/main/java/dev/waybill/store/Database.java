@@ -1,0 +1,33 @@
+package dev.waybill.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.config.WaybillConfig;
+
+/** The connection pool to MariaDB, configured from {@link WaybillConfig}. */
+public final class Database {
+
+    private Database() {
+    }
+
+    /**
+     * Opens a pool. It does not connect yet: the first borrower does, so that a daemon can start
+     * while the database is down and wait for it.
+     */
+    public static HikariDataSource open(WaybillConfig config, String poolName) {
+        HikariConfig h = new HikariConfig();
+        h.setPoolName(poolName);
+        h.setJdbcUrl(config.dbUrl());
+        h.setUsername(config.dbUser());
+        h.setPassword(config.dbPassword());
+        h.setMaximumPoolSize(config.dbPoolSize());
+        h.setMinimumIdle(1);
+        h.setConnectionTimeout(5_000);
+        h.setValidationTimeout(2_000);
+        h.setInitializationFailTimeout(-1);
+        h.setAutoCommit(true);
+        // Batched inserts go to MariaDB as one bulk command instead of one round trip per row.
+        h.addDataSourceProperty("useBulkStmts", "true");
+        return new HikariDataSource(h);
+    }
+}

@@ -1,0 +1,291 @@
+package dev.waybill.store;
+
+import dev.waybill.outcome.Outcome;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import javax.sql.DataSource;
+
+/**
+ * Writes rows to MariaDB: one {@link RowBatch} is one transaction. Prepared statements only,
+ * batched. Rows are upserted by their {@link RowKey}; an update only wins if it is not older than
+ * what the row holds ({@code last_time}), so that importing an old rotated log while the daemon
+ * runs never turns a newer state back.
+ */
+public final class DeliveryStore {
+
+    private static final String UPSERT = """
+            INSERT INTO delivery (row_key, server_id, type, msgid, email, sender, user, domain, size,
+              senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,
+              deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
+              reply, tls, bounce_msgid, bounce_of, last_time)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON DUPLICATE KEY UPDATE
+            """ + updates("type", "email", "sender", "user", "domain", "size", "senderhost", "senderip", "senderauth",
+            "spamscore", "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router", "transport",
+            "host", "ip", "message", "actiontime", "remote", "subject", "attempts", "reply", "tls", "bounce_msgid",
+            "bounce_of") + ", last_time = GREATEST(last_time, VALUES(last_time))";
+
+    private final DataSource dataSource;
+    private final String serverName;
+    private volatile int serverId = -1;
+
+    public DeliveryStore(DataSource dataSource, String serverName) {
+        this.dataSource = dataSource;
+        this.serverName = serverName;
+    }
+
+    /** Each column takes the new value only if the new state is not older than the stored one. */
+    private static String updates(String... columns) {
+        StringBuilder sb = new StringBuilder();
+        for (String c : columns) {
+            if (sb.length() > 0) {
+                sb.append(",\n");
+            }
+            // last_time is assigned last, so every IF here still sees the stored value.
+            sb.append(c).append(" = IF(VALUES(last_time) >= last_time, VALUES(").append(c).append("), ").append(c)
+                    .append(')');
+        }
+        return sb.toString();
+    }
+
+    /** This server's name, as on every row. */
+    public String serverName() {
+        return serverName;
+    }
+
+    /** Creates or migrates the schema and registers this server. */
+    public void prepare() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Schema.migrate(c);
+            serverId = serverId(c);
+        }
+    }
+
+    private int serverId(Connection c) throws SQLException {
+        try (PreparedStatement ins = c.prepareStatement("INSERT IGNORE INTO server (name) VALUES (?)")) {
+            ins.setString(1, serverName);
+            ins.executeUpdate();
+        }
+        try (PreparedStatement sel = c.prepareStatement("SELECT id FROM server WHERE name = ?")) {
+            sel.setString(1, serverName);
+            try (ResultSet rs = sel.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("server '" + serverName + "' vanished right after it was registered");
+                }
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /**
+     * Writes {@code batch} in one transaction.
+     *
+     * @throws SQLException if anything fails; nothing of the batch is then stored
+     */
+    public void write(RowBatch batch) throws SQLException {
+        if (serverId < 0) {
+            throw new IllegalStateException("prepare() first");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                writeRows(c, batch);
+                writeRetractions(c, batch);
+                writeLines(c, batch);
+                if (batch.position != null) {
+                    writePosition(c, batch.position);
+                }
+                if (batch.imported != null) {
+                    writeImported(c, batch.imported);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailed) {
+                    e.addSuppressed(rollbackFailed);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private void writeRows(Connection c, RowBatch batch) throws SQLException {
+        if (batch.rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement up = c.prepareStatement(UPSERT);
+             PreparedStatement own = c.prepareStatement(
+                     "INSERT IGNORE INTO delivery_owner (owner, sendtime, row_key) VALUES (?, ?, ?)")) {
+            boolean owners = false;
+            for (RowBatch.Row r : batch.rows.values()) {
+                bindRow(up, r.key().bytes(), r.outcome());
+                up.addBatch();
+                for (String owner : r.owners()) {
+                    own.setString(1, owner);
+                    own.setLong(2, r.outcome().sendunixtime());
+                    own.setBytes(3, r.key().bytes());
+                    own.addBatch();
+                    owners = true;
+                }
+            }
+            up.executeBatch();
+            if (owners) {
+                own.executeBatch();
+            }
+        }
+    }
+
+    private void bindRow(PreparedStatement ps, byte[] key, Outcome o) throws SQLException {
+        int i = 1;
+        ps.setBytes(i++, key);
+        ps.setInt(i++, serverId);
+        ps.setInt(i++, o.type().ordinal());
+        ps.setString(i++, o.msgid());
+        ps.setString(i++, cut(o.email(), 320));
+        ps.setString(i++, cut(o.sender(), 320));
+        ps.setString(i++, cut(o.user(), 64));
+        ps.setString(i++, cut(o.domain(), 255));
+        if (o.size() < 0) {
+            ps.setNull(i++, Types.BIGINT);
+        } else {
+            ps.setLong(i++, o.size());
+        }
+        ps.setString(i++, cut(o.senderhost(), 255));
+        ps.setString(i++, cut(o.senderip(), 45));
+        ps.setString(i++, cut(o.senderauth(), 64));
+        if (o.spamscore() == null || o.spamscore().isNaN() || Math.abs(o.spamscore()) >= 10_000) {
+            ps.setNull(i++, Types.DECIMAL);
+        } else {
+            ps.setBigDecimal(i++, BigDecimal.valueOf(o.spamscore()));
+        }
+        ps.setLong(i++, Math.max(0, o.sendunixtime()));
+        ps.setString(i++, cut(o.recipient(), 320));
+        ps.setString(i++, cut(o.deliveredto(), 1024));
+        ps.setString(i++, cut(o.deliveryuser(), 64));
+        ps.setString(i++, cut(o.deliverydomain(), 255));
+        ps.setString(i++, cut(o.router(), 64));
+        ps.setString(i++, cut(o.transport(), 64));
+        ps.setString(i++, cut(o.host(), 255));
+        ps.setString(i++, cut(o.ip(), 45));
+        ps.setString(i++, cut(o.message(), 65_000));
+        ps.setLong(i++, Math.max(0, o.actionunixtime()));
+        ps.setBoolean(i++, o.transportIsRemote());
+        ps.setString(i++, cut(o.subject(), 1000));
+        ps.setInt(i++, Math.min(o.attempts(), 65_535));
+        ps.setString(i++, cut(o.reply(), 65_000));
+        ps.setString(i++, cut(o.tls(), 128));
+        ps.setString(i++, o.bounceMsgid());
+        ps.setString(i++, o.bounceOf());
+        ps.setLong(i, Math.max(0, o.actionunixtime()));
+    }
+
+    private static void writeRetractions(Connection c, RowBatch batch) throws SQLException {
+        if (batch.retracted.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?");
+             PreparedStatement delOwners = c.prepareStatement("DELETE FROM delivery_owner WHERE row_key = ?")) {
+            for (RowKey k : batch.retracted) {
+                del.setBytes(1, k.bytes());
+                del.addBatch();
+                delOwners.setBytes(1, k.bytes());
+                delOwners.addBatch();
+            }
+            del.executeBatch();
+            delOwners.executeBatch();
+        }
+    }
+
+    private void writeLines(Connection c, RowBatch batch) throws SQLException {
+        if (batch.lines.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT IGNORE INTO message_line (server_id, msgid, logtime, line_hash, line) VALUES (?, ?, ?, ?, ?)")) {
+            for (RowBatch.Line l : batch.lines) {
+                ps.setInt(1, serverId);
+                ps.setString(2, l.msgid());
+                ps.setLong(3, Math.max(0, l.time()));
+                ps.setBytes(4, RowKey.shortHash(l.text()));
+                ps.setString(5, cut(l.text(), 65_000));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void writePosition(Connection c, RowBatch.Position p) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO log_position (server_id, source, position, resume) VALUES (?, ?, ?, ?)
+                ON DUPLICATE KEY UPDATE position = VALUES(position), resume = VALUES(resume)
+                """)) {
+            ps.setInt(1, serverId);
+            ps.setString(2, p.source());
+            ps.setString(3, p.position());
+            ps.setString(4, p.resume());
+            ps.executeUpdate();
+        }
+    }
+
+    private void writeImported(Connection c, RowBatch.ImportedFile f) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO imported_file (server_id, fingerprint, name, line_count, first_time, last_time)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON DUPLICATE KEY UPDATE name = VALUES(name), line_count = VALUES(line_count),
+                  imported_at = CURRENT_TIMESTAMP
+                """)) {
+            ps.setInt(1, serverId);
+            ps.setBytes(2, f.fingerprint());
+            ps.setString(3, cut(f.name(), 1024));
+            ps.setLong(4, f.lines());
+            ps.setLong(5, Math.max(0, f.firstTime()));
+            ps.setLong(6, Math.max(0, f.lastTime()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** When the file with this fingerprint was imported on this server, or null if never. */
+    public java.sql.Timestamp importedAt(byte[] fingerprint) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT imported_at FROM imported_file WHERE server_id = ? AND fingerprint = ?")) {
+            ps.setInt(1, serverId);
+            ps.setBytes(2, fingerprint);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getTimestamp(1) : null;
+            }
+        }
+    }
+
+    /**
+     * The position committed for {@code source}: {@code [position, resume]}, or null when this
+     * server never read it.
+     */
+    public String[] position(String source) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT position, resume FROM log_position WHERE server_id = ? AND source = ?")) {
+            ps.setInt(1, serverId);
+            ps.setString(2, source);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+            }
+        }
+    }
+
+    /** Text longer than its column is cut, never refused: a log line is evidence. */
+    private static String cut(String s, int max) {
+        if (s == null || s.length() <= max) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, end);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.waybill.store;
+
+import dev.waybill.outcome.Outcome;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one transaction writes: rows (the latest state of each, once), retracted placeholder
+ * rows, raw message lines, and optionally the log position those lines end at — committed
+ * together, so that a crash leaves either all of it or none.
+ */
+public final class RowBatch {
+
+    /** A row to insert or update, with the accounts (and resellers) who may see it. */
+    record Row(RowKey key, Outcome outcome, List<String> owners) {
+    }
+
+    /** One raw line of a message: its time and the text after the timestamp and id. */
+    record Line(String msgid, long time, String text) {
+    }
+
+    /** Where a followed log has been read up to, and where a restart must replay from. */
+    record Position(String source, String position, String resume) {
+    }
+
+    /** A rotated log now wholly imported. */
+    record ImportedFile(byte[] fingerprint, String name, long lines, long firstTime, long lastTime) {
+    }
+
+    final Map<RowKey, Row> rows = new LinkedHashMap<>();
+    final List<RowKey> retracted = new ArrayList<>();
+    final List<Line> lines = new ArrayList<>();
+    Position position;
+    ImportedFile imported;
+
+    /** Adds or replaces a row; the last state given for a key is the one written. */
+    public void row(RowKey key, Outcome outcome, List<String> owners) {
+        retracted.remove(key);
+        rows.put(key, new Row(key, outcome, owners));
+    }
+
+    /** Removes a row (a placeholder no delivery claimed). */
+    public void retract(RowKey key) {
+        rows.remove(key);
+        retracted.add(key);
+    }
+
+    /** Adds a raw line of message {@code msgid}. */
+    public void line(String msgid, long time, String text) {
+        lines.add(new Line(msgid, time, text));
+    }
+
+    /** Sets the position this batch brings the reader of {@code source} to. */
+    public void position(String source, String position, String resume) {
+        this.position = new Position(source, position, resume);
+    }
+
+    /** Records that this batch completes the import of a file. */
+    public void imported(byte[] fingerprint, String name, long lines, long firstTime, long lastTime) {
+        this.imported = new ImportedFile(fingerprint.clone(), name, lines, firstTime, lastTime);
+    }
+
+    /** Rows, retractions and lines in this batch. */
+    public int size() {
+        return rows.size() + retracted.size() + lines.size();
+    }
+
+    public boolean isEmpty() {
+        return size() == 0 && position == null && imported == null;
+    }
+}

@@ -1,0 +1,205 @@
+package dev.waybill.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Creates and migrates Waybill's tables. Migrations are numbered and applied in order, each once,
+ * recorded in {@code schema_version}; a server-wide lock ({@code GET_LOCK}) makes two daemons
+ * starting at once take turns, and the second finds nothing left to do.
+ *
+ * <p>The shape follows the questions the socket answers: the newest page of one account's mail
+ * ({@code delivery_owner} by owner and time), everything to or from one address
+ * ({@code by_recipient}, {@code by_email}), one message's story ({@code by_msgid} and
+ * {@code message_line}), counts by type over time ({@code by_time}).
+ */
+public final class Schema {
+
+    /** The lock that serialises migrations across every daemon sharing the database. */
+    static final String LOCK = "waybill_schema";
+    private static final int LOCK_SECONDS = 120;
+
+    /** One step of the schema. Never edit a released migration: add the next one. */
+    record Migration(int version, String description, List<String> statements) {
+    }
+
+    static final List<Migration> MIGRATIONS = List.of(
+            new Migration(1, "deliveries, owners, message lines, log positions", List.of(
+                    """
+                    CREATE TABLE IF NOT EXISTS server (
+                      id SMALLINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                      name VARCHAR(64) CHARACTER SET ascii NOT NULL,
+                      UNIQUE KEY by_name (name)
+                    ) ENGINE=InnoDB
+                    """,
+                    // One row per (message, recipient) outcome, and per SMTP-time rejection.
+                    // row_key = MD5(server, msgid, row) or MD5(server, rejection time and text):
+                    // the same log line always lands on the same row, so replays are harmless.
+                    """
+                    CREATE TABLE IF NOT EXISTS delivery (
+                      id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+                      row_key BINARY(16) NOT NULL,
+                      server_id SMALLINT UNSIGNED NOT NULL,
+                      type TINYINT UNSIGNED NOT NULL,
+                      msgid VARCHAR(23) CHARACTER SET ascii NULL,
+                      email VARCHAR(320) NULL,
+                      sender VARCHAR(320) NULL,
+                      user VARCHAR(64) NULL,
+                      domain VARCHAR(255) NULL,
+                      size BIGINT NULL,
+                      senderhost VARCHAR(255) NULL,
+                      senderip VARCHAR(45) CHARACTER SET ascii NULL,
+                      senderauth VARCHAR(64) NULL,
+                      spamscore DECIMAL(7,3) NULL,
+                      sendtime INT UNSIGNED NOT NULL,
+                      recipient VARCHAR(320) NULL,
+                      deliveredto VARCHAR(1024) NULL,
+                      deliveryuser VARCHAR(64) NULL,
+                      deliverydomain VARCHAR(255) NULL,
+                      router VARCHAR(64) NULL,
+                      transport VARCHAR(64) NULL,
+                      host VARCHAR(255) NULL,
+                      ip VARCHAR(45) CHARACTER SET ascii NULL,
+                      message TEXT NULL,
+                      actiontime INT UNSIGNED NOT NULL,
+                      remote BOOLEAN NOT NULL,
+                      subject VARCHAR(1000) NULL,
+                      attempts SMALLINT UNSIGNED NOT NULL,
+                      reply TEXT NULL,
+                      tls VARCHAR(128) CHARACTER SET ascii NULL,
+                      bounce_msgid VARCHAR(23) CHARACTER SET ascii NULL,
+                      bounce_of VARCHAR(23) CHARACTER SET ascii NULL,
+                      last_time INT UNSIGNED NOT NULL,
+                      PRIMARY KEY (id),
+                      UNIQUE KEY by_row_key (row_key),
+                      KEY by_time (sendtime),
+                      KEY by_server_time (server_id, sendtime),
+                      KEY by_msgid (msgid),
+                      KEY by_recipient (recipient(64), sendtime),
+                      KEY by_email (email(64), sendtime)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+                    """,
+                    // Who may see a row: the sender's account, the recipient's, the mailbox's,
+                    // and the resellers owning them ("@" + reseller). Scoping is a range scan here.
+                    """
+                    CREATE TABLE IF NOT EXISTS delivery_owner (
+                      owner VARCHAR(65) CHARACTER SET ascii NOT NULL,
+                      sendtime INT UNSIGNED NOT NULL,
+                      row_key BINARY(16) NOT NULL,
+                      PRIMARY KEY (owner, sendtime, row_key),
+                      KEY by_row_key (row_key)
+                    ) ENGINE=InnoDB
+                    """,
+                    // The raw lines of each message (exigrep, indexed), without the timestamp and
+                    // id, which are columns. An identical line in the same second is stored once.
+                    """
+                    CREATE TABLE IF NOT EXISTS message_line (
+                      server_id SMALLINT UNSIGNED NOT NULL,
+                      msgid VARCHAR(23) CHARACTER SET ascii NOT NULL,
+                      logtime INT UNSIGNED NOT NULL,
+                      line_hash BINARY(8) NOT NULL,
+                      line TEXT NOT NULL,
+                      PRIMARY KEY (server_id, msgid, logtime, line_hash),
+                      KEY by_time (logtime)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin ROW_FORMAT=COMPRESSED
+                    """,
+                    // Where the live log was read up to, committed with the rows it produced.
+                    """
+                    CREATE TABLE IF NOT EXISTS log_position (
+                      server_id SMALLINT UNSIGNED NOT NULL,
+                      source VARCHAR(255) NOT NULL,
+                      position VARCHAR(255) CHARACTER SET ascii NOT NULL,
+                      resume VARCHAR(255) CHARACTER SET ascii NULL,
+                      updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+                      PRIMARY KEY (server_id, source)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+                    """,
+                    // Rotated logs already imported, known by a hash of their first bytes.
+                    """
+                    CREATE TABLE IF NOT EXISTS imported_file (
+                      server_id SMALLINT UNSIGNED NOT NULL,
+                      fingerprint BINARY(32) NOT NULL,
+                      name VARCHAR(1024) NOT NULL,
+                      line_count BIGINT UNSIGNED NOT NULL,
+                      first_time INT UNSIGNED NULL,
+                      last_time INT UNSIGNED NULL,
+                      imported_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+                      PRIMARY KEY (server_id, fingerprint)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+                    """)));
+
+    private Schema() {
+    }
+
+    /** The version this build writes and reads. */
+    public static int currentVersion() {
+        return MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+    }
+
+    /**
+     * Brings the schema up to {@link #currentVersion()}. Safe to call at every start, and from
+     * several daemons at once.
+     *
+     * @return the migrations applied by this call (0 when the schema was current)
+     * @throws SQLException if a migration fails (it is not recorded, and the next start retries),
+     *                      or the database is newer than this build
+     */
+    public static int migrate(Connection c) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+            try (ResultSet lock = st.executeQuery("SELECT GET_LOCK('" + LOCK + "', " + LOCK_SECONDS + ")")) {
+                if (!lock.next() || lock.getInt(1) != 1) {
+                    throw new SQLException("another Waybill daemon held the schema lock for " + LOCK_SECONDS
+                            + " s; is a migration stuck?");
+                }
+            }
+            try {
+                st.execute("""
+                        CREATE TABLE IF NOT EXISTS schema_version (
+                          version INT NOT NULL PRIMARY KEY,
+                          description VARCHAR(200) NOT NULL,
+                          applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+                        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+                        """);
+                int have = installedVersion(st);
+                if (have > currentVersion()) {
+                    throw new SQLException("the database schema is version " + have + ", newer than this Waybill ("
+                            + currentVersion() + "); upgrade Waybill");
+                }
+                int applied = 0;
+                for (Migration m : MIGRATIONS) {
+                    if (m.version() <= have) {
+                        continue;
+                    }
+                    for (String sql : m.statements()) {
+                        st.execute(sql);
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO schema_version (version, description) VALUES (?, ?)")) {
+                        ps.setInt(1, m.version());
+                        ps.setString(2, m.description());
+                        ps.executeUpdate();
+                    }
+                    applied++;
+                }
+                return applied;
+            } finally {
+                st.execute("DO RELEASE_LOCK('" + LOCK + "')");
+            }
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    static int installedVersion(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}

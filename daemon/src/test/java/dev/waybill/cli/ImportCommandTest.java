@@ -1,0 +1,208 @@
+package dev.waybill.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.waybill.testing.PrivateMariaDb;
+import dev.waybill.testing.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code waybill import} into a private MariaDB: what lands equals what {@code waybill parse} reports. */
+@ExtendWith(PrivateMariaDb.class)
+class ImportCommandTest {
+
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        stdout.reset();
+        stderr.reset();
+        return Main.run(args, new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+    }
+
+    private static String fixture() throws IOException {
+        try (InputStream in = ImportCommandTest.class.getResourceAsStream("/fixtures/exim496-cpanel-like.log")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static Path setUp(Path dir, TestDatabase db) throws IOException {
+        Path root = dir.resolve("root");
+        Files.createDirectories(root.resolve("etc/valiases"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\nshop.test: shopuser\n*: nobody\n");
+        Files.writeString(root.resolve("etc/trueuserowners"), "exampleco: resell1\nshopuser: root\n");
+        Files.writeString(root.resolve("etc/valiases/example.com"),
+                "sales@example.com: bob@example.com\nteam@example.com: carol@shop.test, ok-team@ok.sink.test\n");
+        Path conf = dir.resolve("waybill.conf");
+        Files.writeString(conf, "db.url = " + db.jdbcUrl() + "\ndb.user = " + db.user() + "\ndb.password = "
+                + db.password() + "\ncpanel.root = " + root + "\nserver.id = test1\nlog.timezone = UTC\n");
+        Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return conf;
+    }
+
+    /** (msgid, recipient, type, deliveredto, router) of every outcome, sorted: what both must agree on. */
+    private TreeSet<String> parsed(Path conf, Path log) {
+        assertEquals(0, run("parse", "--config", conf.toString(), log.toString()), stderr.toString());
+        TreeSet<String> rows = new TreeSet<>();
+        for (String line : stdout.toString(StandardCharsets.UTF_8).split("\n")) {
+            JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+            rows.add(String.join("|", str(o, "msgid"), str(o, "recipient"), str(o, "type"), str(o, "deliveredto"),
+                    str(o, "router"), str(o, "user"), str(o, "deliveryuser"), str(o, "attempts")));
+        }
+        return rows;
+    }
+
+    private static String str(JsonObject o, String key) {
+        return o.get(key).isJsonNull() ? "" : o.get(key).getAsString();
+    }
+
+    private static final String[] TYPES = {"success", "filtered", "failure", "defer", "rejected", "inprogress"};
+
+    private static TreeSet<String> stored(TestDatabase db) throws SQLException {
+        TreeSet<String> rows = new TreeSet<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT msgid, recipient, type, deliveredto, router, user, deliveryuser,"
+                     + " attempts FROM delivery")) {
+            while (rs.next()) {
+                rows.add(String.join("|", n(rs.getString(1)), n(rs.getString(2)), TYPES[rs.getInt(3)],
+                        n(rs.getString(4)), n(rs.getString(5)), n(rs.getString(6)), n(rs.getString(7)),
+                        String.valueOf(rs.getInt(8))));
+            }
+        }
+        return rows;
+    }
+
+    private static String n(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static long count(TestDatabase db, String sql) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void import_realEximLog_storesWhatParseReports(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog.1");
+        Files.writeString(log, fixture());
+        TreeSet<String> expected = parsed(conf, log);
+        assertEquals(26, expected.size());
+
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
+        assertTrue(stdout.toString(StandardCharsets.UTF_8).startsWith("imported 1 file, 138 lines"), stdout.toString());
+        assertEquals(expected, stored(db));
+
+        // Every line of a message is kept, and the account sees its rows through the owner index.
+        assertEquals(6, count(db, "SELECT COUNT(*) FROM message_line WHERE msgid = '1xX9eC-0000L7-2g'"), "the six lines that carry its id");
+        assertTrue(count(db, "SELECT COUNT(*) FROM delivery_owner WHERE owner = 'shopuser'") >= 2);
+        assertTrue(count(db, "SELECT COUNT(*) FROM delivery_owner WHERE owner = '@resell1'") > 0,
+                "the reseller of exampleco sees its rows");
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM delivery_owner WHERE owner = '@root'"));
+    }
+
+    @Test
+    void import_again_isSkipped_andForcedIsHarmless(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog.1");
+        Files.writeString(log, fixture());
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString()));
+        TreeSet<String> first = stored(db);
+        long lines = count(db, "SELECT COUNT(*) FROM message_line");
+
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString()));
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("imported before, skipped"), stderr.toString());
+        assertEquals(0, run("import", "--force", "--config", conf.toString(), log.toString()));
+        assertEquals(first, stored(db), "the same lines land on the same rows");
+        assertEquals(lines, count(db, "SELECT COUNT(*) FROM message_line"));
+    }
+
+    @Test
+    void import_rotatedPiecesInAnyOrder_equalsTheWholeLog(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        String[] lines = fixture().split("\n");
+        Path whole = dir.resolve("whole.log");
+        Files.writeString(whole, fixture());
+        TreeSet<String> expected = parsed(conf, whole);
+        // Three pieces, as logrotate leaves them: .2.gz is the oldest; messages straddle the cuts.
+        Path oldest = dir.resolve("exim_mainlog.2.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(oldest))) {
+            o.write((String.join("\n", Arrays.copyOfRange(lines, 0, 40)) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        Path middle = dir.resolve("exim_mainlog.1");
+        Files.writeString(middle, String.join("\n", Arrays.copyOfRange(lines, 40, 95)) + "\n");
+        Path newest = dir.resolve("exim_mainlog");
+        Files.writeString(newest, String.join("\n", Arrays.copyOfRange(lines, 95, lines.length)) + "\n");
+
+        assertEquals(0, run("import", "--config", conf.toString(), newest.toString(), oldest.toString(),
+                middle.toString()), stderr.toString());
+        assertTrue(stdout.toString(StandardCharsets.UTF_8).startsWith("imported 3 files, 138 lines"));
+        assertEquals(expected, stored(db));
+    }
+
+    @Test
+    void import_withoutDatabaseSettings_saysWhichKey(@TempDir Path dir) throws IOException {
+        Path conf = dir.resolve("waybill.conf");
+        Files.writeString(conf, "server.id = x\n");
+        assertEquals(2, run("import", "--config", conf.toString(), "some.log"));
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("db.url is not set"), stderr.toString());
+    }
+
+    @Test
+    void import_unreachableDatabase_isOneClearLine(@TempDir Path dir) throws IOException {
+        Path conf = dir.resolve("waybill.conf");
+        // A loopback port nothing listens on.
+        Files.writeString(conf, "db.url = jdbc:mariadb://127.0.0.1:9/waybill\ndb.user = w\n");
+        Path log = dir.resolve("l");
+        Files.writeString(log, "x\n");
+        assertEquals(1, run("import", "--config", conf.toString(), log.toString()));
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        assertTrue(err.startsWith("waybill import: cannot use the database at jdbc:mariadb://127.0.0.1:9/waybill"), err);
+        assertEquals(1, err.lines().filter(l -> l.startsWith("waybill")).count(), err);
+    }
+
+    @Test
+    void import_missingAndCorruptFiles_areReportedAndTheRestImported(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path conf = setUp(dir, db);
+        Path good = dir.resolve("good.log");
+        Files.writeString(good, fixture());
+        Path broken = dir.resolve("broken.gz");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream o = new GZIPOutputStream(bytes)) {
+            o.write(fixture().repeat(50).getBytes(StandardCharsets.UTF_8));
+        }
+        Files.write(broken, Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2));
+        List<String> args = new ArrayList<>(List.of("import", "--config", conf.toString(), good.toString(),
+                broken.toString(), dir.resolve("missing.log").toString()));
+        assertEquals(1, run(args.toArray(String[]::new)));
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        assertTrue(err.contains("missing.log: no such file; skipped"), err);
+        assertTrue(err.contains("broken.gz: corrupt or truncated gzip data"), err);
+        assertEquals(26, stored(db).size(), "the good file (and the readable part of the broken one) is in");
+    }
+}
