@@ -145,14 +145,13 @@ final class ImportCommand {
                 return 1;
             }
             Ingester ingester = new Ingester(config.serverId(), accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS);
-            StoreWriter writer = new StoreWriter(store, line -> {
-                progress.clear();
-                err.println("waybill import: " + line);
-            });
             long started = System.nanoTime();
             int imported = 0;
             int skipped = 0;
-            try {
+            try (StoreWriter writer = new StoreWriter(store, line -> {
+                progress.clear();
+                err.println("waybill import: " + line);
+            })) {
                 for (int i = 0; i < infos.size(); i++) {
                     LogFileInfo f = infos.get(i);
                     if (!force && store.importedAt(f.fingerprint()) != null) {
@@ -168,25 +167,29 @@ final class ImportCommand {
                         status = 1;
                     }
                 }
-                writer.write(ingester.takeBatch());
+                writer.submit(ingester.takeBatch());
+                writer.flush();
+                progress.clear();
+                double seconds = (System.nanoTime() - started) / 1e9;
+                out.printf("imported %d file%s, %,d lines, %,d rows in %.1f s (%,.0f lines/s)%s%n", imported,
+                        imported == 1 ? "" : "s", ingester.lines(), writer.rows(), seconds,
+                        seconds > 0 ? ingester.lines() / seconds : 0.0,
+                        skipped > 0 ? "; " + skipped + " already imported" : "");
+                return status;
             } catch (SQLException e) {
-                err.println("waybill import: database: " + StoreWriter.oneLine(e));
+                progress.clear();
+                err.println("waybill import: the database refused a write: " + StoreWriter.oneLine(e)
+                        + "; what was committed before stays");
                 return 1;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 err.println("waybill import: interrupted; what was committed stays, run it again to finish");
                 return 1;
             }
-            progress.clear();
-            double seconds = (System.nanoTime() - started) / 1e9;
-            out.printf("imported %d file%s, %,d lines, %,d rows in %.1f s (%,.0f lines/s)%s%n", imported,
-                    imported == 1 ? "" : "s", ingester.lines(), writer.rows(), seconds,
-                    seconds > 0 ? ingester.lines() / seconds : 0.0,
-                    skipped > 0 ? "; " + skipped + " already imported" : "");
-            return status;
         }
 
-        private boolean importOne(LogFileInfo f, Ingester ingester, StoreWriter writer) throws InterruptedException {
+        private boolean importOne(LogFileInfo f, Ingester ingester, StoreWriter writer)
+                throws InterruptedException, SQLException {
             AtomicLong consumed = new AtomicLong();
             long fileLines = 0;
             long first = ParsedLine.NO_TIME;
@@ -205,19 +208,19 @@ final class ImportCommand {
                     }
                     fileLines += lines.length;
                     if (ingester.pending() >= BATCH_LINES) {
-                        writer.write(ingester.takeBatch());
+                        writer.submit(ingester.takeBatch());
                     }
                     progress.update(ingester.lines(), consumed.get());
                 }
                 RowBatch end = ingester.takeBatch();
                 end.imported(f.fingerprint(), f.path().toString(), fileLines, first, last);
-                writer.write(end);
+                writer.submit(end);
                 return true;
             } catch (IOException e) {
                 progress.clear();
                 err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e) + " after " + fileLines
                         + " lines; those were imported, the rest of the file was not");
-                writer.write(ingester.takeBatch());
+                writer.submit(ingester.takeBatch());
                 return false;
             }
         }

@@ -56,11 +56,8 @@ public final class Ingester {
             return;
         }
         lines++;
-        String id = line.messageId();
-        if (id != null) {
-            String text = line.text();
-            int at = text.indexOf(id);
-            batch.line(id, line.time(), at < 0 ? text : text.substring(Math.min(text.length(), at + id.length() + 1)));
+        if (line.messageId() != null) {
+            batch.line(line.messageId(), line.time(), line.text());
         }
     }
 

@@ -26,8 +26,7 @@ public final class Database {
         h.setValidationTimeout(2_000);
         h.setInitializationFailTimeout(-1);
         h.setAutoCommit(true);
-        // Batched inserts go to MariaDB as one bulk command instead of one round trip per row.
-        h.addDataSourceProperty("useBulkStmts", "true");
+        h.addDataSourceProperty("useServerPrepStmts", "true");
         return new HikariDataSource(h);
     }
 }

@@ -7,6 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 
 /**
@@ -17,17 +19,22 @@ import javax.sql.DataSource;
  */
 public final class DeliveryStore {
 
-    private static final String UPSERT = """
+    /** Rows per multi-row statement: one round trip and one parse for many rows. */
+    static final int ROWS_PER_STATEMENT = 250;
+
+    private static final MultiRowStatement UPSERT = new MultiRowStatement("""
             INSERT INTO delivery (row_key, server_id, type, msgid, email, sender, user, domain, size,
               senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,
               deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
-              reply, tls, bounce_msgid, bounce_of, last_time)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON DUPLICATE KEY UPDATE
-            """ + updates("type", "email", "sender", "user", "domain", "size", "senderhost", "senderip", "senderauth",
+              reply, tls, bounce_msgid, bounce_of, last_time) VALUES
+            """, 32, "\nON DUPLICATE KEY UPDATE\n" + updates("type", "email", "sender", "user", "domain", "size", "senderhost", "senderip", "senderauth",
             "spamscore", "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router", "transport",
             "host", "ip", "message", "actiontime", "remote", "subject", "attempts", "reply", "tls", "bounce_msgid",
-            "bounce_of") + ", last_time = GREATEST(last_time, VALUES(last_time))";
+            "bounce_of") + ", last_time = GREATEST(last_time, VALUES(last_time))");
+    private static final MultiRowStatement OWNERS = new MultiRowStatement(
+            "INSERT IGNORE INTO delivery_owner (owner, sendtime, row_key) VALUES ", 3, "");
+    private static final MultiRowStatement LINES = new MultiRowStatement(
+            "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "");
 
     private final DataSource dataSource;
     private final String serverName;
@@ -117,33 +124,23 @@ public final class DeliveryStore {
     }
 
     private void writeRows(Connection c, RowBatch batch) throws SQLException {
-        if (batch.rows.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement up = c.prepareStatement(UPSERT);
-             PreparedStatement own = c.prepareStatement(
-                     "INSERT IGNORE INTO delivery_owner (owner, sendtime, row_key) VALUES (?, ?, ?)")) {
-            boolean owners = false;
-            for (RowBatch.Row r : batch.rows.values()) {
-                bindRow(up, r.key().bytes(), r.outcome());
-                up.addBatch();
-                for (String owner : r.owners()) {
-                    own.setString(1, owner);
-                    own.setLong(2, r.outcome().sendunixtime());
-                    own.setBytes(3, r.key().bytes());
-                    own.addBatch();
-                    owners = true;
-                }
-            }
-            up.executeBatch();
-            if (owners) {
-                own.executeBatch();
+        List<RowBatch.Row> rows = new ArrayList<>(batch.rows.values());
+        UPSERT.execute(c, rows, ROWS_PER_STATEMENT, (ps, at, r) -> bindRow(ps, at, r.key().bytes(), r.outcome()));
+        List<Object[]> owners = new ArrayList<>();
+        for (RowBatch.Row r : rows) {
+            for (String owner : r.owners()) {
+                owners.add(new Object[] {owner, r.outcome().sendunixtime(), r.key().bytes()});
             }
         }
+        OWNERS.execute(c, owners, ROWS_PER_STATEMENT * 4, (ps, at, o) -> {
+            ps.setString(at, (String) o[0]);
+            ps.setLong(at + 1, (Long) o[1]);
+            ps.setBytes(at + 2, (byte[]) o[2]);
+        });
     }
 
-    private void bindRow(PreparedStatement ps, byte[] key, Outcome o) throws SQLException {
-        int i = 1;
+    private void bindRow(PreparedStatement ps, int at, byte[] key, Outcome o) throws SQLException {
+        int i = at;
         ps.setBytes(i++, key);
         ps.setInt(i++, serverId);
         ps.setInt(i++, o.type().ordinal());
@@ -190,35 +187,25 @@ public final class DeliveryStore {
         if (batch.retracted.isEmpty()) {
             return;
         }
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?");
-             PreparedStatement delOwners = c.prepareStatement("DELETE FROM delivery_owner WHERE row_key = ?")) {
+        // Owner entries of a retracted row stay until retention removes them: they join nothing.
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?")) {
             for (RowKey k : batch.retracted) {
                 del.setBytes(1, k.bytes());
                 del.addBatch();
-                delOwners.setBytes(1, k.bytes());
-                delOwners.addBatch();
             }
             del.executeBatch();
-            delOwners.executeBatch();
         }
     }
 
     private void writeLines(Connection c, RowBatch batch) throws SQLException {
-        if (batch.lines.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT IGNORE INTO message_line (server_id, msgid, logtime, line_hash, line) VALUES (?, ?, ?, ?, ?)")) {
-            for (RowBatch.Line l : batch.lines) {
-                ps.setInt(1, serverId);
-                ps.setString(2, l.msgid());
-                ps.setLong(3, Math.max(0, l.time()));
-                ps.setBytes(4, RowKey.shortHash(l.text()));
-                ps.setString(5, cut(l.text(), 65_000));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        LINES.execute(c, new ArrayList<>(batch.chunks.values()), ROWS_PER_STATEMENT, (ps, at, chunk) -> {
+            String text = chunk.lines.toString();
+            ps.setInt(at, serverId);
+            ps.setString(at + 1, chunk.msgid);
+            ps.setLong(at + 2, Math.max(0, chunk.firstTime));
+            ps.setBytes(at + 3, RowKey.shortHash(text));
+            ps.setString(at + 4, cut(text, 8_000_000));
+        });
     }
 
     private void writePosition(Connection c, RowBatch.Position p) throws SQLException {

@@ -17,8 +17,16 @@ public final class RowBatch {
     record Row(RowKey key, Outcome outcome, List<String> owners) {
     }
 
-    /** One raw line of a message: its time and the text after the timestamp and id. */
-    record Line(String msgid, long time, String text) {
+    /** Raw lines of one message read in this batch, joined by newlines, and the first one's time. */
+    static final class Chunk {
+        final String msgid;
+        final long firstTime;
+        final StringBuilder lines = new StringBuilder(256);
+
+        Chunk(String msgid, long firstTime) {
+            this.msgid = msgid;
+            this.firstTime = firstTime;
+        }
     }
 
     /** Where a followed log has been read up to, and where a restart must replay from. */
@@ -31,7 +39,8 @@ public final class RowBatch {
 
     final Map<RowKey, Row> rows = new LinkedHashMap<>();
     final List<RowKey> retracted = new ArrayList<>();
-    final List<Line> lines = new ArrayList<>();
+    final Map<String, Chunk> chunks = new LinkedHashMap<>();
+    private int lineCount;
     Position position;
     ImportedFile imported;
 
@@ -47,9 +56,14 @@ public final class RowBatch {
         retracted.add(key);
     }
 
-    /** Adds a raw line of message {@code msgid}. */
-    public void line(String msgid, long time, String text) {
-        lines.add(new Line(msgid, time, text));
+    /** Adds a raw line (as logged) of message {@code msgid}. */
+    public void line(String msgid, long time, String line) {
+        Chunk c = chunks.computeIfAbsent(msgid, id -> new Chunk(id, time));
+        if (c.lines.length() > 0) {
+            c.lines.append('\n');
+        }
+        c.lines.append(line);
+        lineCount++;
     }
 
     /** Sets the position this batch brings the reader of {@code source} to. */
@@ -64,7 +78,7 @@ public final class RowBatch {
 
     /** Rows, retractions and lines in this batch. */
     public int size() {
-        return rows.size() + retracted.size() + lines.size();
+        return rows.size() + retracted.size() + lineCount;
     }
 
     public boolean isEmpty() {

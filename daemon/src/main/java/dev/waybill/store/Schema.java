@@ -81,31 +81,32 @@ public final class Schema {
                       KEY by_msgid (msgid),
                       KEY by_recipient (recipient(64), sendtime),
                       KEY by_email (email(64), sendtime)
-                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci
                     """,
                     // Who may see a row: the sender's account, the recipient's, the mailbox's,
-                    // and the resellers owning them ("@" + reseller). Scoping is a range scan here.
+                    // and the resellers owning them ("@" + reseller). Scoping is a range scan here,
+                    // joined to delivery by row_key; an entry whose row is gone simply joins nothing.
                     """
                     CREATE TABLE IF NOT EXISTS delivery_owner (
                       owner VARCHAR(65) CHARACTER SET ascii NOT NULL,
                       sendtime INT UNSIGNED NOT NULL,
                       row_key BINARY(16) NOT NULL,
-                      PRIMARY KEY (owner, sendtime, row_key),
-                      KEY by_row_key (row_key)
+                      PRIMARY KEY (owner, sendtime, row_key)
                     ) ENGINE=InnoDB
                     """,
-                    // The raw lines of each message (exigrep, indexed), without the timestamp and
-                    // id, which are columns. An identical line in the same second is stored once.
+                    // The raw lines of each message (exigrep, indexed), as logged, grouped: one row
+                    // holds the lines of one message that one batch read, so a message costs a row
+                    // or two, not one per line. Reading the same lines again makes the same chunk.
                     """
-                    CREATE TABLE IF NOT EXISTS message_line (
+                    CREATE TABLE IF NOT EXISTS message_log (
                       server_id SMALLINT UNSIGNED NOT NULL,
                       msgid VARCHAR(23) CHARACTER SET ascii NOT NULL,
-                      logtime INT UNSIGNED NOT NULL,
-                      line_hash BINARY(8) NOT NULL,
-                      line TEXT NOT NULL,
-                      PRIMARY KEY (server_id, msgid, logtime, line_hash),
-                      KEY by_time (logtime)
-                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin ROW_FORMAT=COMPRESSED
+                      first_time INT UNSIGNED NOT NULL,
+                      chunk_hash BINARY(8) NOT NULL,
+                      log_lines MEDIUMTEXT NOT NULL,
+                      PRIMARY KEY (server_id, msgid, first_time, chunk_hash),
+                      KEY by_time (first_time)
+                    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
                     """,
                     // Where the live log was read up to, committed with the rows it produced.
                     """

@@ -98,6 +98,19 @@ class ImportCommandTest {
         return s == null ? "" : s;
     }
 
+    /** The stored raw lines of one message, in order. */
+    private static List<String> lines(TestDatabase db, String msgid) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT log_lines FROM message_log WHERE msgid = '" + msgid
+                     + "' ORDER BY first_time")) {
+            while (rs.next()) {
+                lines.addAll(List.of(rs.getString(1).split("\n")));
+            }
+        }
+        return lines;
+    }
+
     private static long count(TestDatabase db, String sql) throws SQLException {
         try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
@@ -118,7 +131,8 @@ class ImportCommandTest {
         assertEquals(expected, stored(db));
 
         // Every line of a message is kept, and the account sees its rows through the owner index.
-        assertEquals(6, count(db, "SELECT COUNT(*) FROM message_line WHERE msgid = '1xX9eC-0000L7-2g'"), "the six lines that carry its id");
+        assertEquals(6, lines(db, "1xX9eC-0000L7-2g").size(), "the six lines that carry its id");
+        assertTrue(lines(db, "1xX9eC-0000L7-2g").get(4).startsWith("2026-11-28 04:02:54 1xX9eC-0000L7-2g => tempfail-once@"));
         assertTrue(count(db, "SELECT COUNT(*) FROM delivery_owner WHERE owner = 'shopuser'") >= 2);
         assertTrue(count(db, "SELECT COUNT(*) FROM delivery_owner WHERE owner = '@resell1'") > 0,
                 "the reseller of exampleco sees its rows");
@@ -132,13 +146,13 @@ class ImportCommandTest {
         Files.writeString(log, fixture());
         assertEquals(0, run("import", "--config", conf.toString(), log.toString()));
         TreeSet<String> first = stored(db);
-        long lines = count(db, "SELECT COUNT(*) FROM message_line");
+        long chunks = count(db, "SELECT COUNT(*) FROM message_log");
 
         assertEquals(0, run("import", "--config", conf.toString(), log.toString()));
         assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("imported before, skipped"), stderr.toString());
         assertEquals(0, run("import", "--force", "--config", conf.toString(), log.toString()));
         assertEquals(first, stored(db), "the same lines land on the same rows");
-        assertEquals(lines, count(db, "SELECT COUNT(*) FROM message_line"));
+        assertEquals(chunks, count(db, "SELECT COUNT(*) FROM message_log"), "the same lines make the same chunks");
     }
 
     @Test
