@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# import-vs-eximstats.sh — `waybill import` of a 1,000,000-line cPanel-like log into a private
+# MariaDB, whole process, next to Exim's eximstats merely summarising the same file; plus the
+# bytes on disk per stored delivery. Runs apart from the build, never in CI.
+#
+#   mvn -B -q package -DskipTests && bash daemon/bench/import-vs-eximstats.sh
+#
+# Environment: LINES (default 1000000), RUNS (default 3), SEED (default 1).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+waybill="$here/../../packaging/waybill"
+LINES=${LINES:-1000000}
+RUNS=${RUNS:-3}
+SEED=${SEED:-1}
+[[ -f "$here/../target/waybill.jar" ]] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/waybill-import-bench.XXXXXX")
+"$waybill" sample-log --lines "$LINES" --ids 16 --seed "$SEED" --out "$work/big.log"
+lines=$(wc -l <"$work/big.log")
+
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+now() { date +%s.%N; }
+
+imports=()
+stats=()
+for ((i = 1; i <= RUNS; i++)); do
+    # A fresh database each run, so every run imports the whole file.
+    (
+        source "$here/private-mariadb.sh"
+        printf 'db.url = %s\ndb.user = %s\ndb.password = %s\nserver.id = bench\nlog.timezone = UTC\n' \
+            "$DB_URL" "$DB_USER" "$DB_PASSWORD" >"$work/waybill.conf"
+        chmod 600 "$work/waybill.conf"
+        t0=$(now)
+        "$waybill" import --quiet --config "$work/waybill.conf" "$work/big.log" >"$work/summary.txt"
+        t1=$(now)
+        echo "$t1 - $t0" | bc >"$work/import.s"
+        mariadb --no-defaults -S "$DB_DIR/sock" -uroot -N -e "
+            SELECT (SELECT COUNT(*) FROM waybill.delivery),
+                   SUM(data_length + index_length) FROM information_schema.tables WHERE table_schema = 'waybill'" \
+            >"$work/size.txt"
+    )
+    imports+=("$(cat "$work/import.s")")
+    t0=$(now)
+    eximstats "$work/big.log" >/dev/null
+    t1=$(now)
+    stats+=("$(echo "$t1 - $t0" | bc)")
+    echo "run $i: waybill import $(cat "$work/import.s") s, eximstats ${stats[-1]} s; $(cat "$work/summary.txt")"
+done
+im=$(median "${imports[@]}")
+em=$(median "${stats[@]}")
+read -r rows bytes <"$work/size.txt"
+echo
+echo "| $lines lines (\`sample-log --ids 16\`) | median wall time | lines/s |"
+echo "|---|---:|---:|"
+printf '| `waybill import` into MariaDB | %.1f s | %.0f |\n' "$im" "$(echo "$lines / $im" | bc -l)"
+printf '| `eximstats` (summary only) | %.1f s | %.0f |\n' "$em" "$(echo "$lines / $em" | bc -l)"
+printf '\nratio eximstats / import: %.2f; %s deliveries stored, %.0f bytes each on disk (data + indexes, all tables)\n' \
+    "$(echo "$em / $im" | bc -l)" "$rows" "$(echo "$bytes / $rows" | bc -l)"
+rm -rf "$work"
