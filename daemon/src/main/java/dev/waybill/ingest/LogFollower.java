@@ -221,9 +221,22 @@ public final class LogFollower implements Closeable {
         }
     }
 
-    /** Where a position's bytes were found. */
-    private record Found(OpenLog log, boolean live) {
+    /** A file to read next and the offset to read it from; live if the path names it. */
+    private record Found(OpenLog log, boolean live, long offset) {
     }
+
+    /**
+     * The directory changed between listing it and opening a file in it (logrotate renaming
+     * {@code .1} to {@code .2}): whatever was decided from the listing must be decided again.
+     */
+    private static final class DirectoryChanged extends IOException {
+        DirectoryChanged(Path file) {
+            super(file + " changed while it was being opened");
+        }
+    }
+
+    /** How often a decision based on a directory listing is retried within one poll. */
+    private static final int DIRECTORY_ATTEMPTS = 3;
 
     private final Path path;
     private final Options options;
@@ -455,23 +468,35 @@ public final class LogFollower implements Closeable {
     /** Finds the start position's file and opens it there. */
     private boolean resume() throws IOException {
         LogPosition from = resumeFrom;
-        OpenLog live = openLive();
-        Found found = locate(from, live, RotatedSiblings.of(path), true);
-        if (found == null && live == null) {
-            return false; // decide once there is a log: the rotation may be half done
-        }
-        resumeFrom = null;
-        if (found == null) {
-            gap(from, -1, "the file of the saved position is neither " + path
-                    + " nor any readable rotated file beside it; reading continues at the start of " + live);
-            switchTo(live, true, 0);
+        for (int attempt = 1; attempt <= DIRECTORY_ATTEMPTS; attempt++) {
+            OpenLog live = openLive();
+            Found found;
+            try {
+                found = locate(from, live, RotatedSiblings.of(path), true);
+            } catch (DirectoryChanged e) {
+                closeQuietly(live);
+                continue;
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(live);
+                throw e;
+            }
+            if (found == null && live == null) {
+                return false; // decide once there is a log: the rotation may be half done
+            }
+            resumeFrom = null;
+            if (found == null) {
+                gap(from, -1, "the file of the saved position is neither " + path
+                        + " nor any readable rotated file beside it; reading continues at the start of " + live);
+                switchTo(live, true, 0);
+            } else {
+                if (!found.live()) {
+                    closeQuietly(live);
+                }
+                switchTo(found.log(), found.live(), found.offset());
+            }
             return true;
         }
-        if (!found.live()) {
-            closeQuietly(live);
-        }
-        switchTo(found.log(), found.live(), from.offset());
-        return true;
+        return false; // logrotate is busy in the directory: look again at the next poll
     }
 
     /**
@@ -482,61 +507,76 @@ public final class LogFollower implements Closeable {
      * rotation in between would make us open a file two generations on and skip the one between.
      * This way, that file shows up in the listing as a rotated file newer than the finished one,
      * and the live file we opened is recognised by its inode when it shows up there too.
+     *
+     * <p>If there is no live file (renamed, and no writer has created the next one yet), newer
+     * rotated files are still read; then the follower waits for the log to appear.
      */
     private boolean advance() throws IOException {
         LogPosition done = finished;
-        OpenLog live = openLive();
-        if (live == null) {
-            return false; // between rename and create: wait for the new file
-        }
-        List<RotatedSiblings.Sibling> siblings;
-        try {
-            if (live.key().names(done) && live.startsLike(done) && live.seek(done.offset())) {
-                // The path names the finished file again (renamed back?): go on where it ended.
-                finished = null;
-                switchTo(live, true, done.offset());
-                return true;
-            }
-            siblings = RotatedSiblings.of(path);
-        } catch (IOException e) {
-            closeQuietly(live);
-            throw e;
-        }
-        int generation = generationOf(done, siblings);
-        finished = null;
-        RotatedSiblings.Sibling failed = null;
-        IOException failure = null;
-        for (RotatedSiblings.Sibling s : generation < 0 ? List.<RotatedSiblings.Sibling>of() : siblings) {
-            if (s.generation() <= generation || isFile(s, live.key())) {
-                continue;
-            }
-            if (failed != null && failed.generation() != s.generation()) {
-                skipped(failed, failure);
-                failed = null;
-            }
+        for (int attempt = 1; attempt <= DIRECTORY_ATTEMPTS; attempt++) {
+            OpenLog live = openLive();
+            Found next;
+            List<LogGap> skips = new ArrayList<>(0);
             try {
-                OpenLog next = OpenLog.open(s.path(), s.compressed());
+                next = successor(done, live, skips);
+            } catch (DirectoryChanged e) {
                 closeQuietly(live);
-                switchTo(next, false, 0);
-                return true;
-            } catch (NoSuchFileException e) {
-                continue; // compressed meanwhile: the other form of this generation serves
-            } catch (IOException e) {
-                failed = s; // unless the other form of this generation can be read
-                failure = e;
+                continue;
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(live);
+                throw e;
             }
+            pendingGaps.addAll(skips);
+            if (next == null) {
+                return false; // nothing newer, and no log yet: wait for it
+            }
+            finished = null;
+            if (next.log() != live) {
+                closeQuietly(live);
+            }
+            switchTo(next.log(), next.live(), next.offset());
+            return true;
         }
-        if (failed != null) {
-            skipped(failed, failure);
-        }
-        // The finished file was not found (deleted, or compressed as something we cannot read):
-        // the live file is taken to come right after it, which is so unless it is two rotations old.
-        switchTo(live, true, 0);
-        return true;
+        return false; // logrotate is busy in the directory: look again at the next poll
     }
 
-    private void skipped(RotatedSiblings.Sibling s, IOException e) {
-        gap(null, -1, "rotated file " + s.path() + " could not be read (" + e + ") and is skipped");
+    /**
+     * What comes after {@code done}, or null if only the live file could and there is none now.
+     * Gaps for rotated files that cannot be read go to {@code skips}.
+     */
+    private Found successor(LogPosition done, OpenLog live, List<LogGap> skips) throws IOException {
+        Found liveFromStart = live == null ? null : new Found(live, true, 0);
+        if (live != null && live.key().names(done) && live.startsLike(done) && live.seek(done.offset())) {
+            return new Found(live, true, done.offset()); // the path names it again: go on where it ended
+        }
+        List<RotatedSiblings.Sibling> siblings = RotatedSiblings.of(path);
+        int generation = generationOf(done, siblings);
+        if (generation < 0) {
+            // The finished file was not found (deleted, or compressed as something we cannot
+            // read): the live file is taken to come right after it, which is so unless it is
+            // two rotations old.
+            return liveFromStart;
+        }
+        RotatedSiblings.Sibling failed = null;
+        for (RotatedSiblings.Sibling s : siblings) {
+            if (s.generation() <= generation || live != null && s.key().equals(live.key())) {
+                continue;
+            }
+            try {
+                OpenLog next = openListed(s);
+                if (failed != null && failed.generation() == s.generation()) {
+                    skips.remove(skips.size() - 1); // its other form (plain or .gz) serves
+                }
+                return new Found(next, false, 0);
+            } catch (DirectoryChanged e) {
+                throw e;
+            } catch (IOException e) {
+                skips.add(new LogGap(null, -1, "rotated file " + s.path() + " could not be read (" + e
+                        + ") and is skipped"));
+                failed = s;
+            }
+        }
+        return liveFromStart;
     }
 
     /**
@@ -599,12 +639,17 @@ public final class LogFollower implements Closeable {
         LogPosition lost = current.position(cutter.lineStart());
         long unfinished = read - cutter.lineStart();
         // Find the copy before letting go of anything, so that a failure here is retried.
-        Found copy = locate(lost, null, RotatedSiblings.of(path), true);
+        Found copy;
+        try {
+            copy = locate(lost, null, RotatedSiblings.of(path), true);
+        } catch (DirectoryChanged e) {
+            return false; // logrotate is busy in the directory: look again at the next poll
+        }
         OpenLog old = current;
         current = null;
         closeQuietly(old);
         if (copy != null) {
-            switchTo(copy.log(), false, lost.offset());
+            switchTo(copy.log(), false, copy.offset());
             return true;
         }
         if (unfinished > 0) {
@@ -664,17 +709,19 @@ public final class LogFollower implements Closeable {
      * with its first bytes (a copy, or the same file on a renumbered device); a compressed file
      * with its first bytes. A candidate must also be at least as long as the offset. A position
      * with no guard bytes (nothing was ever read from an empty file) can only match by inode.
+     *
+     * @throws DirectoryChanged if a listed file was renamed before it could be looked at
      */
-    private Found locate(LogPosition p, OpenLog live, List<RotatedSiblings.Sibling> siblings, boolean seek)
+    private static Found locate(LogPosition p, OpenLog live, List<RotatedSiblings.Sibling> siblings, boolean seek)
             throws IOException {
         if (live != null && live.key().names(p) && live.startsLike(p) && live.seek(p.offset())) {
-            return new Found(live, true);
+            return new Found(live, true, p.offset());
         }
         for (RotatedSiblings.Sibling s : siblings) {
-            if (!s.compressed() && isFile(s, new FileKey(p.device(), p.inode()))) {
+            if (!s.compressed() && s.key().names(p)) {
                 OpenLog log = matching(s, p, seek);
                 if (log != null) {
-                    return new Found(log, false);
+                    return new Found(log, false, p.offset());
                 }
             }
         }
@@ -682,14 +729,14 @@ public final class LogFollower implements Closeable {
             return null;
         }
         if (live != null && live.startsLike(p) && live.seek(p.offset())) {
-            return new Found(live, true);
+            return new Found(live, true, p.offset());
         }
         for (boolean compressed : new boolean[] {false, true}) {
             for (RotatedSiblings.Sibling s : siblings) {
                 if (s.compressed() == compressed) {
                     OpenLog log = matching(s, p, seek);
                     if (log != null) {
-                        return new Found(log, false);
+                        return new Found(log, false, p.offset());
                     }
                 }
             }
@@ -697,29 +744,48 @@ public final class LogFollower implements Closeable {
         return null;
     }
 
-    /** Opens {@code s} if it starts like {@code p} (and reaches its offset, if seeking); else null. */
-    private static OpenLog matching(RotatedSiblings.Sibling s, LogPosition p, boolean seek) {
+    /**
+     * Opens {@code s} if it starts like {@code p} (and reaches its offset, if seeking); else null.
+     * A file that cannot be read is not the one.
+     */
+    private static OpenLog matching(RotatedSiblings.Sibling s, LogPosition p, boolean seek) throws DirectoryChanged {
         OpenLog log = null;
         try {
-            log = OpenLog.open(s.path(), s.compressed());
+            log = openListed(s);
             if (log.startsLike(p) && (!seek || log.seek(p.offset()))) {
                 OpenLog found = log;
                 log = null;
                 return found;
             }
             return null;
+        } catch (DirectoryChanged e) {
+            throw e;
         } catch (IOException e) {
-            return null; // unreadable or gone: not this one
+            return null;
         } finally {
             closeQuietly(log);
         }
     }
 
+    /** Opens a listed file, making sure it is still the file that was listed under that name. */
+    private static OpenLog openListed(RotatedSiblings.Sibling s) throws IOException {
+        OpenLog log;
+        try {
+            log = OpenLog.open(s.path(), s.compressed());
+        } catch (NoSuchFileException e) {
+            throw new DirectoryChanged(s.path());
+        }
+        if (!log.key().equals(s.key())) {
+            closeQuietly(log);
+            throw new DirectoryChanged(s.path());
+        }
+        return log;
+    }
+
     /** The generation of the finished file among {@code siblings}, or -1 if it is not there. */
-    private static int generationOf(LogPosition done, List<RotatedSiblings.Sibling> siblings) {
-        FileKey key = new FileKey(done.device(), done.inode());
+    private static int generationOf(LogPosition done, List<RotatedSiblings.Sibling> siblings) throws IOException {
         for (RotatedSiblings.Sibling s : siblings) {
-            if (!s.compressed() && isFile(s, key)) {
+            if (!s.compressed() && s.key().names(done)) {
                 return s.generation();
             }
         }
@@ -734,14 +800,6 @@ public final class LogFollower implements Closeable {
             }
         }
         return -1;
-    }
-
-    private static boolean isFile(RotatedSiblings.Sibling s, FileKey key) {
-        try {
-            return !s.compressed() && FileKey.of(s.path()).equals(key);
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     // ---------------------------------------------------------------- trouble

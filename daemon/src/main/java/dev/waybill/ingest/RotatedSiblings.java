@@ -34,10 +34,15 @@ final class RotatedSiblings {
     /**
      * One rotated file.
      *
+     * @param key its device and inode when listed: whoever opens it by name checks that it is
+     *     still the same file, since rotation renames files one by one
      * @param generation equal for the plain and compressed form of one generation; larger is newer
      */
-    record Sibling(Path path, boolean compressed, int generation) {
+    record Sibling(Path path, FileKey key, boolean compressed, int generation) {
     }
+
+    /** How many listings {@link #of} takes at most to see the directory stand still. */
+    private static final int LISTINGS = 6;
 
     /** How a name's suffix placed it, before generations are numbered. */
     private record Named(Path path, boolean compressed, boolean numbered, long number, String date, String slot) {
@@ -46,8 +51,27 @@ final class RotatedSiblings {
     private RotatedSiblings() {
     }
 
-    /** The rotated generations of {@code live}, oldest first; empty if its directory is missing. */
+    /**
+     * The rotated generations of {@code live}, oldest first; empty if its directory is missing.
+     *
+     * <p>A listing taken while logrotate renames {@code .1} to {@code .2} may show a file twice
+     * or not at all, so the directory is listed until two listings in a row agree.
+     *
+     * @throws IOException if the directory cannot be read, or kept changing
+     */
     static List<Sibling> of(Path live) throws IOException {
+        List<Sibling> last = listOnce(live);
+        for (int i = 1; i < LISTINGS; i++) {
+            List<Sibling> again = listOnce(live);
+            if (again.equals(last)) {
+                return again;
+            }
+            last = again;
+        }
+        throw new IOException("the rotated files beside " + live + " kept changing while being listed");
+    }
+
+    private static List<Sibling> listOnce(Path live) throws IOException {
         Path abs = live.toAbsolutePath();
         Path dir = abs.getParent();
         String base = abs.getFileName().toString();
@@ -98,7 +122,11 @@ final class RotatedSiblings {
                 generation++;
                 slot = n.slot();
             }
-            result.add(new Sibling(n.path(), n.compressed(), generation));
+            try {
+                result.add(new Sibling(n.path(), FileKey.of(n.path()), n.compressed(), generation));
+            } catch (NoSuchFileException e) {
+                // renamed or deleted since the listing: the next listing will differ
+            }
         }
         return result;
     }
