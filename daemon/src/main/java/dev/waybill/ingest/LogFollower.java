@@ -2,7 +2,9 @@ package dev.waybill.ingest;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -269,6 +271,9 @@ public final class LogFollower implements Closeable {
      *     byte of whatever file {@code path} names when the log is first found
      */
     public LogFollower(Path path, LogPosition start, Options options) {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("unix")) {
+            throw new UnsupportedOperationException("LogFollower needs inode numbers, which this system does not show");
+        }
         this.path = Objects.requireNonNull(path, "path");
         this.options = Objects.requireNonNull(options, "options");
         this.resumeFrom = start;
@@ -338,6 +343,15 @@ public final class LogFollower implements Closeable {
                     state = currentIsLive ? State.FOLLOWING : State.DRAINING;
                     detail = (currentIsLive ? "following " : "reading rotated file ") + current;
                 }
+            } catch (ClosedChannelException e) {
+                // An interrupt closes a FileChannel under its reader (ClosedByInterruptException).
+                // The file is found again from the position, as after a restart.
+                if (current != null) {
+                    resumeFrom = current.position(cutter.lineStart());
+                    closeQuietly(current);
+                    current = null;
+                }
+                trouble(State.FAILING, "reading was interrupted (" + e + ")");
             } catch (AccessDeniedException e) {
                 trouble(State.UNREADABLE, "permission denied reading " + e.getFile()
                         + "; the daemon needs read access to the log and its directory");

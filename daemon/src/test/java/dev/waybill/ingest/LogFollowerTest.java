@@ -2,6 +2,7 @@ package dev.waybill.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -525,6 +526,41 @@ class LogFollowerTest {
             assertEquals(lines(1, 1), collect(f, 1).texts());
             assertEquals(LogFollower.State.FOLLOWING, f.state());
         }
+    }
+
+    @Test
+    void interruptedPoll_closesTheChannel_andTheFollowerFindsItsPlaceAgain() throws Exception {
+        append(log, lines(1, 2));
+        try (LogFollower f = new LogFollower(log, null, FAST)) {
+            assertEquals(2, collect(f, 2).lines.size());
+            append(log, lines(3, 3));
+            Thread.currentThread().interrupt(); // an interrupted thread's FileChannel read closes the channel
+            LogFollower.Batch b = f.poll();
+            assertTrue(Thread.interrupted(), "the interrupt is still there for the caller");
+            assertTrue(b.isEmpty(), b::toString);
+            assertEquals(LogFollower.State.FAILING, f.state());
+            assertTrue(f.detail().contains("interrupted"), f.detail());
+
+            Seen seen = collect(f, 1);
+            assertEquals(lines(3, 3), seen.texts());
+            assertEquals(List.of(), seen.gaps);
+            assertEquals(LogFollower.State.FOLLOWING, f.state());
+            assertNothingMore(f);
+        }
+    }
+
+    @Test
+    void options_badValues_areRefusedNamingTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FAST.withPollInterval(Duration.ZERO));
+        assertTrue(e.getMessage().startsWith("pollInterval"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FAST.withRotationGrace(Duration.ofMillis(-1)));
+        assertTrue(e.getMessage().startsWith("rotationGrace"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> FAST.withMaxBatchLines(0));
+        assertTrue(e.getMessage().startsWith("maxBatchLines"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> FAST.withMaxLineBytes(0));
+        assertTrue(e.getMessage().startsWith("maxLineBytes"), e.getMessage());
     }
 
     @Test
