@@ -42,27 +42,29 @@ import java.util.concurrent.TimeUnit;
  * <h2>What it does</h2>
  *
  * <ul>
- *   <li>Only whole lines are returned. A line whose {@code \n} has not been written yet waits.
- *       Lines are cut as {@link LogLineReader} cuts them.
+ *   <li>Only whole lines are returned. A line whose {@code \n} has not been written yet waits
+ *       (only the last line of a finished rotated file may lack it, and is then returned as it
+ *       is). Lines are cut as {@link LogLineReader} cuts them.
  *   <li><b>Rename and create</b> (logrotate's default, and cPanel's): when the path names another
  *       file, the old one is read to its end through the channel still open on it, and is left
- *       only once it has had no new bytes for {@link Options#rotationGrace()}, because a writer
- *       that opened it before the rename may still append a line. Then come any rotated files
- *       newer than it (if the follower fell more than one rotation behind), then the new file
- *       from its first byte. If bytes reach the old file after that, they are reported as a
- *       {@link LogGap}, never dropped silently; the old file is watched for
- *       {@link Options#lateWriteWatch()}.
+ *       only once it has had no new bytes for {@link Options#rotationGrace()}: Exim looks up the
+ *       log's name before every write and reopens it when the inode changed ({@code log_write()}
+ *       in Exim's {@code src/log.c}), so a process that looked just before the rename may still
+ *       append one line to the old file. Then come any rotated files newer than the old one (if
+ *       the follower fell more than one rotation behind), then the new file from its first byte.
+ *       Bytes that reach the old file after it was left are reported as a {@link LogGap}, never
+ *       dropped silently; it is watched for {@link Options#lateWriteWatch()}.
  *   <li><b>copytruncate</b>: when the file becomes shorter than what was read, or its first bytes
  *       change, it was truncated. Whatever had not been read yet is in the copy logrotate made
  *       just before truncating, so the follower looks for that copy among the rotated files (by
  *       content: its first bytes) and reads its remainder, then the live file from offset 0.
  *       <em>copytruncate loses lines by design</em>: a line written between logrotate's copy and
- *       its truncate is in neither file, and no reader can see it. Exim's own rotation (rename)
- *       has no such window; prefer it.
+ *       its truncate is in neither file, and no reader can see it. Rename rotation has no such
+ *       window; prefer it.
  *   <li><b>Resuming</b> from a position: if the path still names that file, reading continues at
  *       the offset. Otherwise the file is looked for among the rotated files beside the log
- *       ({@code exim_mainlog.1}, {@code exim_mainlog-20261128}, {@code .gz} forms, see
- *       {@link RotatedSiblings}): plain ones by inode and first bytes, compressed ones by first
+ *       ({@code exim_mainlog.1}, {@code exim_mainlog-20261128}, {@code .gz} forms; see
+ *       {@code RotatedSiblings}): plain ones by inode and first bytes, compressed ones by first
  *       bytes, decompressing up to the offset. Its remainder is read, then every newer rotated
  *       file, then the live file. If it cannot be found, a {@link LogGap} says so and reading
  *       starts at the live file's first byte.
@@ -71,6 +73,11 @@ import java.util.concurrent.TimeUnit;
  *       {@link State} with a {@link #detail()} sentence, and the follower keeps trying, backing
  *       off up to {@link Options#maxRetryInterval()}.
  * </ul>
+ *
+ * <p>Not handled: rotated files kept in another directory (logrotate's {@code olddir}) or
+ * compressed other than with gzip are not found, so resuming into one reports a gap; Exim's
+ * date-stamped log names ({@code log_file_path} with {@code %D}) are a new path each day, not a
+ * rotation of one path.
  *
  * <p>Reading happens on the caller's thread, inside {@link #poll()}; there is no thread of its
  * own. A follower is not safe for use by several threads at once. Memory is bounded by
@@ -115,7 +122,10 @@ public final class LogFollower implements Closeable {
             Duration maxRetryInterval, int maxBatchLines, int maxBatchBytes, int maxLineBytes) {
 
         public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
-        /** Exim checks the log's inode before each write, so a late line comes within microseconds. */
+        /**
+         * Exim reopens the log as soon as it sees the new inode, before its next write; a late
+         * line can only come from a process that looked just before the rename.
+         */
         public static final Duration DEFAULT_ROTATION_GRACE = Duration.ofMillis(300);
         public static final Duration DEFAULT_LATE_WRITE_WATCH = Duration.ofMinutes(1);
         public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Duration.ofSeconds(5);
