@@ -620,14 +620,14 @@ public final class LogFollower implements Closeable {
             return false;
         }
         state = State.DRAINING;
-        currentIsLive = false;
-        lastReadAt = System.nanoTime(); // the grace period starts when the rename is seen
         if (now == null) {
+            // Still the newest file there is: keep treating it as the log, and look again.
             detail = path + " was renamed or removed; reading the rest of " + current + " until a new log appears";
-            currentIsLive = true; // still the newest file there is: check again next time
             return false;
         }
         detail = path + " was rotated; reading the rest of " + current;
+        currentIsLive = false;
+        lastReadAt = System.nanoTime(); // the grace period starts when the new log is seen
         return true;
     }
 
