@@ -3,7 +3,6 @@ package dev.waybill.ingest;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Splits a byte stream into lines, fast: one buffer, no per-byte calls, one String per line.
@@ -83,15 +82,8 @@ public final class LogLineReader implements Closeable {
         }
     }
 
-    @SuppressWarnings("deprecation") // String(byte[], int hibyte, int, int): see below
     private String take(int lineEnd, int next, boolean nonAscii) {
-        int len = lineEnd - start;
-        if (len > 0 && buf[lineEnd - 1] == '\r') {
-            len--;
-        }
-        // Most lines are ASCII. For them the old hibyte constructor is a plain copy into a compact
-        // string, and small to compile; the UTF-8 constructor re-checks every byte and is large.
-        String line = nonAscii ? new String(buf, start, len, StandardCharsets.UTF_8) : new String(buf, 0, start, len);
+        String line = LineText.decode(buf, start, lineEnd, nonAscii);
         lineOffset = offset;
         offset += next - start;
         start = next;
@@ -100,7 +92,7 @@ public final class LogLineReader implements Closeable {
 
     /** Keeps the first maxLineBytes bytes of an over-long line and discards up to its end. */
     private String takeOverlong() throws IOException {
-        String line = new String(buf, start, maxLineBytes, StandardCharsets.UTF_8);
+        String line = LineText.prefix(buf, start, maxLineBytes);
         lineOffset = offset;
         truncated++;
         long skipped = 0;
