@@ -15,6 +15,7 @@ public final class Main {
             Usage: waybill <command> [options]
 
             Commands:
+              run                 the daemon: follow the main log into the database
               parse FILE...       read Exim main logs (plain, .gz, or - for stdin) and print one
                                   JSON object per delivery outcome and per SMTP-time rejection
               import FILE...      backfill rotated logs into the database (oldest first)
@@ -43,6 +44,8 @@ public final class Main {
         switch (args[0]) {
             case "parse":
                 return ParseCommand.run(rest, out, err);
+            case "run":
+                return RunCommand.run(rest, out, err);
             case "import":
                 return ImportCommand.run(rest, out, err);
             case "sample-log":

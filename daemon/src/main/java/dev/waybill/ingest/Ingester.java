@@ -17,7 +17,7 @@ import java.util.List;
  *
  * <p>Replay: after a restart the reader starts again at the first line of the oldest message
  * that was still open, so that the assembler rebuilds what it held; lines up to the committed
- * position only rebuild that state and are not written again.
+ * position are fed as replayed: they rebuild that state and are not written again.
  */
 public final class Ingester {
 
@@ -25,7 +25,6 @@ public final class Ingester {
     private final CpanelAccounts accounts;
     private final MessageAssembler assembler;
     private RowBatch batch = new RowBatch();
-    private long replayUntil = -1;
     private boolean replaying;
     private ParsedLine current;
     private long lines;
@@ -37,19 +36,21 @@ public final class Ingester {
                 this::rejection).live();
     }
 
-    /** Lines up to and including {@code position} were written before: replay them without writing. */
-    public void replayUntil(long position) {
-        this.replayUntil = position;
-        this.replaying = position >= 0;
+    /** Feeds one new line; {@code position} grows along the stream (or is -1 when not tracked). */
+    public void accept(ParsedLine line, long position) {
+        accept(line, position, false);
     }
 
-    /** Feeds one line; {@code position} grows along the stream (or is -1 when not tracked). */
-    public void accept(ParsedLine line, long position) {
-        if (replaying && (position < 0 || position > replayUntil)) {
+    /**
+     * Feeds one line. A {@code replayed} line was written before the restart: it only rebuilds
+     * the assembler's state. Replayed lines come first, then new ones.
+     */
+    public void accept(ParsedLine line, long position, boolean replayed) {
+        if (replaying && !replayed) {
             // Past the replayed part: what it changed is already in the store.
             assembler.drainChanges(NO_CHANGES);
-            replaying = false;
         }
+        replaying = replayed;
         current = replaying ? null : line;
         assembler.accept(line, position);
         if (replaying) {

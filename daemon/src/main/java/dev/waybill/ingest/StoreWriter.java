@@ -115,7 +115,7 @@ public final class StoreWriter implements AutoCloseable {
                 }
                 return;
             } catch (SQLException e) {
-                if (!transient_(e)) {
+                if (!isTransient(e)) {
                     throw e;
                 }
                 if (failingSince == 0) {
@@ -130,7 +130,7 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     /** Whether waiting may cure {@code e}: the connection, a timeout, a deadlock, a restart. */
-    static boolean transient_(SQLException e) {
+    public static boolean isTransient(SQLException e) {
         if (e instanceof SQLTransientException || e instanceof SQLRecoverableException
                 || e instanceof SQLNonTransientConnectionException) {
             return true;

@@ -1,0 +1,142 @@
+package dev.waybill.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.config.ConfigException;
+import dev.waybill.config.WaybillConfig;
+import dev.waybill.ingest.LogIngestion;
+import dev.waybill.ingest.StoreWriter;
+import dev.waybill.store.Database;
+import dev.waybill.store.DeliveryStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * {@code waybill run}: the daemon. Follows the main log into the database until stopped; SIGTERM
+ * commits what was read and exits, and a hard kill loses nothing (see {@link LogIngestion}).
+ */
+final class RunCommand {
+
+    static final String USAGE = """
+            Usage: waybill run [--config FILE]
+
+            The daemon: follows Exim's main log (log.path) into the database (db.url), exactly
+            once, through rotations and restarts; waits for the database when it is down.
+
+            Options:
+              --config FILE   configuration file (default /etc/waybill/waybill.conf)
+              -h, --help      show this text
+            """;
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private RunCommand() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-h", "--help" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "--config" -> {
+                    if (++i >= args.length) {
+                        err.println("waybill run: --config needs a value");
+                        return 2;
+                    }
+                    configFile = Path.of(args[i]);
+                }
+                default -> {
+                    err.println("waybill run: unknown argument '" + args[i] + "'");
+                    return 2;
+                }
+            }
+        }
+        WaybillConfig config;
+        try {
+            config = WaybillConfig.load(configFile).requireDatabase();
+        } catch (ConfigException e) {
+            err.println("waybill run: " + e.getMessage());
+            return 2;
+        }
+        Consumer<String> say = line -> err.println(LocalDateTime.now().format(STAMP) + " waybill: " + line);
+        config.warnings().forEach(w -> say.accept("warning: " + w));
+        CpanelAccounts accounts;
+        try {
+            accounts = CpanelAccounts.read(config.cpanelRoot());
+        } catch (IOException e) {
+            err.println("waybill run: cannot read cPanel account files under " + config.cpanelRoot() + ": " + e);
+            return 1;
+        }
+        try (HikariDataSource ds = Database.open(config, "waybill")) {
+            DeliveryStore store = new DeliveryStore(ds, config.serverId());
+            if (!prepareWaiting(store, config, say)) {
+                return 1;
+            }
+            LogIngestion ingestion = new LogIngestion(config.logPath(), config.logTimezone(), store, accounts, say);
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                ingestion.stop();
+                try {
+                    finished.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "waybill-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            say.accept("started (server " + config.serverId() + ", database " + config.dbUrl() + ")");
+            try {
+                ingestion.run();
+                say.accept("stopped; everything read is committed");
+                return 0;
+            } catch (SQLException e) {
+                say.accept("the database refused a write: " + StoreWriter.oneLine(e) + "; stopping");
+                return 1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            } finally {
+                finished.countDown();
+            }
+        }
+    }
+
+    /** Creates or migrates the schema, waiting (and saying so once) while the database is down. */
+    private static boolean prepareWaiting(DeliveryStore store, WaybillConfig config, Consumer<String> say) {
+        long wait = 500;
+        boolean said = false;
+        while (true) {
+            try {
+                store.prepare();
+                if (said) {
+                    say.accept("database reachable; starting");
+                }
+                return true;
+            } catch (SQLException e) {
+                if (!StoreWriter.isTransient(e)) {
+                    say.accept("cannot use the database at " + config.dbUrl() + ": " + StoreWriter.oneLine(e));
+                    return false;
+                }
+                if (!said) {
+                    say.accept("waiting for the database at " + config.dbUrl() + " (" + StoreWriter.oneLine(e) + ")");
+                    said = true;
+                }
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                wait = Math.min(15_000, wait * 2);
+            }
+        }
+    }
+}

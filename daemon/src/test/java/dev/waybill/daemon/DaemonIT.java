@@ -1,0 +1,280 @@
+package dev.waybill.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.waybill.testing.MariaDbServer;
+import dev.waybill.testing.PrivateMariaDb;
+import dev.waybill.testing.TestDatabase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code waybill run} as a real process against a private MariaDB: what it stores equals what
+ * {@code waybill parse} reports of the same log, through kill -9 at random instants, log
+ * rotations and a database that goes away.
+ */
+@ExtendWith(PrivateMariaDb.class)
+class DaemonIT {
+
+    private static final String JAR = System.getProperty("waybill.jar");
+    private static final String[] TYPES = {"success", "filtered", "failure", "defer", "rejected", "inprogress"};
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int runJar(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", JAR));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("cmd-" + args[0] + ".out").toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        return p.exitValue();
+    }
+
+    private Process startDaemon(Path dir, Path conf) throws IOException {
+        Process p = new ProcessBuilder(java(), "-jar", JAR, "run", "--config", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.out").toFile())).start();
+        started.add(p);
+        return p;
+    }
+
+    private static Path config(Path dir, TestDatabase db, Path log, Path root) throws IOException {
+        Path conf = dir.resolve("waybill.conf");
+        Files.writeString(conf, "db.url = " + db.jdbcUrl() + "\ndb.user = " + db.user() + "\ndb.password = "
+                + db.password() + "\nlog.path = " + log + "\ncpanel.root = " + root
+                + "\nserver.id = daemon-test\nlog.timezone = UTC\n");
+        Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
+        return conf;
+    }
+
+    /** A generated cPanel-like log and its account files. */
+    private static List<String> sample(Path dir, int lines) throws IOException, InterruptedException {
+        Path out = dir.resolve("sample.log");
+        assertEquals(0, runJar(dir, "sample-log", "--lines", String.valueOf(lines), "--seed", "7", "--out",
+                out.toString(), "--cpanel-root", dir.resolve("root").toString()));
+        return Files.readAllLines(out, StandardCharsets.UTF_8);
+    }
+
+    /** What parse says about the whole log, as sorted row descriptions. */
+    private static List<String> parsed(Path dir, Path conf, Path whole) throws IOException, InterruptedException {
+        assertEquals(0, runJar(dir, "parse", "--config", conf.toString(), whole.toString()));
+        List<String> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("cmd-parse.out"), StandardCharsets.UTF_8)) {
+            JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+            if (!o.get("msgid").isJsonNull()) {
+                rows.add(String.join("|", s(o, "msgid"), s(o, "recipient"), s(o, "type"), s(o, "deliveredto"),
+                        s(o, "router"), s(o, "deliveryuser"), s(o, "attempts")));
+            }
+        }
+        Collections.sort(rows);
+        return rows;
+    }
+
+    private static String s(JsonObject o, String k) {
+        return o.get(k).isJsonNull() ? "" : o.get(k).getAsString();
+    }
+
+    private static List<String> stored(TestDatabase db) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT msgid, recipient, type, deliveredto, router, deliveryuser, attempts"
+                     + " FROM delivery WHERE msgid IS NOT NULL")) {
+            while (rs.next()) {
+                rows.add(String.join("|", n(rs.getString(1)), n(rs.getString(2)), TYPES[rs.getInt(3)],
+                        n(rs.getString(4)), n(rs.getString(5)), n(rs.getString(6)), String.valueOf(rs.getInt(7))));
+            }
+        } catch (SQLException e) {
+            if (e.getMessage().contains("doesn't exist")) {
+                return rows; // the daemon has not created its tables yet
+            }
+            throw e;
+        }
+        Collections.sort(rows);
+        return rows;
+    }
+
+    private static String n(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static void append(Path log, List<String> lines) throws IOException {
+        Files.writeString(log, String.join("\n", lines) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+
+    /** Waits until the store holds {@code expected}, or fails showing the difference. */
+    private static void awaitStored(TestDatabase db, List<String> expected, Path daemonOut) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> got = List.of();
+        while (System.nanoTime() < deadline) {
+            got = stored(db);
+            if (got.equals(expected)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        List<String> missing = new ArrayList<>(expected);
+        missing.removeAll(got);
+        List<String> extra = new ArrayList<>(got);
+        extra.removeAll(expected);
+        throw new AssertionError("stored rows differ from parse: " + got.size() + " vs " + expected.size()
+                + "; missing " + missing.subList(0, Math.min(5, missing.size())) + "; extra "
+                + extra.subList(0, Math.min(5, extra.size())) + "\ndaemon said:\n"
+                + Files.readString(daemonOut));
+    }
+
+    @Test
+    void killNineAtRandomInstants_everyOutcomeStoredExactlyOnce(@TempDir Path dir, TestDatabase db) throws Exception {
+        List<String> lines = sample(dir, 12_000);
+        Path log = dir.resolve("exim_mainlog");
+        Path conf = config(dir, db, log, dir.resolve("root"));
+        Path whole = dir.resolve("whole.log");
+        Files.write(whole, lines);
+        List<String> expected = parsed(dir, conf, whole);
+
+        SplittableRandom rnd = new SplittableRandom(Long.getLong("waybill.seed", 2026));
+        Process daemon = startDaemon(dir, conf);
+        // The first start reads the live log from its beginning; let it commit once before the chaos.
+        append(log, lines.subList(0, 500));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (count(db, "SELECT COUNT(*) FROM log_position") == 0) {
+            assertTrue(System.nanoTime() < deadline, "no first commit");
+            Thread.sleep(50);
+        }
+        int written = 500;
+        int kills = 0;
+        int rotations = 0;
+        while (written < lines.size()) {
+            int n = Math.min(lines.size() - written, 200 + rnd.nextInt(1200));
+            append(log, lines.subList(written, written + n));
+            written += n;
+            if (rnd.nextInt(4) == 0) {
+                // logrotate's way: shift the generations, rename the log to .1, start a new file.
+                rotations++;
+                for (int g = rotations - 1; g >= 1; g--) {
+                    Files.move(dir.resolve("exim_mainlog." + g), dir.resolve("exim_mainlog." + (g + 1)),
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.move(log, dir.resolve("exim_mainlog.1"));
+            }
+            Thread.sleep(rnd.nextInt(400));
+            if (rnd.nextInt(3) == 0) {
+                daemon.destroyForcibly(); // kill -9: no shutdown hook, no last commit
+                assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
+                kills++;
+                daemon = startDaemon(dir, conf);
+            }
+        }
+        awaitStored(db, expected, dir.resolve("daemon.out"));
+        assertTrue(kills >= 3 && rotations >= 2, "the run exercised kills and rotations: " + kills + ", " + rotations);
+
+        daemon.destroy(); // SIGTERM: commits and exits cleanly (the JVM's status for SIGTERM is 143)
+        assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(143, daemon.exitValue(), Files.readString(dir.resolve("daemon.out")));
+        assertTrue(Files.readString(dir.resolve("daemon.out")).contains("stopped; everything read is committed"));
+    }
+
+    @Test
+    void databaseGoesAway_ingestPausesAndResumesWithNothingLost(@TempDir Path dir, TestDatabase db) throws Exception {
+        List<String> lines = sample(dir, 4_000);
+        Path log = dir.resolve("exim_mainlog");
+        Path conf = config(dir, db, log, dir.resolve("root"));
+        Path whole = dir.resolve("whole.log");
+        Files.write(whole, lines);
+        List<String> expected = parsed(dir, conf, whole);
+
+        int half = lines.size() / 2;
+        append(log, lines.subList(0, half));
+        Process daemon = startDaemon(dir, conf);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (stored(db).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        MariaDbServer server = db.server();
+        server.stop();
+        append(log, lines.subList(half, lines.size()));
+        Thread.sleep(3_000);
+        assertTrue(daemon.isAlive(), "the daemon waits for the database instead of dying");
+        server.start();
+        awaitStored(db, expected, dir.resolve("daemon.out"));
+        String said = Files.readString(dir.resolve("daemon.out"));
+        assertEquals(1, said.lines().filter(l -> l.contains("cannot reach the database")).count(), said);
+        assertTrue(said.contains("database is back after"), said);
+    }
+
+    @Test
+    void appendedLine_isSearchableWithinASecond(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path log = dir.resolve("exim_mainlog");
+        Files.createDirectories(dir.resolve("root"));
+        Path conf = config(dir, db, log, dir.resolve("root"));
+        Files.writeString(log, "");
+        Process daemon = startDaemon(dir, conf);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(dir.resolve("daemon.out")).contains("following") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(500);
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String id = String.format("1xX9eC-%06d-2g", i);
+            long t0 = System.nanoTime();
+            append(log, List.of("2026-11-28 04:02:48 " + id + " <= a@example.org H=(x) [192.0.2.1] P=esmtp S=5 "
+                    + "for bob@example.com"));
+            while (count(db, "SELECT COUNT(*) FROM delivery WHERE msgid = '" + id + "'") == 0) {
+                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "row never appeared");
+                Thread.sleep(10);
+            }
+            delays.add((System.nanoTime() - t0) / 1_000_000);
+        }
+        Collections.sort(delays);
+        assertTrue(delays.get(delays.size() - 1) < 1_000, "append to searchable, ms: " + delays);
+        assertTrue(daemon.isAlive());
+    }
+
+    private static long count(TestDatabase db, String sql) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            if (e.getMessage().contains("doesn't exist")) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+}
