@@ -1,7 +1,7 @@
 package dev.waybill.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.waybill.account.CpanelAccounts;
+import dev.waybill.account.AccountFiles;
 import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
 import dev.waybill.ingest.LogIngestion;
@@ -69,9 +69,9 @@ final class RunCommand {
         }
         Consumer<String> say = line -> err.println(LocalDateTime.now().format(STAMP) + " waybill: " + line);
         config.warnings().forEach(w -> say.accept("warning: " + w));
-        CpanelAccounts accounts;
+        AccountFiles accounts;
         try {
-            accounts = CpanelAccounts.read(config.cpanelRoot());
+            accounts = new AccountFiles(config.cpanelRoot());
         } catch (IOException e) {
             err.println("waybill run: cannot read cPanel account files under " + config.cpanelRoot() + ": " + e);
             return 1;

@@ -22,7 +22,7 @@ import java.util.List;
 public final class Ingester {
 
     private final String server;
-    private final CpanelAccounts accounts;
+    private CpanelAccounts accounts;
     private final MessageAssembler assembler;
     private RowBatch batch = new RowBatch();
     private boolean replaying;
@@ -34,6 +34,12 @@ public final class Ingester {
         this.accounts = accounts;
         this.assembler = new MessageAssembler(accounts, horizonSeconds, MessageAssembler.DEFAULT_MAX_OPEN,
                 this::rejection).live();
+    }
+
+    /** Uses {@code newAccounts} for what is stored from now on (cPanel's files changed). */
+    public void useAccounts(CpanelAccounts newAccounts) {
+        this.accounts = newAccounts;
+        assembler.useAccounts(newAccounts);
     }
 
     /** Feeds one new line; {@code position} grows along the stream (or is -1 when not tracked). */

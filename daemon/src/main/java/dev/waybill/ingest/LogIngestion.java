@@ -1,11 +1,12 @@
 package dev.waybill.ingest;
 
-import dev.waybill.account.CpanelAccounts;
+import dev.waybill.account.AccountFiles;
 import dev.waybill.exim.LineParser;
 import dev.waybill.exim.ParsedLine;
 import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.store.DeliveryStore;
 import dev.waybill.store.RowBatch;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -30,18 +31,20 @@ public final class LogIngestion {
     /** A batch is committed at least this often while lines arrive: the freshness bound. */
     static final Duration FLUSH_EVERY = Duration.ofMillis(200);
     static final int FLUSH_ROWS = 5_000;
+    /** How often cPanel's account files are checked for changes. */
+    static final Duration ACCOUNT_CHECK = Duration.ofSeconds(10);
 
     private final Path log;
     private final ZoneId zone;
     private final DeliveryStore store;
     private final Consumer<String> say;
-    private final CpanelAccounts accounts;
+    private final AccountFiles accounts;
     private volatile boolean running = true;
     /** Files seen this run, numbered, so that a line's start is one growing number. */
     private final List<LogPosition> files = new ArrayList<>();
     private final Map<String, Integer> fileIndex = new HashMap<>();
 
-    public LogIngestion(Path log, ZoneId zone, DeliveryStore store, CpanelAccounts accounts, Consumer<String> say) {
+    public LogIngestion(Path log, ZoneId zone, DeliveryStore store, AccountFiles accounts, Consumer<String> say) {
         this.log = log;
         this.zone = zone;
         this.store = store;
@@ -71,7 +74,9 @@ public final class LogIngestion {
         say.accept(committed == null ? "following " + log + " from its beginning"
                 : "following " + log + " from " + committedAt + (replaying ? " (replaying open messages from "
                 + start + ")" : ""));
-        Ingester ingester = new Ingester(store.serverName(), accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS);
+        Ingester ingester = new Ingester(store.serverName(), accounts.current(),
+                MessageAssembler.DEFAULT_HORIZON_SECONDS);
+        long accountsChecked = System.nanoTime();
         LineParser parser = new LineParser(zone);
         LogPosition lineStart = start;
         boolean seenCommittedFile = false;
@@ -104,6 +109,10 @@ public final class LogIngestion {
                     }
                     lineStart = line.after();
                 }
+                if (System.nanoTime() - accountsChecked > ACCOUNT_CHECK.toNanos()) {
+                    accountsChecked = System.nanoTime();
+                    reloadAccounts(ingester);
+                }
                 boolean due = System.nanoTime() - lastFlush >= FLUSH_EVERY.toNanos() || ingester.pending() >= FLUSH_ROWS;
                 if (!replaying && due) {
                     writer.submit(batch(ingester, source, follower.position()));
@@ -114,6 +123,16 @@ public final class LogIngestion {
                 writer.submit(batch(ingester, source, follower.position()));
             }
             writer.flush();
+        }
+    }
+
+    private void reloadAccounts(Ingester ingester) {
+        try {
+            if (accounts.reloadIfChanged()) {
+                ingester.useAccounts(accounts.current());
+            }
+        } catch (IOException e) {
+            say.accept("cannot read cPanel's account files again (" + e.getMessage() + "); keeping the previous ones");
         }
     }
 

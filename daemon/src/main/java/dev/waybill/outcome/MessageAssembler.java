@@ -54,7 +54,6 @@ public final class MessageAssembler {
     /** Default hard cap on messages held at once. */
     public static final int DEFAULT_MAX_OPEN = 1_000_000;
 
-    private final CpanelAccounts accounts;
     private final long horizonSeconds;
     private final int maxOpen;
     private final Consumer<Outcome> sink;
@@ -82,11 +81,15 @@ public final class MessageAssembler {
         if (maxOpen <= 0) {
             throw new IllegalArgumentException("maxOpen must be positive, got " + maxOpen);
         }
-        this.accounts = accounts;
         this.horizonSeconds = horizonSeconds;
         this.maxOpen = maxOpen;
         this.sink = sink;
         this.builder = new OutcomeBuilder(accounts);
+    }
+
+    /** Attributes outcomes built from now on to {@code accounts} (cPanel's files were read again). */
+    public void useAccounts(CpanelAccounts accounts) {
+        builder.useAccounts(accounts);
     }
 
     /** Switches to live mode: keep changes for {@link #drainChanges} instead of emitting finals. */

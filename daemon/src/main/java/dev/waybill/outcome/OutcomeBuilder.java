@@ -20,10 +20,15 @@ final class OutcomeBuilder {
     private static final String ACCEPTED = "Accepted";
     private static final String FILTERED = "Filtered";
 
-    private final CpanelAccounts accounts;
+    private CpanelAccounts accounts;
 
     OutcomeBuilder(CpanelAccounts accounts) {
         this.accounts = accounts;
+    }
+
+    /** From now on, attribute to {@code newAccounts} (the files were read again). */
+    void useAccounts(CpanelAccounts newAccounts) {
+        this.accounts = newAccounts;
     }
 
     Outcome attempted(OpenMessage m, Branch b, boolean completed) {
