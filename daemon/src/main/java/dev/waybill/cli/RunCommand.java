@@ -8,6 +8,7 @@ import dev.waybill.ingest.LogIngestion;
 import dev.waybill.ingest.StoreWriter;
 import dev.waybill.store.Database;
 import dev.waybill.store.DeliveryStore;
+import dev.waybill.store.Retention;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -15,6 +16,9 @@ import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -33,6 +37,10 @@ final class RunCommand {
               --config FILE   configuration file (default /etc/waybill/waybill.conf)
               -h, --help      show this text
             """;
+
+    /** How often rows past the retention window are removed, and how soon after start. */
+    static final long RETENTION_EVERY_MINUTES = 60;
+    static final long RETENTION_FIRST_MINUTES = 1;
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
@@ -92,7 +100,16 @@ final class RunCommand {
                 }
             }, "waybill-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            say.accept("started (server " + config.serverId() + ", database " + config.dbUrl() + ")");
+            say.accept("started (server " + config.serverId() + ", database " + config.dbUrl() + ", keeping "
+                    + config.retentionDays() + " days)");
+            ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "waybill-retention");
+                t.setDaemon(true);
+                return t;
+            });
+            Retention retention = new Retention(ds);
+            background.scheduleWithFixedDelay(() -> purge(retention, config, say), RETENTION_FIRST_MINUTES,
+                    RETENTION_EVERY_MINUTES, TimeUnit.MINUTES);
             try {
                 ingestion.run();
                 say.accept("stopped; everything read is committed");
@@ -104,8 +121,22 @@ final class RunCommand {
                 Thread.currentThread().interrupt();
                 return 1;
             } finally {
+                background.shutdownNow();
                 finished.countDown();
             }
+        }
+    }
+
+    /** One retention pass; a failure is logged and the next pass tries again. */
+    private static void purge(Retention retention, WaybillConfig config, Consumer<String> say) {
+        long cutoff = System.currentTimeMillis() / 1000 - config.retentionDays() * 86_400L;
+        try {
+            long deleted = retention.purgeBefore(cutoff);
+            if (deleted > 0) {
+                say.accept("retention: removed " + deleted + " rows older than " + config.retentionDays() + " days");
+            }
+        } catch (SQLException | RuntimeException e) {
+            say.accept("retention pass failed (" + StoreWriter.oneLine(e) + "); the next pass will try again");
         }
     }
 

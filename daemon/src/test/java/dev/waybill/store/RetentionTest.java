@@ -1,0 +1,81 @@
+package dev.waybill.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.exim.LineParser;
+import dev.waybill.ingest.Ingester;
+import dev.waybill.testing.PrivateMariaDb;
+import dev.waybill.testing.TestDatabase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(PrivateMariaDb.class)
+class RetentionTest {
+
+    private static HikariDataSource pool(TestDatabase db) {
+        HikariConfig h = new HikariConfig();
+        h.setJdbcUrl(db.jdbcUrl());
+        h.setUsername(db.user());
+        h.setPassword(db.password());
+        h.setMaximumPoolSize(2);
+        return new HikariDataSource(h);
+    }
+
+    private static long count(HikariDataSource ds, String table) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Stores a day of one server's mail: the real Exim fixture, all of it on 2026-11-28. */
+    private static void store(HikariDataSource ds, Path root) throws SQLException, IOException {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\nshop.test: shopuser\n");
+        DeliveryStore store = new DeliveryStore(ds, "retention-test");
+        store.prepare();
+        Ingester ingester = new Ingester("retention-test", CpanelAccounts.read(root), 7 * 86400);
+        LineParser parser = new LineParser(ZoneOffset.UTC);
+        try (InputStream in = RetentionTest.class.getResourceAsStream("/fixtures/exim496-cpanel-like.log")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                ingester.accept(parser.parse(line), -1);
+            }
+        }
+        store.write(ingester.takeBatch());
+    }
+
+    @Test
+    void purgeBefore_removesOnlyWhatIsOlder(@TempDir Path root, TestDatabase db) throws Exception {
+        try (HikariDataSource ds = pool(db)) {
+            store(ds, root);
+            long rows = count(ds, "delivery");
+            long owners = count(ds, "delivery_owner");
+            assertTrue(rows > 20 && owners > 20 && count(ds, "message_log") > 10);
+            Retention retention = new Retention(ds);
+            long dayBefore = 1795737600L; // 2026-11-27 00:00 UTC
+            assertEquals(0, retention.purgeBefore(dayBefore));
+            assertEquals(rows, count(ds, "delivery"));
+            long dayAfter = 1795910400L; // 2026-11-29 00:00 UTC
+            assertTrue(retention.purgeBefore(dayAfter) >= rows + owners);
+            assertEquals(0, count(ds, "delivery"));
+            assertEquals(0, count(ds, "delivery_owner"));
+            assertEquals(0, count(ds, "message_log"));
+        }
+    }
+}
