@@ -74,10 +74,14 @@ class DaemonIT {
     }
 
     private static Path config(Path dir, TestDatabase db, Path log, Path root) throws IOException {
-        Path conf = dir.resolve("waybill.conf");
+        return config(dir, db, log, root, "daemon-test");
+    }
+
+    private static Path config(Path dir, TestDatabase db, Path log, Path root, String server) throws IOException {
+        Path conf = dir.resolve(server + ".conf");
         Files.writeString(conf, "db.url = " + db.jdbcUrl() + "\ndb.user = " + db.user() + "\ndb.password = "
                 + db.password() + "\nlog.path = " + log + "\ncpanel.root = " + root
-                + "\nserver.id = daemon-test\nlog.timezone = UTC\n");
+                + "\nserver.id = " + server + "\nlog.timezone = UTC\n");
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
         return conf;
     }
@@ -110,10 +114,17 @@ class DaemonIT {
     }
 
     private static List<String> stored(TestDatabase db) throws SQLException {
+        return stored(db, "");
+    }
+
+    /** Rows of one server ({@code serverName}), or of all when it is empty. */
+    private static List<String> stored(TestDatabase db, String serverName) throws SQLException {
         List<String> rows = new ArrayList<>();
+        String where = serverName.isEmpty() ? ""
+                : " AND server_id = (SELECT id FROM server WHERE name = '" + serverName + "')";
         try (Connection c = db.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT msgid, recipient, type, deliveredto, router, deliveryuser, attempts"
-                     + " FROM delivery WHERE msgid IS NOT NULL")) {
+                     + " FROM delivery WHERE msgid IS NOT NULL" + where)) {
             while (rs.next()) {
                 rows.add(String.join("|", n(rs.getString(1)), n(rs.getString(2)), TYPES[rs.getInt(3)],
                         n(rs.getString(4)), n(rs.getString(5)), n(rs.getString(6)), String.valueOf(rs.getInt(7))));
@@ -235,6 +246,28 @@ class DaemonIT {
         String said = Files.readString(dir.resolve("daemon.out"));
         assertEquals(1, said.lines().filter(l -> l.contains("cannot reach the database")).count(), said);
         assertTrue(said.contains("database is back after"), said);
+    }
+
+    @Test
+    void twoServersWritingTheSameLogIntoOneDatabase_neverCollide(@TempDir Path dir, TestDatabase db) throws Exception {
+        List<String> lines = sample(dir, 3_000);
+        Path logA = dir.resolve("a_mainlog");
+        Path logB = dir.resolve("b_mainlog");
+        Files.write(logA, lines);
+        Files.write(logB, lines); // the same message ids on both servers: the worst case for keys
+        Path confA = config(dir, db, logA, dir.resolve("root"), "web1");
+        Path confB = config(dir, db, logB, dir.resolve("root"), "web2");
+        List<String> expected = parsed(dir, confA, logA);
+        startDaemon(dir, confA);
+        startDaemon(dir, confB);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(stored(db, "web1").equals(expected) && stored(db, "web2").equals(expected))) {
+            assertTrue(System.nanoTime() < deadline, "both servers' rows: " + stored(db, "web1").size() + " and "
+                    + stored(db, "web2").size() + " of " + expected.size() + "\n"
+                    + Files.readString(dir.resolve("daemon.out")));
+            Thread.sleep(200);
+        }
+        assertEquals(2 * expected.size(), stored(db).size());
     }
 
     @Test
