@@ -89,7 +89,8 @@ final class RunCommand {
             if (!prepareWaiting(store, config, say)) {
                 return 1;
             }
-            LogIngestion ingestion = new LogIngestion(config.logPath(), config.logTimezone(), store, accounts, say);
+            LogIngestion ingestion = new LogIngestion(config.logPath(), config.logTimezone(), store, accounts,
+                    config.retentionDays(), say);
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 ingestion.stop();

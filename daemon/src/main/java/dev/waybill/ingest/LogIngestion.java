@@ -39,13 +39,16 @@ public final class LogIngestion {
     private final DeliveryStore store;
     private final Consumer<String> say;
     private final AccountFiles accounts;
+    private final int retentionDays;
     private volatile boolean running = true;
     /** Files seen this run, numbered, so that a line's start is one growing number. */
     private final List<LogPosition> files = new ArrayList<>();
     private final Map<String, Integer> fileIndex = new HashMap<>();
 
-    public LogIngestion(Path log, ZoneId zone, DeliveryStore store, AccountFiles accounts, Consumer<String> say) {
+    public LogIngestion(Path log, ZoneId zone, DeliveryStore store, AccountFiles accounts, int retentionDays,
+                        Consumer<String> say) {
         this.log = log;
+        this.retentionDays = retentionDays;
         this.zone = zone;
         this.store = store;
         this.accounts = accounts;
@@ -68,10 +71,12 @@ public final class LogIngestion {
         String source = log.toString();
         String[] committed = store.position(source);
         LogPosition committedAt = committed == null ? null : LogPosition.parse(committed[0]);
-        LogPosition start = committed == null ? null
+        LogPosition start = committed == null ? oldestRotatedWithinRetention()
                 : committed[1] != null ? LogPosition.parse(committed[1]) : committedAt;
         boolean replaying = committed != null && committed[1] != null;
-        say.accept(committed == null ? "following " + log + " from its beginning"
+        say.accept(committed == null
+                ? "first start: following " + log + (start == null ? " from its beginning"
+                        : " from the oldest rotated file within " + retentionDays + " days, then the live log")
                 : "following " + log + " from " + committedAt + (replaying ? " (replaying open messages from "
                 + start + ")" : ""));
         Ingester ingester = new Ingester(store.serverName(), accounts.current(),
@@ -134,6 +139,33 @@ public final class LogIngestion {
         } catch (IOException e) {
             say.accept("cannot read cPanel's account files again (" + e.getMessage() + "); keeping the previous ones");
         }
+    }
+
+    /**
+     * Where a first start begins: the oldest rotated generation of the log that still holds lines
+     * within the retention window (plain or gzip), so that its history is backfilled in order and
+     * messages straddling the rotations come out whole; null (the live log's beginning) if none.
+     */
+    private LogPosition oldestRotatedWithinRetention() {
+        long cutoffMillis = System.currentTimeMillis() - retentionDays * 86_400_000L;
+        try {
+            for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
+                if (java.nio.file.Files.getLastModifiedTime(s.path()).toMillis() < cutoffMillis) {
+                    continue;
+                }
+                byte[] head;
+                try (java.io.InputStream in = LogFiles.open(s.path())) {
+                    head = in.readNBytes(LogPosition.HEAD_BYTES);
+                }
+                FileKey key = s.key();
+                return new LogPosition(key.device(), key.inode(), 0, head.length,
+                        LogPosition.hashHead(head, head.length));
+            }
+        } catch (IOException e) {
+            say.accept("cannot list the rotated logs beside " + log + " (" + e.getMessage()
+                    + "); starting with the live log");
+        }
+        return null;
     }
 
     /**

@@ -221,6 +221,28 @@ class DaemonIT {
     }
 
     @Test
+    void firstStart_backfillsTheRotatedLogsThenFollowsTheLiveOne(@TempDir Path dir, TestDatabase db) throws Exception {
+        List<String> lines = sample(dir, 6_000);
+        Path log = dir.resolve("exim_mainlog");
+        Path conf = config(dir, db, log, dir.resolve("root"));
+        Path whole = dir.resolve("whole.log");
+        Files.write(whole, lines);
+        List<String> expected = parsed(dir, conf, whole);
+        // What logrotate leaves: .2.gz oldest, then .1, then the live log; messages straddle them.
+        try (java.io.OutputStream o = new java.util.zip.GZIPOutputStream(
+                Files.newOutputStream(dir.resolve("exim_mainlog.2.gz")))) {
+            o.write((String.join("\n", lines.subList(0, 2_000)) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        Files.write(dir.resolve("exim_mainlog.1"), lines.subList(2_000, 4_000));
+        Files.write(log, lines.subList(4_000, 5_000));
+        startDaemon(dir, conf);
+        Thread.sleep(1_000);
+        append(log, lines.subList(5_000, lines.size()));
+        awaitStored(db, expected, dir.resolve("daemon.out"));
+        assertTrue(Files.readString(dir.resolve("daemon.out")).contains("from the oldest rotated file"));
+    }
+
+    @Test
     void databaseGoesAway_ingestPausesAndResumesWithNothingLost(@TempDir Path dir, TestDatabase db) throws Exception {
         List<String> lines = sample(dir, 4_000);
         Path log = dir.resolve("exim_mainlog");
