@@ -94,6 +94,18 @@ class DaemonIT {
         return Files.readAllLines(out, StandardCharsets.UTF_8);
     }
 
+    /** A log to be written at {@code exim_mainlog}, its configuration, and what parse says of all of it. */
+    private record Scenario(Path log, Path conf, List<String> expected) {
+    }
+
+    private static Scenario scenario(Path dir, TestDatabase db, List<String> lines) throws Exception {
+        Path log = dir.resolve("exim_mainlog");
+        Path conf = config(dir, db, log, dir.resolve("root"));
+        Path whole = dir.resolve("whole.log");
+        Files.write(whole, lines);
+        return new Scenario(log, conf, parsed(dir, conf, whole));
+    }
+
     /** What parse says about the whole log, as sorted row descriptions. */
     private static List<String> parsed(Path dir, Path conf, Path whole) throws IOException, InterruptedException {
         assertEquals(0, runJar(dir, "parse", "--config", conf.toString(), whole.toString()));
@@ -172,11 +184,10 @@ class DaemonIT {
     @Test
     void killNineAtRandomInstants_everyOutcomeStoredExactlyOnce(@TempDir Path dir, TestDatabase db) throws Exception {
         List<String> lines = sample(dir, 12_000);
-        Path log = dir.resolve("exim_mainlog");
-        Path conf = config(dir, db, log, dir.resolve("root"));
-        Path whole = dir.resolve("whole.log");
-        Files.write(whole, lines);
-        List<String> expected = parsed(dir, conf, whole);
+        Scenario sc = scenario(dir, db, lines);
+        Path log = sc.log();
+        Path conf = sc.conf();
+        List<String> expected = sc.expected();
 
         SplittableRandom rnd = new SplittableRandom(Long.getLong("waybill.seed", 2026));
         Process daemon = startDaemon(dir, conf);
@@ -223,11 +234,10 @@ class DaemonIT {
     @Test
     void firstStart_backfillsTheRotatedLogsThenFollowsTheLiveOne(@TempDir Path dir, TestDatabase db) throws Exception {
         List<String> lines = sample(dir, 6_000);
-        Path log = dir.resolve("exim_mainlog");
-        Path conf = config(dir, db, log, dir.resolve("root"));
-        Path whole = dir.resolve("whole.log");
-        Files.write(whole, lines);
-        List<String> expected = parsed(dir, conf, whole);
+        Scenario sc = scenario(dir, db, lines);
+        Path log = sc.log();
+        Path conf = sc.conf();
+        List<String> expected = sc.expected();
         // What logrotate leaves: .2.gz oldest, then .1, then the live log; messages straddle them.
         try (java.io.OutputStream o = new java.util.zip.GZIPOutputStream(
                 Files.newOutputStream(dir.resolve("exim_mainlog.2.gz")))) {
@@ -245,11 +255,10 @@ class DaemonIT {
     @Test
     void databaseGoesAway_ingestPausesAndResumesWithNothingLost(@TempDir Path dir, TestDatabase db) throws Exception {
         List<String> lines = sample(dir, 4_000);
-        Path log = dir.resolve("exim_mainlog");
-        Path conf = config(dir, db, log, dir.resolve("root"));
-        Path whole = dir.resolve("whole.log");
-        Files.write(whole, lines);
-        List<String> expected = parsed(dir, conf, whole);
+        Scenario sc = scenario(dir, db, lines);
+        Path log = sc.log();
+        Path conf = sc.conf();
+        List<String> expected = sc.expected();
 
         int half = lines.size() / 2;
         append(log, lines.subList(0, half));
