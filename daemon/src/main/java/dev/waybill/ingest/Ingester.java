@@ -114,11 +114,6 @@ public final class Ingester {
         return assembler.oldestOpenPosition();
     }
 
-    /** Messages seen so far. */
-    public long messages() {
-        return assembler.messages();
-    }
-
     private static final MessageAssembler.Changes NO_CHANGES = new MessageAssembler.Changes() {
         @Override
         public void upsert(Outcome row) {

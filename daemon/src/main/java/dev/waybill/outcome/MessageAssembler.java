@@ -118,11 +118,6 @@ public final class MessageAssembler {
         dirty.clear();
     }
 
-    /** Live mode: whether anything changed since the last drain. */
-    public boolean hasChanges() {
-        return dirty != null && !dirty.isEmpty();
-    }
-
     /**
      * The position (as given to {@link #accept(ParsedLine, long)}) of the first line of the
      * oldest message still open, or -1 when none is: a reader that restarts there and replays
