@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -22,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code etc/userdomains}: {@code domain: user} for every domain, with a {@code *: nobody}
  *       catch-all that owns nothing;</li>
  *   <li>{@code etc/trueuserowners}: {@code user: owner}, the owner being root or a reseller;</li>
- *   <li>{@code etc/valiases/<domain>}: forwarders, {@code alias@domain: dest, dest}.</li>
+ *   <li>{@code etc/valiases/<domain>}: forwarders, {@code alias@domain: dest, dest}
+ *       (see {@link DomainForwarders}).</li>
  * </ul>
  *
  * <p>On a server without cPanel the files are absent and every lookup answers null. Immutable;
@@ -35,7 +35,7 @@ public final class CpanelAccounts {
     private final Map<String, String> resellerOf;
     private final Set<String> users;
     /** Forwarders per domain, read on first use: most domains never need them. */
-    private final Map<String, Map<String, List<String>>> forwarders = new ConcurrentHashMap<>();
+    private final Map<String, DomainForwarders> forwarders = new ConcurrentHashMap<>();
 
     private CpanelAccounts(Path root, Map<String, String> domainOwners, Map<String, String> resellerOf) {
         this.root = root;
@@ -117,33 +117,61 @@ public final class CpanelAccounts {
      */
     public List<String> forwarderTargets(String address) {
         String domain = domainOf(address);
-        if (root == null || domain == null || domain.indexOf('/') >= 0 || domain.startsWith(".")) {
+        if (domain == null) {
             return List.of();
         }
-        Map<String, List<String>> map = forwarders.computeIfAbsent(domain.toLowerCase(Locale.ROOT), this::readValiases);
-        List<String> targets = map.get(address.toLowerCase(Locale.ROOT));
+        DomainForwarders map;
+        try {
+            map = forwarders(domain);
+        } catch (IOException e) {
+            return List.of();
+        }
+        List<String> targets = map.exact(address);
         if (targets == null) {
-            targets = map.get("*"); // the domain's default address catches everything else
+            targets = map.catchAll(); // the domain's default address catches everything else
         }
         return targets == null ? List.of() : targets;
     }
 
-    private Map<String, List<String>> readValiases(String domain) {
-        Map<String, List<String>> map = new HashMap<>();
-        try {
-            for (Map.Entry<String, String> e : colonMap(root.resolve("etc/valiases").resolve(domain), true).entrySet()) {
-                List<String> targets = new ArrayList<>();
-                for (String t : e.getValue().split(",")) {
-                    if (!t.isBlank()) {
-                        targets.add(t.trim());
-                    }
-                }
-                map.put(e.getKey(), List.copyOf(targets));
-            }
-        } catch (IOException e) {
-            return Map.of();
+    /**
+     * The forwarders of {@code domain}, {@code etc/valiases/<domain>}, read once per instance.
+     * A name that could leave {@code etc/valiases/} (a slash, a leading dot, anything but a
+     * host name's letters) has none.
+     *
+     * @throws IOException if the file exists but cannot be read or is too large (see
+     *     {@link DomainForwarders#read}); not remembered, so a later call tries again
+     */
+    public DomainForwarders forwarders(String domain) throws IOException {
+        if (root == null || !isSafeFileName(domain)) {
+            return DomainForwarders.none();
         }
-        return map;
+        String key = domain.toLowerCase(Locale.ROOT);
+        DomainForwarders known = forwarders.get(key);
+        if (known == null) {
+            known = DomainForwarders.read(root.resolve("etc/valiases").resolve(key));
+            forwarders.putIfAbsent(key, known);
+        }
+        return known;
+    }
+
+    /**
+     * True if {@code name} can name a file inside a directory and nothing else: letters, digits,
+     * {@code - _ .}, not starting with a dot, at most 255 characters. Domains and cPanel user
+     * names pass; {@code ..}, {@code a/b} and the empty string do not.
+     */
+    public static boolean isSafeFileName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 255 || name.charAt(0) == '.') {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The part after the last {@code @}, or null when there is none. */
