@@ -1,0 +1,330 @@
+package dev.waybill.trace;
+
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.account.DomainForwarders;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * Traces the route of an address on this server, as cPanel's Exim would route it, from the
+ * account files under a root directory and the DNS.
+ *
+ * <p>The route of an address on a local domain, in Exim's router order: the domain filter
+ * ({@code etc/vfilters/<domain>}, shown as a step; its rules need a message to decide), the
+ * address's own forwarder ({@code etc/valiases/<domain>}), its mailbox
+ * ({@code <home>/etc/<domain>/passwd}, the home from {@code etc/passwd} or {@code /home/<user>}),
+ * the domain's {@code *} default address, else "no such mailbox". A forwarder's targets are
+ * traced in turn: addresses, {@code :fail:}, {@code :defer:}, {@code :blackhole:}, pipes, files,
+ * {@code :include:} lists and bare account names. Any other domain is remote: its MX hosts and
+ * their addresses (see {@link RemoteRoute}).
+ *
+ * <p>Loops end as in Exim: a router is not used again for an address it already handled higher
+ * up the same chain, so {@code a → b → a} ends at a's mailbox or fails. A trace stops at
+ * {@link #MAX_DEPTH} forwarders in a row and {@link #MAX_STEPS} steps.
+ *
+ * <p>Visibility: an address whose domain belongs to an account the caller may not see is one
+ * {@link TraceKind#HIDDEN} step; no forwarder target or mailbox of that account appears. Remote
+ * routes are always shown. A local domain owned by no account counts as root's.
+ *
+ * <p>Every trace reads the files again (a user who just changed a forwarder sees the change).
+ * Thread-safe; a trace never throws for bad input or unreadable files, it reports them as
+ * {@link TraceKind#ERROR} steps.
+ */
+public final class AddressTracer {
+
+    /** Forwarders in a row before the trace gives up; Exim itself allows more. */
+    public static final int MAX_DEPTH = 10;
+    /** Steps in one tree before the trace stops adding more. */
+    public static final int MAX_STEPS = 500;
+    /** Longest text (a :fail: message, a command) kept in a step. */
+    static final int MAX_TEXT = 500;
+
+    private final Path root;
+    private final MxResolver resolver;
+
+    /**
+     * @param cpanelRoot where cPanel's files are: {@code /} on a server, a temporary tree in tests
+     * @param resolver the DNS for remote domains
+     */
+    public AddressTracer(Path cpanelRoot, MxResolver resolver) {
+        this.root = Objects.requireNonNull(cpanelRoot, "cpanelRoot");
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+    }
+
+    /**
+     * The route of {@code address}, remote steps through {@code lookuphost}.
+     *
+     * @param visibleUser true for the cPanel accounts whose local routes the caller may see
+     *     ({@code u -> true} for root)
+     */
+    public TraceNode trace(String address, Predicate<String> visibleUser) {
+        return trace(address, null, visibleUser);
+    }
+
+    /**
+     * The route of {@code address} for mail from {@code sender}: when the sender's domain has a
+     * DKIM key, remote steps go through {@code dkim_lookuphost} and {@code dkim_remote_smtp}.
+     *
+     * @param sender the envelope sender, or null
+     * @param visibleUser true for the cPanel accounts whose local routes the caller may see
+     */
+    public TraceNode trace(String address, String sender, Predicate<String> visibleUser) {
+        Objects.requireNonNull(visibleUser, "visibleUser");
+        String label = clip(address == null ? "" : address.strip());
+        MailAddress parsed;
+        try {
+            parsed = MailAddress.parse(address);
+        } catch (InvalidAddressException e) {
+            return TraceNode.error(label, e.getMessage());
+        }
+        Run run;
+        try {
+            run = new Run(CpanelAccounts.read(root), CpanelMailFiles.read(root), visibleUser);
+        } catch (IOException e) {
+            return TraceNode.error(label, "cannot read cPanel's account files: " + e.getMessage());
+        }
+        run.dkim = sender != null && run.files.hasDkimKey(domainOf(sender));
+        return run.address(parsed, List.of(), 0);
+    }
+
+    /** One trace: the files as read for it, the DNS answers it had, the steps it made. */
+    private final class Run {
+        final CpanelAccounts accounts;
+        final CpanelMailFiles files;
+        final Predicate<String> visible;
+        final RemoteRoute remote = new RemoteRoute(resolver);
+        boolean dkim;
+        int steps;
+
+        Run(CpanelAccounts accounts, CpanelMailFiles files, Predicate<String> visible) {
+            this.accounts = accounts;
+            this.files = files;
+            this.visible = visible;
+        }
+
+        TraceNode address(MailAddress address, List<Hop> hops, int depth) {
+            steps++;
+            String label = address.toString();
+            String domain = address.domain();
+            if (!files.isLocal(domain, accounts)) {
+                return dkim ? remote.route(label, domain, Routers.DKIM_REMOTE, Routers.DKIM_REMOTE_TRANSPORT)
+                        : remote.route(label, domain, Routers.REMOTE, Routers.REMOTE_TRANSPORT);
+            }
+            String owner = accounts.ownerOfDomain(domain);
+            if (!visible.test(owner == null ? "root" : owner)) {
+                return TraceNode.leaf(TraceKind.HIDDEN, label, null, null,
+                        "delivered inside another account: its route is not shown", TraceStatus.UNKNOWN);
+            }
+            try {
+                boolean filtered = files.hasDomainFilter(domain)
+                        && !handled(hops, address.key(), Routers.DOMAIN_FILTER);
+                if (filtered) {
+                    List<Hop> inner = with(hops, address.key(), Routers.DOMAIN_FILTER);
+                    TraceNode next = local(address, owner, inner, depth);
+                    return new TraceNode(TraceKind.FILTER, label, Routers.DOMAIN_FILTER, null,
+                            "domain filter etc/vfilters/" + domain + ": it may discard, redirect or fail the"
+                                    + " message, depending on the message; if it does not, the route goes on",
+                            worst(List.of(next)), List.of(next));
+                }
+                return local(address, owner, hops, depth);
+            } catch (IOException e) {
+                return TraceNode.error(label, "cannot read the routing files of " + domain + ": " + e.getMessage());
+            }
+        }
+
+        /** Forwarder, mailbox, default address, or no such mailbox. */
+        private TraceNode local(MailAddress address, String owner, List<Hop> hops, int depth) throws IOException {
+            String label = address.toString();
+            String domain = address.domain();
+            DomainForwarders forwarders = accounts.forwarders(domain);
+            String file = "etc/valiases/" + domain;
+            List<String> own = forwarders.exact(address.key());
+            boolean looped = false;
+            if (own != null && !own.isEmpty()) {
+                if (!handled(hops, address.key(), Routers.FORWARDER)) {
+                    return forwarder(label, Routers.FORWARDER, "forwarder in " + file, own,
+                            with(hops, address.key(), Routers.FORWARDER), owner, depth);
+                }
+                looped = true;
+            }
+            CpanelMailFiles.Mailbox box = owner == null ? null : files.mailbox(owner, domain, address.localPart());
+            if (box != null) {
+                String where = box.directory() == null ? "mailbox " + box.name() : "mailbox " + box.directory();
+                return TraceNode.leaf(TraceKind.MAILBOX, label, Routers.MAILBOX, Routers.MAILBOX_TRANSPORT,
+                        looped ? where + " (the forwarders loop back here, so Exim delivers to the mailbox)" : where,
+                        TraceStatus.OK);
+            }
+            List<String> fallback = forwarders.catchAll();
+            if (fallback != null && !fallback.isEmpty()) {
+                if (!handled(hops, address.key(), Routers.DEFAULT_ADDRESS)) {
+                    return forwarder(label, Routers.DEFAULT_ADDRESS, "default address (*) in " + file, fallback,
+                            with(hops, address.key(), Routers.DEFAULT_ADDRESS), owner, depth);
+                }
+                looped = true;
+            }
+            return TraceNode.leaf(TraceKind.FAIL, label, null, null,
+                    looped ? "no such mailbox, and the forwarders loop back to this address (Exim: Unrouteable address)"
+                            : "no such mailbox (Exim: Unrouteable address)",
+                    TraceStatus.FAILING);
+        }
+
+        private TraceNode forwarder(String label, String router, String detail, List<String> targets,
+                List<Hop> hops, String owner, int depth) {
+            List<TraceNode> children = targets(targets, router, hops, owner, depth + 1);
+            return new TraceNode(TraceKind.FORWARDER, label, router, null, detail, worst(children), children);
+        }
+
+        private List<TraceNode> targets(List<String> targets, String router, List<Hop> hops, String owner, int depth) {
+            List<TraceNode> children = new ArrayList<>();
+            if (depth > MAX_DEPTH) {
+                children.add(TraceNode.error("…", "more than " + MAX_DEPTH + " forwarders in a row: the trace stops here"));
+                return children;
+            }
+            for (int i = 0; i < targets.size(); i++) {
+                if (steps >= MAX_STEPS) {
+                    children.add(TraceNode.error("…", (targets.size() - i) + " more targets not traced: the trace"
+                            + " has more than " + MAX_STEPS + " steps"));
+                    break;
+                }
+                children.add(target(targets.get(i), router, hops, owner, depth));
+            }
+            return children;
+        }
+
+        /** One item of a forwarder's list. */
+        private TraceNode target(String item, String router, List<Hop> hops, String owner, int depth) {
+            steps++;
+            String lower = item.toLowerCase(Locale.ROOT);
+            if (lower.startsWith(":fail:")) {
+                String text = clip(item.substring(6).strip());
+                return TraceNode.leaf(TraceKind.FAIL, ":fail:", router, null,
+                        text.isEmpty() ? "the forwarder refuses the mail" : text, TraceStatus.FAILING);
+            }
+            if (lower.startsWith(":defer:")) {
+                String text = clip(item.substring(7).strip());
+                return TraceNode.leaf(TraceKind.DEFER, ":defer:", router, null,
+                        text.isEmpty() ? "the forwarder asks senders to try later" : text, TraceStatus.DEFERRED);
+            }
+            if (lower.equals(":blackhole:")) {
+                return TraceNode.leaf(TraceKind.DISCARD, ":blackhole:", router, null,
+                        "accepted and thrown away", TraceStatus.OK);
+            }
+            if (lower.equals(":unknown:")) {
+                return TraceNode.leaf(TraceKind.ERROR, ":unknown:", router, null,
+                        "the forwarder declines; routers after it decide, which this trace does not follow",
+                        TraceStatus.UNKNOWN);
+            }
+            if (lower.startsWith(":include:")) {
+                return include(item.substring(9).strip(), router, hops, owner, depth);
+            }
+            if (item.startsWith("|")) {
+                return TraceNode.leaf(TraceKind.PIPE, clip(item), router, Routers.PIPE_TRANSPORT,
+                        "the message is piped to this command", TraceStatus.OK);
+            }
+            if (item.startsWith("/")) {
+                return TraceNode.leaf(TraceKind.FILE, clip(item), router, Routers.FILE_TRANSPORT,
+                        "the message is appended to this file", TraceStatus.OK);
+            }
+            if (item.indexOf('@') < 0) {
+                return account(item);
+            }
+            MailAddress next;
+            try {
+                next = MailAddress.parse(item);
+            } catch (InvalidAddressException e) {
+                return TraceNode.error(clip(item), "not a forwarding target: " + e.getMessage());
+            }
+            return address(next, hops, depth);
+        }
+
+        /** A bare name: Exim qualifies it with the server's name, which reaches a system user. */
+        private TraceNode account(String name) {
+            if (!accounts.isUser(name)) {
+                return TraceNode.leaf(TraceKind.MAILBOX, clip(name), Routers.ACCOUNT, Routers.ACCOUNT_TRANSPORT,
+                        "a local user that is not a cPanel account; its route is not traced", TraceStatus.UNKNOWN);
+            }
+            if (!visible.test(name)) {
+                return TraceNode.leaf(TraceKind.HIDDEN, name, null, null,
+                        "delivered inside another account: its route is not shown", TraceStatus.UNKNOWN);
+            }
+            return TraceNode.leaf(TraceKind.MAILBOX, name, Routers.ACCOUNT, Routers.ACCOUNT_TRANSPORT,
+                    "the main mailbox of the account " + name, TraceStatus.OK);
+        }
+
+        private TraceNode include(String path, String router, List<Hop> hops, String owner, int depth) {
+            String label = clip(path);
+            List<String> items = new ArrayList<>();
+            try {
+                for (String line : files.include(path, owner == null ? null : files.home(owner))) {
+                    items.addAll(DomainForwarders.splitTargets(line));
+                }
+            } catch (IOException e) {
+                return TraceNode.leaf(TraceKind.INCLUDE, label, router, null, e.getMessage(), TraceStatus.UNKNOWN);
+            }
+            List<TraceNode> children = targets(items, router, hops, owner, depth + 1);
+            return new TraceNode(TraceKind.INCLUDE, label, router, null, "addresses listed in this file",
+                    children.isEmpty() ? TraceStatus.FAILING : worst(children), children);
+        }
+    }
+
+    /** An address already routed higher up the chain, and the router that did it. */
+    private record Hop(String key, String router) {
+    }
+
+    private static boolean handled(List<Hop> hops, String key, String router) {
+        for (Hop hop : hops) {
+            if (hop.key().equals(key) && hop.router().equals(router)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<Hop> with(List<Hop> hops, String key, String router) {
+        List<Hop> more = new ArrayList<>(hops);
+        more.add(new Hop(key, router));
+        return List.copyOf(more);
+    }
+
+    /**
+     * A forwarder sends a copy to every target, so it is as bad as its worst target: failing if
+     * one bounces, else deferred, else unknown, else OK. No targets at all fail.
+     */
+    private static TraceStatus worst(List<TraceNode> children) {
+        if (children.isEmpty()) {
+            return TraceStatus.FAILING;
+        }
+        TraceStatus worst = TraceStatus.OK;
+        for (TraceNode child : children) {
+            worst = rank(child.status()) > rank(worst) ? child.status() : worst;
+        }
+        return worst;
+    }
+
+    private static int rank(TraceStatus status) {
+        switch (status) {
+            case FAILING:
+                return 3;
+            case DEFERRED:
+                return 2;
+            case UNKNOWN:
+                return 1;
+            default:
+                return 0;
+        }
+    }
+
+    private static String domainOf(String address) {
+        String d = CpanelAccounts.domainOf(address.strip());
+        return d == null ? "" : d.toLowerCase(Locale.ROOT);
+    }
+
+    static String clip(String text) {
+        return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "…";
+    }
+}

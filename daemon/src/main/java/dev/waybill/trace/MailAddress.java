@@ -1,0 +1,131 @@
+package dev.waybill.trace;
+
+import java.net.IDN;
+import java.util.Locale;
+
+/**
+ * An email address checked for tracing: a plain local part and a host-name domain, the domain
+ * in lower case and in its ASCII form (IDNA). Only such a domain is ever used to name a file, so
+ * no address can lead a lookup out of {@code etc/valiases/} or a home directory.
+ *
+ * @param localPart the part before the last {@code @}, as given
+ * @param domain the domain: labels of letters, digits, {@code -} and {@code _}, no trailing dot
+ */
+public record MailAddress(String localPart, String domain) {
+
+    /** RFC 3696 errata: 64 + 1 + 255; what the trace accepts at most. */
+    public static final int MAX_LENGTH = 320;
+    static final int MAX_LOCAL_PART = 64;
+    static final int MAX_DOMAIN = 253;
+
+    /**
+     * Checks {@code text} and splits it. Surrounding white space and angle brackets are dropped.
+     *
+     * @throws InvalidAddressException naming what is wrong: empty, too long, no {@code @}, an empty
+     *     or unusual local part, an address literal, a domain with an empty label ({@code ..}) or a
+     *     character a host name cannot have ({@code /} among them)
+     */
+    public static MailAddress parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidAddressException("the address is empty");
+        }
+        String s = text.strip();
+        if (s.length() > MAX_LENGTH) {
+            throw new InvalidAddressException("the address is longer than " + MAX_LENGTH + " characters");
+        }
+        if (s.length() >= 2 && s.charAt(0) == '<' && s.charAt(s.length() - 1) == '>') {
+            s = s.substring(1, s.length() - 1).strip();
+        }
+        int at = s.lastIndexOf('@');
+        if (at < 0) {
+            throw new InvalidAddressException("'@' is missing: an address needs a domain, like user@example.com");
+        }
+        String local = s.substring(0, at);
+        String domain = s.substring(at + 1);
+        checkLocalPart(local);
+        return new MailAddress(local, checkDomain(domain));
+    }
+
+    private static void checkLocalPart(String local) {
+        if (local.isEmpty()) {
+            throw new InvalidAddressException("the part before '@' is empty");
+        }
+        if (local.length() > MAX_LOCAL_PART) {
+            throw new InvalidAddressException("the part before '@' is longer than " + MAX_LOCAL_PART + " characters");
+        }
+        for (int i = 0; i < local.length(); i++) {
+            char c = local.charAt(i);
+            if (c > 0x7e) {
+                throw new InvalidAddressException("the part before '@' has non-ASCII characters, which this"
+                        + " server's mailboxes and forwarders cannot have");
+            }
+            if (!isAtext(c) && c != '.') {
+                throw new InvalidAddressException("the part before '@' has a character that needs quoting ("
+                        + describe(c) + "); quoted local parts are not traced");
+            }
+        }
+    }
+
+    /** RFC 5322 §3.2.3 atext. */
+    private static boolean isAtext(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0;
+    }
+
+    private static String checkDomain(String domain) {
+        if (domain.isEmpty()) {
+            throw new InvalidAddressException("the domain after '@' is empty");
+        }
+        if (domain.startsWith("[")) {
+            throw new InvalidAddressException("address literals like user@[192.0.2.1] are not traced");
+        }
+        if (domain.endsWith(".")) {
+            domain = domain.substring(0, domain.length() - 1); // the root's dot, as in DNS
+        }
+        boolean ascii = domain.chars().allMatch(c -> c < 0x80);
+        if (!ascii) {
+            try {
+                domain = IDN.toASCII(domain, 0);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidAddressException("the domain is not a valid international domain name");
+            }
+        }
+        domain = domain.toLowerCase(Locale.ROOT);
+        if (domain.isEmpty() || domain.length() > MAX_DOMAIN) {
+            throw new InvalidAddressException("the domain must have 1 to " + MAX_DOMAIN + " characters");
+        }
+        for (String label : domain.split("\\.", -1)) {
+            if (label.isEmpty()) {
+                throw new InvalidAddressException("the domain has an empty label (a leading dot or '..')");
+            }
+            if (label.length() > 63) {
+                throw new InvalidAddressException("a label of the domain is longer than 63 characters");
+            }
+            for (int i = 0; i < label.length(); i++) {
+                char c = label.charAt(i);
+                if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+                    throw new InvalidAddressException("the domain has a character a host name cannot have ("
+                            + describe(c) + ")");
+                }
+            }
+        }
+        return domain;
+    }
+
+    private static String describe(char c) {
+        return c < 0x20 || c == 0x7f || Character.isWhitespace(c)
+                ? String.format("U+%04X", (int) c)
+                : "'" + c + "'";
+    }
+
+    /** The address, {@code local@domain}. */
+    @Override
+    public String toString() {
+        return localPart + "@" + domain;
+    }
+
+    /** The address as Exim looks it up: lower case. */
+    String key() {
+        return localPart.toLowerCase(Locale.ROOT) + "@" + domain;
+    }
+}
