@@ -24,7 +24,8 @@ import java.util.function.Predicate;
  * their addresses (see {@link RemoteRoute}).
  *
  * <p>Loops end as in Exim: a router is not used again for an address it already handled higher
- * up the same chain, so {@code a → b → a} ends at a's mailbox or fails. A trace stops at
+ * up the same chain. So {@code a → b → a} goes round once more through {@code virtual_aliases}
+ * (its {@code lsearch*} finds a's own line too), then ends at a's mailbox or fails. A trace stops at
  * {@link #MAX_DEPTH} forwarders in a row and {@link #MAX_STEPS} steps.
  *
  * <p>Visibility: an address whose domain belongs to an account the caller may not see is one
@@ -159,11 +160,16 @@ public final class AddressTracer {
                         looped ? where + " (the forwarders loop back here, so Exim delivers to the mailbox)" : where,
                         TraceStatus.OK);
             }
-            List<String> fallback = forwarders.catchAll();
+            // virtual_aliases looks up with lsearch*: the address's own line if it has one (reached
+            // here only in a loop, past virtual_aliases_nostar), else the * default.
+            boolean ownLine = own != null && !own.isEmpty();
+            List<String> fallback = ownLine ? own : forwarders.catchAll();
             if (fallback != null && !fallback.isEmpty()) {
                 if (!handled(hops, address.key(), Routers.DEFAULT_ADDRESS)) {
-                    return forwarder(label, Routers.DEFAULT_ADDRESS, "default address (*) in " + file, fallback,
-                            with(hops, address.key(), Routers.DEFAULT_ADDRESS), owner, depth);
+                    return forwarder(label, Routers.DEFAULT_ADDRESS,
+                            ownLine ? "forwarder in " + file + ", again (the forwarders loop)"
+                                    : "default address (*) in " + file,
+                            fallback, with(hops, address.key(), Routers.DEFAULT_ADDRESS), owner, depth);
                 }
                 looped = true;
             }

@@ -67,6 +67,12 @@ final class PrivateExim implements AutoCloseable {
      * @param credentials lines {@code login: password} for the dovecot_* authenticators
      */
     static PrivateExim configure(Path work, Map<String, String> values, String credentials) throws IOException {
+        return configure(work, "/e2e/exim.conf.template", values, credentials);
+    }
+
+    /** As {@link #configure(Path, Map, String)}, from another template on the test class path. */
+    static PrivateExim configure(Path work, String templateResource, Map<String, String> values, String credentials)
+            throws IOException {
         Path binary = binary();
         Files.createDirectories(work.resolve("spool"));
         Files.createDirectories(work.resolve("log"));
@@ -75,9 +81,9 @@ final class PrivateExim implements AutoCloseable {
         Files.writeString(passwords, credentials, StandardCharsets.UTF_8);
 
         String template;
-        try (InputStream in = PrivateExim.class.getResourceAsStream("/e2e/exim.conf.template")) {
+        try (InputStream in = PrivateExim.class.getResourceAsStream(templateResource)) {
             if (in == null) {
-                throw new IOException("e2e/exim.conf.template is not on the test class path");
+                throw new IOException(templateResource + " is not on the test class path");
             }
             template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -151,6 +157,15 @@ final class PrivateExim implements AutoCloseable {
             Thread.sleep(100);
         }
         fail("Exim daemon did not log '" + started + "' within 20 s:\n" + readIfExists(mainLog()));
+    }
+
+    /**
+     * {@code exim -bt address}: how Exim would route the address, without a daemon or a message.
+     * The exit status is 0 when it can be delivered, 1 when it defers, 2 when it fails; none of
+     * them fails the test.
+     */
+    CommandResult addressTest(String address) throws IOException, InterruptedException {
+        return CommandResult.run(List.of(binary.toString(), "-C", config.toString(), "-bt", address), COMMAND_TIMEOUT);
     }
 
     /** {@code exim -bpc}: the number of messages in the queue. */

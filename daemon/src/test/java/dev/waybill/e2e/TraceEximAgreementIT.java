@@ -1,0 +1,214 @@
+package dev.waybill.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.waybill.trace.AddressTracer;
+import dev.waybill.trace.DnsAnswer;
+import dev.waybill.trace.TraceKind;
+import dev.waybill.trace.TraceNode;
+import dev.waybill.trace.TraceText;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Our trace agrees with Exim's own address test, {@code exim -bt}, on a cPanel-like configuration
+ * ({@code e2e/trace-exim.conf.template}) over {@link FakeCpanelRoot}'s files: for each final
+ * outcome — a mailbox, a remote route, a {@code :fail:} with its text, a discard, a
+ * {@code :defer:}, a pipe, an unroutable address — both name the same address, router and
+ * transport.
+ *
+ * <p>Remote routes are compared by router and transport only: Exim here has no DNS (its
+ * remote router is a manualroute to a fixed address, and it cannot be pointed at a test DNS
+ * server without changing the system's resolv.conf), so MX hosts are tested apart, against a
+ * test DNS server, in {@code AddressTracerTest}. Domain filters are left out: Exim would run the
+ * filter on an empty message, which says nothing about real mail.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TraceEximAgreementIT {
+
+    private Path work;
+    private PrivateExim exim;
+    private AddressTracer tracer;
+
+    @BeforeAll
+    void configureExim() throws IOException {
+        work = Files.createTempDirectory("waybill-trace-it-");
+        Path root = work.resolve("root");
+        FakeCpanelRoot.write(root);
+        Files.writeString(root.resolve("etc/valiases/example.com"), """
+                pipe@example.com: |/usr/bin/true
+                later@example.com: :defer: Mailbox moving
+                mixed@example.com: alice@example.com, :fail: No, not you
+                loop1@example.com: loop2@example.com
+                loop2@example.com: loop1@example.com
+                """, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Files.writeString(root.resolve("etc/valiases/shop.test"), "*: carol@shop.test\n", StandardCharsets.UTF_8);
+        exim = PrivateExim.configure(work, "/e2e/trace-exim.conf.template",
+                Map.of("WORK", work.toString(), "CPANEL_ROOT", root.toString()), "");
+        Files.createDirectories(work.resolve("mail"));
+        exim.grantAccess();
+        // No DNS in this test: every remote domain "exists without MX"; only routers are compared.
+        tracer = new AddressTracer(root, (name, type) -> DnsAnswer.of(List.of()));
+    }
+
+    @AfterAll
+    void removeWork() throws IOException {
+        if (exim != null) {
+            exim.close();
+        }
+        if (work != null) {
+            try (Stream<Path> tree = Files.walk(work)) {
+                for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        FakeCpanelRoot.ALICE,            // a mailbox
+        FakeCpanelRoot.SALES,            // a forwarder to a mailbox
+        FakeCpanelRoot.CHAIN,            // two forwarders
+        FakeCpanelRoot.TEAM,             // a local and a remote target
+        FakeCpanelRoot.PARTNERS,         // a forwarder to a remote address
+        FakeCpanelRoot.NOWHERE,          // :fail: with its text
+        FakeCpanelRoot.TRASH,            // :blackhole:
+        "pipe@example.com",              // a pipe
+        "later@example.com",             // :defer:
+        "mixed@example.com",             // a mailbox and a :fail: whose text has a comma
+        "loop1@example.com",             // a loop of forwarders
+        "nobody@example.com",            // no mailbox, no default address
+        "anyone@shop.test",              // the * default address
+        "someone@elsewhere.test",        // a remote domain
+    })
+    void trace_agreesWithEximAddressTest(String address) throws Exception {
+        CommandResult bt = exim.addressTest(address);
+        TraceNode tree = tracer.trace(address, user -> true);
+        List<String> expected = eximOutcomes(bt.stdout());
+        assertFalse(expected.isEmpty(), () -> "exim -bt said nothing we understand:\n" + bt.describe());
+        assertEquals(expected, ourOutcomes(tree),
+                () -> "exim -bt " + address + ":\n" + bt.describe() + "\nour trace:\n" + TraceText.render(tree));
+    }
+
+    /** One line per final outcome of {@code exim -bt} output, sorted. */
+    static List<String> eximOutcomes(String output) {
+        List<String> out = new ArrayList<>();
+        String[] lines = output.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.isEmpty() || Character.isWhitespace(line.charAt(0))) {
+                continue;
+            }
+            String parents = parents(lines, i);
+            if (line.contains(" is undeliverable: ")) {
+                out.add("fail " + line.replace(" is undeliverable: ", ": ") + parents);
+            } else if (line.contains(" cannot be resolved at this time: ")) {
+                out.add("defer " + line.replace(" cannot be resolved at this time: ", ": ") + parents);
+            } else if (line.startsWith("mail to ") && line.endsWith(" is discarded")) {
+                out.add("discard " + line.substring(8, line.length() - 13) + parents);
+            } else if (line.contains(" -> ")) {
+                out.add("pipe " + line + " " + following(lines, i, "transport = ") + parents);
+            } else {
+                String routed = following(lines, i, "router = ");
+                out.add("route " + line.strip() + " " + routed.replace("router = ", "").replace(", transport = ", " ")
+                        + parents);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** The {@code <-- parent} lines of the block at {@code lines[i]}, nearest first, as {@code " <-- a <-- b"}. */
+    private static String parents(String[] lines, int i) {
+        StringBuilder sb = new StringBuilder();
+        for (int j = i + 1; j < lines.length && !lines[j].isEmpty() && Character.isWhitespace(lines[j].charAt(0)); j++) {
+            if (lines[j].strip().startsWith("<-- ")) {
+                sb.append(' ').append(lines[j].strip());
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The first indented line after {@code lines[i]} (in the same block) that starts with {@code prefix}. */
+    private static String following(String[] lines, int i, String prefix) {
+        for (int j = i + 1; j < lines.length && !lines[j].isEmpty() && Character.isWhitespace(lines[j].charAt(0)); j++) {
+            if (lines[j].strip().startsWith(prefix)) {
+                return lines[j].strip();
+            }
+        }
+        return "(no " + prefix.strip() + ")";
+    }
+
+    /** Our tree's final outcomes in the same words. */
+    static List<String> ourOutcomes(TraceNode tree) {
+        List<String> out = new ArrayList<>();
+        collect(tree, List.of(), out);
+        out.sort(null);
+        return out;
+    }
+
+    /** {@code forwarders}: the forwarders above {@code node}, nearest first. */
+    private static void collect(TraceNode node, List<String> forwarders, List<String> out) {
+        String parent = forwarders.isEmpty() ? null : forwarders.get(0);
+        String above = arrows(forwarders);
+        String aboveParent = arrows(forwarders.subList(Math.min(1, forwarders.size()), forwarders.size()));
+        switch (node.kind()) {
+            case FORWARDER:
+                List<String> more = new ArrayList<>();
+                more.add(node.label());
+                more.addAll(forwarders);
+                for (TraceNode child : node.children()) {
+                    collect(child, more, out);
+                }
+                break;
+            case FILTER:
+            case INCLUDE:
+                for (TraceNode child : node.children()) {
+                    collect(child, forwarders, out);
+                }
+                break;
+            case MAILBOX:
+            case REMOTE:
+                out.add("route " + node.label() + " " + node.router() + " " + node.transport() + above);
+                break;
+            case FAIL:
+                out.add("fail " + (node.router() == null ? node.label() + ": Unrouteable address" + above
+                        : parent + ": " + node.detail() + aboveParent));
+                break;
+            case DEFER:
+                out.add("defer " + parent + ": " + node.detail() + aboveParent);
+                break;
+            case DISCARD:
+                out.add("discard " + parent + aboveParent);
+                break;
+            case PIPE:
+                out.add("pipe " + parent + " -> " + node.label() + " transport = " + node.transport() + aboveParent);
+                break;
+            default:
+                out.add(node.kind().jsonName() + " " + node.label() + ": " + node.detail());
+        }
+    }
+
+    private static String arrows(List<String> addresses) {
+        StringBuilder sb = new StringBuilder();
+        for (String a : addresses) {
+            sb.append(" <-- ").append(a);
+        }
+        return sb.toString();
+    }
+}
