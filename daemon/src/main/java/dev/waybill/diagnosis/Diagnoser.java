@@ -2,7 +2,6 @@ package dev.waybill.diagnosis;
 
 import dev.waybill.outcome.Outcome;
 import dev.waybill.outcome.OutcomeType;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -103,14 +102,14 @@ public final class Diagnoser {
             lower = lower.substring(LEFT_QUEUE.length());
             deferred = true;
         }
-        ReplyCode reply3 = ReplyCode.find(lower);
-        boolean temporary = reply3 != null ? reply3.temporary()
+        ReplyCode smtp = ReplyCode.find(lower);
+        boolean temporary = smtp != null ? smtp.temporary()
                 : deferred || lower.startsWith("temporarily rejected");
-        String shown = reply3 == null ? null : reply3.display();
+        String shown = smtp == null ? null : smtp.display();
 
         DiagnosisCode code = ReplyRules.Rule.first(ReplyRules.STRONG, lower, temporary);
-        if (code == null && reply3 != null) {
-            code = reply3.meaning();
+        if (code == null && smtp != null) {
+            code = smtp.meaning();
         }
         if (code == null) {
             code = ReplyRules.Rule.first(ReplyRules.WEAK, lower, temporary);
@@ -126,10 +125,19 @@ public final class Diagnoser {
             // address that no router accepts in a domain hosted here: here it is the second.
             code = DiagnosisCode.NO_SUCH_USER;
         }
-        return make(code, temporary, rejection, shown);
+        return make(code, temporary, rejection, type == OutcomeType.DEFER, shown);
     }
 
     private static Diagnosis make(DiagnosisCode code, boolean reportedTemporary, boolean rejection, String shown) {
+        return make(code, reportedTemporary, rejection, false, shown);
+    }
+
+    /**
+     * The diagnosis for {@code code}; {@code deferral} says the server is still trying, which only
+     * {@link DiagnosisCode#UNKNOWN} words differently.
+     */
+    private static Diagnosis make(DiagnosisCode code, boolean reportedTemporary, boolean rejection, boolean deferral,
+                                  String shown) {
         boolean temporary = switch (code.transience()) {
             case TEMPORARY -> true;
             case PERMANENT -> false;
@@ -137,20 +145,66 @@ public final class Diagnoser {
         };
         String cause = code.cause(rejection);
         String fix = code.fix(rejection);
-        if (code == DiagnosisCode.UNKNOWN && temporary && !rejection) {
+        if (code == DiagnosisCode.UNKNOWN && deferral) {
             cause = DiagnosisCode.UNKNOWN_TEMPORARY_CAUSE;
             fix = DiagnosisCode.UNKNOWN_TEMPORARY_FIX;
         }
         return new Diagnosis(code.label(), cause, fix, temporary, shown);
     }
 
-    /** The first {@link #MAX_CHARS} characters, lower-cased; empty for null. */
+    /**
+     * The first {@link #MAX_CHARS} characters, lower-cased, with the lines of a multi-line reply
+     * joined (each continuation's {@code 550-5.7.1 } prefix dropped, so a phrase broken over two
+     * lines still matches) and runs of white space made one space; empty for null.
+     */
     static String lowerPrefix(String s) {
         if (s == null) {
             return "";
         }
-        String head = s.length() > MAX_CHARS ? s.substring(0, MAX_CHARS) : s;
-        return head.toLowerCase(Locale.ROOT).strip();
+        int n = Math.min(s.length(), MAX_CHARS);
+        StringBuilder b = new StringBuilder(n);
+        boolean space = false;
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r') {
+                i = afterContinuationPrefix(s, i + 1, n);
+                space = true;
+            } else if (c == ' ' || c == '\t') {
+                space = true;
+                i++;
+            } else {
+                if (space && b.length() > 0) {
+                    b.append(' ');
+                }
+                space = false;
+                b.append(Character.toLowerCase(c));
+                i++;
+            }
+        }
+        return b.toString();
+    }
+
+    /** Past {@code ddd-} or {@code ddd } and an enhanced status code after it, if they start at {@code i}. */
+    private static int afterContinuationPrefix(String s, int i, int n) {
+        if (i < n && s.charAt(i) == '\n') {
+            i++; // CR LF
+        }
+        if (i + 3 < n && digit(s, i) && digit(s, i + 1) && digit(s, i + 2)
+                && (s.charAt(i + 3) == '-' || s.charAt(i + 3) == ' ')) {
+            int j = i + 4;
+            int k = j;
+            while (k < n && k - j < 12 && (digit(s, k) || s.charAt(k) == '.')) {
+                k++;
+            }
+            return k > j && k < n && s.charAt(k) == ' ' ? k + 1 : j;
+        }
+        return i;
+    }
+
+    private static boolean digit(String s, int i) {
+        char c = s.charAt(i);
+        return c >= '0' && c <= '9';
     }
 
     private static boolean removed(String message) {

@@ -74,8 +74,8 @@ public enum DiagnosisCode {
     DNS_FAILURE(Transience.AS_REPORTED,
             "Looking up the recipient's domain in DNS failed or timed out, so its mail server could not "
                     + "be found for now.",
-            "Usually nothing to do: the server tries again. If it keeps happening, the domain's DNS "
-                    + "servers are broken and the domain's owner must fix them.",
+            "Usually passing: a deferred message is tried again by itself. If it keeps happening or the "
+                    + "message bounced, the domain's DNS servers are broken and its owner must fix them.",
             "A DNS lookup this server needed to check the message failed, so it asked the sender to try "
                     + "again later.",
             "Nothing to do: the sending server tries again. If it keeps happening, tell your hosting "
@@ -86,8 +86,8 @@ public enum DiagnosisCode {
     CONNECTION_REFUSED(Transience.TEMPORARY,
             "The receiving mail server refused the connection or could not be reached: it is down, or "
                     + "does not accept mail on the network.",
-            "Nothing to do at first: the server keeps trying for several days. If it lasts more than a "
-                    + "day, tell the recipient their mail server is not accepting connections.",
+            "A deferred message is tried again for several days. If it lasts more than a day or the "
+                    + "message bounced, tell the recipient their mail server is not accepting connections.",
             "This server could not reach a server it needed to check the message with, so it asked the "
                     + "sender to try again later.",
             "Nothing to do: the sending server tries again. If it keeps happening, tell your hosting "
@@ -96,9 +96,8 @@ public enum DiagnosisCode {
     CONNECTION_TIMEOUT(Transience.TEMPORARY,
             "The receiving mail server did not answer in time: the connection or one of its replies "
                     + "timed out.",
-            "Nothing to do at first: the server keeps trying for several days. If it never gets "
-                    + "through, a firewall may block it; ask your hosting provider to check outgoing "
-                    + "connections on port 25.",
+            "A deferred message is tried again for several days. If it never gets through, a firewall "
+                    + "may block it; ask your hosting provider to check outgoing connections on port 25.",
             "A server this server needed to check the message with did not answer in time, so it asked "
                     + "the sender to try again later.",
             "Nothing to do: the sending server tries again. If it keeps happening, tell your hosting "
@@ -106,8 +105,8 @@ public enum DiagnosisCode {
 
     CONNECTION_LOST(Transience.TEMPORARY,
             "The receiving mail server closed the connection in the middle of the delivery.",
-            "Usually passing, and the server tries again by itself. If it keeps happening, the receiving "
-                    + "server may be quietly refusing this one; reach the recipient another way.",
+            "Usually passing: a deferred message is tried again by itself. If it keeps happening, the "
+                    + "receiving server may be quietly refusing this one; reach the recipient another way.",
             "The connection was lost while the message was being received.",
             "Nothing to do: the sending server tries again."),
 
@@ -272,7 +271,7 @@ public enum DiagnosisCode {
     RATE_LIMITED(Transience.TEMPORARY,
             "The receiving server is limiting how much mail it takes from this server right now (too "
                     + "many messages, recipients or connections).",
-            "Nothing to do at first: the server tries again later. If it happens often, send fewer "
+            "A deferred message is tried again later by itself. If it happens often, send fewer "
                     + "messages at once, and only to people who want them, as complaints lower the limit.",
             "This server is limiting how much mail it takes from the sending server right now.",
             "Nothing to do: the sending server tries again later."),
@@ -341,7 +340,7 @@ public enum DiagnosisCode {
     RETRY_WAIT(Transience.TEMPORARY,
             "Earlier attempts to this destination failed, so this server is waiting before it tries "
                     + "again.",
-            "Nothing to do yet: the server tries again on its schedule. The earlier attempts of this "
+            "A deferred message is tried again on the server's schedule. The earlier attempts of this "
                     + "message show the original problem.",
             null, null),
 
@@ -377,7 +376,7 @@ public enum DiagnosisCode {
                     + "the message.",
             "If the mail was wanted, ask your hosting provider, giving the time and the sender.");
 
-    /** {@link #UNKNOWN}'s wording for a delivery that failed for now. */
+    /** {@link #UNKNOWN}'s wording for a deferral: the server is still trying. */
     static final String UNKNOWN_TEMPORARY_CAUSE =
             "The delivery failed for now, for a reason Waybill does not recognise; the server's reply "
                     + "is shown in the message.";
