@@ -15,7 +15,7 @@ import java.util.List;
  * <p>The shape follows the questions the socket answers: the newest page of one account's mail
  * ({@code delivery_owner} by owner and time), everything to or from one address
  * ({@code by_recipient}, {@code by_email}), one message's story ({@code by_msgid} and
- * {@code message_line}), counts by type over time ({@code by_time}).
+ * {@code message_log}), counts by type over time ({@code by_time}).
  */
 public final class Schema {
 
@@ -39,9 +39,12 @@ public final class Schema {
                     // One row per (message, recipient) outcome, and per SMTP-time rejection.
                     // row_key = MD5(server, msgid, row) or MD5(server, rejection time and text):
                     // the same log line always lands on the same row, so replays are harmless.
+                    // It is the primary key, so every index ends in it: (sendtime, row_key) orders
+                    // pages the same way whichever index a query reads, and keyset paging needs no
+                    // other tie-breaker. Addresses are indexed whole (320 characters fit an InnoDB
+                    // key), so "everything to this address, newest first" reads the index in order.
                     """
                     CREATE TABLE IF NOT EXISTS delivery (
-                      id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
                       row_key BINARY(16) NOT NULL,
                       server_id SMALLINT UNSIGNED NOT NULL,
                       type TINYINT UNSIGNED NOT NULL,
@@ -74,13 +77,11 @@ public final class Schema {
                       bounce_msgid VARCHAR(23) CHARACTER SET ascii NULL,
                       bounce_of VARCHAR(23) CHARACTER SET ascii NULL,
                       last_time INT UNSIGNED NOT NULL,
-                      PRIMARY KEY (id),
-                      UNIQUE KEY by_row_key (row_key),
+                      PRIMARY KEY (row_key),
                       KEY by_time (sendtime),
-                      KEY by_server_time (server_id, sendtime),
                       KEY by_msgid (msgid),
-                      KEY by_recipient (recipient(64), sendtime),
-                      KEY by_email (email(64), sendtime)
+                      KEY by_recipient (recipient, sendtime),
+                      KEY by_email (email, sendtime)
                     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci
                     """,
                     // Who may see a row: the sender's account, the recipient's, the mailbox's,
