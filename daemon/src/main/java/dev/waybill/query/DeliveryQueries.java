@@ -1,0 +1,288 @@
+package dev.waybill.query;
+
+import dev.waybill.outcome.Outcome;
+import dev.waybill.outcome.OutcomeType;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+
+/**
+ * Searches the stored deliveries. Every statement carries the viewer's scope:
+ * <ul>
+ *   <li>root reads {@code delivery} directly, by time or by address;</li>
+ *   <li>an account or reseller reads its owner entries ({@code delivery_owner}, by owner and
+ *       time) and joins the rows they name — one index range per owner key, merged by a UNION
+ *       that also drops a row two of its owner keys both reach;</li>
+ *   <li>except when the search names one address or message: then the address index is the
+ *       narrower path, and each row found must have an owner entry of the viewer's.</li>
+ * </ul>
+ * Pages are keyset-paged on (send time, row key), which every index of {@code delivery} ends
+ * in, so any page costs the same however deep it is.
+ */
+public final class DeliveryQueries {
+
+    static final String COLUMNS = "d.row_key, d.server_id, d.type, d.msgid, d.email, d.sender, d.user, d.domain,"
+            + " d.size, d.senderhost, d.senderip, d.senderauth, d.spamscore, d.sendtime, d.recipient, d.deliveredto,"
+            + " d.deliveryuser, d.deliverydomain, d.router, d.transport, d.host, d.ip, d.message, d.actiontime,"
+            + " d.remote, d.subject, d.attempts, d.reply, d.tls, d.bounce_msgid, d.bounce_of";
+    private static final OutcomeType[] TYPES = OutcomeType.values();
+
+    private final DataSource dataSource;
+    private final Map<Integer, String> serverNames = new ConcurrentHashMap<>();
+
+    public DeliveryQueries(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * One page of the deliveries {@code viewer} may see that match {@code p}.
+     *
+     * @param withCounts also count the whole match by type
+     * @throws ForbiddenException if {@code p.user()} is outside the viewer's scope
+     * @throws BadQueryException  if the cursor does not belong to this search
+     */
+    public SearchPage search(Viewer viewer, SearchParams p, boolean withCounts) throws SQLException {
+        Viewer v = p.user() == null ? viewer : viewer.narrowToAccount(p.user());
+        Cursor after = p.cursor() == null ? null : Cursor.decode(p.cursor(), p.filterHash());
+        try (Connection c = dataSource.getConnection()) {
+            Integer serverId = null;
+            if (p.server() != null) {
+                serverId = serverId(c, p.server());
+                if (serverId == null) {
+                    return new SearchPage(List.of(), null, withCounts ? new EnumMap<>(OutcomeType.class) : null);
+                }
+            }
+            Sql filters = filters(p, v, serverId);
+            List<StoredDelivery> rows = new ArrayList<>(Math.min(p.limit() + 1, 1001));
+            Sql page = rowsQuery(v, p, filters, after);
+            try (PreparedStatement ps = c.prepareStatement(page.text())) {
+                page.bind(ps);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(read(c, rs));
+                    }
+                }
+            }
+            String next = null;
+            if (rows.size() > p.limit()) {
+                rows.remove(rows.size() - 1);
+                StoredDelivery last = rows.get(rows.size() - 1);
+                next = new Cursor(last.outcome().sendunixtime(), last.key(), p.filterHash()).encode();
+            }
+            Map<OutcomeType, Long> counts = withCounts ? counts(c, v, p, filters) : null;
+            return new SearchPage(rows, next, counts);
+        }
+    }
+
+    /** Whether {@code p} names one address or message, which its own index finds fastest. */
+    private static boolean addressDriven(SearchParams p) {
+        return p.msgid() != null || p.match() == SearchParams.Match.EXACT && (p.recipient() != null || p.sender() != null);
+    }
+
+    private Sql rowsQuery(Viewer v, SearchParams p, Sql filters, Cursor after) {
+        boolean newest = p.order() == SearchParams.Order.NEWEST;
+        String dir = newest ? " DESC" : " ASC";
+        int fetch = p.limit() + 1;
+        if (v.everything() || addressDriven(p)) {
+            Sql q = new Sql().add("SELECT " + COLUMNS + " FROM delivery d WHERE 1=1").add(filters)
+                    .add(timeRange("d", p)).add(keyset("d", after, newest));
+            if (!v.everything()) {
+                q.add(ownedBy(v));
+            }
+            return q.add(" ORDER BY d.sendtime" + dir + ", d.row_key" + dir + " LIMIT " + fetch);
+        }
+        List<String> owners = new ArrayList<>(new TreeSet<>(v.owners()));
+        if (owners.size() == 1) {
+            return ownerBranch(owners.get(0), p, filters, after, newest)
+                    .add(" ORDER BY o.sendtime" + dir + ", o.row_key" + dir + " LIMIT " + fetch);
+        }
+        // Each branch reads its own owner range, newest first, and stops at one page; the UNION
+        // drops a row reached through two owner keys; the outer sort merges the branches.
+        Sql q = new Sql().add("SELECT * FROM (");
+        for (int i = 0; i < owners.size(); i++) {
+            q.add(i == 0 ? "(" : " UNION (").add(ownerBranch(owners.get(i), p, filters, after, newest))
+                    .add(" ORDER BY o.sendtime" + dir + ", o.row_key" + dir + " LIMIT " + fetch + ")");
+        }
+        return q.add(") u ORDER BY u.sendtime" + dir + ", u.row_key" + dir + " LIMIT " + fetch);
+    }
+
+    private static Sql ownerBranch(String owner, SearchParams p, Sql filters, Cursor after, boolean newest) {
+        return new Sql().add("SELECT " + COLUMNS + " FROM delivery_owner o JOIN delivery d"
+                        + " ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.owner = ?", owner)
+                .add(filters).add(timeRange("o", p)).add(keyset("o", after, newest));
+    }
+
+    /** An owner entry of the viewer's for row {@code d}: a point lookup in the owner index. */
+    private static Sql ownedBy(Viewer v) {
+        Sql s = new Sql().add(" AND EXISTS (SELECT 1 FROM delivery_owner o WHERE o.owner IN (");
+        int i = 0;
+        for (String owner : new TreeSet<>(v.owners())) {
+            s.add(i++ == 0 ? "?" : ", ?", owner);
+        }
+        return s.add(") AND o.sendtime = d.sendtime AND o.row_key = d.row_key)");
+    }
+
+    private static Sql timeRange(String alias, SearchParams p) {
+        Sql s = new Sql();
+        if (p.since() != null) {
+            s.add(" AND " + alias + ".sendtime >= ?", p.since());
+        }
+        if (p.until() != null) {
+            s.add(" AND " + alias + ".sendtime < ?", p.until());
+        }
+        return s;
+    }
+
+    private static Sql keyset(String alias, Cursor after, boolean newest) {
+        if (after == null) {
+            return new Sql();
+        }
+        String cmp = newest ? "<" : ">";
+        return new Sql().add(" AND (" + alias + ".sendtime " + cmp + " ? OR (" + alias + ".sendtime = ? AND "
+                + alias + ".row_key " + cmp + " ?))", after.sendtime(), after.sendtime(), after.rowKey());
+    }
+
+    /** The filters on the row itself, the same for every path. */
+    private static Sql filters(SearchParams p, Viewer v, Integer serverId) {
+        Sql s = new Sql();
+        if (!p.types().isEmpty()) {
+            s.add(" AND d.type IN (");
+            int i = 0;
+            for (OutcomeType t : p.types()) {
+                s.add(i++ == 0 ? "?" : ", ?", t.ordinal());
+            }
+            s.add(")");
+        }
+        address(s, "d.recipient", p.recipient(), p.match());
+        address(s, "d.email", p.sender(), p.match());
+        if (p.domain() != null) {
+            s.add(" AND (d.domain = ? OR d.deliverydomain = ? OR d.recipient LIKE ?)", p.domain(), p.domain(),
+                    "%@" + Sql.likeLiteral(p.domain()));
+        }
+        if (p.msgid() != null) {
+            s.add(" AND d.msgid = ?", p.msgid());
+        }
+        if (p.text() != null) {
+            String like = "%" + Sql.likeLiteral(p.text()) + "%";
+            s.add(" AND (d.subject LIKE ? OR d.message LIKE ? OR d.reply LIKE ?)", like, like, like);
+        }
+        if (p.deliveryType() != SearchParams.DeliveryType.ALL) {
+            s.add(" AND d.remote = ?", p.deliveryType() == SearchParams.DeliveryType.REMOTE ? 1 : 0);
+        }
+        if (serverId != null) {
+            s.add(" AND d.server_id = ?", serverId);
+        }
+        if (v.email() != null) {
+            s.add(" AND (d.email = ? OR d.recipient = ?)", v.email(), v.email());
+        }
+        return s;
+    }
+
+    private static void address(Sql s, String column, String value, SearchParams.Match match) {
+        if (value == null) {
+            return;
+        }
+        switch (match) {
+            case EXACT -> s.add(" AND " + column + " = ?", value);
+            case PREFIX -> s.add(" AND " + column + " LIKE ?", Sql.likeLiteral(value) + "%");
+            case CONTAINS -> s.add(" AND " + column + " LIKE ?", "%" + Sql.likeLiteral(value) + "%");
+        }
+    }
+
+    private Map<OutcomeType, Long> counts(Connection c, Viewer v, SearchParams p, Sql filters) throws SQLException {
+        Sql q;
+        if (v.everything() || addressDriven(p)) {
+            q = new Sql().add("SELECT d.type, COUNT(*) FROM delivery d WHERE 1=1").add(filters).add(timeRange("d", p));
+            if (!v.everything()) {
+                q.add(ownedBy(v));
+            }
+            q.add(" GROUP BY d.type");
+        } else {
+            q = new Sql().add("SELECT u.type, COUNT(*) FROM (");
+            int i = 0;
+            for (String owner : new TreeSet<>(v.owners())) {
+                q.add(i++ == 0 ? "" : " UNION ").add(new Sql().add("SELECT d.type, d.row_key FROM delivery_owner o"
+                        + " JOIN delivery d ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.owner = ?",
+                        owner).add(filters).add(timeRange("o", p)));
+            }
+            q.add(") u GROUP BY u.type");
+        }
+        Map<OutcomeType, Long> counts = new EnumMap<>(OutcomeType.class);
+        try (PreparedStatement ps = c.prepareStatement(q.text())) {
+            q.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int t = rs.getInt(1);
+                    if (t >= 0 && t < TYPES.length) {
+                        counts.put(TYPES[t], rs.getLong(2));
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Every row {@code viewer} may see of message {@code msgid}, in the order they happened.
+     * Empty when there are none — whether the message does not exist or is someone else's.
+     */
+    public List<StoredDelivery> messageRows(Viewer viewer, String msgid, String server) throws SQLException {
+        SearchParams p = SearchParams.builder().msgid(msgid).server(server).order(SearchParams.Order.OLDEST)
+                .limit(SearchParams.MAX_LIMIT).build();
+        List<StoredDelivery> rows = new ArrayList<>(search(viewer, p, false).rows());
+        rows.sort(java.util.Comparator.comparingLong((StoredDelivery r) -> r.outcome().actionunixtime())
+                .thenComparing(r -> String.valueOf(r.outcome().recipient())));
+        return rows;
+    }
+
+    /** The id of server {@code name}, or null when it never wrote here. */
+    Integer serverId(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM server WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : null;
+            }
+        }
+    }
+
+    String serverName(Connection c, int id) throws SQLException {
+        String name = serverNames.get(id);
+        if (name == null) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM server WHERE id = ?")) {
+                ps.setInt(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    name = rs.next() ? rs.getString(1) : "#" + id;
+                }
+            }
+            serverNames.put(id, name);
+        }
+        return name;
+    }
+
+    /** A row of {@link #COLUMNS}. */
+    StoredDelivery read(Connection c, ResultSet rs) throws SQLException {
+        int t = rs.getInt(3);
+        BigDecimal spam = rs.getBigDecimal(13);
+        long size = rs.getLong(9);
+        if (rs.wasNull()) {
+            size = -1;
+        }
+        Outcome o = new Outcome(t >= 0 && t < TYPES.length ? TYPES[t] : OutcomeType.INPROGRESS, rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), size, rs.getString(10),
+                rs.getString(11), rs.getString(12), spam == null ? null : spam.doubleValue(), rs.getLong(14),
+                rs.getString(15), rs.getString(16), rs.getString(17), rs.getString(18), rs.getString(19),
+                rs.getString(20), rs.getString(21), rs.getString(22), rs.getString(23), rs.getLong(24),
+                rs.getBoolean(25), rs.getString(26), rs.getInt(27), rs.getString(28), rs.getString(29),
+                rs.getString(30), rs.getString(31), 0);
+        return new StoredDelivery(serverName(c, rs.getInt(2)), rs.getBytes(1), o);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.waybill.query;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * One message's story: its rows (scoped like any search) and its raw log lines — exigrep, from an
+ * index. A viewer who may see none of the message's rows learns nothing, not even that it exists;
+ * one who sees some of them does not see the lines about the others' recipients.
+ */
+public final class MessageQueries {
+
+    /** Exim's message ids: 16 or 23 characters of base-62 and dashes. */
+    private static final int MAX_MSGID = 23;
+
+    private final DataSource dataSource;
+    private final DeliveryQueries deliveries;
+
+    public MessageQueries(DataSource dataSource, DeliveryQueries deliveries) {
+        this.dataSource = dataSource;
+        this.deliveries = deliveries;
+    }
+
+    /**
+     * The story of {@code msgid}, or null when the viewer may see nothing of it.
+     *
+     * @param server one server's copy of the id, or null for any
+     * @throws BadQueryException if {@code msgid} cannot be a message id
+     */
+    public MessageStory story(Viewer viewer, String msgid, String server) throws SQLException {
+        if (msgid == null || msgid.isEmpty() || msgid.length() > MAX_MSGID || !msgid.chars().allMatch(
+                ch -> ch == '-' || ch < 128 && Character.isLetterOrDigit(ch))) {
+            throw new BadQueryException("msgid must be an Exim message id such as 1vD9xY-000A1b-C2");
+        }
+        List<StoredDelivery> rows = deliveries.messageRows(viewer, msgid, server);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        List<String> lines = lines(msgid, server);
+        if (viewer.everything()) {
+            return new MessageStory(msgid, rows, lines, 0);
+        }
+        List<StoredDelivery> all = deliveries.messageRows(Viewer.all(), msgid, server);
+        Set<String> hidden = new LinkedHashSet<>();
+        for (StoredDelivery r : all) {
+            if (rows.stream().noneMatch(mine -> java.util.Arrays.equals(mine.key(), r.key()))) {
+                addAddress(hidden, r.outcome().recipient());
+                addAddress(hidden, r.outcome().deliveredto());
+            }
+        }
+        for (StoredDelivery r : rows) {
+            // An address this viewer's own rows name stays visible even if another row names it too.
+            if (r.outcome().recipient() != null) {
+                hidden.remove(r.outcome().recipient().toLowerCase(Locale.ROOT));
+            }
+        }
+        List<String> shown = new ArrayList<>(lines.size());
+        int dropped = 0;
+        for (String line : lines) {
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (hidden.stream().anyMatch(lower::contains)) {
+                dropped++;
+            } else {
+                shown.add(line);
+            }
+        }
+        return new MessageStory(msgid, rows, shown, dropped);
+    }
+
+    private static void addAddress(Set<String> set, String address) {
+        if (address != null && address.length() >= 3) {
+            set.add(address.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** The stored lines of {@code msgid}, in log order, each once. */
+    private List<String> lines(String msgid, String server) throws SQLException {
+        Sql q = new Sql().add("SELECT m.first_time, m.log_lines FROM message_log m WHERE m.msgid = ?", msgid);
+        if (server != null) {
+            q.add(" AND m.server_id = (SELECT id FROM server WHERE name = ?)", server);
+        }
+        q.add(" ORDER BY m.first_time");
+        List<String> lines = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(q.text())) {
+            q.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    lines.addAll(List.of(rs.getString(2).split("\n", -1)));
+                }
+            }
+        }
+        // Chunks of one second may come in any order; a line's own time stamp orders them (a
+        // stable sort keeps the log's order within a second), and a line read twice shows once.
+        lines.sort(Comparator.comparing(MessageQueries::stamp));
+        return new ArrayList<>(new LinkedHashSet<>(lines));
+    }
+
+    private static String stamp(String line) {
+        return line.length() >= 19 ? line.substring(0, 19) : line;
+    }
+}
