@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -155,8 +156,14 @@ final class RunCommand {
             Consumer<String> say) throws IOException {
         ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(config.cpanelRoot(), say), SystemUsers.system());
         SocketServer server = new SocketServer(ServerSettings.defaults(config.socketPath()), new MethodRegistry(),
-                resolver, say).registerBuiltins(() -> Map.of("state", state.get(), "log", config.logPath().toString(),
-                        "server_id", config.serverId(), "retention_days", config.retentionDays()));
+                resolver, say).registerBuiltins(() -> {
+                    Map<String, Object> ingest = new LinkedHashMap<>();
+                    ingest.put("state", state.get());
+                    ingest.put("log", config.logPath().toString());
+                    ingest.put("server_id", config.serverId());
+                    ingest.put("retention_days", config.retentionDays());
+                    return ingest;
+                });
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "waybill-socket-shutdown"));
         say.accept("listening on " + config.socketPath());
