@@ -22,7 +22,8 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * One connection to the daemon. Not thread-safe: one caller at a time.
+ * One connection to the daemon. Not thread-safe: one caller at a time (without a
+ * {@link #timeout}, one thread may write while another reads).
  *
  * <pre>
  * try (SocketClient c = SocketClient.connect(path)) {

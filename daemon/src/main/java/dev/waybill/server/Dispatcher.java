@@ -19,8 +19,9 @@ import java.util.function.Function;
 
 /**
  * Answers the requests of one connection, one at a time and in the order they came: pipelined
- * requests queue here (up to {@link ServerSettings#maxPending()}, then the server stops reading
- * from the connection; four times that many are refused with {@code unavailable}). Blocking
+ * requests queue here; past {@link ServerSettings#maxPending()} the server stops reading from the
+ * connection, so what queues is bounded by what one read brought in (about 64 KiB of lines, all
+ * of them answered). {@link #MAX_QUEUED} is a last safety net. Blocking
  * methods run on the worker pool; a full pool answers {@code unavailable} at once rather than
  * queueing without bound.
  *
@@ -36,6 +37,9 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     /** The kernel's identity of the connection, for the log of the last handler. */
     static final AttributeKey<PeerIdentity> PEER = AttributeKey.valueOf("waybill.peer");
+
+    /** Queued requests past which more are refused with {@code unavailable}. */
+    static final int MAX_QUEUED = 8192;
 
     private final MethodRegistry methods;
     private final ScopeResolver resolver;
@@ -88,7 +92,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         if (peer == null) {
             return; // closing: the credentials could not be read
         }
-        if (pending.size() >= settings.maxPending() * 4) {
+        if (pending.size() >= MAX_QUEUED) {
             in = new Inbound.Refused(in.id(), ErrorCode.UNAVAILABLE, "too many requests in flight on one connection ("
                     + pending.size() + "); read the replies before sending more");
         }

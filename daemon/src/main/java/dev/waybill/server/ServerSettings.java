@@ -18,7 +18,7 @@ import java.time.Duration;
  * @param workerThreads      threads running blocking methods (database calls)
  * @param workerQueue        requests waiting for a worker; past it the reply is {@code unavailable}
  * @param maxPending         requests one connection may have queued (pipelined) before the
- *                           server stops reading from it; four times as many are refused
+ *                           server stops reading from it
  * @param writeLowWaterMark  bytes of unsent replies below which a stalled connection is writable
  *                           again
  * @param writeHighWaterMark bytes of unsent replies above which the server stops producing for

@@ -280,8 +280,32 @@ class SocketServerTest {
         }
         c.sendRaw(batch.toString().getBytes(StandardCharsets.UTF_8));
         for (int i = 0; i < 200; i++) {
-            assertEquals(i, parse(c.readLine()).get("id").getAsInt());
+            JsonObject reply = parse(c.readLine());
+            assertEquals(i, reply.get("id").getAsInt());
+            assertEquals(i % 3 == 2 ? "not_found" : null,
+                    reply.has("error") ? reply.getAsJsonObject("error").get("code").getAsString() : null, reply.toString());
         }
+    }
+
+    @Test
+    void manyPipelinedRequestsInOneWrite_areAllAnswered() throws Exception {
+        start();
+        SocketClient c = SocketClient.connect(fixture.socket); // blocking: one thread writes while another reads
+        clients.add(c);
+        String one = "{\"id\":0,\"method\":\"echo\"}\n";
+        int n = 20_000;
+        Thread writer = new Thread(() -> {
+            try {
+                c.sendRaw(one.repeat(n).getBytes(StandardCharsets.UTF_8)); // ~600 KB at once
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        for (int i = 0; i < n; i++) {
+            assertEquals("{\"id\":0,\"result\":{}}", c.readLine());
+        }
+        writer.join();
     }
 
     @Test
