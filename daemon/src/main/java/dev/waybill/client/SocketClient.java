@@ -173,6 +173,11 @@ public final class SocketClient implements Closeable {
         selector.selectedKeys().clear();
     }
 
+    /** Tells the daemon nothing more will be sent; the replies still come. */
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
     /** The next line from the daemon without its {@code \n}, or null at end of stream. */
     public String readLine() throws IOException {
         line.reset();

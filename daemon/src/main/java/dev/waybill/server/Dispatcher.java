@@ -2,10 +2,12 @@ package dev.waybill.server;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import java.time.Duration;
@@ -56,6 +58,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     /** A request is being answered (on a worker or right here). */
     private boolean busy;
     private ScheduledFuture<?> stallCheck;
+    /** The client shut down its sending side: answer what came, then close. */
+    private boolean inputShutdown;
 
     Dispatcher(MethodRegistry methods, ScopeResolver resolver, Executor workers, ServerSettings settings,
             Function<Channel, PeerIdentity> identify, Consumer<String> log) {
@@ -104,6 +108,10 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private void drain() {
         while (!busy && !pending.isEmpty() && ctx.channel().isActive()) {
             start(pending.poll());
+        }
+        if (inputShutdown && !busy && pending.isEmpty()) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
         }
         updateReading();
     }
@@ -202,6 +210,11 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            drain();
+            return;
+        }
         if (!(evt instanceof IdleStateEvent)) {
             ctx.fireUserEventTriggered(evt);
             return;

@@ -39,6 +39,16 @@ final class LineFramer extends ByteToMessageDecoder {
         return discarding || actualReadableBytes() > 0;
     }
 
+    /** At the end of the input (the client shut down its side), a last line may lack its end. */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        decode(ctx, in, out);
+        if (in.isReadable() && !discarding) {
+            out.add(in.readRetainedSlice(in.readableBytes()));
+        }
+        scanned = 0;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.isReadable()) {

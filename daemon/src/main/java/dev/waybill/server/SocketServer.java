@@ -130,6 +130,8 @@ public final class SocketServer implements Closeable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(EpollServerDomainSocketChannel.class)
+                // a client may send its requests and shut down its side (`... | socat`): still answer
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(settings.writeLowWaterMark(), settings.writeHighWaterMark()))
                 .handler(new ChannelInboundHandlerAdapter() {

@@ -78,4 +78,13 @@ class LineFramerTest {
         assertEquals("next", line(ch));
         assertNull(ch.readInbound());
     }
+
+    @Test
+    void decodeLast_inputEndsInsideALine_makesItALine() {
+        EmbeddedChannel ch = new EmbeddedChannel(new LineFramer(16));
+        ch.writeInbound(bytes("ab\ncd"));
+        assertEquals("ab", line(ch));
+        ch.finish();
+        assertEquals("cd", line(ch));
+    }
 }

@@ -309,6 +309,19 @@ class SocketServerTest {
     }
 
     @Test
+    void clientShutsDownItsSide_getsEveryReplyThenEndOfStream() throws Exception {
+        start();
+        SocketClient c = client();
+        c.sendRaw(("{\"id\":1,\"method\":\"sleep\",\"params\":{\"ms\":200}}\n{\"id\":2,\"method\":\"health\"}\n"
+                + "{\"id\":3,\"method\":\"echo\"}").getBytes(StandardCharsets.UTF_8)); // the last line has no end
+        c.shutdownOutput();
+        for (int id = 1; id <= 3; id++) {
+            assertEquals(id, parse(c.readLine()).get("id").getAsInt());
+        }
+        assertNull(c.readLine());
+    }
+
+    @Test
     void methodThrows_getsInternalAndTheLogSaysWhy() throws Exception {
         start();
         SocketClient c = client();
