@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * cPanel's account files, read again when they change: the daemon runs for months while accounts
- * are created, removed and moved between resellers. {@code etc/userdomains} and
- * {@code etc/trueuserowners} are checked by modification time and size; forwarders
+ * are created, removed and moved between resellers. {@code etc/userdomains},
+ * {@code etc/trueuserowners} and {@code var/cpanel/resellers} are checked by modification time and size; forwarders
  * ({@code etc/valiases/}) are read lazily and dropped at every reload, and at least every
  * {@link #MAX_AGE_MS} because editing one does not touch the others. Not thread-safe.
  */
@@ -29,7 +29,8 @@ public final class AccountFiles {
      */
     public AccountFiles(Path root) throws IOException {
         this.root = root;
-        this.watched = List.of(root.resolve("etc/userdomains"), root.resolve("etc/trueuserowners"));
+        this.watched = List.of(root.resolve("etc/userdomains"), root.resolve("etc/trueuserowners"),
+                root.resolve("var/cpanel/resellers"));
         load();
     }
 

@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code etc/userdomains}: {@code domain: user} for every domain, with a {@code *: nobody}
  *       catch-all that owns nothing;</li>
  *   <li>{@code etc/trueuserowners}: {@code user: owner}, the owner being root or a reseller;</li>
+ *   <li>{@code var/cpanel/resellers}: {@code reseller:acl,acl,...}, who is a reseller (also those
+ *       owning an account in {@code etc/trueuserowners});</li>
  *   <li>{@code etc/valiases/<domain>}: forwarders, {@code alias@domain: dest, dest}
  *       (see {@link DomainForwarders}).</li>
  * </ul>
@@ -34,20 +36,25 @@ public final class CpanelAccounts {
     private final Map<String, String> domainOwners;
     private final Map<String, String> resellerOf;
     private final Set<String> users;
+    private final Set<String> resellers;
     /** Forwarders per domain, read on first use: most domains never need them. */
     private final Map<String, DomainForwarders> forwarders = new ConcurrentHashMap<>();
 
-    private CpanelAccounts(Path root, Map<String, String> domainOwners, Map<String, String> resellerOf) {
+    private CpanelAccounts(Path root, Map<String, String> domainOwners, Map<String, String> resellerOf,
+            Set<String> listedResellers) {
         this.root = root;
         this.domainOwners = domainOwners;
         this.resellerOf = resellerOf;
         this.users = new HashSet<>(domainOwners.values());
         this.users.addAll(resellerOf.keySet());
+        this.resellers = new HashSet<>(listedResellers);
+        this.resellers.addAll(resellerOf.values());
+        this.resellers.remove("root");
     }
 
     /** No accounts: the answer on a plain Exim server. */
     public static CpanelAccounts none() {
-        return new CpanelAccounts(null, Map.of(), Map.of());
+        return new CpanelAccounts(null, Map.of(), Map.of(), Set.of());
     }
 
     /**
@@ -59,10 +66,16 @@ public final class CpanelAccounts {
     public static CpanelAccounts read(Path root) throws IOException {
         Map<String, String> owners = colonMap(root.resolve("etc/userdomains"), true);
         owners.remove("*");
-        return new CpanelAccounts(root, owners, colonMap(root.resolve("etc/trueuserowners"), false));
+        Set<String> listed = colonMap(root.resolve("var/cpanel/resellers"), false, true).keySet();
+        return new CpanelAccounts(root, owners, colonMap(root.resolve("etc/trueuserowners"), false), listed);
     }
 
     private static Map<String, String> colonMap(Path file, boolean lowerKeys) throws IOException {
+        return colonMap(file, lowerKeys, false);
+    }
+
+    private static Map<String, String> colonMap(Path file, boolean lowerKeys, boolean allowEmptyValues)
+            throws IOException {
         Map<String, String> map = new HashMap<>();
         List<String> lines;
         try {
@@ -77,7 +90,7 @@ public final class CpanelAccounts {
             }
             String key = line.substring(0, colon).trim();
             String value = line.substring(colon + 1).trim();
-            if (!key.isEmpty() && !value.isEmpty()) {
+            if (!key.isEmpty() && (allowEmptyValues || !value.isEmpty())) {
                 map.put(lowerKeys ? key.toLowerCase(Locale.ROOT) : key, value);
             }
         }
@@ -107,6 +120,25 @@ public final class CpanelAccounts {
     /** The reseller (or root) owning {@code user}, or null. */
     public String ownerOfUser(String user) {
         return resellerOf.get(user);
+    }
+
+    /**
+     * True if {@code name} is a reseller: listed in {@code var/cpanel/resellers} or owning an
+     * account in {@code etc/trueuserowners}. Root is not a reseller.
+     */
+    public boolean isReseller(String name) {
+        return name != null && resellers.contains(name);
+    }
+
+    /** The accounts {@code owner} owns in {@code etc/trueuserowners}; empty when none. */
+    public Set<String> usersOwnedBy(String owner) {
+        Set<String> owned = new HashSet<>();
+        for (Map.Entry<String, String> e : resellerOf.entrySet()) {
+            if (e.getValue().equals(owner)) {
+                owned.add(e.getKey());
+            }
+        }
+        return Set.copyOf(owned);
     }
 
     /**

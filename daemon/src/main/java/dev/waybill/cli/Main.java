@@ -19,6 +19,8 @@ public final class Main {
               parse FILE...       read Exim main logs (plain, .gz, or - for stdin) and print one
                                   JSON object per delivery outcome and per SMTP-time rejection
               import FILE...      backfill rotated logs into the database (oldest first)
+              status              ask the running daemon how it is (version, uptime, ingestion)
+              whoami              ask the daemon who you are and which accounts you may see
               sample-log          write a synthetic cPanel-like Exim main log (for benchmarks)
               help                show this text
 
@@ -48,6 +50,10 @@ public final class Main {
                 return RunCommand.run(rest, out, err);
             case "import":
                 return ImportCommand.run(rest, out, err);
+            case "status":
+                return StatusCommand.run(rest, out, err);
+            case "whoami":
+                return WhoamiCommand.run(rest, out, err);
             case "sample-log":
                 return SampleLogCommand.run(rest, out, err);
             case "help":

@@ -5,6 +5,12 @@ import dev.waybill.account.AccountFiles;
 import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
 import dev.waybill.ingest.LogIngestion;
+import dev.waybill.server.LiveAccounts;
+import dev.waybill.server.MethodRegistry;
+import dev.waybill.server.ScopeResolver;
+import dev.waybill.server.ServerSettings;
+import dev.waybill.server.SocketServer;
+import dev.waybill.server.SystemUsers;
 import dev.waybill.ingest.StoreWriter;
 import dev.waybill.store.Database;
 import dev.waybill.store.DeliveryStore;
@@ -15,10 +21,13 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +41,7 @@ final class RunCommand {
 
             The daemon: follows Exim's main log (log.path) into the database (db.url), exactly
             once, through rotations and restarts; waits for the database when it is down.
+            Answers the cPanel and WHM pages and the CLI on its socket (socket.path).
 
             Options:
               --config FILE   configuration file (default /etc/waybill/waybill.conf)
@@ -84,11 +94,20 @@ final class RunCommand {
             err.println("waybill run: cannot read cPanel account files under " + config.cpanelRoot() + ": " + e);
             return 1;
         }
-        try (HikariDataSource ds = Database.open(config, "waybill")) {
+        AtomicReference<String> state = new AtomicReference<>("waiting for the database");
+        SocketServer server;
+        try {
+            server = startSocketServer(config, state, say);
+        } catch (IOException e) {
+            err.println("waybill run: " + e.getMessage());
+            return 1;
+        }
+        try (server; HikariDataSource ds = Database.open(config, "waybill")) {
             DeliveryStore store = new DeliveryStore(ds, config.serverId());
             if (!prepareWaiting(store, config, say)) {
                 return 1;
             }
+            state.set("following the log");
             LogIngestion ingestion = new LogIngestion(config.logPath(), config.logTimezone(), store, accounts,
                     config.retentionDays(), say);
             CountDownLatch finished = new CountDownLatch(1);
@@ -126,6 +145,29 @@ final class RunCommand {
                 finished.countDown();
             }
         }
+    }
+
+    /**
+     * Starts answering on the socket before the database is reachable, so that {@code waybill
+     * status} can tell an administrator what the daemon waits for. SIGTERM closes it (and removes
+     * the socket file) whatever the daemon is doing.
+     */
+    private static SocketServer startSocketServer(WaybillConfig config, AtomicReference<String> state,
+            Consumer<String> say) throws IOException {
+        ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(config.cpanelRoot(), say), SystemUsers.system());
+        SocketServer server = new SocketServer(ServerSettings.defaults(config.socketPath()), new MethodRegistry(),
+                resolver, say).registerBuiltins(() -> {
+                    Map<String, Object> ingest = new LinkedHashMap<>();
+                    ingest.put("state", state.get());
+                    ingest.put("log", config.logPath().toString());
+                    ingest.put("server_id", config.serverId());
+                    ingest.put("retention_days", config.retentionDays());
+                    return ingest;
+                });
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "waybill-socket-shutdown"));
+        say.accept("listening on " + config.socketPath());
+        return server;
     }
 
     /** One retention pass; a failure is logged and the next pass tries again. */

@@ -58,4 +58,20 @@ class CpanelAccountsTest {
         assertNull(CpanelAccounts.domainOf("bob@"));
         assertNull(CpanelAccounts.domainOf(null));
     }
+
+    @Test
+    void resellers_fromOwnersAndTheResellerList(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("etc"));
+        Files.createDirectories(root.resolve("var/cpanel"));
+        Files.writeString(root.resolve("etc/trueuserowners"), "a: res1\nb: res1\nc: root\n");
+        Files.writeString(root.resolve("var/cpanel/resellers"), "res2:list-accts,create-acct\nres3:\n");
+        CpanelAccounts acc = CpanelAccounts.read(root);
+        assertTrue(acc.isReseller("res1"));
+        assertTrue(acc.isReseller("res2"));
+        assertTrue(acc.isReseller("res3"));
+        assertFalse(acc.isReseller("root"), "root is not a reseller");
+        assertFalse(acc.isReseller("a"));
+        assertEquals(java.util.Set.of("a", "b"), acc.usersOwnedBy("res1"));
+        assertEquals(java.util.Set.of(), acc.usersOwnedBy("res2"));
+    }
 }

@@ -81,7 +81,7 @@ class DaemonIT {
         Path conf = dir.resolve(server + ".conf");
         Files.writeString(conf, "db.url = " + db.jdbcUrl() + "\ndb.user = " + db.user() + "\ndb.password = "
                 + db.password() + "\nlog.path = " + log + "\ncpanel.root = " + root
-                + "\nserver.id = " + server + "\nlog.timezone = UTC\n");
+                + "\nserver.id = " + server + "\nlog.timezone = UTC\nsocket.path = " + dir.resolve(server + ".sock") + "\n");
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
         return conf;
     }

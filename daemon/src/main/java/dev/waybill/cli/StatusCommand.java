@@ -1,0 +1,81 @@
+package dev.waybill.cli;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.waybill.client.ErrorReply;
+import dev.waybill.client.SocketClient;
+import dev.waybill.config.ConfigException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** {@code waybill status}: is the daemon running, since when, and how ingestion goes ({@code health}). */
+final class StatusCommand {
+
+    static final String USAGE = """
+            Usage: waybill status [--socket PATH] [--config FILE] [--json]
+
+            Asks the running daemon how it is: version, process, uptime, connections, and the
+            state of log ingestion. Exits 0 when it answers, 1 when it does not.
+
+            Options:
+            """ + ClientOptions.HELP;
+
+    private StatusCommand() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.getenv(), out, err);
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        ClientOptions o = ClientOptions.parse("status", args, false, err);
+        if (o == null) {
+            return 2;
+        }
+        if (o.help) {
+            out.print(USAGE);
+            return 0;
+        }
+        Path socket;
+        try {
+            socket = o.socket(env);
+        } catch (ConfigException e) {
+            err.println("waybill status: " + e.getMessage());
+            return 2;
+        }
+        JsonObject h;
+        try (SocketClient c = SocketClient.connect(socket).timeout(ClientOptions.TIMEOUT)) {
+            h = c.call("health", null);
+        } catch (IOException e) {
+            err.println("waybill status: " + e.getMessage());
+            return 1;
+        } catch (ErrorReply e) {
+            err.println("waybill status: the daemon refused: " + e);
+            return 1;
+        }
+        if (o.json) {
+            out.println(h);
+            return 0;
+        }
+        out.println("waybill " + text(h, "version") + " is running (pid " + text(h, "pid") + "), up "
+                + ClientOptions.uptime(h.has("uptime_seconds") ? h.get("uptime_seconds").getAsLong() : 0));
+        out.println("socket:  " + socket + " (" + text(h, "connections") + " connections, limit "
+                + text(h, "max_connections") + ")");
+        JsonElement ingest = h.get("ingest");
+        if (ingest != null && ingest.isJsonObject() && !ingest.getAsJsonObject().isEmpty()) {
+            out.println("ingest:");
+            for (Map.Entry<String, JsonElement> e : ingest.getAsJsonObject().entrySet()) {
+                JsonElement v = e.getValue();
+                out.println("  " + e.getKey() + ": " + (v.isJsonPrimitive() ? v.getAsString() : v.toString()));
+            }
+        }
+        return 0;
+    }
+
+    private static String text(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? "?" : e.getAsString();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.waybill.server;
+
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
+
+/**
+ * The socket's file: its directory made if missing (traversable by everyone, or local users
+ * could not connect), a stale file of a killed daemon replaced, a live daemon's file left alone,
+ * mode 0666 once bound (anyone may connect; what they see depends on who they are), and removal
+ * at shutdown only while the file is still ours.
+ */
+final class SocketFile {
+
+    /** {@code S_IFMT} and {@code S_IFSOCK} of stat(2). */
+    private static final int TYPE_MASK = 0170000;
+    private static final int SOCKET = 0140000;
+
+    private final Path path;
+    private Object boundKey;
+
+    SocketFile(Path path) {
+        this.path = path;
+    }
+
+    /**
+     * Gets the path ready for binding.
+     *
+     * @throws IOException if another daemon answers on it, if something other than a socket is
+     *                     there, or if the directory cannot be made
+     */
+    void prepare() throws IOException {
+        Path dir = path.getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if ((mode & TYPE_MASK) != SOCKET) {
+            throw new IOException(path + " exists and is not a socket; remove it or set another socket.path");
+        }
+        if (answers(path)) {
+            throw new IOException("another waybill daemon is already listening on " + path
+                    + "; stop it first (or set another socket.path)");
+        }
+        Files.delete(path); // left behind by a daemon that did not shut down cleanly
+    }
+
+    /** Makes the bound socket connectable by everyone and remembers which file is ours. */
+    void bound() throws IOException {
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+        boundKey = key();
+    }
+
+    /** Removes the file if it is still the one this server bound. */
+    void remove() {
+        try {
+            if (boundKey != null && Objects.equals(boundKey, key())) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            // already gone, or replaced by a newer daemon: leave it
+        }
+        boundKey = null;
+    }
+
+    private Object key() throws IOException {
+        return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    /** True if something accepts connections on {@code path}. */
+    static boolean answers(Path path) {
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            return ch.isConnected();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

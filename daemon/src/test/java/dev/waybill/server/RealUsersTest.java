@@ -1,0 +1,197 @@
+package dev.waybill.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.waybill.client.ErrorReply;
+import dev.waybill.client.SocketClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Identity from the kernel, with real processes of real non-root users: the test (root, as in CI)
+ * makes system users, a fake cPanel server where some of them are accounts, and runs Python as
+ * each user against a real server. It fails, never skips, where it cannot run: the scoping it
+ * checks is the product's security.
+ */
+class RealUsersTest {
+
+    static final String ALICE = "waybill-t-alice";
+    static final String STRANGER = "waybill-t-stranger";
+    static final String BOB = "waybill-t-bob";
+    static final String CAROL = "waybill-t-carol";
+    static final String RESELLER = "waybill-t-res";
+
+    /** Connects to $WAYBILL_SOCKET, sends $WAYBILL_REQUEST, prints the one reply line. */
+    static final String CLIENT = """
+            import os, socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(os.environ["WAYBILL_SOCKET"])
+            s.sendall(os.environ["WAYBILL_REQUEST"].encode() + b"\\n")
+            sys.stdout.write(s.makefile("rb").readline().decode())
+            """;
+
+    static Path dir;
+    static ServerFixture fixture;
+    static SocketServer server;
+    static Path socket;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        if (!"0".equals(run(List.of("id", "-u")).strip())) {
+            fail("RealUsersTest must run as root (CI does): it creates system users and runs processes as them");
+        }
+        for (String tool : new String[] {"/usr/sbin/useradd", "/usr/sbin/userdel", "/usr/bin/setpriv", "/usr/bin/python3"}) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                fail(tool + " is missing; RealUsersTest needs it");
+            }
+        }
+        for (String user : new String[] {ALICE, STRANGER}) {
+            removeUser(user); // left over from an interrupted run
+            run(List.of("/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user));
+        }
+        dir = Files.createTempDirectory("waybill-real-users");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // the users must reach the socket
+        Path cpanel = ServerFixture.fakeCpanelRoot(dir.resolve("cpanel"),
+                Map.of(ALICE, RESELLER, BOB, RESELLER, CAROL, "root"));
+        socket = dir.resolve("run/waybill.sock");
+        ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(cpanel, l -> { }), SystemUsers.system());
+        server = new SocketServer(ServerSettings.defaults(socket), new MethodRegistry(), resolver, l -> { })
+                .registerBuiltins(Map::of);
+        server.start();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        for (String user : new String[] {ALICE, STRANGER}) {
+            removeUser(user);
+        }
+        if (dir != null) {
+            run(List.of("rm", "-rf", dir.toString()));
+        }
+    }
+
+    @Test
+    void whoami_accountProcess_seesOnlyItsAccount() throws Exception {
+        JsonObject reply = callAs(ALICE, "{\"id\":1,\"method\":\"whoami\"}");
+        JsonObject r = reply.getAsJsonObject("result");
+        assertEquals(uidOf(ALICE), r.get("uid").getAsInt());
+        assertEquals(ALICE, r.get("user").getAsString());
+        assertEquals("user", r.get("role").getAsString());
+        assertEquals("{\"all\":false,\"users\":[\"" + ALICE + "\"],\"email\":null}", r.get("scope").toString());
+    }
+
+    @Test
+    void whoami_accountProcessNarrowingToItsAddress_isNarrowed() throws Exception {
+        JsonObject r = callAs(ALICE, "{\"id\":2,\"method\":\"whoami\",\"params\":{\"email\":\"info@" + ALICE + ".example\"}}")
+                .getAsJsonObject("result");
+        assertEquals("info@" + ALICE + ".example", r.getAsJsonObject("scope").get("email").getAsString());
+    }
+
+    @Test
+    void whoami_accountProcessNarrowingToAnotherAccountsAddress_isForbidden() throws Exception {
+        assertError(callAs(ALICE, "{\"id\":3,\"method\":\"whoami\",\"params\":{\"email\":\"info@" + BOB + ".example\"}}"),
+                "forbidden");
+    }
+
+    @Test
+    void whoami_uidThatIsNoAccount_isForbidden() throws Exception {
+        JsonObject reply = callAs(STRANGER, "{\"id\":4,\"method\":\"whoami\"}");
+        assertError(reply, "forbidden");
+        assertTrue(reply.getAsJsonObject("error").get("message").getAsString().contains(STRANGER + ") is not a cPanel account"));
+        assertError(callAs(STRANGER, "{\"id\":5,\"method\":\"health\"}"), "forbidden");
+    }
+
+    @Test
+    void whoami_accountProcessActingAsOthers_isForbidden() throws Exception {
+        for (String as : new String[] {"root", RESELLER, BOB, ALICE}) {
+            assertError(callAs(ALICE, "{\"id\":6,\"method\":\"whoami\",\"as\":\"" + as + "\"}"), "forbidden");
+        }
+    }
+
+    @Test
+    void whoami_rootAsReseller_seesTheResellersAccountsAndItself() throws Exception {
+        try (SocketClient c = SocketClient.connect(socket)) {
+            JsonObject r = c.call("whoami", null, RESELLER);
+            assertEquals("reseller", r.get("role").getAsString());
+            assertEquals("[\"" + ALICE + "\",\"" + BOB + "\",\"" + RESELLER + "\"]",
+                    r.getAsJsonObject("scope").get("users").toString());
+            assertTrue(c.call("whoami", null).getAsJsonObject("scope").get("all").getAsBoolean());
+        }
+    }
+
+    @Test
+    void whoami_rootAsPlainAccount_isForbidden() throws Exception {
+        try (SocketClient c = SocketClient.connect(socket)) {
+            ErrorReply e = assertThrows(ErrorReply.class, () -> c.call("whoami", null, CAROL));
+            assertEquals("forbidden", e.code());
+            assertEquals("forbidden", assertThrows(ErrorReply.class, () -> c.call("whoami", null, STRANGER)).code());
+        }
+    }
+
+    private static void assertError(JsonObject reply, String code) {
+        assertTrue(reply.has("error"), reply.toString());
+        assertEquals(code, reply.getAsJsonObject("error").get("code").getAsString(), reply.toString());
+    }
+
+    /** Runs the Python client as {@code user} (its uid and gid, no other groups). */
+    private static JsonObject callAs(String user, String request) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--reuid=" + uidOf(user), "--regid=" + gidOf(user),
+                "--clear-groups", "/usr/bin/python3", "-c", CLIENT);
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        pb.environment().put("WAYBILL_SOCKET", socket.toString());
+        pb.environment().put("WAYBILL_REQUEST", request);
+        pb.directory(Path.of("/").toFile());
+        String out = run(pb);
+        return JsonParser.parseString(out).getAsJsonObject();
+    }
+
+    private static int uidOf(String user) throws Exception {
+        return Integer.parseInt(run(List.of("id", "-u", user)).strip());
+    }
+
+    private static int gidOf(String user) throws Exception {
+        return Integer.parseInt(run(List.of("id", "-g", user)).strip());
+    }
+
+    private static void removeUser(String user) throws Exception {
+        Process p = new ProcessBuilder("/usr/sbin/userdel", user).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor(30, TimeUnit.SECONDS); // exit 6: no such user, which is fine
+    }
+
+    private static String run(List<String> command) throws Exception {
+        return run(new ProcessBuilder(new ArrayList<>(command)));
+    }
+
+    private static String run(ProcessBuilder pb) throws IOException, InterruptedException {
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail(pb.command() + " did not finish");
+        }
+        if (p.exitValue() != 0) {
+            fail(pb.command() + " exited " + p.exitValue() + ": " + out);
+        }
+        return out;
+    }
+}
