@@ -19,6 +19,11 @@ public final class Main {
               parse FILE...       read Exim main logs (plain, .gz, or - for stdin) and print one
                                   JSON object per delivery outcome and per SMTP-time rejection
               import FILE...      backfill rotated logs into the database (oldest first)
+              search              list deliveries (filters, paging; --failed for blocked & failed)
+              message MSGID       one message's story: every recipient, the diagnosis, its log lines
+              trace ADDRESS       the route an email to ADDRESS takes from this server
+              stats               deliveries by hour and outcome; the accounts with most failures
+              export              a search as CSV, streamed
               status              ask the running daemon how it is (version, uptime, ingestion)
               whoami              ask the daemon who you are and which accounts you may see
               sample-log          write a synthetic cPanel-like Exim main log (for benchmarks)
@@ -52,6 +57,12 @@ public final class Main {
                 return ImportCommand.run(rest, out, err);
             case "status":
                 return StatusCommand.run(rest, out, err);
+            case "search":
+            case "message":
+            case "trace":
+            case "stats":
+            case "export":
+                return QueryCommand.run(args[0], rest, out, err);
             case "whoami":
                 return WhoamiCommand.run(rest, out, err);
             case "sample-log":

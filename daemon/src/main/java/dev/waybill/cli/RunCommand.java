@@ -7,6 +7,7 @@ import dev.waybill.config.WaybillConfig;
 import dev.waybill.ingest.LogIngestion;
 import dev.waybill.server.LiveAccounts;
 import dev.waybill.server.MethodRegistry;
+import dev.waybill.server.QueryMethods;
 import dev.waybill.server.ScopeResolver;
 import dev.waybill.server.ServerSettings;
 import dev.waybill.server.SocketServer;
@@ -15,6 +16,8 @@ import dev.waybill.ingest.StoreWriter;
 import dev.waybill.store.Database;
 import dev.waybill.store.DeliveryStore;
 import dev.waybill.store.Retention;
+import dev.waybill.trace.AddressTracer;
+import dev.waybill.trace.JndiMxResolver;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -29,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import javax.sql.DataSource;
 
 /**
  * {@code waybill run}: the daemon. Follows the main log into the database until stopped; SIGTERM
@@ -95,14 +99,18 @@ final class RunCommand {
             return 1;
         }
         AtomicReference<String> state = new AtomicReference<>("waiting for the database");
+        // The pool connects on first use, so the socket answers (health, and "unavailable" from
+        // queries) even while the database is still away.
+        HikariDataSource ds = Database.open(config, "waybill");
         SocketServer server;
         try {
-            server = startSocketServer(config, state, say);
+            server = startSocketServer(config, ds, state, say);
         } catch (IOException e) {
+            ds.close();
             err.println("waybill run: " + e.getMessage());
             return 1;
         }
-        try (server; HikariDataSource ds = Database.open(config, "waybill")) {
+        try (server; ds) {
             DeliveryStore store = new DeliveryStore(ds, config.serverId());
             if (!prepareWaiting(store, config, say)) {
                 return 1;
@@ -152,11 +160,12 @@ final class RunCommand {
      * status} can tell an administrator what the daemon waits for. SIGTERM closes it (and removes
      * the socket file) whatever the daemon is doing.
      */
-    private static SocketServer startSocketServer(WaybillConfig config, AtomicReference<String> state,
+    private static SocketServer startSocketServer(WaybillConfig config, DataSource ds, AtomicReference<String> state,
             Consumer<String> say) throws IOException {
         ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(config.cpanelRoot(), say), SystemUsers.system());
-        SocketServer server = new SocketServer(ServerSettings.defaults(config.socketPath()), new MethodRegistry(),
-                resolver, say).registerBuiltins(() -> {
+        MethodRegistry methods = new QueryMethods(ds, new AddressTracer(config.cpanelRoot(), JndiMxResolver.system()))
+                .registerAll(new MethodRegistry());
+        SocketServer server = new SocketServer(ServerSettings.defaults(config.socketPath()), methods, resolver, say).registerBuiltins(() -> {
                     Map<String, Object> ingest = new LinkedHashMap<>();
                     ingest.put("state", state.get());
                     ingest.put("log", config.logPath().toString());

@@ -1,0 +1,354 @@
+package dev.waybill.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.waybill.client.ErrorReply;
+import dev.waybill.client.SocketClient;
+import dev.waybill.config.ConfigException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The commands that ask the daemon about mail: {@code search}, {@code message}, {@code trace},
+ * {@code stats} and {@code export}. Readable tables on a terminal, the daemon's JSON with
+ * {@code --json}; what a caller may see is decided by the daemon from who runs the command.
+ */
+final class QueryCommand {
+
+    static final String SEARCH_USAGE = """
+            Usage: waybill search [filters] [options]
+
+            Lists deliveries newest first, 50 a page (the daemon allows up to 1000).
+
+            Filters:
+              --type T[,T...]     success, defer, failure, rejected, filtered, inprogress
+              --failed            failure and rejected (cPanel's "Blocked & Failed")
+              --recipient ADDR    --sender ADDR   --domain DOMAIN   --user CPANELUSER
+              --msgid ID          --text WORDS (subject, result or reply)
+              --since WHEN        --until WHEN   (unix seconds, 2026-11-28, '2026-11-28 14:00',
+                                  or an age such as 2h or 7d)
+              --match exact|prefix|contains    how --recipient and --sender compare (exact)
+              --local | --remote  --server NAME
+            Options:
+              --oldest            oldest first
+              --limit N           rows per page (1-1000, default 50)
+              --cursor NEXT       the page after the one that printed NEXT
+              --as NAME           (root) see what WHM user NAME sees
+            """ + ClientOptions.HELP;
+
+    static final String MESSAGE_USAGE = """
+            Usage: waybill message MSGID [--server NAME] [options]
+
+            One message's story: every recipient's outcome with the diagnosis of failures, and
+            the message's lines from the main log.
+
+            Options:
+              --as NAME           (root) see what WHM user NAME sees
+            """ + ClientOptions.HELP;
+
+    static final String TRACE_USAGE = """
+            Usage: waybill trace ADDRESS [--sender ADDR] [options]
+
+            The route an email to ADDRESS takes from this server: forwarders, filters, the local
+            mailbox, or the remote domain's mail servers (asked from DNS).
+
+            Options:
+              --as NAME           (root) see what WHM user NAME sees
+            """ + ClientOptions.HELP;
+
+    static final String STATS_USAGE = """
+            Usage: waybill stats [--since WHEN] [--until WHEN] [--by-day] [options]
+
+            Deliveries by hour (or day) and outcome, and the accounts and domains with the most
+            failures and deferrals. Default: the last 24 hours.
+
+            Options:
+              --as NAME           (root) see what WHM user NAME sees
+            """ + ClientOptions.HELP;
+
+    static final String EXPORT_USAGE = """
+            Usage: waybill export [search filters] [options] > deliveries.csv
+
+            Writes every delivery the search matches as CSV, streamed (any number of rows).
+            Takes the filters of 'waybill search'.
+            """ + ClientOptions.HELP;
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final String[] TYPES = {"success", "defer", "failure", "rejected", "filtered", "inprogress"};
+
+    private QueryCommand() {
+    }
+
+    static int run(String command, String[] args, PrintStream out, PrintStream err) {
+        return run(command, args, System.getenv(), out, err);
+    }
+
+    static int run(String command, String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        List<String> common = new ArrayList<>();
+        List<String> positional = new ArrayList<>();
+        JsonObject params = new JsonObject();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--json", "-h", "--help" -> common.add(a);
+                    case "--socket", "--config", "--as" -> {
+                        common.add(a);
+                        if (i + 1 < args.length) {
+                            common.add(args[++i]);
+                        }
+                    }
+                    case "--failed" -> params.add("types", array("failure", "rejected"));
+                    case "--local" -> params.addProperty("deliverytype", "local");
+                    case "--remote" -> params.addProperty("deliverytype", "remote");
+                    case "--oldest" -> params.addProperty("order", "oldest");
+                    case "--by-day" -> params.addProperty("bucket", "day");
+                    default -> {
+                        if (!a.startsWith("--")) {
+                            positional.add(a);
+                            continue;
+                        }
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException(a + " needs a value");
+                        }
+                        String v = args[++i];
+                        switch (a) {
+                            case "--type" -> params.add("types", array(v.split(",")));
+                            case "--recipient", "--sender", "--domain", "--user", "--msgid", "--text", "--match",
+                                    "--cursor", "--server" -> params.addProperty(a.substring(2), v);
+                            case "--since", "--until" -> params.addProperty(a.substring(2), when(v, a));
+                            case "--limit" -> params.addProperty("limit", integer(v, a));
+                            default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
+                        }
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("waybill " + command + ": " + e.getMessage());
+            return 2;
+        }
+        ClientOptions o = ClientOptions.parse(command, common.toArray(String[]::new), true, err);
+        if (o == null) {
+            return 2;
+        }
+        if (o.help) {
+            out.print(usage(command));
+            return 0;
+        }
+        String method = command;
+        switch (command) {
+            case "search" -> {
+                if (!params.has("limit")) {
+                    params.addProperty("limit", 50);
+                }
+            }
+            case "message", "trace" -> {
+                if (positional.size() != 1) {
+                    err.print(usage(command));
+                    return 2;
+                }
+                params.addProperty(command.equals("message") ? "msgid" : "address", positional.get(0));
+                positional.clear();
+            }
+            default -> {
+            }
+        }
+        if (!positional.isEmpty()) {
+            err.println("waybill " + command + ": unexpected argument '" + positional.get(0) + "'");
+            return 2;
+        }
+        Path socket;
+        try {
+            socket = o.socket(env);
+        } catch (ConfigException e) {
+            err.println("waybill " + command + ": " + e.getMessage());
+            return 2;
+        }
+        try (SocketClient c = SocketClient.connect(socket).timeout(ClientOptions.TIMEOUT)) {
+            if (command.equals("export")) {
+                JsonObject done = c.call(method, params, o.as, out::print);
+                out.flush();
+                err.println("waybill export: " + done.get("rows").getAsLong() + " rows");
+                return 0;
+            }
+            JsonObject r = c.call(method, params, o.as);
+            if (o.json) {
+                out.println(r);
+                return 0;
+            }
+            switch (command) {
+                case "search" -> printPage(r, out);
+                case "message" -> printStory(r, out);
+                case "trace" -> out.print(r.get("text").getAsString());
+                default -> printStats(r, out);
+            }
+            return 0;
+        } catch (IOException e) {
+            err.println("waybill " + command + ": " + e.getMessage());
+            return 1;
+        } catch (ErrorReply e) {
+            err.println("waybill " + command + ": " + e);
+            return 1;
+        }
+    }
+
+    private static String usage(String command) {
+        return switch (command) {
+            case "search" -> SEARCH_USAGE;
+            case "message" -> MESSAGE_USAGE;
+            case "trace" -> TRACE_USAGE;
+            case "stats" -> STATS_USAGE;
+            default -> EXPORT_USAGE;
+        };
+    }
+
+    private static JsonArray array(String... values) {
+        JsonArray a = new JsonArray();
+        for (String v : values) {
+            a.add(v.strip());
+        }
+        return a;
+    }
+
+    private static int integer(String v, String option) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": '" + v + "' is not a number");
+        }
+    }
+
+    /** Unix seconds from a date, a date and time (this machine's zone), unix seconds, or an age. */
+    static long when(String v, String option) {
+        ZoneId zone = ZoneId.systemDefault();
+        try {
+            if (v.matches("\\d{4}-\\d{2}-\\d{2}")) {
+                return LocalDate.parse(v).atStartOfDay(zone).toEpochSecond();
+            }
+            if (v.matches("\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2})?")) {
+                String t = v.replace('T', ' ');
+                return LocalDateTime.parse(t.length() == 16 ? t + ":00" : t, TIME).atZone(zone).toEpochSecond();
+            }
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(option + ": '" + v + "' is not a date");
+        }
+        if (v.matches("\\d{9,}")) {
+            return Long.parseLong(v);
+        }
+        return Instant.now().getEpochSecond() - Durations.parseSeconds(v, option);
+    }
+
+    private static String time(long unix) {
+        return TIME.format(LocalDateTime.ofInstant(Instant.ofEpochSecond(unix), ZoneId.systemDefault()));
+    }
+
+    private static String s(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? "" : e.getAsString();
+    }
+
+    /** Cuts {@code text} to {@code width} and keeps control characters off the terminal. */
+    static String cell(String text, int width) {
+        StringBuilder sb = new StringBuilder(width);
+        for (int i = 0; i < text.length() && sb.length() < width; i++) {
+            char c = text.charAt(i);
+            sb.append(Character.isISOControl(c) ? ' ' : c);
+        }
+        if (text.length() > width && width > 1) {
+            sb.setCharAt(width - 1, '~');
+        }
+        return sb.toString();
+    }
+
+    private static void printPage(JsonObject r, PrintStream out) {
+        JsonArray rows = r.getAsJsonArray("rows");
+        String format = "%-19s  %-10s  %-28s  %-28s  %-40s  %s%n";
+        out.printf(format, "SENT", "EVENT", "FROM", "TO", "RESULT", "MSGID");
+        for (JsonElement e : rows) {
+            JsonObject row = e.getAsJsonObject();
+            out.printf(format, time(row.get("sendunixtime").getAsLong()), s(row, "type"), cell(s(row, "email"), 28),
+                    cell(s(row, "recipient"), 28), cell(s(row, "message"), 40), s(row, "msgid"));
+        }
+        if (rows.isEmpty()) {
+            out.println("(nothing matches)");
+        }
+        JsonElement counts = r.get("counts");
+        if (counts != null && counts.isJsonObject()) {
+            StringBuilder sb = new StringBuilder("matches:");
+            for (String t : TYPES) {
+                long n = counts.getAsJsonObject().get(t).getAsLong();
+                if (n > 0) {
+                    sb.append(' ').append(t).append(' ').append(n);
+                }
+            }
+            out.println(sb);
+        }
+        if (!s(r, "next").isEmpty()) {
+            out.println("more: add --cursor " + s(r, "next"));
+        }
+    }
+
+    private static void printStory(JsonObject r, PrintStream out) {
+        out.println("message " + s(r, "msgid"));
+        for (JsonElement e : r.getAsJsonArray("rows")) {
+            JsonObject row = e.getAsJsonObject();
+            out.println();
+            out.println("  " + s(row, "type").toUpperCase() + "  " + cell(s(row, "email"), 80) + " -> "
+                    + cell(s(row, "recipient"), 80));
+            out.println("    sent " + time(row.get("sendunixtime").getAsLong()) + ", last action "
+                    + time(row.get("actionunixtime").getAsLong()) + ", attempts " + s(row, "attempts"));
+            if (!s(row, "subject").isEmpty()) {
+                out.println("    subject: " + cell(s(row, "subject"), 200));
+            }
+            out.println("    result:  " + cell(s(row, "message"), 300));
+            if (!s(row, "host").isEmpty()) {
+                out.println("    host:    " + s(row, "host") + " [" + s(row, "ip") + "]");
+            }
+            out.println("    route:   " + s(row, "router") + " / " + s(row, "transport"));
+            if (row.has("diagnosis")) {
+                JsonObject d = row.getAsJsonObject("diagnosis");
+                out.println("    cause:   " + s(d, "cause"));
+                out.println("    fix:     " + s(d, "fix"));
+            }
+        }
+        out.println();
+        out.println("log lines:");
+        for (JsonElement l : r.getAsJsonArray("lines")) {
+            out.println("  " + cell(l.getAsString(), 8192));
+        }
+        int hidden = r.get("hidden_lines").getAsInt();
+        if (hidden > 0) {
+            out.println("  (" + hidden + " lines about recipients in other accounts are not shown)");
+        }
+    }
+
+    private static void printStats(JsonObject r, PrintStream out) {
+        String format = "%-19s %9s %9s %9s %9s %9s %10s%n";
+        out.printf(format, "FROM", "success", "defer", "failure", "rejected", "filtered", "inprogress");
+        for (JsonElement e : r.getAsJsonArray("series")) {
+            JsonObject b = e.getAsJsonObject();
+            out.printf(format, time(b.get("start").getAsLong()), s(b, "success"), s(b, "defer"), s(b, "failure"),
+                    s(b, "rejected"), s(b, "filtered"), s(b, "inprogress"));
+        }
+        out.println();
+        out.println("accounts with the most failures and deferrals:");
+        String f2 = "  %-24s %9s %9s %9s %9s%n";
+        out.printf(f2, "ACCOUNT", "total", "failure", "defer", "rejected");
+        for (JsonElement e : r.getAsJsonArray("accounts")) {
+            JsonObject g = e.getAsJsonObject();
+            JsonObject c = g.getAsJsonObject("counts");
+            out.printf(f2, cell(s(g, "name"), 24), s(g, "total"), s(c, "failure"), s(c, "defer"), s(c, "rejected"));
+        }
+    }
+}
