@@ -98,6 +98,8 @@ public final class Schema {
                     // The raw lines of each message (exigrep, indexed), as logged, grouped: one row
                     // holds the lines of one message that one batch read, so a message costs a row
                     // or two, not one per line. Reading the same lines again makes the same chunk.
+                    // Keyed by message id first: a message's story is one range read, and Exim's
+                    // ids begin with their time, so new chunks go at the end of the index.
                     """
                     CREATE TABLE IF NOT EXISTS message_log (
                       server_id SMALLINT UNSIGNED NOT NULL,
@@ -105,7 +107,7 @@ public final class Schema {
                       first_time INT UNSIGNED NOT NULL,
                       chunk_hash BINARY(8) NOT NULL,
                       log_lines MEDIUMTEXT NOT NULL,
-                      PRIMARY KEY (server_id, msgid, first_time, chunk_hash),
+                      PRIMARY KEY (msgid, server_id, first_time, chunk_hash),
                       KEY by_time (first_time)
                     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
                     """,
