@@ -17,7 +17,14 @@ ACCOUNTS=${ACCOUNTS:-2000}
 REQUESTS=${REQUESTS:-2000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/waybill-query-bench.XXXXXX")
 source "$here/private-mariadb.sh"
-trap 'kill "$DAEMON" 2>/dev/null; wait "$DAEMON" 2>/dev/null; kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null; rm -rf "$DB_DIR" "$work"' EXIT
+DAEMON=
+cleanup() {
+    set +e
+    [[ -n $DAEMON ]] && kill "$DAEMON" && wait "$DAEMON"
+    kill "$DB_PID" && wait "$DB_PID"
+    rm -rf "$DB_DIR" "$work"
+}
+trap cleanup EXIT
 "$waybill" sample-log --lines "$LINES" --ids 16 --seed 3 --accounts "$ACCOUNTS" --cpanel-root "$work/cpanel" --out "$work/big.log"
 : >"$work/live.log"
 cat >"$work/waybill.conf" <<CONF
