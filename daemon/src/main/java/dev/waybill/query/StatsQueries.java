@@ -51,6 +51,9 @@ public final class StatsQueries {
         if (viewer.everything()) {
             q = new Sql().add("SELECT u.b, u.type, u.user, u.domain, COUNT(*), SUM(u.size) FROM (SELECT " + cols
                     + " FROM delivery d WHERE d.sendtime >= ? AND d.sendtime < ?", since, until);
+            if (viewer.email() != null) {
+                q.add(" AND (d.email = ? OR d.recipient = ?)", viewer.email(), viewer.email());
+            }
         } else {
             q = new Sql().add("SELECT u.b, u.type, u.user, u.domain, COUNT(*), SUM(u.size) FROM (");
             int i = 0;
