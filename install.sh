@@ -623,6 +623,9 @@ start_service() {
   step "The daemon"
   local restart=false
   ((FILES_CHANGED > 0 || CONFIG_CHANGED > 0)) && restart=true
+  # A package upgrade replaces the jar before this runs: the recorded checksum tells.
+  JAR_SUM=$(sha256sum <"$PREFIX/waybill.jar" 2>/dev/null | cut -c1-16 || true)
+  [[ -n $(conf_get "$STATE_FILE" jar_sum) && $JAR_SUM != "$(conf_get "$STATE_FILE" jar_sum)" ]] && restart=true
   if use_systemd; then
     if ((FILES_CHANGED > 0)); then
       systemctl daemon-reload
@@ -710,6 +713,7 @@ record_state() {
     echo "system_user_created = $(remembered "$USER_CREATED" system_user_created)"
     echo "plugin_installed = ${PLUGIN_SUM:-}"
     echo "appconfig = ${APPCONFIG_NAME:-}"
+    echo "jar_sum = ${JAR_SUM:-}"
     echo "supervisor = $(use_systemd && echo systemd || echo waybill-supervise)"
   } | put_text "$STATE_FILE" 600
   CHANGES=$before # bookkeeping, not a change the admin needs to hear about
