@@ -468,7 +468,8 @@ write_config() {
     ensure_conf_mode
   else
     choose_log
-    {
+    local text
+    text=$(
       echo "# Waybill's configuration, written by install.sh on $(date '+%Y-%m-%d %H:%M:%S %Z')."
       echo "# Every key is explained in $([[ -n $R ]] && echo "$PREFIX" || echo /usr/local/waybill)/share/waybill.conf.example."
       echo "# Keep this file mode 0600: it holds the database password."
@@ -482,14 +483,15 @@ write_config() {
       echo "cpanel.root = ${R:-/}"
       [[ -n $R ]] && echo "socket.path = $SOCKET"
       admin_page_config_lines
-    } | put_text "$CONF" 600
+    )
+    put_text "$CONF" 600 "$text"
   fi
   # JAVA for the unit and the launcher, when `java` on PATH is not the 17+ one found.
   if [[ -n $JAVA_BIN && $(readlink -f "$JAVA_BIN") != $(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)") ]]; then
-    echo "JAVA=$JAVA_BIN" | put_text "$ENV_FILE" 644
+    put_text "$ENV_FILE" 644 "JAVA=$JAVA_BIN"
   fi
   if ! has_cpanel && [[ ! -f $ADMIN_TOKEN_FILE ]]; then
-    random_password | put_text "$ADMIN_TOKEN_FILE" 600
+    put_text "$ADMIN_TOKEN_FILE" 600 "$(random_password)"
   fi
 }
 
@@ -516,8 +518,8 @@ setup_cpanel() {
   step "cPanel and WHM"
   local before=$CHANGES
   # chkservd: cPanel's service monitor restarts the daemon if it dies.
-  printf '%s\n' "service[waybill]=x,x,x,/usr/bin/systemctl restart waybill.service,java,$DAEMON_USER" |
-    put_text "$CHKSERV_DIR/waybill" 644
+  put_text "$CHKSERV_DIR/waybill" 644 \
+    "service[waybill]=x,x,x,/usr/bin/systemctl restart waybill.service,java,$DAEMON_USER"
   local list=$CHKSERV_DIR/chkservd.conf
   if ! grep -qE '^waybill:' "$list" 2>/dev/null; then
     if change "enable the chkservd check (waybill:1 in $list)"; then
@@ -609,6 +611,8 @@ start_supervised() {
   local java=""
   [[ -r $ENV_FILE ]] && java=$(conf_get "$ENV_FILE" JAVA)
   rm -f "$SUPERVISOR_PID"
+  [[ -e $LOG_DIR/waybill.log ]] || undo_push rm -f "$LOG_DIR/waybill.log"
+  undo_push stop_supervised # first of the two on rollback: the supervisor writes to its log
   JAVA=${java:-${JAVA:-}} setsid "$LIBEXEC/waybill-supervise" "$SUPERVISOR_PID" "$DAEMON_PID" \
     "$LOG_DIR/waybill.log" "${cmd[@]}" </dev/null >/dev/null 2>&1 &
   local i
@@ -659,7 +663,6 @@ start_service() {
         ok "the daemon is running, supervised without systemd (PID file $SUPERVISOR_PID)"
       fi
     elif change "start the daemon without systemd: $LIBEXEC/waybill-supervise keeps it running, logs to $LOG_DIR/waybill.log"; then
-      undo_push stop_supervised
       start_supervised
     fi
   fi
@@ -699,8 +702,8 @@ remembered() {
 }
 
 record_state() {
-  local before=$CHANGES
-  {
+  local before=$CHANGES text
+  text=$(
     echo "# What install.sh set up, read by uninstall.sh. Do not edit."
     echo "db_admin = $DB_ADMIN"
     echo "db_host = $DB_HOST"
@@ -715,7 +718,8 @@ record_state() {
     echo "appconfig = ${APPCONFIG_NAME:-}"
     echo "jar_sum = ${JAR_SUM:-}"
     echo "supervisor = $(use_systemd && echo systemd || echo waybill-supervise)"
-  } | put_text "$STATE_FILE" 600
+  )
+  put_text "$STATE_FILE" 600 "$text"
   CHANGES=$before # bookkeeping, not a change the admin needs to hear about
 }
 

@@ -146,12 +146,13 @@ put_file() {
   mv -f "$dest.waybill-new" "$dest"
 }
 
-# put_text DEST MODE [OWNER] < text
+# put_text DEST MODE TEXT: as put_file, with TEXT (plus a final newline) as the content. Not fed
+# by a pipe: a pipeline's subshell would lose the undo journal and the change count.
 put_text() {
   local tmp
   tmp=$(mktemp "$WORK/text.XXXXXX")
-  cat >"$tmp"
-  put_file "$tmp" "$@"
+  printf '%s\n' "$3" >"$tmp"
+  put_file "$tmp" "$1" "$2"
 }
 
 # put_tree SRCDIR DESTDIR: every file of SRCDIR (scripts keep their executable bit).
