@@ -628,7 +628,8 @@ start_service() {
   local restart=false
   ((FILES_CHANGED > 0 || CONFIG_CHANGED > 0)) && restart=true
   # A package upgrade replaces the jar before this runs: the recorded checksum tells.
-  JAR_SUM=$(sha256sum <"$PREFIX/waybill.jar" 2>/dev/null | cut -c1-16 || true)
+  JAR_SUM=""
+  [[ -f $PREFIX/waybill.jar ]] && JAR_SUM=$(sha256sum <"$PREFIX/waybill.jar" | cut -c1-16)
   [[ -n $(conf_get "$STATE_FILE" jar_sum) && $JAR_SUM != "$(conf_get "$STATE_FILE" jar_sum)" ]] && restart=true
   if use_systemd; then
     if ((FILES_CHANGED > 0)); then
