@@ -1,0 +1,364 @@
+package dev.waybill.install;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.waybill.testing.MariaDbServer;
+import dev.waybill.testing.PrivateMariaDb;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * install.sh and uninstall.sh as an administrator runs them: under an install root (without and
+ * with an emulated cPanel), once for real on this machine, after a failure, and as a .deb. The
+ * database is always a private mariadbd, given to install.sh as the fleet setup gives a central one.
+ */
+@ExtendWith(PrivateMariaDb.class)
+class InstallIT {
+
+    private static final Path CHECKOUT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path RESOURCES = Path.of("src", "test", "resources", "install").toAbsolutePath();
+    private static final Path FIXTURE_LOG = Path.of("src", "test", "resources", "fixtures", "exim496-cpanel-like.log")
+            .toAbsolutePath();
+
+    record Result(int status, String out) {
+    }
+
+    private static Result run(Map<String, String> env, String... command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(CHECKOUT.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("install-it", ".out");
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(command[0] + " did not finish: " + Files.readString(out));
+        }
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        Files.delete(out);
+        return new Result(p.exitValue(), text);
+    }
+
+    private static List<String> dbOptions(MariaDbServer db, String name) {
+        return List.of("--db-host", "127.0.0.1", "--db-port", Integer.toString(db.port()), "--db-admin-user",
+                db.user(), "--db-admin-password", db.password(), "--db-name", name, "--db-user", name);
+    }
+
+    private static String[] command(String script, List<String> options, String... more) {
+        List<String> c = new ArrayList<>(List.of("bash", CHECKOUT.resolve(script).toString()));
+        c.addAll(options);
+        c.addAll(List.of(more));
+        return c.toArray(String[]::new);
+    }
+
+    private static long count(MariaDbServer db, String sql) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long waitForRows(MariaDbServer db, String name) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (count(db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='" + name
+                    + "' AND TABLE_NAME='delivery'") > 0) {
+                long rows = count(db, "SELECT COUNT(*) FROM `" + name + "`.delivery");
+                if (rows > 0) {
+                    return rows;
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no rows in " + name + ".delivery within 60 s");
+    }
+
+    private static Set<String> files(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> !Files.isDirectory(p)).map(p -> root.relativize(p).toString())
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static long pidFrom(Path pidFile) throws IOException {
+        return Long.parseLong(Files.readString(pidFile).trim());
+    }
+
+    private static Path rootWithLog(Path dir) throws IOException {
+        Path root = dir.resolve("root");
+        Files.createDirectories(root.resolve("var/log/exim4"));
+        Files.copy(FIXTURE_LOG, root.resolve("var/log/exim4/mainlog"));
+        return root;
+    }
+
+    @Test
+    void installUnderRoot_withoutCpanel_runsIngestsIsIdempotentAndUninstallsCleanly(MariaDbServer db,
+            @TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        Set<String> before = files(root);
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        List<String> opts = dbOptions(db, "wb_plain");
+
+        Result dry = run(env, command("install.sh", opts, "--dry-run"));
+        assertEquals(0, dry.status(), dry.out());
+        assertTrue(dry.out().contains("would: install " + root + "/usr/local/waybill/waybill.jar"), dry.out());
+        assertEquals(before, files(root), "--dry-run changed nothing");
+
+        Result first = run(env, command("install.sh", opts));
+        assertEquals(0, first.status(), first.out());
+        assertTrue(first.out().contains("without systemd"), first.out());
+        assertTrue(first.out().contains("Admin page:"), first.out());
+        Path conf = root.resolve("etc/waybill/waybill.conf");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(conf)));
+        long supervisor = pidFrom(root.resolve("var/run/waybill/supervise.pid"));
+        long daemon = pidFrom(root.resolve("var/run/waybill/waybill.pid"));
+        assertTrue(alive(supervisor) && alive(daemon));
+        assertTrue(waitForRows(db, "wb_plain") > 10);
+
+        Result status = run(Map.of("WAYBILL_SOCKET", root.resolve("var/run/waybill/waybill.sock").toString()),
+                root.resolve("usr/local/bin/waybill").toString(), "status");
+        assertEquals(0, status.status(), status.out());
+        assertTrue(status.out().contains("following the log"), status.out());
+
+        Result second = run(env, command("install.sh", opts));
+        assertEquals(0, second.status(), second.out());
+        assertTrue(second.out().contains("nothing to change"), second.out());
+        assertEquals(daemon, pidFrom(root.resolve("var/run/waybill/waybill.pid")), "not restarted");
+
+        Result uninstall = run(env, command("uninstall.sh", List.of()));
+        assertEquals(0, uninstall.status(), uninstall.out());
+        assertFalse(alive(supervisor) || alive(daemon), "stopped");
+        assertTrue(Files.exists(conf), "configuration kept");
+        assertEquals(1, count(db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='wb_plain'"));
+        Result again = run(env, command("uninstall.sh", List.of()));
+        assertTrue(again.out().contains("nothing to remove"), again.out());
+
+        // A reinstall over the kept configuration and database picks up where it was.
+        Result reinstall = run(env, command("install.sh", opts));
+        assertEquals(0, reinstall.status(), reinstall.out());
+        assertTrue(reinstall.out().contains("using the database of"), reinstall.out());
+
+        Result purge = run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
+                Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
+        assertEquals(0, purge.status(), purge.out());
+        assertEquals(before, files(root), "nothing left behind");
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='wb_plain'"));
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_plain'"));
+    }
+
+    private static Path emulatedCpanel(Path dir) throws IOException {
+        Path root = dir.resolve("root");
+        Files.createDirectories(root.resolve("var/log"));
+        Files.copy(FIXTURE_LOG, root.resolve("var/log/exim_mainlog"));
+        Path cpanel = root.resolve("usr/local/cpanel");
+        Files.createDirectories(cpanel.resolve("scripts"));
+        Files.createDirectories(cpanel.resolve("bin"));
+        Files.createDirectories(cpanel.resolve("base/frontend/jupiter/dynamicui"));
+        Files.createDirectories(cpanel.resolve("whostmgr/docroot/cgi"));
+        Files.createDirectories(root.resolve("etc/chkserv.d"));
+        Files.writeString(root.resolve("etc/chkserv.d/chkservd.conf"), "exim:1\nmysql:1\n");
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: example\n*: nobody\n");
+        Path standins = RESOURCES.resolve("cpanel-standins");
+        for (String[] s : new String[][] {{"install_plugin", "scripts/install_plugin"},
+                {"install_plugin", "scripts/uninstall_plugin"}, {"restartsrv_chkservd", "scripts/restartsrv_chkservd"},
+                {"register_appconfig", "bin/register_appconfig"}, {"register_appconfig", "bin/unregister_appconfig"}}) {
+            Path target = cpanel.resolve(s[1]);
+            Files.copy(standins.resolve(s[0]), target);
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return root;
+    }
+
+    @Test
+    void installUnderEmulatedCpanel_registersPluginAndAppConfig_andUninstallRemovesThem(MariaDbServer db,
+            @TempDir Path dir) throws Exception {
+        Path root = emulatedCpanel(dir);
+        Set<String> before = files(root);
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString(), "WAYBILL_PLUGIN_DIR",
+                RESOURCES.resolve("plugin").toString());
+        List<String> opts = dbOptions(db, "wb_cpanel");
+        Result install = run(env, command("install.sh", opts));
+        assertEquals(0, install.status(), install.out());
+        assertTrue(install.out().contains("cPanel found"), install.out());
+        Path plugin = root.resolve("usr/local/waybill/plugin");
+        Path calls = root.resolve("cpanel-calls.log");
+        assertEquals(List.of("install_plugin " + plugin + " --theme jupiter",
+                "register_appconfig " + plugin + "/appconfig/waybill.conf"),
+                Files.readAllLines(calls).stream().filter(l -> !l.startsWith("restartsrv")).toList());
+        assertTrue(Files.exists(root.resolve("usr/local/cpanel/base/frontend/jupiter/waybill/index.live.pl")));
+        assertTrue(Files.exists(root.resolve("usr/local/cpanel/whostmgr/docroot/cgi/waybill/index.cgi")));
+        assertTrue(Files.exists(root.resolve("usr/local/cpanel/whostmgr/docroot/addon_plugins/waybill.svg")));
+        assertTrue(Files.exists(root.resolve("var/cpanel/apps/waybill.conf")));
+        assertTrue(Files.readString(root.resolve("etc/chkserv.d/chkservd.conf")).contains("waybill:1"));
+        assertTrue(Files.readString(root.resolve("etc/chkserv.d/waybill"))
+                .startsWith("service[waybill]=x,x,x,/usr/bin/systemctl restart waybill.service,java,waybill"));
+        assertTrue(waitForRows(db, "wb_cpanel") > 10);
+
+        Result second = run(env, command("install.sh", opts));
+        assertTrue(second.out().contains("nothing to change"), second.out());
+
+        Result uninstall = run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
+                Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
+        assertEquals(0, uninstall.status(), uninstall.out());
+        List<String> all = Files.readAllLines(calls).stream().filter(l -> !l.startsWith("restartsrv")).toList();
+        assertEquals(List.of("unregister_appconfig waybill", "uninstall_plugin " + plugin + " --theme jupiter"),
+                all.subList(2, all.size()));
+        Set<String> after = files(root);
+        after.remove("cpanel-calls.log");
+        assertEquals(before, after, "nothing left behind");
+        assertEquals("exim:1\nmysql:1\n", Files.readString(root.resolve("etc/chkserv.d/chkservd.conf")));
+    }
+
+    @Test
+    void failedInstall_databaseUnreachable_leavesNothingBehind(MariaDbServer db, @TempDir Path dir) throws Exception {
+        Path root = emulatedCpanel(dir);
+        Set<String> before = files(root);
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString(), "WAYBILL_PLUGIN_DIR",
+                RESOURCES.resolve("plugin").toString());
+        Result r = run(env, command("install.sh", List.of("--db-host", "127.0.0.1", "--db-port",
+                Integer.toString(closedPort), "--db-admin-user", "root", "--db-admin-password", "x")));
+        assertNotEquals(0, r.status(), r.out());
+        assertTrue(r.out().contains("cannot reach the database server"), r.out());
+        assertTrue(r.out().contains("rolled back"), r.out());
+        assertEquals(before, files(root), "no half-installed state");
+
+        // Unreachable after the database was made: the daemon never gets healthy, and all goes.
+        Result late = run(env, command("install.sh", dbOptions(db, "wb_failed"), "--log", "/nonexistent/dir/mainlog",
+                "--wait", "1", "--server-id", "bad id with spaces"));
+        assertNotEquals(0, late.status(), late.out());
+        assertTrue(late.out().contains("rolled back"), late.out());
+        Set<String> after = files(root);
+        after.remove("cpanel-calls.log");
+        assertEquals(before, after, "no half-installed state");
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='wb_failed'"));
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_failed'"));
+    }
+
+    private static final List<Path> SYSTEM_PATHS = Stream.of("/usr/local/waybill", "/usr/local/bin/waybill",
+            "/etc/waybill", "/var/lib/waybill", "/var/log/waybill", "/var/run/waybill",
+            "/usr/lib/systemd/system/waybill.service").map(Path::of).toList();
+
+    private static void assertNoWaybillOnThisMachine(String when) throws Exception {
+        for (Path p : SYSTEM_PATHS) {
+            assertFalse(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS), when + ": " + p + " exists");
+        }
+        assertNotEquals(0, run(Map.of(), "id", "waybill").status(), when + ": the system user waybill exists");
+    }
+
+    private static String owner(long pid) throws Exception {
+        return run(Map.of(), "ps", "-o", "user=", "-p", Long.toString(pid)).out().trim();
+    }
+
+    @Test
+    void installOnThisMachine_withoutRoot_runsAsItsOwnUserAndPurgeLeavesNothing(MariaDbServer db, @TempDir Path dir)
+            throws Exception {
+        assertNoWaybillOnThisMachine("before");
+        Path log = dir.resolve("exim/mainlog");
+        Files.createDirectories(log.getParent());
+        Files.copy(FIXTURE_LOG, log);
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_real"));
+        opts.addAll(List.of("--log", log.toString()));
+        try {
+            Result install = run(Map.of(), command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            long daemon = pidFrom(Path.of("/var/run/waybill/waybill.pid"));
+            assertEquals("waybill", owner(daemon), "the daemon runs as its own user");
+            assertTrue(waitForRows(db, "wb_real") > 10);
+            Result status = run(Map.of(), "/usr/local/bin/waybill", "status");
+            assertEquals(0, status.status(), status.out());
+            assertTrue(run(Map.of(), command("install.sh", opts)).out().contains("nothing to change"));
+        } finally {
+            Result purge = run(Map.of(), command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1",
+                    "--db-port", Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password",
+                    db.password())));
+            assertEquals(0, purge.status(), purge.out());
+        }
+        assertNoWaybillOnThisMachine("after --purge");
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_real'"));
+    }
+
+    @Test
+    void packages_buildWithTheSameLayout_andTheDebInstallsRunsAndPurges(MariaDbServer db, @TempDir Path dir)
+            throws Exception {
+        Result build = run(Map.of(), "bash", "packaging/build-packages.sh");
+        assertEquals(0, build.status(), build.out());
+        Path dist = CHECKOUT.resolve("packaging/dist");
+        Path deb;
+        Path rpm;
+        try (Stream<Path> s = Files.list(dist)) {
+            List<Path> all = s.toList();
+            deb = all.stream().filter(p -> p.toString().endsWith(".deb")).findFirst().orElseThrow();
+            rpm = all.stream().filter(p -> p.toString().endsWith(".rpm")).findFirst().orElseThrow();
+        }
+        String rpmFiles = run(Map.of(), "rpm", "-qlp", rpm.toString()).out();
+        String debFiles = run(Map.of(), "dpkg-deb", "-c", deb.toString()).out();
+        for (String f : List.of("/usr/local/waybill/waybill.jar", "/usr/local/waybill/bin/waybill",
+                "/usr/local/waybill/libexec/install.sh", "/usr/local/waybill/libexec/uninstall.sh",
+                "/usr/local/waybill/libexec/lib.sh", "/usr/local/bin/waybill", "/usr/lib/systemd/system/waybill.service")) {
+            assertTrue(rpmFiles.contains(f + "\n"), "rpm has " + f + ":\n" + rpmFiles);
+            assertTrue(debFiles.contains("." + f), "deb has " + f + ":\n" + debFiles);
+        }
+        assertTrue(run(Map.of(), "rpm", "-qp", "--scripts", rpm.toString()).out()
+                .contains("/usr/local/waybill/libexec/install.sh --package"));
+
+        // The fleet way: the configuration (a database account made by the DBA) is there first.
+        assertNoWaybillOnThisMachine("before dpkg -i");
+        Path log = dir.resolve("exim/mainlog");
+        Files.createDirectories(log.getParent());
+        Files.copy(FIXTURE_LOG, log);
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE wb_deb");
+            st.execute("CREATE USER 'wb_deb'@'127.0.0.1' IDENTIFIED BY 'deb-secret'");
+            st.execute("GRANT ALL ON wb_deb.* TO 'wb_deb'@'127.0.0.1'");
+        }
+        Path conf = Path.of("/etc/waybill/waybill.conf");
+        try {
+            Files.createDirectories(conf.getParent());
+            Files.writeString(conf, "db.url = jdbc:mariadb://127.0.0.1:" + db.port() + "/wb_deb\ndb.user = wb_deb\n"
+                    + "db.password = deb-secret\nlog.path = " + log + "\n");
+            Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
+            Result install = run(Map.of(), "dpkg", "-i", deb.toString());
+            assertEquals(0, install.status(), install.out());
+            assertTrue(install.out().contains("answers health"), install.out());
+            assertTrue(waitForRows(db, "wb_deb") > 10);
+            Result status = run(Map.of(), "/usr/local/bin/waybill", "status");
+            assertEquals(0, status.status(), status.out());
+        } finally {
+            Result purge = run(Map.of(), "dpkg", "--purge", "waybill");
+            assertEquals(0, purge.status(), purge.out());
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS wb_deb");
+                st.execute("DROP USER IF EXISTS 'wb_deb'@'127.0.0.1'");
+            }
+        }
+        assertNoWaybillOnThisMachine("after dpkg --purge");
+    }
+}
