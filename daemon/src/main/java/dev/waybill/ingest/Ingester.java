@@ -99,8 +99,9 @@ public final class Ingester {
                 }
 
                 @Override
-                public void retract(String msgid, int row) {
-                    batch.retract(RowKey.ofMessage(server, msgid, row));
+                public void retract(Outcome placeholder) {
+                    batch.retract(RowKey.ofMessage(server, placeholder.msgid(), placeholder.row()),
+                            placeholder.sendunixtime(), owners(placeholder));
                 }
             });
         }
@@ -120,18 +121,19 @@ public final class Ingester {
         }
 
         @Override
-        public void retract(String msgid, int row) {
+        public void retract(Outcome placeholder) {
         }
     };
 
     /**
      * Who may see a row: the sender's account, the mailbox's, the account of the address written
-     * to (a forwarder's owner), and the reseller of each ("@" + reseller).
+     * to (a forwarder's owner), and the reseller of each ("@" + reseller). Only cPanel accounts:
+     * system users such as {@code mailnull} (bounces) own nothing, since nobody signs in as them.
      */
     List<String> owners(Outcome o) {
         List<String> owners = new ArrayList<>(4);
-        addOwner(owners, o.user());
-        addOwner(owners, o.deliveryuser());
+        addAccount(owners, o.user());
+        addAccount(owners, o.deliveryuser());
         addOwner(owners, accounts.ownerOfAddress(o.recipient()));
         int users = owners.size();
         for (int i = 0; i < users; i++) {
@@ -141,6 +143,12 @@ public final class Ingester {
             }
         }
         return owners;
+    }
+
+    private void addAccount(List<String> owners, String user) {
+        if (user != null && accounts.isUser(user)) {
+            addOwner(owners, user);
+        }
     }
 
     private static void addOwner(List<String> owners, String user) {

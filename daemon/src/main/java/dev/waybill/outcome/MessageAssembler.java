@@ -70,8 +70,11 @@ public final class MessageAssembler {
         /** The row's current state; {@link Outcome#row()} says which row of the message it is. */
         void upsert(Outcome row);
 
-        /** A placeholder row (a recipient listed on arrival) that no delivery ever claimed. */
-        void retract(String msgid, int row);
+        /**
+         * A placeholder row (a recipient listed on arrival) that no delivery ever claimed, in the
+         * last state it was given to {@link #upsert}.
+         */
+        void retract(Outcome placeholder);
     }
 
     public MessageAssembler(CpanelAccounts accounts, long horizonSeconds, int maxOpen, Consumer<Outcome> sink) {
@@ -108,10 +111,11 @@ public final class MessageAssembler {
                 changes.upsert(builder.attempted(m, b, m.done));
             }
             for (Map.Entry<String, Integer> p : m.placeholders.entrySet()) {
+                Outcome pending = builder.pending(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue());
                 if (m.done) {
-                    changes.retract(m.id, p.getValue());
+                    changes.retract(pending);
                 } else {
-                    changes.upsert(builder.pending(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue()));
+                    changes.upsert(pending);
                 }
             }
         }

@@ -118,7 +118,28 @@ public final class DeliveryQueries {
     private static Sql ownerBranch(String owner, SearchParams p, Sql filters, Cursor after, boolean newest) {
         return new Sql().add("SELECT " + COLUMNS + " FROM delivery_owner o JOIN delivery d"
                         + " ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.owner = ?", owner)
-                .add(filters).add(timeRange("o", p)).add(keyset("o", after, newest));
+                .add(ownerTypes(p)).add(filters).add(timeRange("o", p)).add(keyset("o", after, newest));
+    }
+
+    /** The type filter on the owner entries themselves: rows of other types are never joined. */
+    private static Sql ownerTypes(SearchParams p) {
+        Sql s = new Sql();
+        if (!p.types().isEmpty()) {
+            s.add(" AND o.type IN (");
+            int i = 0;
+            for (OutcomeType t : p.types()) {
+                s.add(i++ == 0 ? "?" : ", ?", t.ordinal());
+            }
+            s.add(")");
+        }
+        return s;
+    }
+
+    /** Whether a search filters on more than time and type, which the owner entries alone cannot answer. */
+    private static boolean filtersRows(SearchParams p, Viewer v) {
+        return p.recipient() != null || p.sender() != null || p.domain() != null || p.msgid() != null
+                || p.text() != null || p.deliveryType() != SearchParams.DeliveryType.ALL || p.server() != null
+                || v.email() != null;
     }
 
     /** An owner entry of the viewer's for row {@code d}: a point lookup in the owner index. */
@@ -206,13 +227,23 @@ public final class DeliveryQueries {
                 q.add(ownedBy(v));
             }
             q.add(" GROUP BY d.type");
+        } else if (!filtersRows(p, v)) {
+            // Time and type only: the owner entries answer alone, an index range per owner key.
+            q = new Sql().add("SELECT u.type, COUNT(*) FROM (");
+            int i = 0;
+            for (String owner : new TreeSet<>(v.owners())) {
+                q.add(i++ == 0 ? "" : " UNION ").add(new Sql().add(
+                        "SELECT o.type, o.row_key FROM delivery_owner o WHERE o.owner = ?", owner)
+                        .add(ownerTypes(p)).add(timeRange("o", p)));
+            }
+            q.add(") u GROUP BY u.type");
         } else {
             q = new Sql().add("SELECT u.type, COUNT(*) FROM (");
             int i = 0;
             for (String owner : new TreeSet<>(v.owners())) {
                 q.add(i++ == 0 ? "" : " UNION ").add(new Sql().add("SELECT d.type, d.row_key FROM delivery_owner o"
                         + " JOIN delivery d ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.owner = ?",
-                        owner).add(filters).add(timeRange("o", p)));
+                        owner).add(ownerTypes(p)).add(filters).add(timeRange("o", p)));
             }
             q.add(") u GROUP BY u.type");
         }

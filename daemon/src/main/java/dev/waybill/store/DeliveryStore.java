@@ -31,8 +31,11 @@ public final class DeliveryStore {
             "spamscore", "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router", "transport",
             "host", "ip", "message", "actiontime", "remote", "subject", "attempts", "reply", "tls", "bounce_msgid",
             "bounce_of") + ", last_time = GREATEST(last_time, VALUES(last_time))");
+    /** An owner entry carries the row's type, so that counts by type read the owner index alone. */
     private static final MultiRowStatement OWNERS = new MultiRowStatement(
-            "INSERT IGNORE INTO delivery_owner (owner, sendtime, row_key) VALUES ", 3, "");
+            "INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time) VALUES ", 5,
+            "\nON DUPLICATE KEY UPDATE type = IF(VALUES(last_time) >= last_time, VALUES(type), type),"
+                    + " last_time = GREATEST(last_time, VALUES(last_time))");
     private static final MultiRowStatement LINES = new MultiRowStatement(
             "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "");
 
@@ -129,13 +132,16 @@ public final class DeliveryStore {
         List<Object[]> owners = new ArrayList<>();
         for (RowBatch.Row r : rows) {
             for (String owner : r.owners()) {
-                owners.add(new Object[] {owner, r.outcome().sendunixtime(), r.key().bytes()});
+                owners.add(new Object[] {owner, Math.max(0, r.outcome().sendunixtime()), r.key().bytes(),
+                        r.outcome().type().ordinal(), Math.max(0, r.outcome().actionunixtime())});
             }
         }
         OWNERS.execute(c, owners, ROWS_PER_STATEMENT * 4, (ps, at, o) -> {
             ps.setString(at, (String) o[0]);
             ps.setLong(at + 1, (Long) o[1]);
             ps.setBytes(at + 2, (byte[]) o[2]);
+            ps.setInt(at + 3, (Integer) o[3]);
+            ps.setLong(at + 4, (Long) o[4]);
         });
     }
 
@@ -187,13 +193,22 @@ public final class DeliveryStore {
         if (batch.retracted.isEmpty()) {
             return;
         }
-        // Owner entries of a retracted row stay until retention removes them: they join nothing.
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?")) {
-            for (RowKey k : batch.retracted) {
-                del.setBytes(1, k.bytes());
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?");
+             PreparedStatement delOwner = c.prepareStatement(
+                     "DELETE FROM delivery_owner WHERE owner = ? AND sendtime = ? AND row_key = ?")) {
+            for (RowBatch.Retraction r : batch.retracted.values()) {
+                byte[] key = r.key().bytes();
+                del.setBytes(1, key);
                 del.addBatch();
+                for (String owner : r.owners()) {
+                    delOwner.setString(1, owner);
+                    delOwner.setLong(2, Math.max(0, r.sendtime()));
+                    delOwner.setBytes(3, key);
+                    delOwner.addBatch();
+                }
             }
             del.executeBatch();
+            delOwner.executeBatch();
         }
     }
 

@@ -29,6 +29,10 @@ public final class RowBatch {
         }
     }
 
+    /** A row to remove, with the owner entries written for it. */
+    record Retraction(RowKey key, long sendtime, List<String> owners) {
+    }
+
     /** Where a followed log has been read up to, and where a restart must replay from. */
     record Position(String source, String position, String resume) {
     }
@@ -38,7 +42,7 @@ public final class RowBatch {
     }
 
     final Map<RowKey, Row> rows = new LinkedHashMap<>();
-    final List<RowKey> retracted = new ArrayList<>();
+    final Map<RowKey, Retraction> retracted = new LinkedHashMap<>();
     final Map<String, Chunk> chunks = new LinkedHashMap<>();
     private int lineCount;
     Position position;
@@ -50,10 +54,10 @@ public final class RowBatch {
         rows.put(key, new Row(key, outcome, owners));
     }
 
-    /** Removes a row (a placeholder no delivery claimed). */
-    public void retract(RowKey key) {
+    /** Removes a row (a placeholder no delivery claimed) and its owner entries. */
+    public void retract(RowKey key, long sendtime, List<String> owners) {
         rows.remove(key);
-        retracted.add(key);
+        retracted.put(key, new Retraction(key, sendtime, List.copyOf(owners)));
     }
 
     /** Adds a raw line (as logged) of message {@code msgid}. */

@@ -86,12 +86,16 @@ public final class Schema {
                     """,
                     // Who may see a row: the sender's account, the recipient's, the mailbox's,
                     // and the resellers owning them ("@" + reseller). Scoping is a range scan here,
-                    // joined to delivery by row_key; an entry whose row is gone simply joins nothing.
+                    // joined to delivery by (sendtime, row_key). The row's type rides along (kept
+                    // current like the row, by last_time), so an account's counts by type and its
+                    // type filters read this index alone.
                     """
                     CREATE TABLE IF NOT EXISTS delivery_owner (
                       owner VARCHAR(65) CHARACTER SET ascii NOT NULL,
                       sendtime INT UNSIGNED NOT NULL,
                       row_key BINARY(16) NOT NULL,
+                      type TINYINT UNSIGNED NOT NULL,
+                      last_time INT UNSIGNED NOT NULL,
                       PRIMARY KEY (owner, sendtime, row_key)
                     ) ENGINE=InnoDB
                     """,

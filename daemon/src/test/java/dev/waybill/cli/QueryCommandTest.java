@@ -1,0 +1,165 @@
+package dev.waybill.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.exim.LineParser;
+import dev.waybill.ingest.Ingester;
+import dev.waybill.server.LiveAccounts;
+import dev.waybill.server.MethodRegistry;
+import dev.waybill.server.QueryMethods;
+import dev.waybill.server.ScopeResolver;
+import dev.waybill.server.ServerSettings;
+import dev.waybill.server.SocketServer;
+import dev.waybill.server.SystemUsers;
+import dev.waybill.store.DeliveryStore;
+import dev.waybill.testing.PrivateMariaDb;
+import dev.waybill.testing.TestDatabase;
+import dev.waybill.trace.AddressTracer;
+import dev.waybill.trace.JndiMxResolver;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code waybill search|message|trace|stats|export} against a real server over the real Exim
+ * fixture stored in a private MariaDB (the test runs as root, which sees everything).
+ */
+@ExtendWith(PrivateMariaDb.class)
+class QueryCommandTest {
+
+    @TempDir
+    static Path dir;
+    static HikariDataSource ds;
+    static SocketServer server;
+    static Path socket;
+    final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void start(TestDatabase db) throws Exception {
+        Path root = dir.resolve("cpanel");
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\n*: nobody\n");
+        HikariConfig h = new HikariConfig();
+        h.setJdbcUrl(db.jdbcUrl());
+        h.setUsername(db.user());
+        h.setPassword(db.password());
+        ds = new HikariDataSource(h);
+        DeliveryStore store = new DeliveryStore(ds, "cli-test");
+        store.prepare();
+        Ingester ingester = new Ingester("cli-test", CpanelAccounts.read(root), 86400);
+        LineParser parser = new LineParser(ZoneOffset.UTC);
+        try (InputStream in = QueryCommandTest.class.getResourceAsStream("/fixtures/exim496-cpanel-like.log")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                ingester.accept(parser.parse(line), -1);
+            }
+        }
+        store.write(ingester.takeBatch());
+        socket = dir.resolve("waybill.sock");
+        AddressTracer tracer = new AddressTracer(root,
+                JndiMxResolver.forServer(new InetSocketAddress("127.0.0.1", 9), Duration.ofMillis(200), 1));
+        server = new SocketServer(ServerSettings.defaults(socket),
+                new QueryMethods(ds, tracer).registerAll(new MethodRegistry()),
+                new ScopeResolver(LiveAccounts.fixed(CpanelAccounts.read(root)), SystemUsers.system()), l -> { })
+                .registerBuiltins(Map::of);
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        ds.close();
+    }
+
+    int run(String command, String... args) {
+        stdout.reset();
+        stderr.reset();
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--socket";
+        all[args.length + 1] = socket.toString();
+        return QueryCommand.run(command, all, Map.of(), new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+    }
+
+    String out() {
+        return stdout.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void search_failed_printsATableOfFailuresWithCounts() {
+        assertEquals(0, run("search", "--failed"), stderr.toString());
+        String out = out();
+        assertTrue(out.startsWith("SENT"), out);
+        assertTrue(out.contains("reject-1@bad.sink.test"), out);
+        assertFalse(out.contains(" success "), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("matches: failure ")), out);
+    }
+
+    @Test
+    void search_json_isTheDaemonsPage_andCursorPagesOn() {
+        assertEquals(0, run("search", "--json", "--limit", "2"));
+        JsonObject page = JsonParser.parseString(out()).getAsJsonObject();
+        assertEquals(2, page.getAsJsonArray("rows").size());
+        String next = page.get("next").getAsString();
+        assertEquals(0, run("search", "--json", "--limit", "2", "--cursor", next));
+        JsonObject second = JsonParser.parseString(out()).getAsJsonObject();
+        assertFalse(second.getAsJsonArray("rows").get(0).equals(page.getAsJsonArray("rows").get(0)));
+    }
+
+    @Test
+    void message_failure_printsDiagnosisAndLogLines() {
+        assertEquals(0, run("search", "--json", "--recipient", "reject-1@bad.sink.test"));
+        String msgid = JsonParser.parseString(out()).getAsJsonObject().getAsJsonArray("rows").get(0)
+                .getAsJsonObject().get("msgid").getAsString();
+        assertEquals(0, run("message", msgid), stderr.toString());
+        assertTrue(out().contains("FAILURE"), out());
+        assertTrue(out().contains("cause:") && out().contains("fix:"), out());
+        assertTrue(out().contains(msgid + " <= "), out());
+        assertEquals(1, run("message", "1aaaaa-000000-00"));
+        assertTrue(stderr.toString().contains("not_found"), stderr.toString());
+    }
+
+    @Test
+    void statsTraceExport_answer() {
+        assertEquals(0, run("stats", "--since", "2026-11-27", "--until", "2026-11-29", "--by-day"), stderr.toString());
+        assertTrue(out().contains("accounts with the most failures"), out());
+        assertEquals(0, run("trace", "nobody@nowhere.invalid"), stderr.toString());
+        assertTrue(out().contains("nowhere.invalid"), out());
+        assertEquals(0, run("export", "--failed"), stderr.toString());
+        assertTrue(out().startsWith("sent_utc,type,"), out());
+        assertTrue(stderr.toString().contains("rows"), stderr.toString());
+    }
+
+    @Test
+    void badArguments_exitTwoWithAReason() {
+        assertEquals(2, run("search", "--limit", "many"));
+        assertTrue(stderr.toString().contains("--limit"), stderr.toString());
+        assertEquals(2, run("search", "--bogus", "x"));
+        assertEquals(2, run("message"));
+        assertEquals(1, run("search", "--limit", "5000"));
+        assertTrue(stderr.toString().contains("bad_request"), stderr.toString());
+        assertThrows(IllegalArgumentException.class, () -> QueryCommand.when("yesterday", "--since"));
+        assertEquals(1795824000L, QueryCommand.when("1795824000", "--since"));
+    }
+}
