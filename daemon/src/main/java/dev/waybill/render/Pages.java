@@ -97,7 +97,7 @@ public final class Pages {
 
     /** Whether {@code base} is a plain path that is safe to build links on. */
     public static boolean isSafeBase(String base) {
-        return base != null && BASE.matcher(base).matches() && !base.contains("..");
+        return base != null && BASE.matcher(base).matches() && !base.startsWith("//") && !base.contains("..");
     }
 
     /** The view the query string names ({@code view=}), the report by default. */
@@ -381,7 +381,7 @@ public final class Pages {
             }
         }
         m.put("timeline", timeline);
-        m.put("lines", story.lines());
+        m.put("rawLines", String.join("\n", story.lines()));
         m.put("hiddenLines", story.hiddenLines() > 0 ? story.hiddenLines() : null);
         m.put("backHref", r.base());
     }

@@ -176,7 +176,7 @@ class PagesIT {
         assertTrue(rows.get(0).findElement(By.cssSelector(".c-event")).getText().matches(
                 "\\S+ (Delivered|Deferred|In progress|Failed|Rejected|Filtered)"), rows.get(0).getText());
         for (WebElement a : browser.findElements(By.cssSelector("#waybill a[href]"))) {
-            String href = a.getAttribute("href");
+            String href = a.getDomProperty("href");
             assertTrue(href.startsWith(cpsrvd.origin() + alice.token() + "/"), "every link carries the token: " + href);
         }
         shot("cpanel-report");
@@ -195,7 +195,7 @@ class PagesIT {
         assertFalse(rows.isEmpty());
         Set<String> types = new HashSet<>();
         for (WebElement r : rows) {
-            types.add(r.getAttribute("class"));
+            types.add(r.getDomAttribute("class"));
         }
         assertTrue(Set.of("wb-r-failure", "wb-r-rejected").containsAll(types), types.toString());
         assertTrue(types.contains("wb-r-rejected"), "the SMTP-time rejection to the account's domain is there: " + types);
@@ -206,7 +206,7 @@ class PagesIT {
         browser.findElement(By.cssSelector("input[name=type][value=success]")).click();
         browser.findElement(By.id("wb-run")).click();
         for (WebElement r : reportRows()) {
-            assertNotEquals("wb-r-success", r.getAttribute("class"));
+            assertNotEquals("wb-r-success", r.getDomAttribute("class"));
         }
     }
 
@@ -221,7 +221,7 @@ class PagesIT {
         while (true) {
             pages++;
             for (WebElement r : reportRows()) {
-                assertTrue(seen.add(r.getAttribute("data-href")), "a row shown twice: " + r.getAttribute("data-href"));
+                assertTrue(seen.add(r.getDomAttribute("data-href")), "a row shown twice: " + r.getDomAttribute("data-href"));
             }
             List<WebElement> next = browser.findElements(By.id("wb-next"));
             if (next.isEmpty()) {
@@ -263,7 +263,7 @@ class PagesIT {
         try {
             tokyo.get(cpsrvd.url(alice, null));
             WebElement time = tokyo.findElement(By.cssSelector("td.c-time time"));
-            long t = Long.parseLong(time.getAttribute("data-t"));
+            long t = Long.parseLong(time.getDomAttribute("data-t"));
             String expected = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.of("Asia/Tokyo"))
                     .format(Instant.ofEpochSecond(t));
             assertTrue(time.getText().startsWith(expected), time.getText() + " should be Tokyo time " + expected);
@@ -296,7 +296,7 @@ class PagesIT {
         List<WebElement> steps = browser.findElements(By.cssSelector(".wb-timeline li"));
         List<String> kinds = new ArrayList<>();
         for (WebElement s : steps) {
-            kinds.add(s.getAttribute("class"));
+            kinds.add(s.getDomAttribute("class"));
         }
         assertEquals(List.of("wb-k-arrival", "wb-k-defer", "wb-k-success", "wb-k-done"), kinds);
         assertTrue(browser.getPageSource().contains("Greylisted"));
