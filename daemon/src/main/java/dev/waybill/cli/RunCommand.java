@@ -7,7 +7,9 @@ import dev.waybill.config.WaybillConfig;
 import dev.waybill.ingest.LogIngestion;
 import dev.waybill.server.LiveAccounts;
 import dev.waybill.server.MethodRegistry;
+import dev.waybill.render.Templates;
 import dev.waybill.server.QueryMethods;
+import dev.waybill.server.RenderMethod;
 import dev.waybill.server.ScopeResolver;
 import dev.waybill.server.ServerSettings;
 import dev.waybill.server.SocketServer;
@@ -163,8 +165,15 @@ final class RunCommand {
     private static SocketServer startSocketServer(WaybillConfig config, DataSource ds, AtomicReference<String> state,
             Consumer<String> say) throws IOException {
         ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(config.cpanelRoot(), say), SystemUsers.system());
-        MethodRegistry methods = new QueryMethods(ds, new AddressTracer(config.cpanelRoot(), JndiMxResolver.system()))
-                .registerAll(new MethodRegistry());
+        AddressTracer tracer = new AddressTracer(config.cpanelRoot(), JndiMxResolver.system());
+        MethodRegistry methods = new QueryMethods(ds, tracer).registerAll(new MethodRegistry());
+        Templates templates;
+        try {
+            templates = Templates.load(config.pluginPath());
+        } catch (IllegalStateException e) {
+            throw new IOException("the page templates cannot be used: " + e.getMessage(), e);
+        }
+        RenderMethod.forStore(ds, tracer, templates, config.serverId(), config.retentionDays()).registerOn(methods);
         SocketServer server = new SocketServer(ServerSettings.defaults(config.socketPath()), methods, resolver, say).registerBuiltins(() -> {
                     Map<String, Object> ingest = new LinkedHashMap<>();
                     ingest.put("state", state.get());
@@ -175,7 +184,7 @@ final class RunCommand {
                 });
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "waybill-socket-shutdown"));
-        say.accept("listening on " + config.socketPath());
+        say.accept("listening on " + config.socketPath() + "; pages from " + templates.origin());
         return server;
     }
 

@@ -42,10 +42,12 @@ public final class WaybillConfig {
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int MAX_RETENTION_DAYS = 3650;
     public static final int DEFAULT_POOL_SIZE = 4;
+    /** Where the installer puts plugin/: the page templates are read from its templates/ and static/. */
+    public static final Path DEFAULT_PLUGIN_PATH = Path.of("/usr/local/waybill/plugin");
 
     private static final Pattern SERVER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Set<String> KEYS = Set.of("db.url", "db.user", "db.password", "db.pool.size", "log.path",
-            "log.timezone", "cpanel.root", "socket.path", "server.id", "retention.days");
+            "log.timezone", "cpanel.root", "socket.path", "server.id", "retention.days", "plugin.path");
 
     private final Path source;
     private final String dbUrl;
@@ -58,6 +60,7 @@ public final class WaybillConfig {
     private final Path socketPath;
     private final String serverId;
     private final int retentionDays;
+    private final Path pluginPath;
     private final List<String> warnings;
 
     private WaybillConfig(Path source, Map<String, String> v, List<String> warnings) throws ConfigException {
@@ -89,6 +92,10 @@ public final class WaybillConfig {
             throw bad("server.id", serverId, "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         retentionDays = intValue(v, "retention.days", DEFAULT_RETENTION_DAYS, 1, MAX_RETENTION_DAYS);
+        pluginPath = Path.of(v.getOrDefault("plugin.path", DEFAULT_PLUGIN_PATH.toString()));
+        if (!pluginPath.isAbsolute()) {
+            throw bad("plugin.path", pluginPath.toString(), "an absolute path");
+        }
     }
 
     /** The defaults alone, as on a machine without a configuration file. */
@@ -281,6 +288,14 @@ public final class WaybillConfig {
     /** {@code retention.days}: how long rows are kept. */
     public int retentionDays() {
         return retentionDays;
+    }
+
+    /**
+     * {@code plugin.path}: the installed plugin directory. The daemon renders the pages from its
+     * {@code templates/} and {@code static/} when they exist, else from the copies in its jar.
+     */
+    public Path pluginPath() {
+        return pluginPath;
     }
 
     /** Things worth saying that do not stop start-up, such as a password file others can read. */

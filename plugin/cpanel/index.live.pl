@@ -1,0 +1,124 @@
+#!/usr/local/cpanel/3rdparty/bin/perl
+# Track Delivery (Waybill), the cPanel page. cpsrvd runs it as the cPanel user; the Waybill
+# daemon knows who that is from the socket (SO_PEERCRED) and shows that account's mail only.
+#
+# Thin on purpose: pass the query string to the daemon, print the HTML it renders (or stream the
+# CSV of an export) inside cPanel's own header and footer. Core modules only. Without
+# Cpanel::LiveAPI (outside cPanel, in the tests) the daemon renders a whole document instead.
+#
+# Installed as /usr/local/cpanel/base/frontend/jupiter/waybill/index.live.pl.
+# The socket is /var/run/waybill/waybill.sock, or $WAYBILL_SOCKET when set.
+use strict;
+use warnings;
+use IO::Socket::UNIX ();
+use JSON::PP ();
+
+my $SOCKET = $ENV{WAYBILL_SOCKET} || '/var/run/waybill/waybill.sock';
+my $DEFAULT_SCRIPT = '/frontend/jupiter/waybill/index.live.pl';
+
+# Every URL the daemon builds starts with cPanel's security token and this page's path.
+my $token = defined $ENV{cp_security_token} && $ENV{cp_security_token} =~ m{\A(/cpsess[0-9]+)\z} ? $1 : '';
+my $script = defined $ENV{SCRIPT_NAME} && $ENV{SCRIPT_NAME} =~ m{\A(/frontend/[A-Za-z0-9_-]+/waybill/index\.live\.pl)\z}
+  ? $1 : $DEFAULT_SCRIPT;
+my $query = defined $ENV{QUERY_STRING} ? substr($ENV{QUERY_STRING}, 0, 8192) : '';
+
+my $cpanel = eval { require Cpanel::LiveAPI; Cpanel::LiveAPI->new() };
+binmode STDOUT, ':encoding(UTF-8)';
+
+if ($query =~ /(?:\A|&)view=export(?:&|\z)/) {
+    export_csv();
+} else {
+    page();
+}
+$cpanel->end() if $cpanel;
+exit 0;
+
+sub page {
+    print "Content-type: text/html; charset=utf-8\r\n\r\n";
+    print $cpanel->header('Track Delivery') if $cpanel;
+    if ($cpanel && !$cpanel->cpanelfeature('waybill')) {
+        print problem('Track Delivery is not enabled for this account',
+            'Ask your hosting provider to enable the Waybill feature for your package.');
+    } else {
+        my ($reply, $error) = ask({ method => 'render', params => {
+            page => 'cpanel', base => $token . $script, query => $query, standalone => $cpanel ? JSON::PP::false : JSON::PP::true } });
+        print $reply ? $reply->{result}{html} : problem(@$error);
+    }
+    print $cpanel->footer() if $cpanel;
+}
+
+sub export_csv {
+    my ($sock, $error) = send_request({ method => 'render', params => {
+        page => 'cpanel', base => $token . $script, query => $query } });
+    if (!$sock) {
+        print "Status: 503 Service Unavailable\r\nContent-type: text/plain; charset=utf-8\r\n\r\n$error->[0]\n$error->[1]\n";
+        return;
+    }
+    my @t = localtime;
+    my $name = sprintf 'waybill-%04d-%02d-%02d.csv', $t[5] + 1900, $t[4] + 1, $t[3];
+    print "Content-type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; filename=\"$name\"\r\n\r\n";
+    my $json = JSON::PP->new->utf8;
+    while (my $line = <$sock>) {
+        my $msg = eval { $json->decode($line) } or last;
+        if (defined $msg->{chunk}) { print $msg->{chunk}; next; }
+        print "# export stopped: $msg->{error}{message}\n" if $msg->{error};
+        last;
+    }
+}
+
+# One request, one reply: (reply) or (undef, [title, what to do]).
+sub ask {
+    my ($request) = @_;
+    my ($sock, $error) = send_request($request);
+    return (undef, $error) unless $sock;
+    my $line = <$sock>;
+    my $reply = defined $line ? fast_html_reply($line) || eval { JSON::PP->new->utf8->decode($line) } : undef;
+    return (undef, ['Track Delivery did not answer', 'Try again in a minute.']) unless $reply;
+    return (undef, ['Track Delivery cannot show this', $reply->{error}{message}]) if $reply->{error};
+    return ($reply);
+}
+
+# The usual reply, {"id":1,"result":{"html":"..."}}, read without a JSON parser: JSON::PP, pure
+# Perl, takes ~35 ms over a 100-row page; unescaping the one string takes ~5 ms. Anything else
+# (an error, another shape) is left to JSON::PP.
+sub fast_html_reply {
+    my ($line) = @_;
+    my %UNESCAPE = ('"' => '"', '\\' => '\\', '/' => '/', b => "\b", f => "\f", n => "\n", r => "\r", t => "\t");
+    my $head = '{"id":1,"result":{"html":"';
+    return undef unless substr($line, 0, length $head) eq $head && $line =~ /"\}\}\n?\z/;
+    my $html = substr($line, length $head);
+    $html =~ s/"\}\}\n?\z//;
+    return undef if $html =~ /(?<!\\)(?:\\\\)*"/;    # an unescaped quote: not one string
+    utf8::decode($html) or return undef;
+    $html =~ s/\\(?:(["\\\/bfnrt])|u([0-9a-fA-F]{4}))/defined $1 ? $UNESCAPE{$1} : chr hex $2/ge;
+    return { id => 1, result => { html => $html } };
+}
+
+sub send_request {
+    my ($request) = @_;
+    my $sock = IO::Socket::UNIX->new(Type => IO::Socket::UNIX::SOCK_STREAM(), Peer => $SOCKET);
+    return (undef, ['Track Delivery is not running',
+        'The Waybill service on this server is stopped. Please ask your hosting provider to start it.']) unless $sock;
+    $request->{id} = 1;
+    print {$sock} JSON::PP->new->utf8->canonical->encode($request), "\n";
+    return ($sock);
+}
+
+sub problem {
+    my ($title, $todo) = @_;
+    my $doc = !$cpanel;
+    return ($doc ? "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\""
+          . " content=\"width=device-width, initial-scale=1\"><title>Track Delivery</title></head><body>" : '')
+      . '<div role="alert" id="wb-error" style="font:15px/1.5 system-ui,sans-serif;max-width:720px;margin:24px auto;'
+      . 'padding:16px 20px;border:1px solid #e3b4b0;background:#fdf4f3;border-radius:8px">'
+      . '<h2 style="margin-top:0">' . esc($title) . '</h2><p>' . esc($todo) . '</p>'
+      . '<p><a href="' . esc($token . $script) . '">Try again</a></p></div>'
+      . ($doc ? '</body></html>' : '');
+}
+
+sub esc {
+    my ($s) = @_;
+    $s = '' unless defined $s;
+    $s =~ s/&/&amp;/g; $s =~ s/</&lt;/g; $s =~ s/>/&gt;/g; $s =~ s/"/&quot;/g; $s =~ s/'/&#39;/g;
+    return $s;
+}

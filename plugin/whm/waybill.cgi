@@ -1,0 +1,130 @@
+#!/usr/local/cpanel/3rdparty/bin/perl
+# Track Delivery (Waybill), the WHM page. cpsrvd runs it as root for any WHM user, so it checks
+# the user's ACLs itself: root (or a user with every privilege) sees every account, a reseller
+# with "list-accts" the accounts it owns, anyone else nothing. The WHM user ($REMOTE_USER) goes
+# to the daemon as "as", and the daemon scopes every query by it.
+#
+# Thin on purpose: pass the query string to the daemon, print the HTML it renders (or stream the
+# CSV of an export) inside WHM's header and footer. Core modules only, plus cPanel's own
+# Whostmgr::ACLS and (when present) Whostmgr::HTMLInterface.
+#
+# Installed as /usr/local/cpanel/whostmgr/docroot/cgi/waybill/waybill.cgi (registered by
+# plugin/whm/waybill.conf). The socket is /var/run/waybill/waybill.sock, or $WAYBILL_SOCKET.
+use strict;
+use warnings;
+use lib '/usr/local/cpanel';
+use IO::Socket::UNIX ();
+use JSON::PP ();
+
+my $SOCKET = $ENV{WAYBILL_SOCKET} || '/var/run/waybill/waybill.sock';
+my $SCRIPT = '/cgi/waybill/waybill.cgi';
+
+my $token = defined $ENV{cp_security_token} && $ENV{cp_security_token} =~ m{\A(/cpsess[0-9]+)\z} ? $1 : '';
+my $query = defined $ENV{QUERY_STRING} ? substr($ENV{QUERY_STRING}, 0, 8192) : '';
+my $user = defined $ENV{REMOTE_USER} && $ENV{REMOTE_USER} =~ /\A([a-z0-9][a-z0-9_.-]{0,63})\z/ ? $1 : '';
+binmode STDOUT, ':encoding(UTF-8)';
+
+# Who may look, decided here because cpsrvd runs this as root whoever asks.
+my $as = eval {
+    require Whostmgr::ACLS;
+    Whostmgr::ACLS::init_acls();
+    return 'root' if Whostmgr::ACLS::checkacl('all');
+    return $user if $user ne '' && Whostmgr::ACLS::checkacl('list-accts');
+    return undef;
+};
+my $chrome = eval { require Whostmgr::HTMLInterface; 1 };
+
+if (!defined $as) {
+    print "Status: 403 Forbidden\r\n";
+    page_with(problem('Access denied',
+        'Track Delivery is for root and for resellers who may list their accounts ("list-accts").'));
+} elsif ($query =~ /(?:\A|&)view=export(?:&|\z)/) {
+    export_csv();
+} else {
+    my ($reply, $error) = ask({ as => $as, method => 'render', params => {
+        page => 'whm', base => $token . $SCRIPT, query => $query, standalone => $chrome ? JSON::PP::false : JSON::PP::true } });
+    page_with($reply ? $reply->{result}{html} : problem(@$error));
+}
+exit 0;
+
+sub page_with {
+    my ($html) = @_;
+    print "Content-type: text/html; charset=utf-8\r\n\r\n";
+    Whostmgr::HTMLInterface::defheader('Track Delivery', '', $SCRIPT) if $chrome;
+    print $html;
+    Whostmgr::HTMLInterface::deffooter() if $chrome;
+}
+
+sub export_csv {
+    my ($sock, $error) = send_request({ as => $as, method => 'render', params => {
+        page => 'whm', base => $token . $SCRIPT, query => $query } });
+    if (!$sock) {
+        print "Status: 503 Service Unavailable\r\nContent-type: text/plain; charset=utf-8\r\n\r\n$error->[0]\n$error->[1]\n";
+        return;
+    }
+    my @t = localtime;
+    my $name = sprintf 'waybill-%04d-%02d-%02d.csv', $t[5] + 1900, $t[4] + 1, $t[3];
+    print "Content-type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; filename=\"$name\"\r\n\r\n";
+    my $json = JSON::PP->new->utf8;
+    while (my $line = <$sock>) {
+        my $msg = eval { $json->decode($line) } or last;
+        if (defined $msg->{chunk}) { print $msg->{chunk}; next; }
+        print "# export stopped: $msg->{error}{message}\n" if $msg->{error};
+        last;
+    }
+}
+
+sub ask {
+    my ($request) = @_;
+    my ($sock, $error) = send_request($request);
+    return (undef, $error) unless $sock;
+    my $line = <$sock>;
+    my $reply = defined $line ? fast_html_reply($line) || eval { JSON::PP->new->utf8->decode($line) } : undef;
+    return (undef, ['Waybill did not answer', 'Check it with: waybill status']) unless $reply;
+    return (undef, ['Waybill cannot show this', $reply->{error}{message}]) if $reply->{error};
+    return ($reply);
+}
+
+# The usual reply, {"id":1,"result":{"html":"..."}}, read without a JSON parser: JSON::PP, pure
+# Perl, takes ~35 ms over a 100-row page; unescaping the one string takes ~5 ms. Anything else
+# (an error, another shape) is left to JSON::PP.
+sub fast_html_reply {
+    my ($line) = @_;
+    my %UNESCAPE = ('"' => '"', '\\' => '\\', '/' => '/', b => "\b", f => "\f", n => "\n", r => "\r", t => "\t");
+    my $head = '{"id":1,"result":{"html":"';
+    return undef unless substr($line, 0, length $head) eq $head && $line =~ /"\}\}\n?\z/;
+    my $html = substr($line, length $head);
+    $html =~ s/"\}\}\n?\z//;
+    return undef if $html =~ /(?<!\\)(?:\\\\)*"/;    # an unescaped quote: not one string
+    utf8::decode($html) or return undef;
+    $html =~ s/\\(?:(["\\\/bfnrt])|u([0-9a-fA-F]{4}))/defined $1 ? $UNESCAPE{$1} : chr hex $2/ge;
+    return { id => 1, result => { html => $html } };
+}
+
+sub send_request {
+    my ($request) = @_;
+    my $sock = IO::Socket::UNIX->new(Type => IO::Socket::UNIX::SOCK_STREAM(), Peer => $SOCKET);
+    return (undef, ['Waybill is not running', "Nothing answers on $SOCKET. Start it with: systemctl start waybill;"
+        . ' then check it with: waybill status']) unless $sock;
+    $request->{id} = 1;
+    print {$sock} JSON::PP->new->utf8->canonical->encode($request), "\n";
+    return ($sock);
+}
+
+sub problem {
+    my ($title, $todo) = @_;
+    my $doc = !$chrome;
+    return ($doc ? "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\""
+          . " content=\"width=device-width, initial-scale=1\"><title>Track Delivery</title></head><body>" : '')
+      . '<div role="alert" id="wb-error" style="font:15px/1.5 system-ui,sans-serif;max-width:720px;margin:24px auto;'
+      . 'padding:16px 20px;border:1px solid #e3b4b0;background:#fdf4f3;border-radius:8px">'
+      . '<h2 style="margin-top:0">' . esc($title) . '</h2><p>' . esc($todo) . '</p></div>'
+      . ($doc ? '</body></html>' : '');
+}
+
+sub esc {
+    my ($s) = @_;
+    $s = '' unless defined $s;
+    $s =~ s/&/&amp;/g; $s =~ s/</&lt;/g; $s =~ s/>/&gt;/g; $s =~ s/"/&quot;/g; $s =~ s/'/&#39;/g;
+    return $s;
+}
