@@ -2,7 +2,8 @@
 # Sourced by the benchmark scripts: starts a private mariadbd (system binary, temporary datadir,
 # free loopback port) and stops it, by its PID, when the calling script exits. Never run in CI.
 #   source daemon/bench/private-mariadb.sh   # then: $DB_URL, $DB_USER, $DB_PASSWORD, $DB_DIR, $DB_PID
-# BUFFER_POOL (default 1G) sizes InnoDB's buffer pool; FLUSH (default 1) its log flushing.
+# BUFFER_POOL (default 1G) sizes InnoDB's buffer pool, FLUSH (default 1) its log flushing;
+# MARIADB_OPTS adds options to mariadbd.
 set -euo pipefail
 DB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/waybill-bench-db.XXXXXX")
 DB_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -13,7 +14,7 @@ mariadb-install-db --no-defaults --rpm --auth-root-authentication-method=normal 
 mariadbd --no-defaults "${user_opt[@]}" --datadir="$DB_DIR/data" --socket="$DB_DIR/sock" \
     --port="$DB_PORT" --bind-address=127.0.0.1 --pid-file="$DB_DIR/pid" --log-error="$DB_DIR/error.log" \
     --innodb-buffer-pool-size=${BUFFER_POOL:-1G} --innodb-log-file-size=512M --innodb-flush-log-at-trx-commit=${FLUSH:-1} \
-    --skip-name-resolve >/dev/null 2>&1 &
+    --skip-name-resolve ${MARIADB_OPTS:-} >/dev/null 2>&1 &
 DB_PID=$!
 trap 'kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null; rm -rf "$DB_DIR"' EXIT
 for _ in $(seq 1 100); do
