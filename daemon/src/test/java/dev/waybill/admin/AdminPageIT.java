@@ -35,10 +35,24 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.io.File;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * The admin page end to end: {@code packaging/waybill run} as a real process with a private
@@ -312,6 +326,56 @@ class AdminPageIT {
         assertTrue(q.waitFor(60, TimeUnit.SECONDS));
         assertEquals(1, q.exitValue());
         assertTrue(read(out).contains("admin.token.file " + dir.resolve("admin.token") + " does not exist"), read(out));
+    }
+
+    /**
+     * In headless Chromium (as PagesIT runs it): the printed address signs in and lands on the
+     * report without the token, and the inline script runs under the page's CSP (it turns the
+     * UTC times into the browser's zone), with no CSP complaint in the console. Saves the
+     * README's screenshot.
+     */
+    @Test
+    void adminPage_inABrowser(@TempDir Path dir, TestDatabase db) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromedriver"))
+                && Files.isExecutable(Path.of("/usr/bin/chromium")), "no chromium: run .ci/install-test-deps");
+        int port = freePort();
+        Path conf = config(dir, db, "127.0.0.1:" + port);
+        Files.writeString(dir.resolve("mainlog"), eximLog(System.currentTimeMillis() / 1000));
+        Path out = dir.resolve("daemon.out");
+        Process p = daemon(dir, conf, out);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (storedRows(db) < ROWS) {
+            assertTrue(p.isAlive() && System.nanoTime() < deadline, () -> "rows not stored: " + read(out));
+            Thread.sleep(200);
+        }
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .withEnvironment(Map.of("TZ", "Asia/Tokyo")).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1400,900", "--lang=en-US");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriver browser = new ChromeDriver(service, options);
+        try {
+            String base = "http://127.0.0.1:" + port + "/";
+            browser.get(base + "?token=" + TOKEN);
+            assertEquals(base, browser.getCurrentUrl(), "the token left the address bar");
+            assertTrue(browser.findElement(By.tagName("body")).getText().contains("rcpt3@remote.test"));
+            String zone = browser.findElement(By.cssSelector("[data-tzname]")).getText();
+            assertFalse(zone.equals("UTC") || zone.isEmpty(), "the inline script ran: times in the browser's zone");
+            for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+                assertFalse(e.getMessage().contains("Content Security Policy"), e.getMessage());
+            }
+            Path shots = Path.of("target", "screenshots");
+            Files.createDirectories(shots);
+            File f = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+            Files.copy(f.toPath(), shots.resolve("admin-report.png"), StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            browser.quit();
+        }
     }
 
     private static String read(Path p) {
