@@ -134,7 +134,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         List<String> given = queryValues(query, "token");
         if (!authorized(req)) {
             if (given.size() == 1 && token.matchesToken(given.get(0))) {
-                redirectWithCookie(ctx, path, withoutToken(query));
+                redirectWithCookie(ctx, withoutToken(query));
             } else {
                 unauthorized(ctx, head, !given.isEmpty());
             }
@@ -142,7 +142,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         }
         if (!given.isEmpty()) {
             // already signed in: still take the token out of the address bar
-            redirectWithCookie(ctx, path, withoutToken(query));
+            redirectWithCookie(ctx, withoutToken(query));
             return;
         }
         if (!path.equals(BASE)) {
@@ -191,14 +191,15 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         return false;
     }
 
-    private void redirectWithCookie(ChannelHandlerContext ctx, String path, String rest) {
+    /** Signs the browser in and sends it to the page (always {@code /}: never elsewhere, whatever the path). */
+    private void redirectWithCookie(ChannelHandlerContext ctx, String rest) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SEE_OTHER);
         DefaultCookie c = new DefaultCookie(COOKIE, token.cookieValue());
         c.setPath("/");
         c.setHttpOnly(true);
         c.setSameSite(CookieHeaderNames.SameSite.Strict);
         r.headers().set(HttpHeaderNames.SET_COOKIE, ServerCookieEncoder.STRICT.encode(c));
-        r.headers().set(HttpHeaderNames.LOCATION, rest.isEmpty() ? path : path + "?" + rest);
+        r.headers().set(HttpHeaderNames.LOCATION, rest.isEmpty() ? BASE : BASE + "?" + rest);
         send(ctx, r);
     }
 

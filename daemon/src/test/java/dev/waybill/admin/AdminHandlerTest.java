@@ -101,6 +101,14 @@ class AdminHandlerTest {
     }
 
     @Test
+    void tokenRedirect_goesToThePageOnly_neverElsewhere() {
+        assertEquals("/", get("//attacker.example?token=" + TOKEN, Map.of()).headers().get("Location"));
+        String cookie = cookie();
+        assertEquals("/?a=1", get("//attacker.example/x?token=wrong&a=1", Map.of("Cookie", cookie))
+                .headers().get("Location"), "signed in already: the stray token is dropped, the path too");
+    }
+
+    @Test
     void cookie_opensTheViewsWithTheirInlineScriptAllowedByHash() {
         FullHttpResponse r = get("/?view=help", Map.of("Cookie", "other=1; " + cookie()));
         assertEquals(200, r.status().code(), body(r));
