@@ -21,6 +21,8 @@
 #                               first of /var/log/exim4/mainlog and /var/log/exim/mainlog)
 #   --server-id NAME          this server's name in a shared database (default: short host name)
 #   --retention-days N        days of history kept (default 30)
+#   --admin-listen ADDR       without cPanel: where the admin page listens, a loopback address
+#                               (default 127.0.0.1:8470; port 0 = any free port; off = no page)
 #   --wait SECONDS            how long to wait for the daemon's health answer (default 120)
 #   --no-packages             never install OS packages; fail if something is missing
 #   --package                 (the RPM/.deb post-install step) files are in place already
@@ -43,7 +45,7 @@ DRY_RUN=false
 opt_db_host="" opt_db_port="" opt_db_socket="" opt_db_admin_user=""
 opt_db_admin_password=${WAYBILL_DB_ADMIN_PASSWORD:-}
 opt_db_name=waybill opt_db_user=waybill opt_db_user_host="" opt_db_password=${WAYBILL_DB_PASSWORD:-}
-opt_log="" opt_server_id="" opt_retention="" opt_wait=120
+opt_log="" opt_server_id="" opt_retention="" opt_wait=120 opt_admin_listen=127.0.0.1:8470
 no_packages=false package_mode=false stage_dir=""
 
 need() { [[ $# -ge 2 && -n $2 ]] || { echo "$PROG: $1 needs a value (try --help)" >&2; exit 2; }; }
@@ -63,6 +65,7 @@ while (($# > 0)); do
     --server-id) need "$@"; opt_server_id=$2; shift ;;
     --retention-days) need "$@"; opt_retention=$2; shift ;;
     --wait) need "$@"; opt_wait=$2; shift ;;
+    --admin-listen) need "$@"; opt_admin_listen=$2; shift ;;
     --no-packages) no_packages=true ;;
     --package) package_mode=true no_packages=true ;;
     --stage) need "$@"; stage_dir=$2; shift ;;
@@ -73,6 +76,8 @@ while (($# > 0)); do
 done
 [[ $opt_db_name =~ ^[A-Za-z0-9_]{1,64}$ ]] || { echo "$PROG: --db-name: letters, digits and _ only" >&2; exit 2; }
 [[ $opt_db_user =~ ^[A-Za-z0-9_]{1,32}$ ]] || { echo "$PROG: --db-user: letters, digits and _ only" >&2; exit 2; }
+[[ $opt_admin_listen == off || $opt_admin_listen =~ ^(127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}|localhost|\[::1\]):[0-9]{1,5}$ ]] ||
+  { echo "$PROG: --admin-listen: a loopback address such as 127.0.0.1:8470 (or off); the page never listens elsewhere" >&2; exit 2; }
 [[ -z $opt_db_port || $opt_db_port =~ ^[0-9]+$ ]] || { echo "$PROG: --db-port: a number" >&2; exit 2; }
 [[ $opt_wait =~ ^[0-9]+$ ]] || { echo "$PROG: --wait: a number of seconds" >&2; exit 2; }
 [[ -z $opt_retention || $opt_retention =~ ^[0-9]+$ ]] || { echo "$PROG: --retention-days: a number" >&2; exit 2; }
@@ -453,12 +458,14 @@ choose_log() {
   fi
 }
 
-# Keys of the embedded admin page (servers without cPanel). HOOK for the admin page's engineer:
-# the page reads its token from ADMIN_TOKEN_FILE; when the daemon grows config keys for the page
-# (say admin.listen = 127.0.0.1:PORT), print them here and they land in new configurations.
-# Nothing today: the daemon refuses unknown keys.
+# Keys of the embedded admin page, for new configurations on servers without cPanel (WHM is the
+# admin page where there is cPanel): where it listens (loopback only) and where its token is
+# (written below by write_config, mode 0600).
 admin_page_config_lines() {
-  :
+  has_cpanel && return 0
+  [[ $opt_admin_listen == off ]] && return 0
+  echo "admin.listen = $opt_admin_listen"
+  echo "admin.token.file = $ADMIN_TOKEN_FILE"
 }
 
 write_config() {
@@ -751,9 +758,18 @@ EOF
     echo "  cPanel:         Email > Waybill (for every account with the feature)"
     echo "  WHM:            Plugins > Waybill"
   else
-    local url
+    local url token port
     url=$(health_field "$HEALTH" admin_url)
-    echo "  Admin page:     ${url:-not in this build yet; it will listen on 127.0.0.1 only} (token: $(cat "$ADMIN_TOKEN_FILE" 2>/dev/null))"
+    token=$(head -n 1 "$ADMIN_TOKEN_FILE" 2>/dev/null || true)
+    if [[ -n $url && -n $token ]]; then
+      port=${url##*:}
+      port=${port%/}
+      echo "  Admin page:     $url?token=$token"
+      echo "                  (127.0.0.1 only; from your machine: ssh -L $port:127.0.0.1:$port THIS-SERVER, then open that address;"
+      echo "                  the token is in $ADMIN_TOKEN_FILE, root only)"
+    else
+      echo "  Admin page:     off (admin.listen in $CONF turns it on; the token is in $ADMIN_TOKEN_FILE)"
+    fi
   fi
   echo "  Uninstall:      $([[ -n $R ]] && echo "WAYBILL_ROOT=$R ")$LIBEXEC/uninstall.sh   (--purge also removes the database and configuration)"
 }

@@ -1,12 +1,15 @@
 package dev.waybill.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.admin.AdminServer;
+import dev.waybill.admin.AdminToken;
 import dev.waybill.account.AccountFiles;
 import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
 import dev.waybill.ingest.LogIngestion;
 import dev.waybill.server.LiveAccounts;
 import dev.waybill.server.MethodRegistry;
+import dev.waybill.render.Pages;
 import dev.waybill.render.Templates;
 import dev.waybill.server.QueryMethods;
 import dev.waybill.server.RenderMethod;
@@ -47,7 +50,8 @@ final class RunCommand {
 
             The daemon: follows Exim's main log (log.path) into the database (db.url), exactly
             once, through rotations and restarts; waits for the database when it is down.
-            Answers the cPanel and WHM pages and the CLI on its socket (socket.path).
+            Answers the cPanel and WHM pages and the CLI on its socket (socket.path), and
+            serves the admin page on admin.listen (loopback only) when that is set.
 
             Options:
               --config FILE   configuration file (default /etc/waybill/waybill.conf)
@@ -105,14 +109,28 @@ final class RunCommand {
         // queries) even while the database is still away.
         HikariDataSource ds = Database.open(config, "waybill");
         SocketServer server;
+        AdminServer admin;
+        AtomicReference<String> adminUrl = new AtomicReference<>();
         try {
-            server = startSocketServer(config, ds, state, say);
+            Templates templates = loadTemplates(config);
+            AddressTracer tracer = new AddressTracer(config.cpanelRoot(), JndiMxResolver.system());
+            Pages pages = Pages.forStore(ds, tracer, templates, config.serverId(), config.retentionDays());
+            server = startSocketServer(config, ds, tracer, pages, templates, state, adminUrl, say);
+            try {
+                admin = startAdminPage(config, pages, templates, say);
+            } catch (IOException e) {
+                server.close();
+                throw e;
+            }
         } catch (IOException e) {
             ds.close();
             err.println("waybill run: " + e.getMessage());
             return 1;
         }
-        try (server; ds) {
+        if (admin != null) {
+            adminUrl.set(admin.url());
+        }
+        try (server; ds; admin) { // admin is null when the page is off: nothing to close
             DeliveryStore store = new DeliveryStore(ds, config.serverId());
             if (!prepareWaiting(store, config, say)) {
                 return 1;
@@ -162,18 +180,12 @@ final class RunCommand {
      * status} can tell an administrator what the daemon waits for. SIGTERM closes it (and removes
      * the socket file) whatever the daemon is doing.
      */
-    private static SocketServer startSocketServer(WaybillConfig config, DataSource ds, AtomicReference<String> state,
-            Consumer<String> say) throws IOException {
+    private static SocketServer startSocketServer(WaybillConfig config, DataSource ds, AddressTracer tracer,
+            Pages pages, Templates templates,
+            AtomicReference<String> state, AtomicReference<String> adminUrl, Consumer<String> say) throws IOException {
         ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(config.cpanelRoot(), say), SystemUsers.system());
-        AddressTracer tracer = new AddressTracer(config.cpanelRoot(), JndiMxResolver.system());
         MethodRegistry methods = new QueryMethods(ds, tracer).registerAll(new MethodRegistry());
-        Templates templates;
-        try {
-            templates = Templates.load(config.pluginPath());
-        } catch (IllegalStateException e) {
-            throw new IOException("the page templates cannot be used: " + e.getMessage(), e);
-        }
-        RenderMethod.forStore(ds, tracer, templates, config.serverId(), config.retentionDays()).registerOn(methods);
+        new RenderMethod(pages).registerOn(methods);
         SocketServer server = new SocketServer(ServerSettings.defaults(config.socketPath()), methods, resolver, say).registerBuiltins(() -> {
                     Map<String, Object> ingest = new LinkedHashMap<>();
                     ingest.put("state", state.get());
@@ -181,11 +193,46 @@ final class RunCommand {
                     ingest.put("server_id", config.serverId());
                     ingest.put("retention_days", config.retentionDays());
                     return ingest;
+                }, () -> {
+                    String url = adminUrl.get();
+                    return url == null ? Map.of() : Map.of("admin_url", url);
                 });
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "waybill-socket-shutdown"));
         say.accept("listening on " + config.socketPath() + "; pages from " + templates.origin());
         return server;
+    }
+
+    private static Templates loadTemplates(WaybillConfig config) throws IOException {
+        try {
+            return Templates.load(config.pluginPath());
+        } catch (IllegalStateException e) {
+            throw new IOException("the page templates cannot be used: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts the admin page (servers without cPanel) when {@code admin.listen} is set: the same
+     * views as the WHM page, with root's scope, on loopback only. SIGTERM closes it.
+     *
+     * @return the running page, or null when it is off
+     * @throws IOException if the token cannot be read or the address cannot be bound
+     */
+    private static AdminServer startAdminPage(WaybillConfig config, Pages pages, Templates templates,
+            Consumer<String> say) throws IOException {
+        if (config.adminListen().isEmpty()) {
+            return null;
+        }
+        AdminToken token = AdminToken.read(config.adminTokenFile());
+        if (AdminToken.readableByOthers(config.adminTokenFile())) {
+            say.accept("warning: others may read the admin page's token: chmod 600 " + config.adminTokenFile());
+        }
+        AdminServer admin = new AdminServer(config.adminListen().get(), token, config.adminTokenFile(), pages,
+                templates, say);
+        admin.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(admin::close, "waybill-admin-shutdown"));
+        say.accept("admin page on " + admin.url() + " (loopback only; token in " + config.adminTokenFile() + ")");
+        return admin;
     }
 
     /** One retention pass; a failure is logged and the next pass tries again. */

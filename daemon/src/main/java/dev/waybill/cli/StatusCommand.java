@@ -63,6 +63,9 @@ final class StatusCommand {
                 + ClientOptions.uptime(h.has("uptime_seconds") ? h.get("uptime_seconds").getAsLong() : 0));
         out.println("socket:  " + socket + " (" + text(h, "connections") + " connections, limit "
                 + text(h, "max_connections") + ")");
+        if (h.has("admin_url")) {
+            out.println("admin:   " + text(h, "admin_url") + " (loopback only; ?token= from the token file)");
+        }
         JsonElement ingest = h.get("ingest");
         if (ingest != null && ingest.isJsonObject() && !ingest.getAsJsonObject().isEmpty()) {
             out.println("ingest:");

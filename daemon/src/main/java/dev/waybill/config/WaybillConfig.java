@@ -2,6 +2,8 @@ package dev.waybill.config;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -44,10 +47,17 @@ public final class WaybillConfig {
     public static final int DEFAULT_POOL_SIZE = 4;
     /** Where the installer puts plugin/: the page templates are read from its templates/ and static/. */
     public static final Path DEFAULT_PLUGIN_PATH = Path.of("/usr/local/waybill/plugin");
+    /** The admin page's token, written by install.sh (mode 0600) on servers without cPanel. */
+    public static final Path DEFAULT_ADMIN_TOKEN_FILE = Path.of("/etc/waybill/admin.token");
 
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(?:\\.\\d{1,3}){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     private static final Pattern SERVER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Set<String> KEYS = Set.of("db.url", "db.user", "db.password", "db.pool.size", "log.path",
-            "log.timezone", "cpanel.root", "socket.path", "server.id", "retention.days", "plugin.path");
+            "log.timezone", "cpanel.root", "socket.path", "server.id", "retention.days", "plugin.path",
+            "admin.listen", "admin.token.file");
+    /** Keys that may be set to nothing: a password may be empty, and an empty admin.listen is "off". */
+    private static final Set<String> MAY_BE_EMPTY = Set.of("db.password", "admin.listen");
 
     private final Path source;
     private final String dbUrl;
@@ -61,6 +71,8 @@ public final class WaybillConfig {
     private final String serverId;
     private final int retentionDays;
     private final Path pluginPath;
+    private final InetSocketAddress adminListen;
+    private final Path adminTokenFile;
     private final List<String> warnings;
 
     private WaybillConfig(Path source, Map<String, String> v, List<String> warnings) throws ConfigException {
@@ -95,6 +107,12 @@ public final class WaybillConfig {
         pluginPath = Path.of(v.getOrDefault("plugin.path", DEFAULT_PLUGIN_PATH.toString()));
         if (!pluginPath.isAbsolute()) {
             throw bad("plugin.path", pluginPath.toString(), "an absolute path");
+        }
+        String listen = v.getOrDefault("admin.listen", "");
+        adminListen = listen.isEmpty() ? null : loopbackAddress("admin.listen", listen);
+        adminTokenFile = Path.of(v.getOrDefault("admin.token.file", DEFAULT_ADMIN_TOKEN_FILE.toString()));
+        if (!adminTokenFile.isAbsolute()) {
+            throw bad("admin.token.file", adminTokenFile.toString(), "an absolute path");
         }
     }
 
@@ -144,7 +162,7 @@ public final class WaybillConfig {
             if (values.put(key, value) != null) {
                 throw new ConfigException(file + ":" + (i + 1) + ": '" + key + "' is set twice");
             }
-            if (value.isEmpty() && !key.equals("db.password")) {
+            if (value.isEmpty() && !MAY_BE_EMPTY.contains(key)) {
                 throw new ConfigException(file + ":" + (i + 1) + ": '" + key + "' is empty; remove the line to use the default");
             }
         }
@@ -204,6 +222,58 @@ public final class WaybillConfig {
 
     private static ConfigException bad(String key, String value, String expected) {
         return new ConfigException(key + " = '" + value + "' is not valid: expected " + expected);
+    }
+
+    /**
+     * {@code host:port} with a loopback IP address ({@code 127.0.0.1}, any of {@code 127/8},
+     * {@code [::1]}, or {@code localhost} for {@code 127.0.0.1}); port 0 takes any free port.
+     * Names other than localhost are refused rather than looked up, so that what the page binds
+     * to is exactly what the file says.
+     */
+    static InetSocketAddress loopbackAddress(String key, String text) throws ConfigException {
+        String expected = "a loopback address and port such as 127.0.0.1:8470 or [::1]:8470";
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw bad(key, text, expected);
+        }
+        String host = text.substring(0, colon);
+        String portText = text.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+            if (!IPV6.matcher(host).matches() || host.indexOf(':') < 0) {
+                throw bad(key, text, expected);
+            }
+        } else if (host.equalsIgnoreCase("localhost")) {
+            host = "127.0.0.1";
+        } else if (!IPV4.matcher(host).matches()) {
+            throw bad(key, text, expected + " (an IP address, not a name)");
+        } else {
+            for (String octet : host.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    throw bad(key, text, expected);
+                }
+            }
+        }
+        int port;
+        try {
+            port = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65_535) {
+            throw bad(key, text, "a port from 0 (any free one) to 65535 after the address");
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host); // a literal: parsed, never looked up
+        } catch (UnknownHostException e) {
+            throw bad(key, text, expected);
+        }
+        if (!address.isLoopbackAddress()) {
+            throw bad(key, text, expected + "; the admin page never listens on another interface"
+                    + " (reach it from elsewhere through an SSH tunnel)");
+        }
+        return new InetSocketAddress(address, port);
     }
 
     private static Path firstExisting(List<Path> candidates) {
@@ -296,6 +366,19 @@ public final class WaybillConfig {
      */
     public Path pluginPath() {
         return pluginPath;
+    }
+
+    /**
+     * {@code admin.listen}: where the embedded admin page (servers without cPanel) listens, always
+     * a loopback address; empty when the page is off (the default).
+     */
+    public Optional<InetSocketAddress> adminListen() {
+        return Optional.ofNullable(adminListen);
+    }
+
+    /** {@code admin.token.file}: the file holding the admin page's token (root only, mode 0600). */
+    public Path adminTokenFile() {
+        return adminTokenFile;
     }
 
     /** Things worth saying that do not stop start-up, such as a password file others can read. */

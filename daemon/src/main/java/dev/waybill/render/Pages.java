@@ -4,6 +4,7 @@ import dev.waybill.diagnosis.Diagnosis;
 import dev.waybill.outcome.Outcome;
 import dev.waybill.outcome.OutcomeType;
 import dev.waybill.query.BadQueryException;
+import dev.waybill.query.CsvExport;
 import dev.waybill.query.DeliveryQueries;
 import dev.waybill.query.ForbiddenException;
 import dev.waybill.query.MessageQueries;
@@ -16,6 +17,7 @@ import dev.waybill.query.StoredDelivery;
 import dev.waybill.query.Viewer;
 import dev.waybill.trace.AddressTracer;
 import dev.waybill.trace.TraceNode;
+import java.io.IOException;
 import java.io.StringWriter;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
@@ -31,6 +33,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 
 /**
  * The pages' views, from a query string to HTML: the delivery report, a message's story, an
@@ -95,6 +98,14 @@ public final class Pages {
         this.retentionDays = retentionDays;
     }
 
+    /** The pages over the store at {@code dataSource}. */
+    public static Pages forStore(DataSource dataSource, AddressTracer tracer, Templates templates, String serverName,
+            int retentionDays) {
+        DeliveryQueries deliveries = new DeliveryQueries(dataSource);
+        return new Pages(deliveries, new MessageQueries(dataSource, deliveries), new StatsQueries(dataSource), tracer,
+                templates, serverName, retentionDays);
+    }
+
     /** Whether {@code base} is a plain path that is safe to build links on. */
     public static boolean isSafeBase(String base) {
         return base != null && BASE.matcher(base).matches() && !base.startsWith("//") && !base.contains("..");
@@ -138,6 +149,32 @@ public final class Pages {
         StringWriter out = new StringWriter(16_384);
         templates.render(template, m, out);
         return out.toString();
+    }
+
+    /**
+     * The HTML of the view {@code r} names, or, when the database does not answer, the error view
+     * saying so: what every page shows.
+     */
+    public String renderOrUnavailable(Request r) {
+        try {
+            return render(r);
+        } catch (SQLException e) {
+            return renderError(r, "Mail history unavailable", "The database behind Waybill is not answering.",
+                    "Try again in a minute. If this goes on, ask the server's administrator to run 'waybill status'.");
+        }
+    }
+
+    /**
+     * The report's search ({@code r}'s filters, every page of it) as CSV, written to {@code sink}
+     * a piece at a time: the {@code export} view.
+     *
+     * <p>A search that cannot run throws what the report would show as its error:
+     * {@link BadQueryException}, {@link ForbiddenException} or {@link PageError}.
+     *
+     * @return rows written
+     */
+    public long exportCsv(Request r, CsvExport.Sink sink) throws SQLException, IOException {
+        return new CsvExport(deliveries).export(r.viewer(), searchParams(r, true), sink);
     }
 
     /** The error view on its own, for failures outside a view (the database away). */

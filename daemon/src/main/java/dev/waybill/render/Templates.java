@@ -67,6 +67,17 @@ public final class Templates {
         return dir == null ? "the templates bundled in the jar" : dir.toString();
     }
 
+    /**
+     * The text of a static file ({@code waybill.css}, {@code waybill.js}) exactly as pages inline
+     * it, for a Content-Security-Policy that allows that text and nothing else.
+     */
+    public String staticText(String name) {
+        if (!STATIC.contains(name)) {
+            throw new IllegalArgumentException("no static file " + name);
+        }
+        return source(name);
+    }
+
     /** Renders {@code view} with {@code model} (maps, lists, strings, numbers, booleans). */
     public void render(String view, Map<String, Object> model, Writer out) {
         if (!VIEWS.contains(view)) {

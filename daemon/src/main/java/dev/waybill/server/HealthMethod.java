@@ -5,17 +5,21 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@code health}: the daemon's version, process, uptime and connections, and the state of log
- * ingestion as its supplier tells it. Answers anyone the server answers at all; reveals no mail.
+ * {@code health}: the daemon's version, process, uptime and connections, facts the daemon adds
+ * (the admin page's {@code admin_url}), and the state of log ingestion as its supplier tells it.
+ * Answers anyone the server answers at all; reveals no mail (and never the admin page's token).
  */
 final class HealthMethod implements Method {
 
     private final SocketServer server;
     private final Supplier<Map<String, Object>> ingestState;
+    private final Supplier<Map<String, Object>> daemonFacts;
 
-    HealthMethod(SocketServer server, Supplier<Map<String, Object>> ingestState) {
+    HealthMethod(SocketServer server, Supplier<Map<String, Object>> ingestState,
+            Supplier<Map<String, Object>> daemonFacts) {
         this.server = server;
         this.ingestState = ingestState;
+        this.daemonFacts = daemonFacts;
     }
 
     @Override
@@ -29,6 +33,15 @@ final class HealthMethod implements Method {
         r.addProperty("uptime_seconds", Math.max(0, System.currentTimeMillis() / 1000 - started));
         r.addProperty("connections", server.connections());
         r.addProperty("max_connections", server.maxConnections());
+        try {
+            daemonFacts.get().forEach((k, v) -> {
+                if (!r.has(k) && v != null) {
+                    r.add(k, JsonCodec.GSON.toJsonTree(v));
+                }
+            });
+        } catch (RuntimeException e) {
+            r.addProperty("error", String.valueOf(e.getMessage()));
+        }
         JsonObject ingest;
         try {
             Map<String, Object> state = ingestState.get();

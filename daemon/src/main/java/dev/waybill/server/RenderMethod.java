@@ -2,11 +2,7 @@ package dev.waybill.server;
 
 import com.google.gson.JsonObject;
 import dev.waybill.query.BadQueryException;
-import dev.waybill.query.CsvExport;
 import dev.waybill.query.ForbiddenException;
-import dev.waybill.query.DeliveryQueries;
-import dev.waybill.query.MessageQueries;
-import dev.waybill.query.StatsQueries;
 import dev.waybill.query.Viewer;
 import dev.waybill.render.Templates;
 import dev.waybill.trace.AddressTracer;
@@ -33,20 +29,15 @@ public final class RenderMethod {
     static final int MAX_QUERY = 8192;
 
     private final Pages pages;
-    private final DeliveryQueries deliveries;
 
-    public RenderMethod(Pages pages, DeliveryQueries deliveries) {
+    public RenderMethod(Pages pages) {
         this.pages = pages;
-        this.deliveries = deliveries;
     }
 
     /** The render method over the store at {@code dataSource}. */
     public static RenderMethod forStore(DataSource dataSource, AddressTracer tracer, Templates templates,
             String serverName, int retentionDays) {
-        DeliveryQueries deliveries = new DeliveryQueries(dataSource);
-        Pages pages = new Pages(deliveries, new MessageQueries(dataSource, deliveries), new StatsQueries(dataSource),
-                tracer, templates, serverName, retentionDays);
-        return new RenderMethod(pages, deliveries);
+        return new RenderMethod(Pages.forStore(dataSource, tracer, templates, serverName, retentionDays));
     }
 
     public MethodRegistry registerOn(MethodRegistry registry) {
@@ -77,22 +68,15 @@ public final class RenderMethod {
             export(r, reply);
             return;
         }
-        String html;
-        try {
-            html = pages.render(r);
-        } catch (SQLException e) {
-            html = pages.renderError(r, "Mail history unavailable", "The database behind Waybill is not answering.",
-                    "Try again in a minute. If this goes on, ask the server's administrator to run 'waybill status'.");
-        }
         JsonObject result = new JsonObject();
-        result.addProperty("html", html);
+        result.addProperty("html", pages.renderOrUnavailable(r));
         reply.result(result);
     }
 
     private void export(Pages.Request r, Reply reply) throws RequestException {
         long rows;
         try {
-            rows = new CsvExport(deliveries).export(r.viewer(), pages.searchParams(r, true), text -> {
+            rows = pages.exportCsv(r, text -> {
                 try {
                     reply.chunk(text);
                 } catch (RequestException e) {

@@ -100,7 +100,16 @@ public final class SocketServer implements Closeable {
      * {@code whoami}.
      */
     public SocketServer registerBuiltins(Supplier<Map<String, Object>> ingestState) {
-        methods.registerNonBlocking("health", new HealthMethod(this, ingestState));
+        return registerBuiltins(ingestState, Map::of);
+    }
+
+    /**
+     * As {@link #registerBuiltins(Supplier)}, with more facts about the daemon at the top level of
+     * {@code health} (such as {@code admin_url}, where the admin page listens).
+     */
+    public SocketServer registerBuiltins(Supplier<Map<String, Object>> ingestState,
+            Supplier<Map<String, Object>> daemonFacts) {
+        methods.registerNonBlocking("health", new HealthMethod(this, ingestState, daemonFacts));
         methods.registerNonBlocking("whoami", new WhoamiMethod());
         return this;
     }

@@ -84,6 +84,16 @@ class WaybillConfigTest {
         "retention.dayz = 3 | :1: unknown key 'retention.dayz'",
         "just words | :1: expected 'key = value'",
         "server.id = | :1: 'server.id' is empty",
+        "admin.listen = 0.0.0.0:8470 | admin.listen = '0.0.0.0:8470' is not valid: expected a loopback address",
+        "admin.listen = 192.0.2.7:8470 | never listens on another interface (reach it from elsewhere through an SSH tunnel)",
+        "admin.listen = [::]:8470 | admin.listen = '[::]:8470' is not valid: expected a loopback address",
+        "admin.listen = [fe80::1]:8470 | admin.listen = '[fe80::1]:8470' is not valid",
+        "admin.listen = admin.example.com:8470 | (an IP address, not a name)",
+        "admin.listen = 127.0.0.1 | admin.listen = '127.0.0.1' is not valid",
+        "admin.listen = 127.0.0.1:65536 | a port from 0 (any free one) to 65535",
+        "admin.listen = 127.0.0.300:8470 | admin.listen = '127.0.0.300:8470' is not valid",
+        "admin.token.file = admin.token | admin.token.file = 'admin.token' is not valid: expected an absolute path",
+        "admin.token.file = | :1: 'admin.token.file' is empty",
     })
     void read_badValue_isOneLineNamingTheKey(String line, String expected, @TempDir Path dir) throws IOException {
         Path f = write(dir, line + "\n");
@@ -91,6 +101,28 @@ class WaybillConfigTest {
         assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "127.0.0.1:8470 | 127.0.0.1 | 8470",
+        "localhost:8470 | 127.0.0.1 | 8470",
+        "127.0.0.2:0 | 127.0.0.2 | 0",
+        "[::1]:8470 | 0:0:0:0:0:0:0:1 | 8470",
+    })
+    void read_adminListenOnLoopback_isTheAddress(String value, String host, int port, @TempDir Path dir)
+            throws Exception {
+        WaybillConfig c = WaybillConfig.read(write(dir, "admin.listen = " + value + "\nadmin.token.file = /root/t\n"));
+        assertEquals(host, c.adminListen().orElseThrow().getAddress().getHostAddress());
+        assertEquals(port, c.adminListen().orElseThrow().getPort());
+        assertEquals(Path.of("/root/t"), c.adminTokenFile());
+    }
+
+    @Test
+    void adminPage_isOffByDefaultAndWhenEmpty(@TempDir Path dir) throws Exception {
+        assertTrue(WaybillConfig.defaults().adminListen().isEmpty());
+        assertEquals(Path.of("/etc/waybill/admin.token"), WaybillConfig.defaults().adminTokenFile());
+        assertTrue(WaybillConfig.read(write(dir, "admin.listen =\n")).adminListen().isEmpty());
     }
 
     @Test

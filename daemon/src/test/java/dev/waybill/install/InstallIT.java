@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.waybill.testing.MariaDbServer;
 import dev.waybill.testing.PrivateMariaDb;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -121,7 +127,8 @@ class InstallIT {
         Path root = rootWithLog(dir);
         Set<String> before = files(root);
         Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
-        List<String> opts = dbOptions(db, "wb_plain");
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_plain"));
+        opts.addAll(List.of("--admin-listen", "127.0.0.1:0")); // any free port: tests run side by side
 
         Result dry = run(env, command("install.sh", opts, "--dry-run"));
         assertEquals(0, dry.status(), dry.out());
@@ -131,7 +138,7 @@ class InstallIT {
         Result first = run(env, command("install.sh", opts));
         assertEquals(0, first.status(), first.out());
         assertTrue(first.out().contains("without systemd"), first.out());
-        assertTrue(first.out().contains("Admin page:"), first.out());
+        assertAdminPageWorks(first.out(), root.resolve("etc/waybill/admin.token"));
         Path conf = root.resolve("etc/waybill/waybill.conf");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(conf)));
         long supervisor = pidFrom(root.resolve("var/run/waybill/supervise.pid"));
@@ -168,6 +175,23 @@ class InstallIT {
         assertEquals(before, files(root), "nothing left behind");
         assertEquals(0, count(db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='wb_plain'"));
         assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_plain'"));
+    }
+
+    /** The address install.sh printed opens the admin page: the token is taken, a cookie given. */
+    private static void assertAdminPageWorks(String installOutput, Path tokenFile) throws Exception {
+        Matcher m = Pattern.compile("Admin page: +(http://127\\.0\\.0\\.1:\\d+/)\\?token=(\\w+)").matcher(installOutput);
+        assertTrue(m.find(), installOutput);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+        assertEquals(Files.readString(tokenFile).strip(), m.group(2));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> signIn = http.send(HttpRequest.newBuilder(URI.create(m.group(1) + "?token=" + m.group(2)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, signIn.statusCode(), signIn.body());
+        String cookie = signIn.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+        HttpResponse<String> report = http.send(HttpRequest.newBuilder(URI.create(m.group(1)))
+                .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, report.statusCode());
+        assertTrue(report.body().contains("Delivery report"), report.body());
     }
 
     private static Path emulatedCpanel(Path dir) throws IOException {
@@ -285,7 +309,7 @@ class InstallIT {
         Files.createDirectories(log.getParent());
         Files.copy(FIXTURE_LOG, log);
         List<String> opts = new ArrayList<>(dbOptions(db, "wb_real"));
-        opts.addAll(List.of("--log", log.toString()));
+        opts.addAll(List.of("--log", log.toString(), "--admin-listen", "127.0.0.1:0"));
         try {
             Result install = run(Map.of(), command("install.sh", opts));
             assertEquals(0, install.status(), install.out());
