@@ -6,17 +6,25 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Writes batches on a thread of its own, so that the database works on one batch while the next
+ * Writes batches on threads of their own, so that the database works on one batch while the next
  * is being assembled, and waits out a database that went away: the batch is kept and retried
  * with a capped backoff, one line is logged when writing stops and one when it resumes, and
- * nothing is lost — the queue in front of it is small, so the reader simply stops advancing.
+ * nothing is lost — the queues in front of it are small, so the reader simply stops advancing.
  * An error that retrying cannot cure (a rejected statement) stops the writer and is thrown to
  * the caller at its next {@link #submit} or {@link #flush}.
+ *
+ * <p>With more than one lane, each batch is split by row key ({@link RowBatch#split}) and the
+ * parts are written concurrently on their own connections. A row always goes through the same
+ * lane, so its states are written in order; a batch's position and file marks are written only
+ * after every part of it.
  */
 public final class StoreWriter implements AutoCloseable {
 
@@ -26,29 +34,39 @@ public final class StoreWriter implements AutoCloseable {
 
     private final DeliveryStore store;
     private final Consumer<String> log;
-    private final BlockingQueue<RowBatch> queue = new ArrayBlockingQueue<>(2);
-    private final Thread thread;
+    private final List<Lane> lanes = new ArrayList<>();
     private final Object lock = new Object();
-    private long submitted;
-    private long written;
-    private volatile long rows;
+    private final AtomicLong rows = new AtomicLong();
+    private long outageSince;
     private volatile SQLException failure;
 
+    /** A writer with one lane: batches are written one after the other, each in one transaction. */
     public StoreWriter(DeliveryStore store, Consumer<String> log) {
+        this(store, log, 1);
+    }
+
+    /**
+     * @param lanes batches written at once (one connection each); more than one splits batches,
+     *              so a batch is no longer one transaction — use it where replaying is harmless
+     */
+    public StoreWriter(DeliveryStore store, Consumer<String> log, int lanes) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes must be at least 1, not " + lanes);
+        }
         this.store = store;
         this.log = log;
-        this.thread = new Thread(this::run, "waybill-store-writer");
-        thread.setDaemon(true);
-        thread.start();
+        for (int i = 0; i < lanes; i++) {
+            this.lanes.add(new Lane("waybill-store-writer" + (lanes == 1 ? "" : "-" + i)));
+        }
     }
 
     /** Rows, retractions and lines written so far. */
     public long rows() {
-        return rows;
+        return rows.get();
     }
 
     /**
-     * Queues {@code batch} for writing; blocks while two batches are already waiting.
+     * Queues {@code batch} for writing; blocks while the writer is two batches behind.
      *
      * @throws SQLException if the writer stopped on an error that retrying cannot cure
      */
@@ -57,16 +75,26 @@ public final class StoreWriter implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        synchronized (lock) {
-            submitted++;
+        if (lanes.size() == 1) {
+            lanes.get(0).put(batch);
+            return;
         }
-        queue.put(batch);
+        List<RowBatch> parts = batch.split(lanes.size());
+        for (int i = 0; i < parts.size(); i++) {
+            if (!parts.get(i).isEmpty()) {
+                lanes.get(i).put(parts.get(i));
+            }
+        }
+        if (batch.hasMarks()) {
+            flush();
+            lanes.get(0).put(batch.marksOnly());
+        }
     }
 
     /** Waits until everything submitted is written. */
     public void flush() throws InterruptedException, SQLException {
         synchronized (lock) {
-            while (written < submitted && failure == null) {
+            while (failure == null && lanes.stream().anyMatch(Lane::behind)) {
                 lock.wait(100);
             }
         }
@@ -79,53 +107,105 @@ public final class StoreWriter implements AutoCloseable {
         }
     }
 
-    private void run() {
-        try {
-            while (true) {
-                RowBatch batch = queue.take();
-                if (batch == STOP) {
-                    return;
+    /** One writing thread with its queue. */
+    private final class Lane {
+        final BlockingQueue<RowBatch> queue = new ArrayBlockingQueue<>(2);
+        final Thread thread;
+        long submitted;
+        long written;
+
+        Lane(String name) {
+            thread = new Thread(this::run, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void put(RowBatch batch) throws InterruptedException {
+            synchronized (lock) {
+                submitted++;
+            }
+            queue.put(batch);
+        }
+
+        boolean behind() {
+            return written < submitted;
+        }
+
+        private void run() {
+            try {
+                while (true) {
+                    RowBatch batch = queue.take();
+                    if (batch == STOP) {
+                        return;
+                    }
+                    writeRetrying(batch);
+                    synchronized (lock) {
+                        written++;
+                        lock.notifyAll();
+                    }
                 }
-                writeRetrying(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (SQLException e) {
+                failure = e;
                 synchronized (lock) {
-                    written++;
                     lock.notifyAll();
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (SQLException e) {
-            failure = e;
-            synchronized (lock) {
-                lock.notifyAll();
+        }
+
+        void stop() {
+            queue.clear();
+            if (!queue.offer(STOP)) {
+                thread.interrupt();
             }
         }
     }
 
     private void writeRetrying(RowBatch batch) throws InterruptedException, SQLException {
         long wait = FIRST_RETRY_MS;
-        long failingSince = 0;
+        boolean failed = false;
         while (true) {
             try {
                 store.write(batch);
-                rows += batch.size();
-                if (failingSince != 0) {
-                    log.accept("database is back after " + (System.currentTimeMillis() - failingSince) / 1000
-                            + " s; writing resumed, nothing was lost");
+                rows.addAndGet(batch.size());
+                if (failed) {
+                    outageOver();
                 }
                 return;
             } catch (SQLException e) {
                 if (!isTransient(e)) {
                     throw e;
                 }
-                if (failingSince == 0) {
-                    failingSince = System.currentTimeMillis();
-                    log.accept("cannot reach the database (" + oneLine(e) + "); holding the batch and retrying"
-                            + " every " + MAX_RETRY_MS / 1000 + " s at most");
-                }
+                failed = true;
+                outageBegins(e);
                 Thread.sleep(wait);
                 wait = Math.min(MAX_RETRY_MS, wait * 2);
             }
+        }
+    }
+
+    /** One line when the database goes away, however many lanes notice. */
+    private void outageBegins(SQLException e) {
+        synchronized (lock) {
+            if (outageSince != 0) {
+                return;
+            }
+            outageSince = System.currentTimeMillis();
+        }
+        log.accept("cannot reach the database (" + oneLine(e) + "); holding the batch and retrying"
+                + " every " + MAX_RETRY_MS / 1000 + " s at most");
+    }
+
+    private void outageOver() {
+        long since;
+        synchronized (lock) {
+            since = outageSince;
+            outageSince = 0;
+        }
+        if (since != 0) {
+            log.accept("database is back after " + (System.currentTimeMillis() - since) / 1000
+                    + " s; writing resumed, nothing was lost");
         }
     }
 
@@ -154,12 +234,11 @@ public final class StoreWriter implements AutoCloseable {
     /** Stops the writer thread after what is queued (call {@link #flush} first to be sure). */
     @Override
     public void close() {
-        queue.clear();
-        if (!queue.offer(STOP)) {
-            thread.interrupt();
-        }
+        lanes.forEach(Lane::stop);
         try {
-            thread.join(5_000);
+            for (Lane lane : lanes) {
+                lane.thread.join(5_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -22,6 +22,7 @@ public final class RowBatch {
         final String msgid;
         final long firstTime;
         final StringBuilder lines = new StringBuilder(256);
+        int count;
 
         Chunk(String msgid, long firstTime) {
             this.msgid = msgid;
@@ -67,6 +68,7 @@ public final class RowBatch {
             c.lines.append('\n');
         }
         c.lines.append(line);
+        c.count++;
         lineCount++;
     }
 
@@ -87,5 +89,43 @@ public final class RowBatch {
 
     public boolean isEmpty() {
         return size() == 0 && position == null && imported == null;
+    }
+
+    /** Whether this batch moves a position or completes a file: what must commit after its rows. */
+    public boolean hasMarks() {
+        return position != null || imported != null;
+    }
+
+    /**
+     * Splits the rows and lines into {@code n} batches that can be written concurrently: a row
+     * key (and a message's lines) always falls in the same part, so writing each part's batches
+     * in order keeps every row's own order. The position and file marks are in no part;
+     * {@link #marksOnly()} carries them, to be written once every part is.
+     */
+    public List<RowBatch> split(int n) {
+        List<RowBatch> parts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            parts.add(new RowBatch());
+        }
+        rows.forEach((k, r) -> parts.get(part(k.hashCode(), n)).rows.put(k, r));
+        retracted.forEach((k, r) -> parts.get(part(k.hashCode(), n)).retracted.put(k, r));
+        chunks.forEach((id, c) -> {
+            RowBatch b = parts.get(part(id.hashCode(), n));
+            b.chunks.put(id, c);
+            b.lineCount += c.count;
+        });
+        return parts;
+    }
+
+    /** A batch with this one's position and file marks and nothing else. */
+    public RowBatch marksOnly() {
+        RowBatch b = new RowBatch();
+        b.position = position;
+        b.imported = imported;
+        return b;
+    }
+
+    private static int part(int hash, int n) {
+        return Math.floorMod(hash ^ (hash >>> 16), n);
     }
 }

@@ -74,9 +74,23 @@ public final class RowKey {
         return bytes.clone();
     }
 
-    /** The first 8 bytes of the MD5 of {@code text}: a line's identity within its message. */
+    /**
+     * Eight bytes identifying a chunk of lines within its message (64-bit FNV-1a over the text's
+     * characters): reading the same lines again gives the same chunk, which the store then keeps
+     * once. Not a digest — nothing is trusted on it — and cheap, since it runs over every line.
+     */
     static byte[] shortHash(String text) {
-        return Arrays.copyOf(md5(text), 8);
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < text.length(); i++) {
+            h ^= text.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        byte[] b = new byte[8];
+        for (int i = 7; i >= 0; i--) {
+            b[i] = (byte) h;
+            h >>>= 8;
+        }
+        return b;
     }
 
     private static byte[] md5(String text) {

@@ -140,6 +140,19 @@ class ImportCommandTest {
     }
 
     @Test
+    void import_manyBatchesOnTwoWriters_storesWhatParseReports(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("big.log");
+        // Six batches' worth, so that messages straddle batches written by different writers.
+        assertEquals(0, run("sample-log", "--lines", "60000", "--seed", "4", "--out", log.toString()), stderr.toString());
+        TreeSet<String> expected = parsed(conf, log);
+        assertTrue(expected.size() > 10_000, "rows: " + expected.size());
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
+        assertEquals(expected, stored(db));
+        assertEquals(1, count(db, "SELECT COUNT(*) FROM imported_file"));
+    }
+
+    @Test
     void import_again_isSkipped_andForcedIsHarmless(@TempDir Path dir, TestDatabase db) throws Exception {
         Path conf = setUp(dir, db);
         Path log = dir.resolve("exim_mainlog.1");
