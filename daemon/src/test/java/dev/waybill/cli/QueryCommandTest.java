@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.exim.LineParser;
@@ -60,11 +59,7 @@ class QueryCommandTest {
         Path root = dir.resolve("cpanel");
         Files.createDirectories(root.resolve("etc"));
         Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\n*: nobody\n");
-        HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(db.jdbcUrl());
-        h.setUsername(db.user());
-        h.setPassword(db.password());
-        ds = new HikariDataSource(h);
+        ds = db.pool(4);
         DeliveryStore store = new DeliveryStore(ds, "cli-test");
         store.prepare();
         Ingester ingester = new Ingester("cli-test", CpanelAccounts.read(root), 86400);

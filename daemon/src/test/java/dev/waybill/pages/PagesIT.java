@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.testing.SystemAccounts;
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.exim.LineParser;
 import dev.waybill.ingest.Ingester;
@@ -92,25 +92,13 @@ class PagesIT {
 
     @BeforeAll
     static void setUp(TestDatabase db) throws Exception {
-        if (!"0".equals(run(List.of("id", "-u")).strip())) {
-            fail("this test must run as root (CI does): it creates a system user and runs the cPanel page as it");
-        }
-        for (String tool : new String[] {"/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/perl", "/usr/bin/setpriv"}) {
-            if (!Files.isExecutable(Path.of(tool))) {
-                fail(tool + " is missing: run .ci/install-test-deps");
-            }
-        }
-        removeUser(ALICE);
-        run(List.of("/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ALICE));
+        SystemAccounts.requireRoot("it creates a system user and runs the cPanel page as it", "/usr/bin/chromium",
+                "/usr/bin/chromedriver", "/usr/bin/perl");
+        SystemAccounts.create(ALICE);
         dir = Files.createTempDirectory("waybill-pages");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path cpanel = fakeCpanel(dir.resolve("cpanel"));
-        HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(db.jdbcUrl());
-        h.setUsername(db.user());
-        h.setPassword(db.password());
-        h.setMaximumPoolSize(4);
-        ds = new HikariDataSource(h);
+        ds = db.pool(4);
         DeliveryStore store = new DeliveryStore(ds, "web1");
         store.prepare();
         now = System.currentTimeMillis() / 1000;
@@ -158,7 +146,7 @@ class PagesIT {
         if (ds != null) {
             ds.close();
         }
-        removeUser(ALICE);
+        SystemAccounts.remove(ALICE);
     }
 
     // ---- the cPanel page -----------------------------------------------------------------------
@@ -530,20 +518,5 @@ class PagesIT {
         Files.createDirectories(mail);
         Files.writeString(mail.resolve("passwd"), "info:x:1000:1000::/home/" + ALICE + "/mail/" + domain + "/info:/bin/false\n");
         return root;
-    }
-
-    private static void removeUser(String user) throws Exception {
-        Process p = new ProcessBuilder("/usr/sbin/userdel", user).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        p.waitFor(30, TimeUnit.SECONDS);
-    }
-
-    private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            fail(command + " failed: " + out);
-        }
-        return out;
     }
 }

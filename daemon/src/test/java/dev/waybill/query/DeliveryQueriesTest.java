@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.exim.LineParser;
@@ -68,12 +67,7 @@ class DeliveryQueriesTest {
         g.writeCpanelRoot(root);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         g.generate(out);
-        HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(db.jdbcUrl());
-        h.setUsername(db.user());
-        h.setPassword(db.password());
-        h.setMaximumPoolSize(4);
-        ds = new HikariDataSource(h);
+        ds = db.pool(4);
         DeliveryStore store = new DeliveryStore(ds, SERVER);
         store.prepare();
         Ingester ingester = new Ingester(SERVER, CpanelAccounts.read(root), 7 * 86400);

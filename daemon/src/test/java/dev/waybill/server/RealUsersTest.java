@@ -3,21 +3,17 @@ package dev.waybill.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.waybill.testing.SystemAccounts;
 import dev.waybill.client.ErrorReply;
 import dev.waybill.client.SocketClient;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,17 +48,9 @@ class RealUsersTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        if (!"0".equals(run(List.of("id", "-u")).strip())) {
-            fail("RealUsersTest must run as root (CI does): it creates system users and runs processes as them");
-        }
-        for (String tool : new String[] {"/usr/sbin/useradd", "/usr/sbin/userdel", "/usr/bin/setpriv", "/usr/bin/python3"}) {
-            if (!Files.isExecutable(Path.of(tool))) {
-                fail(tool + " is missing; RealUsersTest needs it");
-            }
-        }
+        SystemAccounts.requireRoot("it creates system users and runs processes as them", "/usr/bin/python3");
         for (String user : new String[] {ALICE, STRANGER}) {
-            removeUser(user); // left over from an interrupted run
-            run(List.of("/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user));
+            SystemAccounts.create(user);
         }
         dir = Files.createTempDirectory("waybill-real-users");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // the users must reach the socket
@@ -81,10 +69,10 @@ class RealUsersTest {
             server.close();
         }
         for (String user : new String[] {ALICE, STRANGER}) {
-            removeUser(user);
+            SystemAccounts.remove(user);
         }
         if (dir != null) {
-            run(List.of("rm", "-rf", dir.toString()));
+            SystemAccounts.run(List.of("rm", "-rf", dir.toString()));
         }
     }
 
@@ -153,45 +141,13 @@ class RealUsersTest {
 
     /** Runs the Python client as {@code user} (its uid and gid, no other groups). */
     private static JsonObject callAs(String user, String request) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--reuid=" + uidOf(user), "--regid=" + gidOf(user),
-                "--clear-groups", "/usr/bin/python3", "-c", CLIENT);
-        pb.environment().clear();
-        pb.environment().put("PATH", "/usr/bin:/bin");
+        ProcessBuilder pb = SystemAccounts.as(user, "/usr/bin/python3", "-c", CLIENT);
         pb.environment().put("WAYBILL_SOCKET", socket.toString());
         pb.environment().put("WAYBILL_REQUEST", request);
-        pb.directory(Path.of("/").toFile());
-        String out = run(pb);
-        return JsonParser.parseString(out).getAsJsonObject();
+        return JsonParser.parseString(SystemAccounts.run(pb)).getAsJsonObject();
     }
 
     private static int uidOf(String user) throws Exception {
-        return Integer.parseInt(run(List.of("id", "-u", user)).strip());
-    }
-
-    private static int gidOf(String user) throws Exception {
-        return Integer.parseInt(run(List.of("id", "-g", user)).strip());
-    }
-
-    private static void removeUser(String user) throws Exception {
-        Process p = new ProcessBuilder("/usr/sbin/userdel", user).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        p.waitFor(30, TimeUnit.SECONDS); // exit 6: no such user, which is fine
-    }
-
-    private static String run(List<String> command) throws Exception {
-        return run(new ProcessBuilder(new ArrayList<>(command)));
-    }
-
-    private static String run(ProcessBuilder pb) throws IOException, InterruptedException {
-        Process p = pb.redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail(pb.command() + " did not finish");
-        }
-        if (p.exitValue() != 0) {
-            fail(pb.command() + " exited " + p.exitValue() + ": " + out);
-        }
-        return out;
+        return SystemAccounts.uid(user);
     }
 }

@@ -9,8 +9,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.testing.SystemAccounts;
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.client.SocketClient;
 import dev.waybill.exim.LineParser;
@@ -20,9 +20,7 @@ import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
 import dev.waybill.trace.AddressTracer;
 import dev.waybill.trace.JndiMxResolver;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -33,7 +31,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,23 +68,15 @@ class ScopedQueriesRealUsersTest {
 
     @BeforeAll
     static void setUp(TestDatabase db) throws Exception {
-        if (!"0".equals(run(List.of("id", "-u")).strip())) {
-            fail("this test must run as root (CI does): it creates system users and runs processes as them");
-        }
+        SystemAccounts.requireRoot("it creates system users and runs processes as them", "/usr/bin/python3");
         for (String user : new String[] {ALICE, BOB}) {
-            removeUser(user);
-            run(List.of("/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user));
+            SystemAccounts.create(user);
         }
         dir = Files.createTempDirectory("waybill-scoped-queries");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path cpanel = ServerFixture.fakeCpanelRoot(dir.resolve("cpanel"),
                 Map.of(ALICE, RESELLER, BOB, RESELLER, CAROL, "root"));
-        HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(db.jdbcUrl());
-        h.setUsername(db.user());
-        h.setPassword(db.password());
-        h.setMaximumPoolSize(4);
-        ds = new HikariDataSource(h);
+        ds = db.pool(4);
         DeliveryStore store = new DeliveryStore(ds, "scoped");
         store.prepare();
         Ingester ingester = new Ingester("scoped", CpanelAccounts.read(cpanel), 86400);
@@ -165,10 +154,10 @@ class ScopedQueriesRealUsersTest {
             ds.close();
         }
         for (String user : new String[] {ALICE, BOB}) {
-            removeUser(user);
+            SystemAccounts.remove(user);
         }
         if (dir != null) {
-            run(List.of("rm", "-rf", dir.toString()));
+            SystemAccounts.run(List.of("rm", "-rf", dir.toString()));
         }
     }
 
@@ -278,46 +267,15 @@ class ScopedQueriesRealUsersTest {
 
     /** Runs the Python client as {@code user} (its uid and gid, no other groups); every reply line. */
     private static List<JsonObject> callAllAs(String user, String request) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--reuid=" + id("-u", user), "--regid=" + id("-g", user),
-                "--clear-groups", "/usr/bin/python3", "-c", CLIENT);
-        pb.environment().clear();
-        pb.environment().put("PATH", "/usr/bin:/bin");
+        ProcessBuilder pb = SystemAccounts.as(user, "/usr/bin/python3", "-c", CLIENT);
         pb.environment().put("WAYBILL_SOCKET", socket.toString());
         pb.environment().put("WAYBILL_REQUEST", request);
-        pb.directory(Path.of("/").toFile());
         List<JsonObject> replies = new ArrayList<>();
-        for (String line : run(pb).split("\n")) {
+        for (String line : SystemAccounts.run(pb).split("\n")) {
             if (!line.isBlank()) {
                 replies.add(JsonParser.parseString(line).getAsJsonObject());
             }
         }
         return replies;
-    }
-
-    private static int id(String flag, String user) throws Exception {
-        return Integer.parseInt(run(List.of("id", flag, user)).strip());
-    }
-
-    private static void removeUser(String user) throws Exception {
-        Process p = new ProcessBuilder("/usr/sbin/userdel", user).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        p.waitFor(30, TimeUnit.SECONDS);
-    }
-
-    private static String run(List<String> command) throws Exception {
-        return run(new ProcessBuilder(new ArrayList<>(command)));
-    }
-
-    private static String run(ProcessBuilder pb) throws IOException, InterruptedException {
-        Process p = pb.redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail(pb.command() + " did not finish");
-        }
-        if (p.exitValue() != 0) {
-            fail(pb.command() + " exited " + p.exitValue() + ": " + out);
-        }
-        return out;
     }
 }

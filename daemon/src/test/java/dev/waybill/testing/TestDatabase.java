@@ -41,6 +41,16 @@ public final class TestDatabase implements AutoCloseable {
         return server.password();
     }
 
+    /** A connection pool to this database, as the daemon would open one; the caller closes it. */
+    public com.zaxxer.hikari.HikariDataSource pool(int size) {
+        com.zaxxer.hikari.HikariConfig h = new com.zaxxer.hikari.HikariConfig();
+        h.setJdbcUrl(jdbcUrl());
+        h.setUsername(user());
+        h.setPassword(password());
+        h.setMaximumPoolSize(size);
+        return new com.zaxxer.hikari.HikariDataSource(h);
+    }
+
     /** Opens a connection to this database; the caller closes it. */
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), user(), password());
