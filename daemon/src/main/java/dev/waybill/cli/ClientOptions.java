@@ -1,12 +1,16 @@
 package dev.waybill.cli;
 
+import com.google.gson.JsonObject;
+import dev.waybill.client.ErrorReply;
 import dev.waybill.client.SocketClient;
 import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The options every command that talks to the daemon shares: where the socket is
@@ -86,6 +90,35 @@ final class ClientOptions {
             return Path.of(env);
         }
         return WaybillConfig.load(configFile).socketPath();
+    }
+
+    /** What a call to the daemon gave: its result (or null and the command's exit status), and where. */
+    record Answer(JsonObject result, int status, Path socket) {
+    }
+
+    /**
+     * Calls {@code method} on the daemon for command {@code command}; on failure says why on
+     * {@code err} in one line ("waybill COMMAND: ...") and answers exit status 1 (2 for a wrong
+     * configuration). Streamed chunks go to {@code chunks} (null: the method does not stream).
+     */
+    Answer call(String command, Map<String, String> env, String method, JsonObject params, Consumer<String> chunks,
+                PrintStream err) {
+        Path socket;
+        try {
+            socket = socket(env);
+        } catch (ConfigException e) {
+            err.println("waybill " + command + ": " + e.getMessage());
+            return new Answer(null, 2, null);
+        }
+        try (SocketClient c = SocketClient.connect(socket).timeout(TIMEOUT)) {
+            return new Answer(chunks == null ? c.call(method, params, as) : c.call(method, params, as, chunks), 0,
+                    socket);
+        } catch (IOException e) {
+            err.println("waybill " + command + ": " + e.getMessage());
+        } catch (ErrorReply e) {
+            err.println("waybill " + command + ": " + e);
+        }
+        return new Answer(null, 1, socket);
     }
 
     /** {@code 3d 04h 05m}, {@code 2h 03m 10s}, {@code 42s}. */

@@ -3,12 +3,7 @@ package dev.waybill.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.waybill.client.ErrorReply;
-import dev.waybill.client.SocketClient;
-import dev.waybill.config.ConfigException;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -146,7 +141,6 @@ final class QueryCommand {
             out.print(usage(command));
             return 0;
         }
-        String method = command;
         switch (command) {
             case "search" -> {
                 if (!params.has("limit")) {
@@ -168,39 +162,26 @@ final class QueryCommand {
             err.println("waybill " + command + ": unexpected argument '" + positional.get(0) + "'");
             return 2;
         }
-        Path socket;
-        try {
-            socket = o.socket(env);
-        } catch (ConfigException e) {
-            err.println("waybill " + command + ": " + e.getMessage());
-            return 2;
+        boolean export = command.equals("export");
+        ClientOptions.Answer a = o.call(command, env, command, params, export ? out::print : null, err);
+        if (a.result() == null) {
+            return a.status();
         }
-        try (SocketClient c = SocketClient.connect(socket).timeout(ClientOptions.TIMEOUT)) {
-            if (command.equals("export")) {
-                JsonObject done = c.call(method, params, o.as, out::print);
-                out.flush();
-                err.println("waybill export: " + done.get("rows").getAsLong() + " rows");
-                return 0;
-            }
-            JsonObject r = c.call(method, params, o.as);
-            if (o.json) {
-                out.println(r);
-                return 0;
-            }
+        JsonObject r = a.result();
+        if (export) {
+            out.flush();
+            err.println("waybill export: " + r.get("rows").getAsLong() + " rows");
+        } else if (o.json) {
+            out.println(r);
+        } else {
             switch (command) {
                 case "search" -> printPage(r, out);
                 case "message" -> printStory(r, out);
                 case "trace" -> out.print(r.get("text").getAsString());
                 default -> printStats(r, out);
             }
-            return 0;
-        } catch (IOException e) {
-            err.println("waybill " + command + ": " + e.getMessage());
-            return 1;
-        } catch (ErrorReply e) {
-            err.println("waybill " + command + ": " + e);
-            return 1;
         }
+        return 0;
     }
 
     private static String usage(String command) {

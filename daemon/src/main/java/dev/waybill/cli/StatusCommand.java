@@ -2,12 +2,7 @@ package dev.waybill.cli;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.waybill.client.ErrorReply;
-import dev.waybill.client.SocketClient;
-import dev.waybill.config.ConfigException;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Map;
 
 /** {@code waybill status}: is the daemon running, since when, and how ingestion goes ({@code health}). */
@@ -38,30 +33,18 @@ final class StatusCommand {
             out.print(USAGE);
             return 0;
         }
-        Path socket;
-        try {
-            socket = o.socket(env);
-        } catch (ConfigException e) {
-            err.println("waybill status: " + e.getMessage());
-            return 2;
+        ClientOptions.Answer a = o.call("status", env, "health", null, null, err);
+        if (a.result() == null) {
+            return a.status();
         }
-        JsonObject h;
-        try (SocketClient c = SocketClient.connect(socket).timeout(ClientOptions.TIMEOUT)) {
-            h = c.call("health", null);
-        } catch (IOException e) {
-            err.println("waybill status: " + e.getMessage());
-            return 1;
-        } catch (ErrorReply e) {
-            err.println("waybill status: the daemon refused: " + e);
-            return 1;
-        }
+        JsonObject h = a.result();
         if (o.json) {
             out.println(h);
             return 0;
         }
         out.println("waybill " + text(h, "version") + " is running (pid " + text(h, "pid") + "), up "
                 + ClientOptions.uptime(h.has("uptime_seconds") ? h.get("uptime_seconds").getAsLong() : 0));
-        out.println("socket:  " + socket + " (" + text(h, "connections") + " connections, limit "
+        out.println("socket:  " + a.socket() + " (" + text(h, "connections") + " connections, limit "
                 + text(h, "max_connections") + ")");
         if (h.has("admin_url")) {
             out.println("admin:   " + text(h, "admin_url") + " (loopback only; ?token= from the token file)");

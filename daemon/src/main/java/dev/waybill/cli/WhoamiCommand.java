@@ -2,12 +2,7 @@ package dev.waybill.cli;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.waybill.client.ErrorReply;
-import dev.waybill.client.SocketClient;
-import dev.waybill.config.ConfigException;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,23 +36,11 @@ final class WhoamiCommand {
             out.print(USAGE);
             return 0;
         }
-        Path socket;
-        try {
-            socket = o.socket(env);
-        } catch (ConfigException e) {
-            err.println("waybill whoami: " + e.getMessage());
-            return 2;
+        ClientOptions.Answer a = o.call("whoami", env, "whoami", null, null, err);
+        if (a.result() == null) {
+            return a.status();
         }
-        JsonObject w;
-        try (SocketClient c = SocketClient.connect(socket).timeout(ClientOptions.TIMEOUT)) {
-            w = c.call("whoami", null, o.as);
-        } catch (IOException e) {
-            err.println("waybill whoami: " + e.getMessage());
-            return 1;
-        } catch (ErrorReply e) {
-            err.println("waybill whoami: " + e.code() + ": " + e.getMessage());
-            return 1;
-        }
+        JsonObject w = a.result();
         if (o.json) {
             out.println(w);
             return 0;
