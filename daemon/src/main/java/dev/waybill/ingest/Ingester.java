@@ -24,16 +24,56 @@ public final class Ingester {
     private final String server;
     private CpanelAccounts accounts;
     private final MessageAssembler assembler;
+    private final boolean live;
     private RowBatch batch = new RowBatch();
     private boolean replaying;
     private ParsedLine current;
     private long lines;
 
     public Ingester(String server, CpanelAccounts accounts, long horizonSeconds) {
+        this(server, accounts, horizonSeconds, true);
+    }
+
+    private Ingester(String server, CpanelAccounts accounts, long horizonSeconds, boolean live) {
         this.server = server;
         this.accounts = accounts;
-        this.assembler = new MessageAssembler(accounts, horizonSeconds, MessageAssembler.DEFAULT_MAX_OPEN,
-                this::rejection).live();
+        MessageAssembler a = new MessageAssembler(accounts, horizonSeconds, MessageAssembler.DEFAULT_MAX_OPEN,
+                live ? this::rejection : this::finished);
+        this.assembler = live ? a.live() : a;
+        this.live = live;
+    }
+
+    /**
+     * An ingester that stores a message only once it is finished (completed, or silent past the
+     * horizon) and never what is still open at the end: for a backfill that stops where the live
+     * tail takes over, which writes the messages open there itself.
+     */
+    public static Ingester finishedOnly(String server, CpanelAccounts accounts, long horizonSeconds) {
+        return new Ingester(server, accounts, horizonSeconds, false);
+    }
+
+    /** A finished message's row, or a rejection (row 0). */
+    private void finished(Outcome o) {
+        if (o.row() == 0) {
+            rejection(o);
+        } else {
+            batch.row(RowKey.ofMessage(server, o.msgid(), o.row()), o, owners(o));
+        }
+    }
+
+    /**
+     * Ends a replayed stretch before the next line comes: what it changed is not written. With
+     * {@code writeOpen}, every message open now is written with the next batch — for a first
+     * start, whose replayed stretch nobody else writes the open messages of.
+     */
+    public void endReplay(boolean writeOpen) {
+        if (replaying) {
+            assembler.drainChanges(NO_CHANGES);
+            replaying = false;
+        }
+        if (writeOpen) {
+            assembler.markAllOpenChanged();
+        }
     }
 
     /** Uses {@code newAccounts} for what is stored from now on (cPanel's files changed). */
@@ -89,7 +129,9 @@ public final class Ingester {
      * and hands it over. The caller writes it, with a position if it follows a log.
      */
     public RowBatch takeBatch() {
-        if (replaying) {
+        if (!live) {
+            // Finished messages were added as they finished.
+        } else if (replaying) {
             assembler.drainChanges(NO_CHANGES); // the store has all of this already
         } else {
             assembler.drainChanges(new MessageAssembler.Changes() {

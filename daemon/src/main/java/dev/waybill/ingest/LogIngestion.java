@@ -41,6 +41,8 @@ public final class LogIngestion {
     private final AccountFiles accounts;
     private final int retentionDays;
     private volatile boolean running = true;
+    private volatile Backfill backfill;
+    private Thread backfillThread;
     /** Files seen this run, numbered, so that a line's start is one growing number. */
     private final List<LogPosition> files = new ArrayList<>();
     private final Map<String, Integer> fileIndex = new HashMap<>();
@@ -71,14 +73,63 @@ public final class LogIngestion {
         String source = log.toString();
         String[] committed = store.position(source);
         LogPosition committedAt = committed == null ? null : LogPosition.parse(committed[0]);
-        LogPosition start = committed == null ? oldestRotatedWithinRetention()
+        LogPosition start = committed == null ? null
                 : committed[1] != null ? LogPosition.parse(committed[1]) : committedAt;
         boolean replaying = committed != null && committed[1] != null;
-        say.accept(committed == null
-                ? "first start: following " + log + (start == null ? " from its beginning"
-                        : " from the oldest rotated file within " + retentionDays + " days, then the live log")
+        String pending = store.backfillUntil(source);
+        boolean firstStart = false;
+        if (committed == null) {
+            // A first start takes the live tail from here at once and leaves the history to a
+            // backfill: the live log up to its end now, and the rotated logs before it. The tail
+            // replays (without writing) what the horizon may hold open, from the oldest rotated
+            // file within it, so that messages open at the hand-over come out whole; it writes
+            // those itself, and the backfill only messages that finished before.
+            LogPosition handOver = liveEnd();
+            if (handOver != null) {
+                firstStart = true;
+                committedAt = handOver;
+                start = oldestRotatedSince(MessageAssembler.DEFAULT_HORIZON_SECONDS * 1000);
+                replaying = start != null || handOver.offset() > 0;
+                pending = handOver.encode();
+                store.backfillPending(source, pending);
+            }
+        }
+        say.accept(firstStart
+                ? "first start: following " + log + " from its end; backfilling its history within " + retentionDays
+                        + " days meanwhile"
+                : committed == null ? "first start: following " + log + " from its beginning"
                 : "following " + log + " from " + committedAt + (replaying ? " (replaying open messages from "
                 + start + ")" : ""));
+        if (pending != null) {
+            startBackfill(LogPosition.parse(pending));
+        }
+        try {
+            follow(source, start, committedAt, replaying, firstStart);
+        } finally {
+            Backfill b = backfill;
+            if (b != null) {
+                b.stop();
+                backfillThread.join(30_000);
+            }
+        }
+    }
+
+    private void startBackfill(LogPosition until) {
+        backfill = new Backfill(log, until, zone, store, accounts.current(), retentionDays, say);
+        backfillThread = new Thread(backfill, "waybill-backfill");
+        backfillThread.setDaemon(true);
+        backfillThread.start();
+    }
+
+    /** Whether the backfill of a first start is still running (false when there is none). */
+    public boolean backfilling() {
+        Backfill b = backfill;
+        return b != null && !b.done() && backfillThread.isAlive();
+    }
+
+    private void follow(String source, LogPosition start, LogPosition committedAt, boolean replayingAtStart,
+                        boolean firstStart) throws SQLException, InterruptedException {
+        boolean replaying = replayingAtStart;
         Ingester ingester = new Ingester(store.serverName(), accounts.current(),
                 MessageAssembler.DEFAULT_HORIZON_SECONDS);
         long accountsChecked = System.nanoTime();
@@ -93,7 +144,10 @@ public final class LogIngestion {
                 LogFollower.Batch b = follower.next(FLUSH_EVERY);
                 for (LogGap gap : b.gaps()) {
                     say.accept(gap.message());
-                    replaying = false; // the committed position is not ahead any more
+                    if (replaying) {
+                        replaying = false; // the committed position is not ahead any more
+                        ingester.endReplay(firstStart);
+                    }
                 }
                 if (follower.state() != lastState && follower.state() != LogFollower.State.FOLLOWING) {
                     say.accept(follower.detail());
@@ -105,14 +159,21 @@ public final class LogIngestion {
                     }
                     if (replaying && pastCommitted(line.after(), committedAt, seenCommittedFile)) {
                         replaying = false; // the committed boundary was not met exactly: read on as new
+                        ingester.endReplay(firstStart);
                     }
                     seenCommittedFile |= replaying && line.after().sameInode(committedAt);
                     ParsedLine parsed = parser.parse(line.text());
                     ingester.accept(parsed, globalPosition(lineStart), replaying);
                     if (replaying && line.after().equals(committedAt)) {
                         replaying = false;
+                        ingester.endReplay(firstStart);
                     }
                     lineStart = line.after();
+                }
+                if (replaying && firstStart && follower.position().sameInode(committedAt)
+                        && follower.position().offset() >= committedAt.offset()) {
+                    replaying = false; // caught up with the hand-over, and nothing new yet
+                    ingester.endReplay(true);
                 }
                 if (System.nanoTime() - accountsChecked > ACCOUNT_CHECK.toNanos()) {
                     accountsChecked = System.nanoTime();
@@ -142,12 +203,46 @@ public final class LogIngestion {
     }
 
     /**
-     * Where a first start begins: the oldest rotated generation of the log that still holds lines
-     * within the retention window (plain or gzip), so that its history is backfilled in order and
-     * messages straddling the rotations come out whole; null (the live log's beginning) if none.
+     * Where the live log ends now, at its last complete line (a line being written is the tail's):
+     * a first start's hand-over from backfill to tail. Null when there is no live log yet.
      */
-    private LogPosition oldestRotatedWithinRetention() {
-        long cutoffMillis = System.currentTimeMillis() - retentionDays * 86_400_000L;
+    private LogPosition liveEnd() {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log)) {
+            long end = ch.size();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
+            while (end > 0) {
+                long from = Math.max(0, end - buf.capacity());
+                buf.clear().limit((int) (end - from));
+                ch.read(buf, from);
+                int i = buf.position() - 1;
+                while (i >= 0 && buf.get(i) != '\n') {
+                    i--;
+                }
+                if (i >= 0) {
+                    end = from + i + 1;
+                    break;
+                }
+                end = from;
+            }
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(LogPosition.HEAD_BYTES);
+            ch.read(head, 0);
+            FileKey key = FileKey.of(log);
+            return new LogPosition(key.device(), key.inode(), end, head.position(),
+                    LogPosition.hashHead(head.array(), head.position()));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            say.accept("cannot read " + log + " (" + e.getMessage() + "); following it from its beginning");
+            return null;
+        }
+    }
+
+    /**
+     * The oldest rotated generation of the log written to within {@code millis} (plain or gzip),
+     * or null (the live log's beginning) if none.
+     */
+    private LogPosition oldestRotatedSince(long millis) {
+        long cutoffMillis = System.currentTimeMillis() - millis;
         try {
             for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
                 if (java.nio.file.Files.getLastModifiedTime(s.path()).toMillis() < cutoffMillis) {

@@ -212,6 +212,17 @@ public final class MessageAssembler {
         evictSilent();
     }
 
+    /**
+     * Live mode: counts every open message as changed, so that the next {@link #drainChanges}
+     * hands over the rows of all of them (what a replayed stretch built, when nobody wrote it).
+     */
+    public void markAllOpenChanged() {
+        if (dirty == null) {
+            throw new IllegalStateException("only in live mode");
+        }
+        dirty.addAll(open.values());
+    }
+
     /** Emits everything still open, as it stands. Call at the end of the input. */
     public void finish() {
         Iterator<OpenMessage> it = open.values().iterator();

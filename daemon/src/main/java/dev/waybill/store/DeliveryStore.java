@@ -39,6 +39,9 @@ public final class DeliveryStore {
     private static final MultiRowStatement LINES = new MultiRowStatement(
             "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "");
 
+    /** The {@code log_position} source of a pending backfill: this prefix and the log's path. */
+    private static final String BACKFILL = "backfill:";
+
     private final DataSource dataSource;
     private final String serverName;
     private volatile int serverId = -1;
@@ -279,6 +282,39 @@ public final class DeliveryStore {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
             }
+        }
+    }
+
+    /**
+     * Records that {@code source} is being backfilled up to {@code until} (a position), so that a
+     * restart finishes the backfill; {@link #backfillDone} clears it.
+     */
+    public void backfillPending(String source, String until) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     INSERT INTO log_position (server_id, source, position, resume) VALUES (?, ?, ?, NULL)
+                     ON DUPLICATE KEY UPDATE position = VALUES(position)
+                     """)) {
+            ps.setInt(1, serverId);
+            ps.setString(2, BACKFILL + source);
+            ps.setString(3, until);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Where an unfinished backfill of {@code source} stops, or null when none is pending. */
+    public String backfillUntil(String source) throws SQLException {
+        String[] p = position(BACKFILL + source);
+        return p == null ? null : p[0];
+    }
+
+    /** Clears the pending backfill of {@code source}. */
+    public void backfillDone(String source) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM log_position WHERE server_id = ? AND source = ?")) {
+            ps.setInt(1, serverId);
+            ps.setString(2, BACKFILL + source);
+            ps.executeUpdate();
         }
     }
 

@@ -232,24 +232,44 @@ class DaemonIT {
     }
 
     @Test
-    void firstStart_backfillsTheRotatedLogsThenFollowsTheLiveOne(@TempDir Path dir, TestDatabase db) throws Exception {
-        List<String> lines = sample(dir, 6_000);
+    void firstStart_followsTheLiveLogAtOnce_whileTheRotatedLogsAreBackfilled(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        List<String> lines = sample(dir, 400_000);
         Scenario sc = scenario(dir, db, lines);
         Path log = sc.log();
-        Path conf = sc.conf();
-        List<String> expected = sc.expected();
         // What logrotate leaves: .2.gz oldest, then .1, then the live log; messages straddle them.
         try (java.io.OutputStream o = new java.util.zip.GZIPOutputStream(
                 Files.newOutputStream(dir.resolve("exim_mainlog.2.gz")))) {
-            o.write((String.join("\n", lines.subList(0, 2_000)) + "\n").getBytes(StandardCharsets.UTF_8));
+            o.write((String.join("\n", lines.subList(0, 150_000)) + "\n").getBytes(StandardCharsets.UTF_8));
         }
-        Files.write(dir.resolve("exim_mainlog.1"), lines.subList(2_000, 4_000));
-        Files.write(log, lines.subList(4_000, 5_000));
-        startDaemon(dir, conf);
-        Thread.sleep(1_000);
-        append(log, lines.subList(5_000, lines.size()));
-        awaitStored(db, expected, dir.resolve("daemon.out"));
-        assertTrue(Files.readString(dir.resolve("daemon.out")).contains("from the oldest rotated file"));
+        Files.write(dir.resolve("exim_mainlog.1"), lines.subList(150_000, 300_000));
+        Files.write(log, lines.subList(300_000, 380_000));
+        startDaemon(dir, sc.conf());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(dir.resolve("daemon.out")).contains("first start")) {
+            assertTrue(System.nanoTime() < deadline, "the daemon did not start");
+            Thread.sleep(20);
+        }
+        // New mail is stored at once, while the history is still being written.
+        List<String> fresh = lines.subList(380_000, lines.size());
+        String msgid = fresh.stream().filter(l -> l.contains(" <= ")).findFirst().orElseThrow().split(" ")[2];
+        append(log, fresh);
+        long appended = System.nanoTime();
+        while (count(db, "SELECT COUNT(*) FROM delivery WHERE msgid = '" + msgid + "'") == 0) {
+            assertTrue(System.nanoTime() - appended < TimeUnit.SECONDS.toNanos(3),
+                    "new mail waited for the backfill\n" + Files.readString(dir.resolve("daemon.out")));
+            Thread.sleep(20);
+        }
+        assertEquals(1, count(db, "SELECT COUNT(*) FROM log_position WHERE source LIKE 'backfill:%'"),
+                "the backfill was still running when the new mail was stored");
+        awaitStored(db, sc.expected(), dir.resolve("daemon.out"));
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (count(db, "SELECT COUNT(*) FROM log_position WHERE source LIKE 'backfill:%'") != 0) {
+            assertTrue(System.nanoTime() < deadline, "the backfill never finished");
+            Thread.sleep(100);
+        }
+        String said = Files.readString(dir.resolve("daemon.out"));
+        assertTrue(said.contains("backfilling its history") && said.contains("backfill done"), said);
     }
 
     @Test
