@@ -273,6 +273,9 @@ final class QueryCommand {
                     sb.append(' ').append(t).append(' ').append(n);
                 }
             }
+            if (r.has("counts_complete") && !r.get("counts_complete").getAsBoolean()) {
+                sb.append(" (at least: a large match; narrow it to count exactly)");
+            }
             out.println(sb);
         }
         if (!s(r, "next").isEmpty()) {

@@ -36,11 +36,29 @@ public final class DeliveryQueries {
             + " d.remote, d.subject, d.attempts, d.reply, d.tls, d.bounce_msgid, d.bounce_of";
     private static final OutcomeType[] TYPES = OutcomeType.values();
 
+    /**
+     * Counting stops after this many rows when each must be read from {@code delivery}, and after
+     * {@link #COUNT_LIMIT_INDEX} when the owner index answers alone: a page of a match that large
+     * answers at once, with its counts as lower bounds (a narrower search counts exactly).
+     */
+    public static final long COUNT_LIMIT = 10_000;
+    public static final long COUNT_LIMIT_INDEX = 100_000;
+
     private final DataSource dataSource;
     private final Map<Integer, String> serverNames = new ConcurrentHashMap<>();
 
+    private final long countLimit;
+    private final long countLimitIndex;
+
     public DeliveryQueries(DataSource dataSource) {
+        this(dataSource, COUNT_LIMIT, COUNT_LIMIT_INDEX);
+    }
+
+    /** With other counting limits (tests). */
+    DeliveryQueries(DataSource dataSource, long countLimit, long countLimitIndex) {
         this.dataSource = dataSource;
+        this.countLimit = countLimit;
+        this.countLimitIndex = countLimitIndex;
     }
 
     /**
@@ -58,7 +76,7 @@ public final class DeliveryQueries {
             if (p.server() != null) {
                 serverId = serverId(c, p.server());
                 if (serverId == null) {
-                    return new SearchPage(List.of(), null, withCounts ? new EnumMap<>(OutcomeType.class) : null);
+                    return new SearchPage(List.of(), null, withCounts ? new EnumMap<>(OutcomeType.class) : null, true);
                 }
             }
             Sql filters = filters(p, v, serverId);
@@ -78,8 +96,12 @@ public final class DeliveryQueries {
                 StoredDelivery last = rows.get(rows.size() - 1);
                 next = new Cursor(last.outcome().sendunixtime(), last.key(), p.filterHash()).encode();
             }
-            Map<OutcomeType, Long> counts = withCounts ? counts(c, v, p, filters) : null;
-            return new SearchPage(rows, next, counts);
+            if (!withCounts) {
+                return new SearchPage(rows, next, null, true);
+            }
+            long[] limit = new long[1];
+            Map<OutcomeType, Long> counts = counts(c, v, p, filters, limit);
+            return new SearchPage(rows, next, counts, counts.values().stream().mapToLong(Long::longValue).sum() < limit[0]);
         }
     }
 
@@ -219,34 +241,38 @@ public final class DeliveryQueries {
         }
     }
 
-    private Map<OutcomeType, Long> counts(Connection c, Viewer v, SearchParams p, Sql filters) throws SQLException {
-        Sql q;
+    /** Counts by type, up to a limit, which it puts in {@code limit[0]}. */
+    private Map<OutcomeType, Long> counts(Connection c, Viewer v, SearchParams p, Sql filters, long[] limit)
+            throws SQLException {
+        limit[0] = countLimit;
+        // Each path selects (type, row_key) of the match; the outer query counts at most
+        // COUNT_LIMIT of them, so that a match of millions costs a bounded scan.
+        Sql inner;
         if (v.everything() || addressDriven(p)) {
-            q = new Sql().add("SELECT d.type, COUNT(*) FROM delivery d WHERE 1=1").add(filters).add(timeRange("d", p));
+            inner = new Sql().add("SELECT d.type, d.row_key FROM delivery d WHERE 1=1").add(filters).add(timeRange("d", p));
             if (!v.everything()) {
-                q.add(ownedBy(v));
+                inner.add(ownedBy(v));
             }
-            q.add(" GROUP BY d.type");
-        } else if (!filtersRows(p, v)) {
-            // Time and type only: the owner entries answer alone, an index range per owner key.
-            q = new Sql().add("SELECT u.type, COUNT(*) FROM (");
-            int i = 0;
-            for (String owner : new TreeSet<>(v.owners())) {
-                q.add(i++ == 0 ? "" : " UNION ").add(new Sql().add(
-                        "SELECT o.type, o.row_key FROM delivery_owner o WHERE o.owner = ?", owner)
-                        .add(ownerTypes(p)).add(timeRange("o", p)));
-            }
-            q.add(") u GROUP BY u.type");
         } else {
-            q = new Sql().add("SELECT u.type, COUNT(*) FROM (");
+            // Time and type only: the owner entries answer alone, an index range per owner key.
+            boolean rowsNeeded = filtersRows(p, v);
+            limit[0] = rowsNeeded ? countLimit : countLimitIndex;
+            inner = new Sql();
             int i = 0;
             for (String owner : new TreeSet<>(v.owners())) {
-                q.add(i++ == 0 ? "" : " UNION ").add(new Sql().add("SELECT d.type, d.row_key FROM delivery_owner o"
-                        + " JOIN delivery d ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.owner = ?",
-                        owner).add(ownerTypes(p)).add(filters).add(timeRange("o", p)));
+                inner.add(i++ == 0 ? "" : " UNION ");
+                if (rowsNeeded) {
+                    inner.add("SELECT d.type, d.row_key FROM delivery_owner o JOIN delivery d ON d.row_key = o.row_key"
+                            + " AND d.sendtime = o.sendtime WHERE o.owner = ?", owner).add(ownerTypes(p)).add(filters);
+                } else {
+                    inner.add("SELECT o.type, o.row_key FROM delivery_owner o WHERE o.owner = ?", owner)
+                            .add(ownerTypes(p));
+                }
+                inner.add(timeRange("o", p));
             }
-            q.add(") u GROUP BY u.type");
         }
+        Sql q = new Sql().add("SELECT u.type, COUNT(*) FROM (SELECT * FROM (").add(inner)
+                .add(") m LIMIT " + limit[0] + ") u GROUP BY u.type");
         Map<OutcomeType, Long> counts = new EnumMap<>(OutcomeType.class);
         try (PreparedStatement ps = c.prepareStatement(q.text())) {
             q.bind(ps);

@@ -25,6 +25,9 @@ public final class QueryJson {
         o.add("rows", rows);
         o.addProperty("next", page.next());
         o.add("counts", page.counts() == null ? JsonNull.INSTANCE : counts(page.counts()));
+        if (page.counts() != null) {
+            o.addProperty("counts_complete", page.countsComplete());
+        }
         return o;
     }
 

@@ -260,7 +260,7 @@ public final class Pages {
             tm.put("icon", Labels.icon(t));
             tm.put("checked", types.contains(t));
             if (page.counts() != null) {
-                tm.put("count", Labels.number(page.counts().getOrDefault(t, 0L)));
+                tm.put("count", Labels.number(page.counts().getOrDefault(t, 0L)) + (page.countsComplete() ? "" : "+"));
             }
             toggles.add(tm);
         }
@@ -284,7 +284,7 @@ public final class Pages {
             for (OutcomeType t : types) {
                 matching += page.counts().getOrDefault(t, 0L);
             }
-            m.put("total", Labels.number(matching));
+            m.put("total", Labels.number(matching) + (page.countsComplete() ? "" : "+"));
             m.put("grandTotal", total);
         }
         if (!rows.isEmpty()) {

@@ -229,6 +229,21 @@ class DeliveryQueriesTest {
     }
 
     @Test
+    void search_countsStopAtTheirLimit_andSaySo() throws Exception {
+        SearchPage exact = queries.search(Viewer.all(), SearchParams.all(), true);
+        assertTrue(exact.countsComplete());
+        assertEquals(all.size(), exact.total());
+        DeliveryQueries capped = new DeliveryQueries(ds, 1000, 50);
+        SearchPage page = capped.search(Viewer.all(), SearchParams.all(), true);
+        assertFalse(page.countsComplete());
+        assertEquals(1000, page.total());
+        assertEquals(exact.rows().size(), page.rows().size(), "the page itself is whole");
+        String user = busiestUsers().get(0);
+        assertFalse(capped.search(Viewer.account(user), SearchParams.all(), true).countsComplete());
+        assertTrue(queries.search(Viewer.account(user), SearchParams.all(), true).countsComplete());
+    }
+
+    @Test
     void search_cursorOfAnotherSearch_isRefused() throws Exception {
         SearchPage first = queries.search(Viewer.all(), SearchParams.builder().limit(10).build(), false);
         assertNotNull(first.next());
