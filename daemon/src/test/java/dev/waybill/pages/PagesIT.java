@@ -147,6 +147,9 @@ class PagesIT {
             ds.close();
         }
         SystemAccounts.remove(ALICE);
+        if (dir != null) {
+            SystemAccounts.run(List.of("rm", "-rf", dir.toString()));
+        }
     }
 
     // ---- the cPanel page -----------------------------------------------------------------------
