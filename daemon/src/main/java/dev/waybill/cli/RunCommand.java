@@ -105,6 +105,7 @@ final class RunCommand {
             return 1;
         }
         AtomicReference<String> state = new AtomicReference<>("waiting for the database");
+        AtomicReference<LogIngestion> ingestionRef = new AtomicReference<>();
         // The pool connects on first use, so the socket answers (health, and "unavailable" from
         // queries) even while the database is still away.
         HikariDataSource ds = Database.open(config, "waybill");
@@ -115,7 +116,7 @@ final class RunCommand {
             Templates templates = loadTemplates(config);
             AddressTracer tracer = new AddressTracer(config.cpanelRoot(), JndiMxResolver.system());
             Pages pages = Pages.forStore(ds, tracer, templates, config.serverId(), config.retentionDays());
-            server = startSocketServer(config, ds, tracer, pages, templates, state, adminUrl, say);
+            server = startSocketServer(config, ds, tracer, pages, templates, state, ingestionRef, adminUrl, say);
             try {
                 admin = startAdminPage(config, pages, templates, say);
             } catch (IOException e) {
@@ -135,9 +136,10 @@ final class RunCommand {
             if (!prepareWaiting(store, config, say)) {
                 return 1;
             }
-            state.set("following the log");
             LogIngestion ingestion = new LogIngestion(config.logPath(), config.logTimezone(), store, accounts,
                     config.retentionDays(), say);
+            state.set("following the log");
+            ingestionRef.set(ingestion);
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 ingestion.stop();
@@ -182,13 +184,16 @@ final class RunCommand {
      */
     private static SocketServer startSocketServer(WaybillConfig config, DataSource ds, AddressTracer tracer,
             Pages pages, Templates templates,
-            AtomicReference<String> state, AtomicReference<String> adminUrl, Consumer<String> say) throws IOException {
+            AtomicReference<String> state, AtomicReference<LogIngestion> ingestion, AtomicReference<String> adminUrl,
+            Consumer<String> say) throws IOException {
         ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(config.cpanelRoot(), say), SystemUsers.system());
         MethodRegistry methods = new QueryMethods(ds, tracer).registerAll(new MethodRegistry());
         new RenderMethod(pages).registerOn(methods);
         SocketServer server = new SocketServer(ServerSettings.defaults(config.socketPath()), methods, resolver, say).registerBuiltins(() -> {
                     Map<String, Object> ingest = new LinkedHashMap<>();
-                    ingest.put("state", state.get());
+                    LogIngestion li = ingestion.get();
+                    boolean backfilling = li != null && li.backfilling();
+                    ingest.put("state", state.get() + (backfilling ? "; backfilling its history" : ""));
                     ingest.put("log", config.logPath().toString());
                     ingest.put("server_id", config.serverId());
                     ingest.put("retention_days", config.retentionDays());
