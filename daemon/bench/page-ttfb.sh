@@ -99,7 +99,7 @@ cases = [
     ("cPanel report, Show Blocked & Failed", cpanel, account, "show=problems"),
     ("cPanel report, one recipient", cpanel, account, "q=" + urllib.parse.quote(rcpt)),
     ("cPanel statistics, last 24 hours", cpanel, account, "view=stats"),
-    ("WHM report as root, first page (100 rows + counts over all " + stored + ")", whm, "root", ""),
+    ("WHM report as root, first page (100 rows + counts, capped at 10,000)", whm, "root", ""),
     ("WHM report as root, one recipient", whm, "root", "q=" + urllib.parse.quote(rcpt)),
 ]
 print("\npage time to first byte of the body / to the last byte, %d runs each, %s deliveries stored" % (runs, stored))
