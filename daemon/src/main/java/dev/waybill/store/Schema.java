@@ -42,7 +42,8 @@ public final class Schema {
                     // It is the primary key, so every index ends in it: (sendtime, row_key) orders
                     // pages the same way whichever index a query reads, and keyset paging needs no
                     // other tie-breaker. Addresses are indexed whole (320 characters fit an InnoDB
-                    // key), so "everything to this address, newest first" reads the index in order.
+                    // key), so "everything to this address, newest first" reads the index in order;
+                    // by_recipient_type counts that address's rows by type from the index alone.
                     """
                     CREATE TABLE IF NOT EXISTS delivery (
                       row_key BINARY(16) NOT NULL,
@@ -81,6 +82,7 @@ public final class Schema {
                       KEY by_time (sendtime),
                       KEY by_msgid (msgid),
                       KEY by_recipient (recipient, sendtime),
+                      KEY by_recipient_type (recipient, type),
                       KEY by_email (email, sendtime)
                     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci
                     """,
