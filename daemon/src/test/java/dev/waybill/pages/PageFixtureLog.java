@@ -26,6 +26,23 @@ final class PageFixtureLog {
         return id(SENT);
     }
 
+    /**
+     * How many rows the first account's report holds: one per message it sent (each has one
+     * recipient, whatever happened to it, deferrals included) and the SMTP-time rejection.
+     */
+    static int aliceRows() {
+        return SENT + 1 + 1;
+    }
+
+    /** How many of the first account's messages failed permanently (the hostile one among them). */
+    static int aliceFailures() {
+        int n = 1;
+        for (int i = 0; i < SENT; i++) {
+            n += i % 10 == 2 ? 1 : 0;
+        }
+        return n;
+    }
+
     static String id(int n) {
         return String.format("1wPg%02d-0000%02d-%02d", n / 100, n % 100, n % 97);
     }

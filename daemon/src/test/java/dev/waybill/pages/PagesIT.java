@@ -6,28 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.waybill.testing.SystemAccounts;
-import dev.waybill.account.CpanelAccounts;
-import dev.waybill.exim.LineParser;
-import dev.waybill.ingest.Ingester;
-import dev.waybill.render.Templates;
-import dev.waybill.server.LiveAccounts;
-import dev.waybill.server.MethodRegistry;
-import dev.waybill.server.QueryMethods;
-import dev.waybill.server.RenderMethod;
-import dev.waybill.server.ScopeResolver;
-import dev.waybill.server.ServerSettings;
-import dev.waybill.server.SocketServer;
-import dev.waybill.server.SystemUsers;
-import dev.waybill.store.DeliveryStore;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
-import dev.waybill.trace.AddressTracer;
-import dev.waybill.trace.JndiMxResolver;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,11 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,50 +62,18 @@ class PagesIT {
     static final String NOBODY_WHM = "waybill-p-plain";
     static final Path SHOTS = Path.of("target/screenshots");
 
+    static PageFixture fixture;
+    static CpsrvdEmulator cpsrvd;
     static Path dir;
     static Path downloads;
-    static HikariDataSource ds;
-    static SocketServer server;
-    static CpsrvdEmulator cpsrvd;
     static WebDriver browser;
-    static long now;
 
     @BeforeAll
     static void setUp(TestDatabase db) throws Exception {
-        SystemAccounts.requireRoot("it creates a system user and runs the cPanel page as it", "/usr/bin/chromium",
+        fixture = PageFixture.start(db, new PageFixture.Names(ALICE, BOB, RESELLER, NOBODY_WHM), "/usr/bin/chromium",
                 "/usr/bin/chromedriver", "/usr/bin/perl");
-        SystemAccounts.create(ALICE);
-        dir = Files.createTempDirectory("waybill-pages");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path cpanel = fakeCpanel(dir.resolve("cpanel"));
-        ds = db.pool(4);
-        DeliveryStore store = new DeliveryStore(ds, "web1");
-        store.prepare();
-        now = System.currentTimeMillis() / 1000;
-        Ingester ingester = new Ingester("web1", CpanelAccounts.read(cpanel), 86400);
-        LineParser parser = new LineParser(ZoneOffset.UTC);
-        for (String line : PageFixtureLog.build(now, ALICE, BOB).split("\n")) {
-            ingester.accept(parser.parse(line), -1);
-        }
-        store.write(ingester.takeBatch());
-
-        Path socket = dir.resolve("run/waybill.sock");
-        AddressTracer tracer = new AddressTracer(cpanel,
-                JndiMxResolver.forServer(new InetSocketAddress("127.0.0.1", 9), Duration.ofMillis(200), 1));
-        MethodRegistry methods = new QueryMethods(ds, tracer).registerAll(new MethodRegistry());
-        RenderMethod.forStore(ds, tracer, Templates.load(pluginDir()), "web1", 30).registerOn(methods);
-        server = new SocketServer(ServerSettings.defaults(socket), methods,
-                new ScopeResolver(LiveAccounts.watching(cpanel, l -> { }), SystemUsers.system()), l -> System.err.println("daemon: " + l))
-                .registerBuiltins(Map::of);
-        server.start();
-
-        // The pages installed where cPanel keeps them, readable by the cPanel user.
-        Path cpanelPage = install(pluginDir().resolve("cpanel/index.live.pl"),
-                dir.resolve("usr/local/cpanel/base/frontend/jupiter/waybill/index.live.pl"));
-        Path whmPage = install(pluginDir().resolve("whm/waybill.cgi"),
-                dir.resolve("usr/local/cpanel/whostmgr/docroot/cgi/waybill/waybill.cgi"));
-        Path emuLib = Path.of("src/test/resources/cpanel-emu").toAbsolutePath();
-        cpsrvd = new CpsrvdEmulator(cpanelPage, whmPage, socket, cpanel, emuLib);
+        cpsrvd = fixture.cpsrvd;
+        dir = fixture.dir;
         downloads = dir.resolve("downloads");
         Files.createDirectories(downloads);
         Files.createDirectories(SHOTS);
@@ -134,21 +82,14 @@ class PagesIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (cpsrvd != null) {
-            cpsrvd.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (ds != null) {
-            ds.close();
-        }
-        SystemAccounts.remove(ALICE);
-        if (dir != null) {
-            SystemAccounts.run(List.of("rm", "-rf", dir.toString()));
+        try {
+            if (browser != null) {
+                browser.quit();
+            }
+        } finally {
+            if (fixture != null) {
+                fixture.close();
+            }
         }
     }
 
@@ -477,49 +418,5 @@ class PagesIT {
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         return driver;
-    }
-
-    private static Path pluginDir() {
-        return Path.of("..", "plugin").toAbsolutePath().normalize();
-    }
-
-    private static Path install(Path from, Path to) throws IOException {
-        Files.createDirectories(to.getParent());
-        for (Path p = to.getParent(); p.startsWith(dir) && !p.equals(dir); p = p.getParent()) {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return to;
-    }
-
-    /** Account files: alice (the reseller's), bob (root's); forwarders of alice's domain; the reseller's ACLs. */
-    private static Path fakeCpanel(Path root) throws IOException {
-        Files.createDirectories(root.resolve("etc/valiases"));
-        Files.createDirectories(root.resolve("var/cpanel/users"));
-        Map<String, String> owners = Map.of(ALICE, RESELLER, BOB, "root", RESELLER, "root");
-        StringBuilder userdomains = new StringBuilder();
-        StringBuilder owner = new StringBuilder();
-        StringBuilder local = new StringBuilder();
-        for (Map.Entry<String, String> e : owners.entrySet()) {
-            userdomains.append(e.getKey()).append(".example: ").append(e.getKey()).append('\n');
-            owner.append(e.getKey()).append(": ").append(e.getValue()).append('\n');
-            local.append(e.getKey()).append(".example\n");
-            Files.writeString(root.resolve("var/cpanel/users").resolve(e.getKey()),
-                    "DNS=" + e.getKey() + ".example\nOWNER=" + e.getValue() + "\nPLAN=default\n");
-        }
-        userdomains.append("*: nobody\n");
-        Files.writeString(root.resolve("etc/userdomains"), userdomains);
-        Files.writeString(root.resolve("etc/trueuserowners"), owner);
-        Files.writeString(root.resolve("etc/localdomains"), local);
-        Files.writeString(root.resolve("var/cpanel/resellers"), RESELLER + ":list-accts,create-acct\n" + NOBODY_WHM + ":\n");
-        String domain = ALICE + ".example";
-        Files.writeString(root.resolve("etc/valiases").resolve(domain),
-                "sales@" + domain + ": info@" + domain + ", gone@" + domain + "\n"
-                        + "gone@" + domain + ": :fail: No such person here\n");
-        Path mail = root.resolve("home").resolve(ALICE).resolve("etc").resolve(domain);
-        Files.createDirectories(mail);
-        Files.writeString(mail.resolve("passwd"), "info:x:1000:1000::/home/" + ALICE + "/mail/" + domain + "/info:/bin/false\n");
-        return root;
     }
 }
