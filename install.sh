@@ -326,8 +326,11 @@ ensure_local_db_server() {
     undo_push systemctl disable --now "$service"
   else
     change "start the $service service (service $service start; no systemd here)" || return 0
-    service "$service" start || die "could not start $service"
-    undo_push service "$service" stop
+    if service "$service" start; then
+      undo_push service "$service" stop
+    else
+      start_db_server_directly
+    fi
   fi
   local i
   for ((i = 0; i < 60; i++)); do
@@ -335,6 +338,29 @@ ensure_local_db_server() {
     sleep 0.5
   done
   die "$service started but no socket appeared in ${LOCAL_DB_SOCKETS[*]}"
+}
+
+# Without systemd some packages have no working service script any more (Debian 12's MariaDB
+# ships its SysV script without the mysqld_safe it calls): run the server itself, as its user,
+# in the background, reading the distribution's own configuration.
+start_db_server_directly() {
+  local bin="" b
+  for b in /usr/sbin/mariadbd /usr/sbin/mysqld /usr/libexec/mariadbd /usr/libexec/mysqld; do
+    [[ -x $b ]] && { bin=$b; break; }
+  done
+  [[ -n $bin ]] || die "no database server binary to start"
+  printf '    the service script does not work here: starting %s directly\n' "$bin"
+  printf '    (it will not start again at boot by itself: run it under your init system, or use --db-host)\n'
+  install -d -o mysql -g mysql -m 755 /run/mysqld || die "cannot create /run/mysqld"
+  setsid "$bin" --user=mysql --pid-file=/run/mysqld/waybill-started.pid </dev/null >/dev/null 2>&1 &
+  undo_push stop_db_server_directly
+}
+
+stop_db_server_directly() {
+  local pid
+  pid=$(cat /run/mysqld/waybill-started.pid 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
 }
 
 random_password() {
