@@ -14,6 +14,7 @@ BACKLOG=${BACKLOG:-3000000}
 MESSAGES=${MESSAGES:-200}
 work=$(mktemp -d "${TMPDIR:-/tmp}/waybill-freshness.XXXXXX")
 source "$here/private-mariadb.sh"
+source "$here/bench-daemon.sh"
 DAEMON=
 IMPORT=
 cleanup() {
@@ -24,21 +25,8 @@ cleanup() {
 } 2>/dev/null
 trap cleanup EXIT
 "$waybill" sample-log --lines "$BACKLOG" --ids 16 --seed 9 --out "$work/backlog.log"
-: >"$work/live.log"
-cat >"$work/waybill.conf" <<CONF
-db.url = $DB_URL
-db.user = $DB_USER
-db.password = $DB_PASSWORD
-server.id = bench
-log.timezone = UTC
-log.path = $work/live.log
-socket.path = $work/waybill.sock
-retention.days = 3650
-CONF
-chmod 600 "$work/waybill.conf"
-"$waybill" run --config "$work/waybill.conf" 2>"$work/daemon.log" &
-DAEMON=$!
-for _ in $(seq 1 100); do [[ -S "$work/waybill.sock" ]] && break; sleep 0.2; done
+bench_config
+bench_daemon
 sleep 2
 "$waybill" import --quiet --config "$work/waybill.conf" "$work/backlog.log" >"$work/import.txt" &
 IMPORT=$!

@@ -21,6 +21,7 @@ RUNS=${RUNS:-30}
 work=$(mktemp -d "${TMPDIR:-/tmp}/waybill-page-bench.XXXXXX")
 chmod 755 "$work"
 source "$here/private-mariadb.sh"
+source "$here/bench-daemon.sh"
 account="" created="" DAEMON=""
 cleanup() {
     [[ -n $DAEMON ]] && { kill "$DAEMON" 2>/dev/null; wait "$DAEMON" 2>/dev/null; }
@@ -31,20 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 "$waybill" sample-log --lines "$LINES" --ids 16 --seed 3 --accounts "$ACCOUNTS" --cpanel-root "$work/cpanel" --out "$work/big.log"
-: >"$work/live.log"
-cat >"$work/waybill.conf" <<CONF
-db.url = $DB_URL
-db.user = $DB_USER
-db.password = $DB_PASSWORD
-server.id = bench
-log.timezone = UTC
-log.path = $work/live.log
-cpanel.root = $work/cpanel
-socket.path = $work/waybill.sock
-retention.days = 3650
-plugin.path = $root/plugin
-CONF
-chmod 600 "$work/waybill.conf"
+bench_config "cpanel.root = $work/cpanel" "plugin.path = $root/plugin"
 "$waybill" import --quiet --config "$work/waybill.conf" "$work/big.log"
 rm -f "$work/big.log"
 stored=$(mariadb --no-defaults -S "$DB_DIR/sock" -uroot -N -e "SELECT COUNT(*) FROM waybill.delivery")
@@ -59,9 +47,7 @@ if ! id "$account" >/dev/null 2>&1; then
     useradd --system --no-create-home --shell /usr/sbin/nologin "$account"
     created=$account
 fi
-"$waybill" run --config "$work/waybill.conf" 2>"$work/daemon.log" &
-DAEMON=$!
-for _ in $(seq 1 100); do [[ -S "$work/waybill.sock" ]] && break; sleep 0.2; done
+bench_daemon
 install -m 755 "$root/plugin/cpanel/index.live.pl" "$work/index.live.pl"
 install -m 755 "$root/plugin/whm/waybill.cgi" "$work/waybill.cgi"
 rcpt=$(mariadb --no-defaults -S "$DB_DIR/sock" -uroot -N -e \

@@ -17,6 +17,7 @@ ACCOUNTS=${ACCOUNTS:-2000}
 REQUESTS=${REQUESTS:-2000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/waybill-query-bench.XXXXXX")
 source "$here/private-mariadb.sh"
+source "$here/bench-daemon.sh"
 DAEMON=
 cleanup() {
     set +e
@@ -26,24 +27,10 @@ cleanup() {
 }
 trap cleanup EXIT
 "$waybill" sample-log --lines "$LINES" --ids 16 --seed 3 --accounts "$ACCOUNTS" --cpanel-root "$work/cpanel" --out "$work/big.log"
-: >"$work/live.log"
-cat >"$work/waybill.conf" <<CONF
-db.url = $DB_URL
-db.user = $DB_USER
-db.password = $DB_PASSWORD
-server.id = bench
-log.timezone = UTC
-log.path = $work/live.log
-cpanel.root = $work/cpanel
-socket.path = $work/waybill.sock
-retention.days = 3650
-CONF
-chmod 600 "$work/waybill.conf"
+bench_config "cpanel.root = $work/cpanel"
 "$waybill" import --quiet --config "$work/waybill.conf" "$work/big.log"
 mariadb --no-defaults -S "$DB_DIR/sock" -uroot -N -e "SELECT CONCAT(COUNT(*), ' deliveries stored') FROM waybill.delivery"
-"$waybill" run --config "$work/waybill.conf" 2>"$work/daemon.log" &
-DAEMON=$!
-for _ in $(seq 1 100); do [[ -S "$work/waybill.sock" ]] && break; sleep 0.2; done
+bench_daemon
 cd "$root"
 mvn -B -q -pl daemon dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >/dev/null
 java -cp "daemon/target/classes:daemon/target/test-classes:$(cat "$work/cp.txt")" dev.waybill.bench.QueryLatency \
