@@ -24,6 +24,7 @@ source "$here/private-mariadb.sh"
 source "$here/bench-daemon.sh"
 account="" created="" DAEMON=""
 cleanup() {
+    set +e # a killed process's status must not stop the clean-up half way
     [[ -n $DAEMON ]] && { kill "$DAEMON" 2>/dev/null; wait "$DAEMON" 2>/dev/null; }
     kill "$DB_PID" 2>/dev/null; wait "$DB_PID" 2>/dev/null
     [[ -n $created ]] && userdel "$created" 2>/dev/null
