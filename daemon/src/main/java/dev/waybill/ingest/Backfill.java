@@ -63,13 +63,12 @@ final class Backfill implements Runnable {
         long started = System.nanoTime();
         Ingester ingester = Ingester.finishedOnly(store.serverName(), accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS);
         try (StoreWriter writer = new StoreWriter(store, say)) {
-            List<Source> files = sources();
-            for (Source src : files) {
+            List<Path> files = files();
+            for (Path f : files) {
                 if (!running) {
                     break;
                 }
-                Path f = src.path();
-                try (InputStream in = src.open();
+                try (InputStream in = open(f);
                      ParsingReader reader = new ParsingReader(in, zone, f.getFileName().toString())) {
                     ParsedLine[] lines;
                     while (running && (lines = reader.next()) != null) {
@@ -102,75 +101,53 @@ final class Backfill implements Runnable {
         }
     }
 
-    /** A file to read, whole ({@code limit} -1) or up to {@code limit} bytes of its (uncompressed) text. */
-    record Source(Path path, long limit) {
-
-        InputStream open() throws IOException {
-            InputStream in = LogFiles.open(path);
-            return limit < 0 ? in : new FilterInputStream(in) {
-                private long left = limit;
-
-                @Override
-                public int read() throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int b = super.read();
-                    left -= b < 0 ? 0 : 1;
-                    return b;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int n = super.read(b, off, (int) Math.min(len, left));
-                    left -= Math.max(n, 0);
-                    return n;
-                }
-            };
-        }
-    }
-
     /**
      * The rotated generations within retention, oldest first, up to the one holding {@code until}
-     * — the live log, unless it was rotated since (and perhaps compressed: then it is known by its
-     * first bytes, as the follower knows it) — which is read only up to {@code until}.
+     * (the live log, unless it was rotated since), which is read only up to {@code until}.
      */
-    List<Source> sources() throws IOException {
+    private List<Path> files() throws IOException {
         long cutoff = System.currentTimeMillis() - retentionDays * 86_400_000L;
-        List<Source> files = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
         for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
-            if (isHandOver(s.path())) {
-                files.add(new Source(s.path(), until.offset()));
+            if (s.key().inode() == until.inode() && s.key().device() == until.device()) {
+                files.add(s.path());
                 return files;
             }
             if (Files.getLastModifiedTime(s.path()).toMillis() >= cutoff) {
-                files.add(new Source(s.path(), -1));
+                files.add(s.path());
             }
         }
-        // The live log, if it is still the hand-over file; if that file is gone, nothing past it is read.
-        if (Files.exists(log) && isHandOver(log)) {
-            files.add(new Source(log, until.offset()));
-        }
+        files.add(log);
         return files;
     }
 
-    /**
-     * Whether {@code f} is the file the hand-over position is in: its first bytes say so (an inode
-     * alone does not, since a deleted file's number is soon given to a new one).
-     */
-    private boolean isHandOver(Path f) throws IOException {
-        if (until.headLength() == 0) {
-            // Handed over while still empty: only its own inode can tell (and nothing is read).
-            FileKey key = FileKey.of(f);
-            return key.inode() == until.inode() && key.device() == until.device();
+    private InputStream open(Path f) throws IOException {
+        FileKey key = FileKey.of(f);
+        if (key.inode() != until.inode() || key.device() != until.device()) {
+            return LogFiles.open(f);
         }
-        try (InputStream in = LogFiles.open(f)) {
-            byte[] head = in.readNBytes(until.headLength());
-            return head.length == until.headLength()
-                    && LogPosition.hashHead(head, head.length) == until.headHash();
-        }
+        return new FilterInputStream(Files.newInputStream(f)) {
+            private long left = until.offset();
+
+            @Override
+            public int read() throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int b = super.read();
+                left -= b < 0 ? 0 : 1;
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = super.read(b, off, (int) Math.min(len, left));
+                left -= Math.max(n, 0);
+                return n;
+            }
+        };
     }
 }
