@@ -129,11 +129,10 @@ public final class Ingester {
      * and hands it over. The caller writes it, with a position if it follows a log.
      */
     public RowBatch takeBatch() {
-        if (!live) {
-            // Finished messages were added as they finished.
-        } else if (replaying) {
+        // A finished-only ingester added each message as it finished: nothing to drain.
+        if (live && replaying) {
             assembler.drainChanges(NO_CHANGES); // the store has all of this already
-        } else {
+        } else if (live) {
             assembler.drainChanges(new MessageAssembler.Changes() {
                 @Override
                 public void upsert(Outcome row) {

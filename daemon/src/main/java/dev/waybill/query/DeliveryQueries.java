@@ -99,9 +99,7 @@ public final class DeliveryQueries {
             if (!withCounts) {
                 return new SearchPage(rows, next, null, true);
             }
-            long[] limit = new long[1];
-            Map<OutcomeType, Long> counts = counts(c, v, p, filters, limit);
-            return new SearchPage(rows, next, counts, counts.values().stream().mapToLong(Long::longValue).sum() < limit[0]);
+            return counts(c, v, p, filters).page(rows, next);
         }
     }
 
@@ -241,10 +239,16 @@ public final class DeliveryQueries {
         }
     }
 
-    /** Counts by type, up to a limit, which it puts in {@code limit[0]}. */
-    private Map<OutcomeType, Long> counts(Connection c, Viewer v, SearchParams p, Sql filters, long[] limit)
-            throws SQLException {
-        limit[0] = countLimit;
+    /** Counts by type of a match, and the limit counting stopped at. */
+    private record Counted(Map<OutcomeType, Long> counts, long limit) {
+
+        SearchPage page(List<StoredDelivery> rows, String next) {
+            return new SearchPage(rows, next, counts, counts.values().stream().mapToLong(Long::longValue).sum() < limit);
+        }
+    }
+
+    private Counted counts(Connection c, Viewer v, SearchParams p, Sql filters) throws SQLException {
+        long limit = countLimit;
         // Each path selects (type, row_key) of the match; the outer query counts at most
         // COUNT_LIMIT of them, so that a match of millions costs a bounded scan.
         Sql inner;
@@ -256,7 +260,7 @@ public final class DeliveryQueries {
         } else {
             // Time and type only: the owner entries answer alone, an index range per owner key.
             boolean rowsNeeded = filtersRows(p, v);
-            limit[0] = rowsNeeded ? countLimit : countLimitIndex;
+            limit = rowsNeeded ? countLimit : countLimitIndex;
             inner = new Sql();
             int i = 0;
             for (String owner : new TreeSet<>(v.owners())) {
@@ -272,7 +276,7 @@ public final class DeliveryQueries {
             }
         }
         Sql q = new Sql().add("SELECT u.type, COUNT(*) FROM (SELECT * FROM (").add(inner)
-                .add(") m LIMIT " + limit[0] + ") u GROUP BY u.type");
+                .add(") m LIMIT " + limit + ") u GROUP BY u.type");
         Map<OutcomeType, Long> counts = new EnumMap<>(OutcomeType.class);
         try (PreparedStatement ps = c.prepareStatement(q.text())) {
             q.bind(ps);
@@ -285,7 +289,7 @@ public final class DeliveryQueries {
                 }
             }
         }
-        return counts;
+        return new Counted(counts, limit);
     }
 
     /**
