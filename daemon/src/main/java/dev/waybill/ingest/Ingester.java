@@ -45,11 +45,20 @@ public final class Ingester {
 
     /**
      * An ingester that stores a message only once it is finished (completed, or silent past the
-     * horizon) and never what is still open at the end: for a backfill that stops where the live
-     * tail takes over, which writes the messages open there itself.
+     * horizon), so each row is written once, not again at every batch its lines span. What is
+     * still open at the end stays unwritten unless {@link #finishOpen} is called: a backfill that
+     * stops where the live tail takes over leaves those to the tail; an import writes them last.
      */
     public static Ingester finishedOnly(String server, CpanelAccounts accounts, long horizonSeconds) {
         return new Ingester(server, accounts, horizonSeconds, false);
+    }
+
+    /** Finished-only: adds the messages still open, as they stand, to the current batch. */
+    public void finishOpen() {
+        if (live) {
+            throw new IllegalStateException("a live ingester writes open messages at every batch");
+        }
+        assembler.finish();
     }
 
     /** A finished message's row, or a rejection (row 0). */
@@ -110,7 +119,7 @@ public final class Ingester {
 
     private void rejection(Outcome o) {
         if (current != null) {
-            batch.row(RowKey.ofRejection(server, current.time(), current.text()), o, owners(o));
+            batch.row(RowKey.ofRejection(server, o.msgid(), current.time(), current.text()), o, owners(o));
         }
     }
 

@@ -21,10 +21,10 @@ import java.util.function.Consumer;
  * An error that retrying cannot cure (a rejected statement) stops the writer and is thrown to
  * the caller at its next {@link #submit} or {@link #flush}.
  *
- * <p>With more than one lane, each batch is split by row key ({@link RowBatch#split}) and the
- * parts are written concurrently on their own connections. A row always goes through the same
- * lane, so its states are written in order; a batch's position and file marks are written only
- * after every part of it.
+ * <p>With two lanes, each batch is split by table ({@link RowBatch#split}) and the parts are
+ * written concurrently on their own connections. A table is always written by the same lane, so
+ * a row's states are written in order; a batch's position and file marks are written only after
+ * both parts of it.
  */
 public final class StoreWriter implements AutoCloseable {
 
@@ -46,12 +46,12 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     /**
-     * @param lanes batches written at once (one connection each); more than one splits batches,
-     *              so a batch is no longer one transaction — use it where replaying is harmless
+     * @param lanes 1, or 2 to write each batch as two transactions at once (one connection
+     *              each), so a batch is no longer one transaction: use it where replaying is harmless
      */
     public StoreWriter(DeliveryStore store, Consumer<String> log, int lanes) {
-        if (lanes < 1) {
-            throw new IllegalArgumentException("lanes must be at least 1, not " + lanes);
+        if (lanes < 1 || lanes > 2) {
+            throw new IllegalArgumentException("lanes must be 1 or 2, not " + lanes);
         }
         this.store = store;
         this.log = log;
@@ -60,7 +60,7 @@ public final class StoreWriter implements AutoCloseable {
         }
     }
 
-    /** Rows, retractions and lines written so far. */
+    /** Delivery rows written so far (a row written again counts again). */
     public long rows() {
         return rows.get();
     }
@@ -79,7 +79,7 @@ public final class StoreWriter implements AutoCloseable {
             lanes.get(0).put(batch);
             return;
         }
-        List<RowBatch> parts = batch.split(lanes.size());
+        List<RowBatch> parts = batch.split();
         for (int i = 0; i < parts.size(); i++) {
             if (!parts.get(i).isEmpty()) {
                 lanes.get(i).put(parts.get(i));
@@ -168,7 +168,7 @@ public final class StoreWriter implements AutoCloseable {
         while (true) {
             try {
                 store.write(batch);
-                rows.addAndGet(batch.size());
+                rows.addAndGet(batch.deliveryRows());
                 if (failed) {
                     outageOver();
                 }

@@ -2,6 +2,7 @@ package dev.waybill.query;
 
 import dev.waybill.outcome.Outcome;
 import dev.waybill.outcome.OutcomeType;
+import dev.waybill.store.RowKey;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -210,7 +211,9 @@ public final class DeliveryQueries {
                     "%@" + Sql.likeLiteral(p.domain()));
         }
         if (p.msgid() != null) {
-            s.add(" AND d.msgid = ?", p.msgid());
+            // A message's rows are one range of the primary key (RowKey), on every server.
+            byte[][] range = RowKey.messageRange(p.msgid());
+            s.add(" AND d.row_key BETWEEN ? AND ? AND d.msgid = ?", range[0], range[1], p.msgid());
         }
         if (p.text() != null) {
             String like = "%" + Sql.likeLiteral(p.text()) + "%";

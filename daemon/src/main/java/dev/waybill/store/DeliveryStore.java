@@ -19,9 +19,6 @@ import javax.sql.DataSource;
  */
 public final class DeliveryStore {
 
-    /** Rows per multi-row statement: one round trip and one parse for many rows. */
-    static final int ROWS_PER_STATEMENT = 250;
-
     private static final MultiRowStatement UPSERT = new MultiRowStatement("""
             INSERT INTO delivery (row_key, server_id, type, msgid, email, sender, user, domain, size,
               senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,
@@ -30,14 +27,14 @@ public final class DeliveryStore {
             """, 32, "\nON DUPLICATE KEY UPDATE\n" + updates("type", "email", "sender", "user", "domain", "size", "senderhost", "senderip", "senderauth",
             "spamscore", "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router", "transport",
             "host", "ip", "message", "actiontime", "remote", "subject", "attempts", "reply", "tls", "bounce_msgid",
-            "bounce_of") + ", last_time = GREATEST(last_time, VALUES(last_time))");
+            "bounce_of") + ", last_time = GREATEST(last_time, VALUES(last_time))", 128);
     /** An owner entry carries the row's type, so that counts by type read the owner index alone. */
     private static final MultiRowStatement OWNERS = new MultiRowStatement(
             "INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time) VALUES ", 5,
             "\nON DUPLICATE KEY UPDATE type = IF(VALUES(last_time) >= last_time, VALUES(type), type),"
-                    + " last_time = GREATEST(last_time, VALUES(last_time))");
+                    + " last_time = GREATEST(last_time, VALUES(last_time))", 1000);
     private static final MultiRowStatement LINES = new MultiRowStatement(
-            "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "");
+            "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 100);
 
     /** The {@code log_position} source of a pending backfill: this prefix and the log's path. */
     private static final String BACKFILL = "backfill:";
@@ -106,9 +103,16 @@ public final class DeliveryStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                writeRows(c, batch);
-                writeRetractions(c, batch);
-                writeLines(c, batch);
+                List<RowBatch.Row> rows = new ArrayList<>(batch.rows.values());
+                if (batch.tables.deliveries()) {
+                    UPSERT.execute(c, rows, (ps, at, r) -> bindRow(ps, at, r.key().bytes(), r.outcome()));
+                    retractDeliveries(c, batch);
+                }
+                if (batch.tables.ownersAndLines()) {
+                    writeOwners(c, rows);
+                    retractOwners(c, batch);
+                    writeLines(c, batch);
+                }
                 if (batch.position != null) {
                     writePosition(c, batch.position);
                 }
@@ -129,9 +133,7 @@ public final class DeliveryStore {
         }
     }
 
-    private void writeRows(Connection c, RowBatch batch) throws SQLException {
-        List<RowBatch.Row> rows = new ArrayList<>(batch.rows.values());
-        UPSERT.execute(c, rows, ROWS_PER_STATEMENT, (ps, at, r) -> bindRow(ps, at, r.key().bytes(), r.outcome()));
+    private static void writeOwners(Connection c, List<RowBatch.Row> rows) throws SQLException {
         List<Object[]> owners = new ArrayList<>();
         for (RowBatch.Row r : rows) {
             for (String owner : r.owners()) {
@@ -139,7 +141,7 @@ public final class DeliveryStore {
                         r.outcome().type().ordinal(), Math.max(0, r.outcome().actionunixtime())});
             }
         }
-        OWNERS.execute(c, owners, ROWS_PER_STATEMENT * 4, (ps, at, o) -> {
+        OWNERS.execute(c, owners, (ps, at, o) -> {
             ps.setString(at, (String) o[0]);
             ps.setLong(at + 1, (Long) o[1]);
             ps.setBytes(at + 2, (byte[]) o[2]);
@@ -192,37 +194,44 @@ public final class DeliveryStore {
         ps.setLong(i, Math.max(0, o.actionunixtime()));
     }
 
-    private static void writeRetractions(Connection c, RowBatch batch) throws SQLException {
+    private static void retractDeliveries(Connection c, RowBatch batch) throws SQLException {
         if (batch.retracted.isEmpty()) {
             return;
         }
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?");
-             PreparedStatement delOwner = c.prepareStatement(
-                     "DELETE FROM delivery_owner WHERE owner = ? AND sendtime = ? AND row_key = ?")) {
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?")) {
             for (RowBatch.Retraction r : batch.retracted.values()) {
-                byte[] key = r.key().bytes();
-                del.setBytes(1, key);
+                del.setBytes(1, r.key().bytes());
                 del.addBatch();
+            }
+            del.executeBatch();
+        }
+    }
+
+    private static void retractOwners(Connection c, RowBatch batch) throws SQLException {
+        if (batch.retracted.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement del = c.prepareStatement(
+                "DELETE FROM delivery_owner WHERE owner = ? AND sendtime = ? AND row_key = ?")) {
+            for (RowBatch.Retraction r : batch.retracted.values()) {
                 for (String owner : r.owners()) {
-                    delOwner.setString(1, owner);
-                    delOwner.setLong(2, Math.max(0, r.sendtime()));
-                    delOwner.setBytes(3, key);
-                    delOwner.addBatch();
+                    del.setString(1, owner);
+                    del.setLong(2, Math.max(0, r.sendtime()));
+                    del.setBytes(3, r.key().bytes());
+                    del.addBatch();
                 }
             }
             del.executeBatch();
-            delOwner.executeBatch();
         }
     }
 
     private void writeLines(Connection c, RowBatch batch) throws SQLException {
-        LINES.execute(c, new ArrayList<>(batch.chunks.values()), ROWS_PER_STATEMENT, (ps, at, chunk) -> {
-            String text = chunk.lines.toString();
+        LINES.execute(c, new ArrayList<>(batch.chunks.values()), (ps, at, chunk) -> {
             ps.setInt(at, serverId);
             ps.setString(at + 1, chunk.msgid);
             ps.setLong(at + 2, Math.max(0, chunk.firstTime));
-            ps.setBytes(at + 3, RowKey.shortHash(text));
-            ps.setString(at + 4, cut(text, 8_000_000));
+            ps.setBytes(at + 3, chunk.id());
+            ps.setString(at + 4, cut(chunk.text(), 8_000_000));
         });
     }
 

@@ -8,15 +8,22 @@ import java.util.Arrays;
 /**
  * A row's identity in the store: 16 bytes derived from what the log says, never from a counter,
  * so that reading the same lines again (after a crash, or an import of a file the daemon already
- * read) lands on the same rows instead of new ones. A message's row is (server, message id, row
- * number); a rejection's is (server, time, the line's text).
+ * read) lands on the same rows instead of new ones.
  *
- * <p>The first four bytes are a time — the one Exim encodes at the start of every message id
- * (base 62 seconds), or the rejection's — and the other twelve a hash. As the primary key of
- * {@code delivery} that keeps rows in time order on disk: new rows go at the end, and the recent
- * rows that pages ask for share recent pages of the table instead of being spread all over it.
+ * <p>A message's row is, in order: four bytes of the time Exim encodes at the start of every
+ * message id (base 62 seconds), seven of a hash of the id, two of a hash of the server's name,
+ * and three of the row number. As the primary key of {@code delivery} that keeps rows in time
+ * order on disk (new rows go at the end, and the recent rows pages ask for share pages), and it
+ * puts all rows of one message id, on every server, in one range of the key: {@link #messageRange}
+ * finds a message without an index of its own. A rejection after DATA carries its message id and
+ * takes a row number from the top of that range; any other rejection is its time and twelve bytes of an
+ * MD5 of the server, time and line (the line's text comes from the client, so its hash must not
+ * be one a client could aim at).
  */
 public final class RowKey {
+
+    /** Row numbers fit in three bytes; those from this one up are rejections of a message id. */
+    static final int REJECTION_ROWS = 0xFF_0000;
 
     private final byte[] bytes;
     private final int hash;
@@ -26,14 +33,67 @@ public final class RowKey {
         this.hash = Arrays.hashCode(bytes);
     }
 
-    /** Row {@code row} of message {@code msgid} on {@code server}. */
+    /** Row {@code row} (0 to {@value #REJECTION_ROWS} - 1) of message {@code msgid} on {@code server}. */
     public static RowKey ofMessage(String server, String msgid, int row) {
-        return new RowKey(timed(idTime(msgid), md5(server + '\u0000' + msgid + '\u0000' + row)));
+        return new RowKey(messageKey(msgid, serverHash(server), Math.max(0, Math.min(REJECTION_ROWS - 1, row))));
     }
 
-    /** The rejection logged at {@code time} by {@code line} on {@code server}. */
-    public static RowKey ofRejection(String server, long time, String line) {
-        return new RowKey(timed(time, md5(server + "\u0000R\u0000" + time + '\u0000' + line)));
+    /**
+     * The rejection logged at {@code time} by {@code line} on {@code server}; {@code msgid} is the
+     * message id when the rejection came after DATA (Exim had named the message), else null.
+     */
+    public static RowKey ofRejection(String server, String msgid, long time, String line) {
+        if (msgid != null) {
+            return new RowKey(messageKey(msgid, serverHash(server), REJECTION_ROWS | (int) (hash64(line) & 0xFFFF)));
+        }
+        byte[] key = new byte[16];
+        putTime(key, time);
+        System.arraycopy(md5(server + "\u0000R\u0000" + time + '\u0000' + line), 0, key, 4, 12);
+        return new RowKey(key);
+    }
+
+    /**
+     * The first and last possible keys of the rows of message {@code msgid}, on any server: with
+     * {@code msgid = ?}, a range of the primary key.
+     */
+    public static byte[][] messageRange(String msgid) {
+        return new byte[][] {messageKey(msgid, 0, 0), messageKey(msgid, 0xFFFF, 0xFF_FFFF)};
+    }
+
+    private static byte[] messageKey(String msgid, int server, int row) {
+        byte[] key = new byte[16];
+        putTime(key, idTime(msgid));
+        long h = hash64(msgid == null ? "" : msgid);
+        for (int i = 10; i >= 4; i--) {
+            key[i] = (byte) h;
+            h >>>= 8;
+        }
+        key[11] = (byte) (server >>> 8);
+        key[12] = (byte) server;
+        key[13] = (byte) (row >>> 16);
+        key[14] = (byte) (row >>> 8);
+        key[15] = (byte) row;
+        return key;
+    }
+
+    private static int serverHash(String server) {
+        return (int) (hash64(server) & 0xFFFF);
+    }
+
+    /**
+     * 64-bit FNV-1a over the characters, then a finaliser that spreads every bit: for names Exim
+     * and the configuration choose (message ids, server names), which nobody can aim at.
+     */
+    static long hash64(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
     }
 
     /**
@@ -57,16 +117,13 @@ public final class RowKey {
         return t;
     }
 
-    /** Four bytes of {@code time} (big-endian, so keys sort by it), then twelve of {@code hash}. */
-    private static byte[] timed(long time, byte[] hash) {
+    /** Four bytes of {@code time}, big-endian, so that keys sort by it. */
+    private static void putTime(byte[] key, long time) {
         long t = Math.max(0, Math.min(0xFFFF_FFFFL, time));
-        byte[] key = new byte[16];
         key[0] = (byte) (t >>> 24);
         key[1] = (byte) (t >>> 16);
         key[2] = (byte) (t >>> 8);
         key[3] = (byte) t;
-        System.arraycopy(hash, 0, key, 4, 12);
-        return key;
     }
 
     /** The 16 bytes, for a BINARY(16) column. */
@@ -74,32 +131,17 @@ public final class RowKey {
         return bytes.clone();
     }
 
-    /**
-     * Eight bytes identifying a chunk of lines within its message (64-bit FNV-1a over the text's
-     * characters): reading the same lines again gives the same chunk, which the store then keeps
-     * once. Not a digest — nothing is trusted on it — and cheap, since it runs over every line.
-     */
-    static byte[] shortHash(String text) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < text.length(); i++) {
-            h ^= text.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        byte[] b = new byte[8];
-        for (int i = 7; i >= 0; i--) {
-            b[i] = (byte) h;
-            h >>>= 8;
-        }
-        return b;
-    }
-
-    private static byte[] md5(String text) {
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
         try {
-            // Identity, not security: nothing trusts these keys, they only must not collide by chance.
-            return MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8));
+            // Identity, not security: nothing trusts these keys, they only must not collide.
+            return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has MD5", e);
         }
+    });
+
+    private static byte[] md5(String text) {
+        return MD5.get().digest(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

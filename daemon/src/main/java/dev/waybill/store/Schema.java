@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <p>The shape follows the questions the socket answers: the newest page of one account's mail
  * ({@code delivery_owner} by owner and time), everything to or from one address
- * ({@code by_recipient}, {@code by_email}), one message's story ({@code by_msgid} and
+ * ({@code by_recipient}, {@code by_email}), one message's story (a range of the primary key, see {@link RowKey}, and
  * {@code message_log}), counts by type over time ({@code by_time}).
  */
 public final class Schema {
@@ -37,13 +37,17 @@ public final class Schema {
                     ) ENGINE=InnoDB
                     """,
                     // One row per (message, recipient) outcome, and per SMTP-time rejection.
-                    // row_key = MD5(server, msgid, row) or MD5(server, rejection time and text):
-                    // the same log line always lands on the same row, so replays are harmless.
+                    // row_key (RowKey) comes from what the log says: the same log line always
+                    // lands on the same row, so replays are harmless. It begins with the message
+                    // id's time, then its hash: rows are stored in time order, and one message's
+                    // rows are one range of it, which finds them without an index by msgid.
                     // It is the primary key, so every index ends in it: (sendtime, row_key) orders
                     // pages the same way whichever index a query reads, and keyset paging needs no
                     // other tie-breaker. Addresses are indexed whole (320 characters fit an InnoDB
                     // key), so "everything to this address, newest first" reads the index in order;
-                    // by_recipient_type counts that address's rows by type from the index alone.
+                    // the type at their end lets a type filter skip entries and counts by type of
+                    // one address read the index alone (one index per address, not two: every
+                    // index costs each stored row an insert).
                     """
                     CREATE TABLE IF NOT EXISTS delivery (
                       row_key BINARY(16) NOT NULL,
@@ -80,10 +84,8 @@ public final class Schema {
                       last_time INT UNSIGNED NOT NULL,
                       PRIMARY KEY (row_key),
                       KEY by_time (sendtime),
-                      KEY by_msgid (msgid),
-                      KEY by_recipient (recipient, sendtime),
-                      KEY by_recipient_type (recipient, type),
-                      KEY by_email (email, sendtime)
+                      KEY by_recipient (recipient, sendtime, type),
+                      KEY by_email (email, sendtime, type)
                     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci
                     """,
                     // Who may see a row: the sender's account, the recipient's, the mailbox's,

@@ -1,5 +1,6 @@
 package dev.waybill.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.waybill.outcome.Outcome;
 import dev.waybill.outcome.OutcomeType;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,7 @@ class RowBatchTest {
     }
 
     @Test
-    void split_everyRowLineAndRetractionInExactlyOnePart_marksInNone() {
+    void split_deliveriesInOnePart_ownersAndLinesInTheOther_marksInNeither() {
         RowBatch b = new RowBatch();
         for (int i = 0; i < 200; i++) {
             String id = "1xX9eC-0000" + String.format("%02d", i % 100) + "-aa";
@@ -27,21 +29,46 @@ class RowBatchTest {
         }
         b.retract(RowKey.ofMessage("s", "1xX9eC-000099-aa", 999), 1, List.of("u"));
         b.position("log", "p", null);
-        List<RowBatch> parts = b.split(2);
-        assertEquals(b.rows.size(), parts.get(0).rows.size() + parts.get(1).rows.size());
-        assertEquals(b.chunks.size(), parts.get(0).chunks.size() + parts.get(1).chunks.size());
-        assertEquals(b.size(), parts.get(0).size() + parts.get(1).size());
-        assertFalse(parts.get(0).rows.isEmpty() || parts.get(1).rows.isEmpty(), "both writers get work");
+        List<RowBatch> parts = b.split();
+        assertEquals(2, parts.size());
+        RowBatch deliveries = parts.get(0);
+        RowBatch side = parts.get(1);
+        assertTrue(deliveries.tables.deliveries() && !deliveries.tables.ownersAndLines());
+        assertTrue(side.tables.ownersAndLines() && !side.tables.deliveries());
+        // Both parts know every row and retraction: one writes the rows, the other their owners.
+        assertEquals(b.rows.keySet(), deliveries.rows.keySet());
+        assertEquals(b.rows.keySet(), side.rows.keySet());
+        assertEquals(b.retracted.keySet(), deliveries.retracted.keySet());
+        assertEquals(b.retracted.keySet(), side.retracted.keySet());
+        assertTrue(deliveries.chunks.isEmpty());
+        assertEquals(b.chunks.keySet(), side.chunks.keySet());
+        // Counted once between them.
+        assertEquals(b.size(), deliveries.size() + side.size());
+        assertEquals(b.deliveryRows(), deliveries.deliveryRows() + side.deliveryRows());
         for (RowBatch part : parts) {
             assertFalse(part.hasMarks());
-            part.rows.keySet().forEach(k -> assertTrue(b.rows.containsKey(k)));
+            assertFalse(part.isEmpty());
         }
-        // The same key always goes to the same part.
-        RowKey k = b.rows.keySet().iterator().next();
-        assertEquals(b.split(2).get(0).rows.containsKey(k), parts.get(0).rows.containsKey(k));
         RowBatch marks = b.marksOnly();
         assertTrue(marks.hasMarks());
         assertEquals(0, marks.size());
         assertNull(marks.imported);
+    }
+
+    @Test
+    void chunkId_sameLinesSameId_otherLinesOtherId() {
+        RowBatch a = new RowBatch();
+        RowBatch b = new RowBatch();
+        RowBatch c = new RowBatch();
+        for (String line : List.of("2026-11-28 08:00:00 1xX9eC-000001-aa <= a@b", "2026-11-28 08:00:01 1xX9eC-000001-aa => c@d")) {
+            a.line("1xX9eC-000001-aa", 1, line);
+            b.line("1xX9eC-000001-aa", 1, line);
+        }
+        c.line("1xX9eC-000001-aa", 1, "2026-11-28 08:00:00 1xX9eC-000001-aa <= a@b");
+        c.line("1xX9eC-000001-aa", 1, "2026-11-28 08:00:01 1xX9eC-000001-aa => c@e");
+        RowBatch.Chunk ca = a.chunks.get("1xX9eC-000001-aa");
+        assertArrayEquals(ca.id(), b.chunks.get("1xX9eC-000001-aa").id());
+        assertFalse(Arrays.equals(ca.id(), c.chunks.get("1xX9eC-000001-aa").id()));
+        assertEquals("2026-11-28 08:00:00 1xX9eC-000001-aa <= a@b\n2026-11-28 08:00:01 1xX9eC-000001-aa => c@d", ca.text());
     }
 }

@@ -1,0 +1,51 @@
+package dev.waybill.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.waybill.testing.PrivateMariaDb;
+import dev.waybill.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PrivateMariaDb.class)
+class MultiRowStatementTest {
+
+    private static final int CHUNK = 16;
+    private static final MultiRowStatement INSERT =
+            new MultiRowStatement("INSERT INTO t (n, label) VALUES ", 2, "", CHUNK);
+
+    @Test
+    void everyRowWrittenOnce_whateverTheCountAgainstTheChunk(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (n INT PRIMARY KEY, label VARCHAR(20) NOT NULL)");
+            int next = 0;
+            // Empty, less than a chunk, one short, exact, one over, several chunks and a ragged rest.
+            for (int count : new int[] {0, 1, 5, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 13}) {
+                List<Integer> rows = new ArrayList<>(IntStream.range(next, next + count).boxed().toList());
+                INSERT.execute(c, rows, (ps, at, n) -> {
+                    ps.setInt(at, n);
+                    ps.setString(at + 1, "row " + n);
+                });
+                next += count;
+                try (ResultSet rs = st.executeQuery("SELECT COUNT(*), COUNT(DISTINCT n), MIN(n), MAX(n),"
+                        + " SUM(label = CONCAT('row ', n)) FROM t")) {
+                    rs.next();
+                    assertEquals(next, rs.getInt(1), "rows after writing " + count);
+                    assertEquals(next, rs.getInt(2));
+                    if (next > 0) {
+                        assertEquals(0, rs.getInt(3));
+                        assertEquals(next - 1, rs.getInt(4));
+                        assertEquals(next, rs.getInt(5), "each row with its own values");
+                    }
+                }
+            }
+        }
+    }
+}
