@@ -38,10 +38,6 @@ public final class RowBatch {
     record Position(String source, String position, String resume) {
     }
 
-    /** A rotated log now wholly imported. */
-    record ImportedFile(byte[] fingerprint, String name, long lines, long firstTime, long lastTime) {
-    }
-
     final Map<RowKey, Row> rows = new LinkedHashMap<>();
     final Map<RowKey, Retraction> retracted = new LinkedHashMap<>();
     final Map<String, Chunk> chunks = new LinkedHashMap<>();
@@ -78,8 +74,8 @@ public final class RowBatch {
     }
 
     /** Records that this batch completes the import of a file. */
-    public void imported(byte[] fingerprint, String name, long lines, long firstTime, long lastTime) {
-        this.imported = new ImportedFile(fingerprint.clone(), name, lines, firstTime, lastTime);
+    public void imported(ImportedFile file) {
+        this.imported = file;
     }
 
     /** Rows, retractions and lines in this batch. */
