@@ -94,13 +94,17 @@ public final class LogIngestion {
                 committedAt = handOver;
                 start = oldestRotatedSince(MessageAssembler.DEFAULT_HORIZON_SECONDS * 1000);
                 replaying = start != null || handOver.offset() > 0;
-                pending = handOver.encode();
-                store.backfillPending(source, pending);
+                LogPosition backfillUntil = backfillUntil(handOver);
+                if (backfillUntil != null) {
+                    pending = backfillUntil.encode();
+                    store.backfillPending(source, pending);
+                }
             }
         }
         say.accept(firstStart
-                ? "first start: following " + log + " from its end; backfilling its history within " + retentionDays
-                        + " days meanwhile"
+                ? "first start: following " + log + " from its end; " + (pending == null
+                        ? "there is no history beside it to backfill"
+                        : "backfilling its history within " + retentionDays + " days meanwhile")
                 : committed == null ? "first start: following " + log + " from its beginning"
                 : "following " + log + " from " + committedAt + (replaying ? " (replaying open messages from "
                 + start + ")" : ""));
@@ -238,6 +242,17 @@ public final class LogIngestion {
             return null;
         } catch (IOException e) {
             say.accept("cannot read " + log + " (" + e.getMessage() + "); following it from its beginning");
+            return null;
+        }
+    }
+
+    /** Where a first start's backfill ends ({@link Backfill#until}), or null for none. */
+    private LogPosition backfillUntil(LogPosition handOver) {
+        try {
+            return Backfill.until(log, handOver);
+        } catch (IOException e) {
+            say.accept("cannot list the rotated logs beside " + log + " (" + e.getMessage()
+                    + "); no history is backfilled");
             return null;
         }
     }
