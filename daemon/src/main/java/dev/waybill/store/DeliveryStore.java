@@ -124,8 +124,22 @@ public final class DeliveryStore {
                 }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                restoreAutoCommit(c);
             }
+        }
+    }
+
+    /**
+     * Puts a connection back in autocommit mode, quietly: after a connection error the pool has
+     * swapped it for one that only answers "Connection is closed" (no SQL state), which thrown from
+     * a finally block would hide the write's own error, telling a lost connection, which a writer
+     * waits out, from a rejected statement, which it does not. The pool discards such a connection.
+     */
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            // broken: the write's own outcome stands
         }
     }
 
