@@ -5,6 +5,7 @@ import dev.waybill.account.CpanelAccounts;
 import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
 import dev.waybill.exim.ParsedLine;
+import dev.waybill.ingest.ImportPlan;
 import dev.waybill.ingest.Ingester;
 import dev.waybill.ingest.LogFileInfo;
 import dev.waybill.ingest.LogFiles;
@@ -13,6 +14,7 @@ import dev.waybill.ingest.StoreWriter;
 import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.store.Database;
 import dev.waybill.store.DeliveryStore;
+import dev.waybill.store.ImportedFile;
 import dev.waybill.store.RowBatch;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -37,7 +39,8 @@ final class ImportCommand {
             Usage: waybill import [options] FILE...
 
             Imports Exim main logs (plain or gzip) into the database, in time order whatever the
-            order given. A file imported before (known by its first 64 KiB) is skipped.
+            order given. A file read before, by an import or by the daemon's first start, is
+            skipped: known by its first bytes, compressed or not, unless it has grown since.
 
             Options:
               --config FILE   configuration file (default /etc/waybill/waybill.conf)
@@ -161,12 +164,21 @@ final class ImportCommand {
                 progress.clear();
                 err.println("waybill import: " + line);
             }, Math.min(WRITER_LANES, config.dbPoolSize()))) {
+                // Files read before (by an import or the daemon's first-start backfill) are skipped,
+                // the last of them replayed for the messages that go on into the next file.
+                List<ImportPlan.Step> steps = force ? null
+                        : ImportPlan.of(infos, null, store::importedFile, MessageAssembler.DEFAULT_HORIZON_SECONDS);
+                long replayed = 0;
                 for (int i = 0; i < infos.size(); i++) {
                     LogFileInfo f = infos.get(i);
-                    if (!force && store.importedAt(f.fingerprint()) != null) {
+                    ImportPlan.Step step = force ? ImportPlan.Step.READ : steps.get(i);
+                    if (step != ImportPlan.Step.READ) {
                         progress.clear();
                         err.println("waybill import: " + f.path() + ": imported before, skipped (use --force to read it again)");
                         skipped++;
+                        if (step == ImportPlan.Step.REPLAY) {
+                            replayed += replay(f, ingester, writer);
+                        }
                         continue;
                     }
                     progress.file(i + 1, infos.size(), f);
@@ -182,8 +194,8 @@ final class ImportCommand {
                 progress.clear();
                 double seconds = (System.nanoTime() - started) / 1e9;
                 out.printf("imported %d file%s, %,d lines, %,d rows in %.1f s (%,.0f lines/s)%s%n", imported,
-                        imported == 1 ? "" : "s", ingester.lines(), writer.rows(), seconds,
-                        seconds > 0 ? ingester.lines() / seconds : 0.0,
+                        imported == 1 ? "" : "s", ingester.lines() - replayed, writer.rows(), seconds,
+                        seconds > 0 ? (ingester.lines() - replayed) / seconds : 0.0,
                         skipped > 0 ? "; " + skipped + " already imported" : "");
                 return status;
             } catch (SQLException e) {
@@ -223,7 +235,8 @@ final class ImportCommand {
                     progress.update(ingester.lines(), consumed.get());
                 }
                 RowBatch end = ingester.takeBatch();
-                end.imported(f.fingerprint(), f.path().toString(), fileLines, first, last);
+                end.imported(new ImportedFile(f.fingerprint(), f.path().toString(), reader.bytes(), fileLines, first,
+                        last));
                 writer.submit(end);
                 return true;
             } catch (IOException e) {
@@ -232,6 +245,18 @@ final class ImportCommand {
                         + " lines; those were imported, the rest of the file was not");
                 writer.submit(ingester.takeBatch());
                 return false;
+            }
+        }
+
+        /** Feeds a file imported before through, writing nothing: the lines fed (0 if it cannot be read). */
+        private long replay(LogFileInfo f, Ingester ingester, StoreWriter writer)
+                throws InterruptedException, SQLException {
+            try {
+                return ImportPlan.replay(f.path(), config.logTimezone(), ingester, writer, () -> true);
+            } catch (IOException e) {
+                err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e)
+                        + "; messages going on from it into the next file may lack their start");
+                return 0;
             }
         }
     }

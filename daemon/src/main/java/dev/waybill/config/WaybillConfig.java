@@ -276,9 +276,15 @@ public final class WaybillConfig {
         return new InetSocketAddress(address, port);
     }
 
+    /**
+     * The first candidate that is a file. Looked up with stat, not {@code Files.exists}: that asks
+     * access(2), which judges by the real uid and ignores capabilities, so the daemon's own user
+     * would not see Debian's {@code /var/log/exim4/mainlog} (directory 2750 Debian-exim:adm) that
+     * CAP_DAC_READ_SEARCH lets it read.
+     */
     private static Path firstExisting(List<Path> candidates) {
         for (Path p : candidates) {
-            if (Files.exists(p)) {
+            if (Files.isRegularFile(p)) {
                 return p;
             }
         }

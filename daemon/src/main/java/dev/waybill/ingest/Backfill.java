@@ -4,6 +4,8 @@ import dev.waybill.account.CpanelAccounts;
 import dev.waybill.exim.ParsedLine;
 import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.store.DeliveryStore;
+import dev.waybill.store.ImportedFile;
+import dev.waybill.store.RowBatch;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,16 +18,25 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A first start's history: the rotated logs within retention, oldest first, then the live log
- * up to where the live tail took over ({@code until}) — written on a thread of its own while the
- * live tail goes on. It stores only messages that finished before {@code until}; those still open
- * there are the live tail's, which replayed them and writes them itself, so the two never write
- * the same row. Pending until done (recorded in the store), so a restart finishes it; reading a
- * file again lands on the same rows.
+ * A first start's history: the rotated logs within retention, oldest first, then the file the
+ * live tail took over in, up to where it did ({@code until}) — written on a thread of its own
+ * while the live tail goes on. It stores only messages that finished before {@code until}; those
+ * still open there are the live tail's, which replayed them and writes them itself, so the two
+ * never write the same row. Pending until done (recorded in the store), so a restart finishes it.
+ *
+ * <p>Files are known by their {@link LogHead}, as {@code waybill import} knows them: a rotated
+ * file read to its end is recorded in {@code imported_file} with the rows of its last batch, and
+ * a rotated file recorded there (by an import, or by this backfill before a restart) is not read
+ * again ({@link ImportPlan}). The hand-over file is found the same way, by its first bytes, so
+ * that a rotation while the daemon was down — the file renamed, perhaps compressed into a new
+ * inode — cannot make the backfill read past the hand-over, where the tail writes.
  */
 final class Backfill implements Runnable {
 
     static final int BATCH_LINES = 10_000;
+
+    /** An {@code until} offset that means the whole file: a rotated file, which will not grow. */
+    static final long WHOLE_FILE = Long.MAX_VALUE;
 
     private final Path log;
     private final LogPosition until;
@@ -48,6 +59,35 @@ final class Backfill implements Runnable {
         this.say = say;
     }
 
+    /**
+     * Where the backfill of a first start ends, given where the live log ends ({@code liveEnd}, the
+     * tail's hand-over): there, when the live log has any bytes — it is found again by them, even
+     * once rotated and compressed. An empty live log has none to be found by; then the backfill
+     * ends with the whole of the newest rotated generation that has some ({@link #WHOLE_FILE}),
+     * which is what came before the hand-over all the same. Null when there is no history at all.
+     *
+     * @throws IOException if the rotated files cannot be listed
+     */
+    static LogPosition until(Path log, LogPosition liveEnd) throws IOException {
+        if (liveEnd.headLength() > 0) {
+            return liveEnd;
+        }
+        List<RotatedSiblings.Sibling> siblings = RotatedSiblings.of(log);
+        for (int i = siblings.size() - 1; i >= 0; i--) {
+            RotatedSiblings.Sibling s = siblings.get(i);
+            LogHead head;
+            try {
+                head = LogHead.read(s.path());
+            } catch (IOException e) {
+                continue; // renamed meanwhile, or unreadable: an older generation will do
+            }
+            if (head.length() > 0) {
+                return LogPosition.at(s.key(), WHOLE_FILE, head);
+            }
+        }
+        return null;
+    }
+
     /** Asks the backfill to stop after the batch at hand; a restart finishes it. */
     void stop() {
         running = false;
@@ -57,77 +97,181 @@ final class Backfill implements Runnable {
         return done;
     }
 
+    /** The files to read: older rotated ones, oldest first, and the hand-over file (null when it is gone). */
+    record Sources(List<Path> older, Path handOver) {
+    }
+
     @Override
     public void run() {
-        String source = log.toString();
         long started = System.nanoTime();
         Ingester ingester = Ingester.finishedOnly(store.serverName(), accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS);
         try (StoreWriter writer = new StoreWriter(store, say)) {
-            List<Path> files = files();
-            for (Path f : files) {
-                if (!running) {
-                    break;
-                }
-                try (InputStream in = open(f);
-                     ParsingReader reader = new ParsingReader(in, zone, f.getFileName().toString())) {
-                    ParsedLine[] lines;
-                    while (running && (lines = reader.next()) != null) {
-                        for (ParsedLine p : lines) {
-                            ingester.accept(p, -1);
-                        }
-                        if (ingester.pending() >= BATCH_LINES) {
-                            writer.submit(ingester.takeBatch());
-                        }
-                    }
+            Sources sources = sources();
+            List<LogFileInfo> older = new ArrayList<>();
+            for (Path f : sources.older()) {
+                try {
+                    older.add(LogFileInfo.of(f, zone));
                 } catch (IOException e) {
-                    say.accept("backfill: " + f + ": " + e.getMessage() + "; the rest of that file is skipped");
+                    say.accept("backfill: " + f + ": " + e.getMessage() + "; that file is skipped");
                 }
+            }
+            LogFileInfo handOver = null;
+            if (sources.handOver() == null) {
+                say.accept("backfill: the file the live tail took over in (" + until + ") is no longer beside "
+                        + log + "; the files there now came after it and are the tail's, so the backfill reads none");
+            } else {
+                handOver = LogFileInfo.of(sources.handOver(), zone);
+            }
+            List<ImportPlan.Step> steps = ImportPlan.of(older, handOver, store::importedFile,
+                    MessageAssembler.DEFAULT_HORIZON_SECONDS);
+            int read = 0;
+            int skipped = 0;
+            long replayed = 0;
+            for (int i = 0; i < older.size() && running; i++) {
+                LogFileInfo f = older.get(i);
+                switch (steps.get(i)) {
+                    case READ -> {
+                        read(f, WHOLE_FILE, ingester, writer);
+                        read++;
+                    }
+                    case REPLAY -> {
+                        try {
+                            replayed += ImportPlan.replay(f.path(), zone, ingester, writer, () -> running);
+                        } catch (IOException e) {
+                            say.accept("backfill: " + f.path() + ": " + e.getMessage()
+                                    + "; read before, it was to be replayed for the messages open at its end");
+                        }
+                        skipped++;
+                    }
+                    case SKIP -> skipped++;
+                }
+            }
+            if (handOver != null && running) {
+                read(handOver, until.offset(), ingester, writer);
+                read++;
             }
             writer.submit(ingester.takeBatch());
             writer.flush();
             if (running) {
-                store.backfillDone(source);
+                store.backfillDone(log.toString());
                 done = true;
-                say.accept(String.format("backfill done: %,d lines of %d file%s in %.0f s", ingester.lines(),
-                        files.size(), files.size() == 1 ? "" : "s", (System.nanoTime() - started) / 1e9));
+                say.accept(String.format("backfill done: %,d lines of %d file%s in %.0f s%s",
+                        ingester.lines() - replayed, read, read == 1 ? "" : "s", (System.nanoTime() - started) / 1e9,
+                        skipped == 0 ? "" : "; " + skipped + " read before, not again"));
             }
         } catch (SQLException e) {
             say.accept("backfill stopped: the database refused a write (" + StoreWriter.oneLine(e)
                     + "); the next start finishes it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            say.accept("backfill stopped: " + e.getMessage() + "; the next start finishes it");
+        } catch (IOException | RuntimeException e) {
+            say.accept("backfill stopped: " + e + "; the next start finishes it");
         }
     }
 
     /**
-     * The rotated generations within retention, oldest first, up to the one holding {@code until}
-     * (the live log, unless it was rotated since), which is read only up to {@code until}.
+     * Reads {@code f} up to {@code limit} bytes of text ({@link #WHOLE_FILE}: to its end, and then
+     * records it as read). A file that fails part way keeps what was read of it.
      */
-    private List<Path> files() throws IOException {
-        long cutoff = System.currentTimeMillis() - retentionDays * 86_400_000L;
-        List<Path> files = new ArrayList<>();
-        for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
-            if (s.key().inode() == until.inode() && s.key().device() == until.device()) {
-                files.add(s.path());
-                return files;
+    private void read(LogFileInfo f, long limit, Ingester ingester, StoreWriter writer)
+            throws InterruptedException, SQLException {
+        Path path = f.path();
+        long lines = 0;
+        long first = ParsedLine.NO_TIME;
+        long last = ParsedLine.NO_TIME;
+        try (ParsingReader reader = new ParsingReader(limited(LogFiles.open(path), limit), zone,
+                path.getFileName().toString())) {
+            ParsedLine[] batch;
+            while (running && (batch = reader.next()) != null) {
+                for (ParsedLine p : batch) {
+                    ingester.accept(p, -1);
+                    if (p.time() != ParsedLine.NO_TIME) {
+                        first = first == ParsedLine.NO_TIME ? p.time() : first;
+                        last = p.time();
+                    }
+                }
+                lines += batch.length;
+                if (ingester.pending() >= BATCH_LINES) {
+                    writer.submit(ingester.takeBatch());
+                }
             }
-            if (Files.getLastModifiedTime(s.path()).toMillis() >= cutoff) {
-                files.add(s.path());
+            if (running && limit == WHOLE_FILE) {
+                RowBatch end = ingester.takeBatch();
+                end.imported(new ImportedFile(f.fingerprint(), path.toString(), reader.bytes(), lines, first, last));
+                writer.submit(end);
             }
+        } catch (IOException e) {
+            say.accept("backfill: " + path + ": " + e.getMessage() + "; the rest of that file is skipped");
         }
-        files.add(log);
-        return files;
     }
 
-    private InputStream open(Path f) throws IOException {
-        FileKey key = FileKey.of(f);
-        if (key.inode() != until.inode() || key.device() != until.device()) {
-            return LogFiles.open(f);
+    /**
+     * The rotated generations within retention, oldest first, up to the hand-over file, found by
+     * its first bytes: the live log, unless it was rotated since — renamed, copied, or compressed.
+     * One file per generation (the plain one while logrotate compresses it). If the hand-over file
+     * is nowhere, the files there came after it: none is read.
+     */
+    Sources sources() throws IOException {
+        List<RotatedSiblings.Sibling> siblings = RotatedSiblings.of(log);
+        Path handOver = null;
+        int handOverGeneration = Integer.MAX_VALUE;
+        List<Path> candidates = new ArrayList<>();
+        for (RotatedSiblings.Sibling s : siblings) {
+            candidates.add(s.path());
         }
-        return new FilterInputStream(Files.newInputStream(f)) {
-            private long left = until.offset();
+        candidates.add(log);
+        // Its own inode and first bytes first; then its first bytes anywhere (a copy, or compressed).
+        for (boolean byInode : new boolean[] {true, false}) {
+            for (int i = 0; i < candidates.size() && handOver == null; i++) {
+                if (isHandOver(candidates.get(i), byInode)) {
+                    handOver = candidates.get(i);
+                    handOverGeneration = i < siblings.size() ? siblings.get(i).generation() : Integer.MAX_VALUE;
+                }
+            }
+        }
+        if (handOver == null) {
+            return new Sources(List.of(), null);
+        }
+        long cutoff = System.currentTimeMillis() - retentionDays * 86_400_000L;
+        List<Path> older = new ArrayList<>();
+        int generation = 0;
+        for (RotatedSiblings.Sibling s : siblings) {
+            if (s.generation() >= handOverGeneration) {
+                break;
+            }
+            if (s.generation() != generation && Files.getLastModifiedTime(s.path()).toMillis() >= cutoff) {
+                older.add(s.path());
+                generation = s.generation();
+            }
+        }
+        return new Sources(older, handOver);
+    }
+
+    /**
+     * Whether {@code f} is the file {@code until} points into: its first bytes say so (an inode
+     * alone does not, since a deleted file's number is soon given to a new one). A position taken
+     * in an empty file has no first bytes: then only its own inode can tell. A file that cannot be
+     * read is not it.
+     */
+    private boolean isHandOver(Path f, boolean byInode) {
+        try {
+            boolean sameInode = FileKey.of(f).names(until);
+            if (until.headLength() == 0) {
+                return byInode && sameInode;
+            }
+            return (sameInode || !byInode) && until.startsLike(LogHead.read(f));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** {@code in}, ending after {@code limit} bytes ({@link #WHOLE_FILE}: where it ends). */
+    private static InputStream limited(InputStream in, long limit) {
+        if (limit == WHOLE_FILE) {
+            return in;
+        }
+        return new FilterInputStream(in) {
+            private long left = limit;
 
             @Override
             public int read() throws IOException {

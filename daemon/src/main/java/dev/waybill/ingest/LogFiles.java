@@ -21,6 +21,35 @@ public final class LogFiles {
         return decompressing(Files.newInputStream(file));
     }
 
+    /** Whether {@code file} is gzip-compressed: whether it starts with the magic bytes 0x1f 0x8b. */
+    public static boolean compressed(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(2);
+            return magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
+        }
+    }
+
+    /**
+     * How many bytes of text {@code file} holds: its size, or for a compressed file what it
+     * decompresses to (which takes reading it all).
+     *
+     * @throws IOException if it cannot be read, or a compressed file is damaged
+     */
+    public static long textLength(Path file) throws IOException {
+        if (!compressed(file)) {
+            return Files.size(file);
+        }
+        try (InputStream in = open(file)) {
+            byte[] scratch = new byte[BUFFER];
+            long n = 0;
+            int r;
+            while ((r = in.read(scratch)) >= 0) {
+                n += r;
+            }
+            return n;
+        }
+    }
+
     /**
      * Wraps {@code raw} so that it decompresses if its first two bytes are gzip's 0x1f 0x8b.
      * Nothing is read until the first read, so this never blocks and never fails.

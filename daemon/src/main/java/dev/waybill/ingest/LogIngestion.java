@@ -7,6 +7,10 @@ import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.store.DeliveryStore;
 import dev.waybill.store.RowBatch;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -90,13 +94,17 @@ public final class LogIngestion {
                 committedAt = handOver;
                 start = oldestRotatedSince(MessageAssembler.DEFAULT_HORIZON_SECONDS * 1000);
                 replaying = start != null || handOver.offset() > 0;
-                pending = handOver.encode();
-                store.backfillPending(source, pending);
+                LogPosition backfillUntil = backfillUntil(handOver);
+                if (backfillUntil != null) {
+                    pending = backfillUntil.encode();
+                    store.backfillPending(source, pending);
+                }
             }
         }
         say.accept(firstStart
-                ? "first start: following " + log + " from its end; backfilling its history within " + retentionDays
-                        + " days meanwhile"
+                ? "first start: following " + log + " from its end; " + (pending == null
+                        ? "there is no history beside it to backfill"
+                        : "backfilling its history within " + retentionDays + " days meanwhile")
                 : committed == null ? "first start: following " + log + " from its beginning"
                 : "following " + log + " from " + committedAt + (replaying ? " (replaying open messages from "
                 + start + ")" : ""));
@@ -207,9 +215,10 @@ public final class LogIngestion {
      * a first start's hand-over from backfill to tail. Null when there is no live log yet.
      */
     private LogPosition liveEnd() {
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log)) {
+        try (FileChannel ch = FileChannel.open(log)) {
+            FileKey key = FileKey.of(log);
             long end = ch.size();
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
+            ByteBuffer buf = ByteBuffer.allocate(8192);
             while (end > 0) {
                 long from = Math.max(0, end - buf.capacity());
                 buf.clear().limit((int) (end - from));
@@ -224,15 +233,26 @@ public final class LogIngestion {
                 }
                 end = from;
             }
-            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(LogPosition.HEAD_BYTES);
-            ch.read(head, 0);
-            FileKey key = FileKey.of(log);
-            return new LogPosition(key.device(), key.inode(), end, head.position(),
-                    LogPosition.hashHead(head.array(), head.position()));
-        } catch (java.nio.file.NoSuchFileException e) {
+            ByteBuffer head = ByteBuffer.allocate(LogHead.BYTES);
+            while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
+                // a short read: ask again until the head is full or the file ends
+            }
+            return LogPosition.at(key, end, LogHead.of(head.array(), head.position()));
+        } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
             say.accept("cannot read " + log + " (" + e.getMessage() + "); following it from its beginning");
+            return null;
+        }
+    }
+
+    /** Where a first start's backfill ends ({@link Backfill#until}), or null for none. */
+    private LogPosition backfillUntil(LogPosition handOver) {
+        try {
+            return Backfill.until(log, handOver);
+        } catch (IOException e) {
+            say.accept("cannot list the rotated logs beside " + log + " (" + e.getMessage()
+                    + "); no history is backfilled");
             return null;
         }
     }
@@ -245,16 +265,10 @@ public final class LogIngestion {
         long cutoffMillis = System.currentTimeMillis() - millis;
         try {
             for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
-                if (java.nio.file.Files.getLastModifiedTime(s.path()).toMillis() < cutoffMillis) {
+                if (Files.getLastModifiedTime(s.path()).toMillis() < cutoffMillis) {
                     continue;
                 }
-                byte[] head;
-                try (java.io.InputStream in = LogFiles.open(s.path())) {
-                    head = in.readNBytes(LogPosition.HEAD_BYTES);
-                }
-                FileKey key = s.key();
-                return new LogPosition(key.device(), key.inode(), 0, head.length,
-                        LogPosition.hashHead(head, head.length));
+                return LogPosition.at(s.key(), 0, LogHead.read(s.path()));
             }
         } catch (IOException e) {
             say.accept("cannot list the rotated logs beside " + log + " (" + e.getMessage()

@@ -1,18 +1,14 @@
 package dev.waybill.ingest;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-
 /**
  * Where a reader of a log stands: which file, and the byte offset of the next unread byte.
  *
  * <p>A file is named by its device and inode, which survive a rename, plus a guard against the
- * inode being reused by a later file: a hash of the file's first {@code headLength} bytes
- * (up to {@value #HEAD_BYTES}; fewer while the file is that short). An Exim log starts with a
- * timestamp to the second, so two different logs practically never share their first 64 bytes;
- * the guard is also how a rotated file is recognised once it has been copied or compressed and
- * its inode says nothing any more. For a compressed file the offset counts decompressed bytes.
+ * inode being reused by a later file: the {@linkplain LogHead#guard() guard} of the file's
+ * {@link LogHead}, its first {@code headLength} bytes (up to {@value #HEAD_BYTES}; fewer while the
+ * file is that short). The guard is also how a rotated file is recognised once it has been copied
+ * or compressed and its inode says nothing any more. For a compressed file the offset counts
+ * decompressed bytes.
  *
  * <p>The {@linkplain #encode() string form} is stable, to be stored in a database column next to
  * the rows the lines before it produced: {@code v1:<dev>:<inode>:<offset>:<headLength>:<headHash>}
@@ -22,12 +18,12 @@ import java.security.NoSuchAlgorithmException;
  * @param inode the file's {@code st_ino}
  * @param offset the byte offset of the next unread byte
  * @param headLength how many of the file's first bytes {@code headHash} covers, 0 to {@value #HEAD_BYTES}
- * @param headHash {@link #hashHead} of those bytes
+ * @param headHash the {@linkplain LogHead#guard() guard} of those bytes
  */
 public record LogPosition(long device, long inode, long offset, int headLength, long headHash) {
 
-    /** How many of a file's first bytes identify its content. */
-    public static final int HEAD_BYTES = 64;
+    /** How many of a file's first bytes identify its content: {@link LogHead#BYTES}. */
+    public static final int HEAD_BYTES = LogHead.BYTES;
 
     private static final String VERSION = "v1";
 
@@ -38,6 +34,11 @@ public record LogPosition(long device, long inode, long offset, int headLength, 
         if (headLength < 0 || headLength > HEAD_BYTES) {
             throw new IllegalArgumentException("headLength must be 0 to " + HEAD_BYTES + ", got " + headLength);
         }
+    }
+
+    /** The position {@code offset} in the file {@code key} names, which begins with {@code head}. */
+    static LogPosition at(FileKey key, long offset, LogHead head) {
+        return new LogPosition(key.device(), key.inode(), offset, head.length(), head.guard());
     }
 
     /** The same file at another offset. */
@@ -84,29 +85,8 @@ public record LogPosition(long device, long inode, long offset, int headLength, 
         }
     }
 
-    /**
-     * The guard hash of {@code bytes[0, length)}: the first eight bytes of their SHA-256, a
-     * standard function, so a stored position stays valid across Java versions.
-     */
-    static long hashHead(byte[] bytes, int length) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-        sha.update(bytes, 0, length);
-        byte[] d = sha.digest();
-        long h = 0;
-        for (int i = 0; i < 8; i++) {
-            h = h << 8 | (d[i] & 0xff);
-        }
-        return h;
-    }
-
-    /** {@link #hashHead} of a string's UTF-8 bytes; for tests and tools. */
-    static long hashHead(String head) {
-        byte[] b = head.getBytes(StandardCharsets.UTF_8);
-        return hashHead(b, b.length);
+    /** Whether {@code head} is the start of the file this position was taken in (as far as its guard can tell). */
+    public boolean startsLike(LogHead head) {
+        return head.startsLike(headLength, headHash);
     }
 }

@@ -11,8 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * One log file held open by a {@link LogFollower}: its identity, its first bytes (the guard of
- * {@link LogPosition}), and reads from an offset.
+ * One log file held open by a {@link LogFollower}: its identity, its first bytes (its
+ * {@link LogHead}, whose guard a {@link LogPosition} carries), and reads from an offset.
  *
  * <p>A plain file is read with positional reads on its channel, so it can be renamed, replaced
  * or deleted under us and we still read the same bytes, and reaching its end is not final: it may
@@ -100,7 +100,7 @@ final class OpenLog implements Closeable {
 
     private void setHead(int n) {
         headLength = n;
-        headHash = LogPosition.hashHead(head, n);
+        headHash = LogHead.guard(head, n);
     }
 
     Path path() {
@@ -123,7 +123,7 @@ final class OpenLog implements Closeable {
     /** Whether this file begins with the bytes {@code p}'s guard was taken from. */
     boolean startsLike(LogPosition p) {
         return p.headLength() <= headLength
-                && (p.headLength() == headLength ? headHash : LogPosition.hashHead(head, p.headLength())) == p.headHash();
+                && (p.headLength() == headLength ? headHash : LogHead.guard(head, p.headLength())) == p.headHash();
     }
 
     /** Plain files: the current size. */

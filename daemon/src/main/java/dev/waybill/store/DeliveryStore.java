@@ -128,8 +128,22 @@ public final class DeliveryStore {
                 }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                restoreAutoCommit(c);
             }
+        }
+    }
+
+    /**
+     * Puts a connection back in autocommit mode, quietly: after a connection error the pool has
+     * swapped it for one that only answers "Connection is closed" (no SQL state), which thrown from
+     * a finally block would hide the write's own error, telling a lost connection, which a writer
+     * waits out, from a rejected statement, which it does not. The pool discards such a connection.
+     */
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            // broken: the write's own outcome stands
         }
     }
 
@@ -248,32 +262,42 @@ public final class DeliveryStore {
         }
     }
 
-    private void writeImported(Connection c, RowBatch.ImportedFile f) throws SQLException {
+    private void writeImported(Connection c, ImportedFile f) throws SQLException {
+        // The longest read of a file is the one kept: a live log imported again once it has grown
+        // replaces its shorter record, and never the reverse. byte_count goes last, so that every
+        // IF before it still sees the stored value.
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO imported_file (server_id, fingerprint, name, line_count, first_time, last_time)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON DUPLICATE KEY UPDATE name = VALUES(name), line_count = VALUES(line_count),
-                  imported_at = CURRENT_TIMESTAMP
+                INSERT INTO imported_file (server_id, fingerprint, name, byte_count, line_count, first_time, last_time)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON DUPLICATE KEY UPDATE
+                  name = IF(VALUES(byte_count) >= byte_count, VALUES(name), name),
+                  line_count = IF(VALUES(byte_count) >= byte_count, VALUES(line_count), line_count),
+                  first_time = IF(VALUES(byte_count) >= byte_count, VALUES(first_time), first_time),
+                  last_time = IF(VALUES(byte_count) >= byte_count, VALUES(last_time), last_time),
+                  imported_at = IF(VALUES(byte_count) >= byte_count, CURRENT_TIMESTAMP, imported_at),
+                  byte_count = GREATEST(byte_count, VALUES(byte_count))
                 """)) {
             ps.setInt(1, serverId);
             ps.setBytes(2, f.fingerprint());
             ps.setString(3, cut(f.name(), 1024));
-            ps.setLong(4, f.lines());
-            ps.setLong(5, Math.max(0, f.firstTime()));
-            ps.setLong(6, Math.max(0, f.lastTime()));
+            ps.setLong(4, f.bytes());
+            ps.setLong(5, f.lines());
+            ps.setLong(6, Math.max(0, f.firstTime()));
+            ps.setLong(7, Math.max(0, f.lastTime()));
             ps.executeUpdate();
         }
     }
 
-    /** When the file with this fingerprint was imported on this server, or null if never. */
-    public java.sql.Timestamp importedAt(byte[] fingerprint) throws SQLException {
+    /** What this server recorded of the file with this fingerprint, or null if it never read one. */
+    public ImportedFile importedFile(byte[] fingerprint) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT imported_at FROM imported_file WHERE server_id = ? AND fingerprint = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT name, byte_count, line_count, first_time, last_time"
+                     + " FROM imported_file WHERE server_id = ? AND fingerprint = ?")) {
             ps.setInt(1, serverId);
             ps.setBytes(2, fingerprint);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getTimestamp(1) : null;
+                return rs.next() ? new ImportedFile(fingerprint, rs.getString(1), rs.getLong(2), rs.getLong(3),
+                        rs.getLong(4), rs.getLong(5)) : null;
             }
         }
     }

@@ -67,10 +67,6 @@ public final class RowBatch {
     record Position(String source, String position, String resume) {
     }
 
-    /** A rotated log now wholly imported. */
-    record ImportedFile(byte[] fingerprint, String name, long lines, long firstTime, long lastTime) {
-    }
-
     /** The tables a batch writes: all of them, or one side of a {@link #split}. */
     enum Tables {
         ALL, DELIVERIES, OWNERS_AND_LINES;
@@ -121,8 +117,8 @@ public final class RowBatch {
     }
 
     /** Records that this batch completes the import of a file. */
-    public void imported(byte[] fingerprint, String name, long lines, long firstTime, long lastTime) {
-        this.imported = new ImportedFile(fingerprint.clone(), name, lines, firstTime, lastTime);
+    public void imported(ImportedFile file) {
+        this.imported = file;
     }
 
     /** Rows, retractions and lines in this batch (a split part counts its own). */

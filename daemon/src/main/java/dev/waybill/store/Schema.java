@@ -130,12 +130,16 @@ public final class Schema {
                       PRIMARY KEY (server_id, source)
                     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
                     """,
-                    // Rotated logs already imported, known by a hash of their first bytes.
+                    // Log files read to their end by `waybill import` or a first start's backfill,
+                    // known by the SHA-256 of their first 64 bytes of text (LogHead), which stays
+                    // while a live log grows: a record covers a file only while the file holds no
+                    // more than byte_count bytes of text.
                     """
                     CREATE TABLE IF NOT EXISTS imported_file (
                       server_id SMALLINT UNSIGNED NOT NULL,
                       fingerprint BINARY(32) NOT NULL,
                       name VARCHAR(1024) NOT NULL,
+                      byte_count BIGINT UNSIGNED NOT NULL,
                       line_count BIGINT UNSIGNED NOT NULL,
                       first_time INT UNSIGNED NULL,
                       last_time INT UNSIGNED NULL,

@@ -1,13 +1,20 @@
 package dev.waybill.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class LogPositionTest {
+
+    static final String LINE = "2026-11-28 04:02:01 1vAbcD-00000000AbC-0000 <= alice@example.com H=mx [192.0.2.1]";
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
 
     @Test
     void encode_thenParse_givesTheSamePosition() {
@@ -35,17 +42,12 @@ class LogPositionTest {
     }
 
     @Test
-    void hashHead_dependsOnEveryByteAndTheLength() {
-        long h = LogPosition.hashHead("2026-11-28 04:02:01 1vAbcD-00000000AbC-0000 <= a@b");
-        assertEquals(h, LogPosition.hashHead("2026-11-28 04:02:01 1vAbcD-00000000AbC-0000 <= a@b"));
-        assertNotEquals(h, LogPosition.hashHead("2026-11-28 04:02:02 1vAbcD-00000000AbC-0000 <= a@b"));
-        assertNotEquals(h, LogPosition.hashHead("2026-11-28 04:02:01 1vAbcD-00000000AbC-0000 <= a@"));
-    }
-
-    @Test
-    void hashHead_isTheFirstEightBytesOfSha256() {
-        // SHA-256("abc") = ba7816bf8f01cfea 414140de5dae2223 ...
-        assertEquals(0xba7816bf8f01cfeaL, LogPosition.hashHead("abc"));
+    void startsLike_aHeadTakenWhileTheFileWasShorter_matchesTheFileGrown() {
+        LogHead early = LogHead.of(bytes("2026-11-28 04:02:01 1vAbcD"), 26);
+        LogPosition p = new LogPosition(1, 2, 26, early.length(), early.guard());
+        assertTrue(p.startsLike(LogHead.of(bytes(LINE), LINE.length())));
+        assertFalse(p.startsLike(LogHead.of(bytes(LINE.replace("04:02:01", "04:02:02")), LINE.length())));
+        assertFalse(p.startsLike(LogHead.of(bytes("2026-11-28 04:02"), 16)), "shorter than the guard");
     }
 
     @Test

@@ -297,6 +297,15 @@ class InstallIT {
         assertNotEquals(0, run(Map.of(), "id", "waybill").status(), when + ": the system user waybill exists");
     }
 
+    /** What the installed daemon logged, for a failure's message. */
+    private static String daemonLog() {
+        try {
+            return Files.readString(Path.of("/var/log/waybill/waybill.log"));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
     private static String owner(long pid) throws Exception {
         return run(Map.of(), "ps", "-o", "user=", "-p", Long.toString(pid)).out().trim();
     }
@@ -315,7 +324,8 @@ class InstallIT {
             assertEquals(0, install.status(), install.out());
             long daemon = pidFrom(Path.of("/var/run/waybill/waybill.pid"));
             assertEquals("waybill", owner(daemon), "the daemon runs as its own user");
-            assertTrue(waitForRows(db, "wb_real") > 10);
+            long rows = waitForRows(db, "wb_real");
+            assertTrue(rows > 10, () -> rows + " rows; the daemon's log:\n" + daemonLog());
             Result status = run(Map.of(), "/usr/local/bin/waybill", "status");
             assertEquals(0, status.status(), status.out());
             assertTrue(run(Map.of(), command("install.sh", opts)).out().contains("nothing to change"));
