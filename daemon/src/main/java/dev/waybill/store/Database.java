@@ -27,6 +27,11 @@ public final class Database {
         h.setInitializationFailTimeout(-1);
         h.setAutoCommit(true);
         h.addDataSourceProperty("useServerPrepStmts", "true");
+        // A JDBC batch is sent pipelined (every statement written, then the replies read), not as
+        // one bulk command: the server starts on the first statement while the driver encodes the
+        // next, where a bulk command is encoded whole before the server sees any of it.
+        h.addDataSourceProperty("useBulkStmts", "false");
+        h.addDataSourceProperty("useBulkStmtsForInserts", "false");
         return new HikariDataSource(h);
     }
 }

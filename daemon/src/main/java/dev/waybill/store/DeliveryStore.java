@@ -19,7 +19,7 @@ import javax.sql.DataSource;
  */
 public final class DeliveryStore {
 
-    private static final MultiRowStatement UPSERT = new MultiRowStatement("""
+    static final MultiRowStatement UPSERT = new MultiRowStatement("""
             INSERT INTO delivery (row_key, server_id, type, msgid, email, sender, user, domain, size,
               senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,
               deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
@@ -29,12 +29,12 @@ public final class DeliveryStore {
             "host", "ip", "message", "actiontime", "remote", "subject", "attempts", "reply", "tls", "bounce_msgid",
             "bounce_of") + ", last_time = GREATEST(last_time, VALUES(last_time))", 128);
     /** An owner entry carries the row's type, so that counts by type read the owner index alone. */
-    private static final MultiRowStatement OWNERS = new MultiRowStatement(
+    static final MultiRowStatement OWNERS = new MultiRowStatement(
             "INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time) VALUES ", 5,
             "\nON DUPLICATE KEY UPDATE type = IF(VALUES(last_time) >= last_time, VALUES(type), type),"
-                    + " last_time = GREATEST(last_time, VALUES(last_time))", 1000);
-    private static final MultiRowStatement LINES = new MultiRowStatement(
-            "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 100);
+                    + " last_time = GREATEST(last_time, VALUES(last_time))", 1024);
+    static final MultiRowStatement LINES = new MultiRowStatement(
+            "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 128);
 
     /** The {@code log_position} source of a pending backfill: this prefix and the log's path. */
     private static final String BACKFILL = "backfill:";

@@ -20,6 +20,13 @@ final class MultiRowStatement {
         void bind(PreparedStatement ps, int at, T row) throws SQLException;
     }
 
+    /**
+     * Connector/J keeps a statement prepared on its connection only if its text is shorter than
+     * this (8 KiB); a longer one is prepared again at every use, which for a statement of
+     * thousands of parameters costs the server nearly as much as inserting its rows.
+     */
+    static final int DRIVER_CACHED_SQL = 8_192;
+
     private final String head;
     private final int columns;
     private final String tail;
@@ -30,22 +37,32 @@ final class MultiRowStatement {
      * @param head    {@code INSERT INTO t (a, b) VALUES }
      * @param columns parameters per row
      * @param tail    what follows the rows, e.g. {@code ON DUPLICATE KEY UPDATE ...}, or ""
-     * @param chunk   rows per statement: as many as keep a statement within about 100 KiB, since
-     *                Connector/J grows its packet buffer from 8 KiB to 128 KiB, then to 1 MiB, and
-     *                drops it after every statement (a megabyte of garbage per larger statement)
+     * @param maxRows rows per statement at most: as many as keep a statement within about 100 KiB,
+     *                since Connector/J grows its packet buffer from 8 KiB to 128 KiB, then to 1 MiB,
+     *                and drops it after every statement (a megabyte of garbage per larger one)
      */
-    MultiRowStatement(String head, int columns, String tail, int chunk) {
+    MultiRowStatement(String head, int columns, String tail, int maxRows) {
         this.head = head;
         this.columns = columns;
         this.tail = tail;
-        this.chunk = chunk;
+        int n = Integer.highestOneBit(maxRows);
+        while (n > 1 && sql(n).length() >= DRIVER_CACHED_SQL) {
+            n /= 2;
+        }
+        this.chunk = n;
+    }
+
+    /** Rows in a full statement: a power of two whose text the driver keeps prepared. */
+    int chunk() {
+        return chunk;
     }
 
     /**
-     * Writes {@code rows}: as many full statements of {@code chunk} rows as fit, then the rest in
-     * statements of a power of two rows each. So a connection only ever prepares a handful of
-     * statement shapes, which the driver keeps prepared: preparing a statement of thousands of
-     * parameters costs the server nearly as much as inserting its rows.
+     * Writes {@code rows}: as many full statements of {@link #chunk()} rows as fit, then the rest
+     * in statements of a power of two rows each. So a connection only ever prepares a handful of
+     * statement shapes, and the driver keeps them prepared. The statements of one shape go as one
+     * JDBC batch, which the driver pipelines (see {@link Database}): MariaDB inserts the rows of
+     * one while the next is being encoded.
      */
     <T> void execute(Connection c, List<T> rows, Binder<T> binder) throws SQLException {
         int from = 0;
@@ -55,9 +72,10 @@ final class MultiRowStatement {
             try (PreparedStatement ps = c.prepareStatement(sql.computeIfAbsent(size, this::sql))) {
                 do {
                     bind(ps, rows, from, size, binder);
-                    ps.executeUpdate();
+                    ps.addBatch();
                     from += size;
                 } while (rows.size() - from >= size);
+                ps.executeBatch();
             }
         }
     }
@@ -69,16 +87,17 @@ final class MultiRowStatement {
         }
     }
 
-    private String sql(int rows) {
-        StringBuilder one = new StringBuilder("(");
+    /** The statement text for {@code rows} rows. */
+    String sql(int rows) {
+        StringBuilder one = new StringBuilder(2 * columns + 1).append('(');
         for (int i = 0; i < columns; i++) {
-            one.append(i == 0 ? "?" : ", ?");
+            one.append(i == 0 ? "?" : ",?");
         }
         one.append(')');
-        StringBuilder sb = new StringBuilder(head.length() + tail.length() + rows * (one.length() + 2));
+        StringBuilder sb = new StringBuilder(head.length() + tail.length() + rows * (one.length() + 1));
         sb.append(head);
         for (int i = 0; i < rows; i++) {
-            sb.append(i == 0 ? "" : ",\n").append(one);
+            sb.append(i == 0 ? "" : ",").append(one);
         }
         return sb.append(tail).toString();
     }

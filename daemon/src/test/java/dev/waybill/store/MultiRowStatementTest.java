@@ -1,6 +1,7 @@
 package dev.waybill.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
@@ -20,6 +21,22 @@ class MultiRowStatementTest {
     private static final int CHUNK = 16;
     private static final MultiRowStatement INSERT =
             new MultiRowStatement("INSERT INTO t (n, label) VALUES ", 2, "", CHUNK);
+
+    @Test
+    void chunk_aPowerOfTwoWhoseTextTheDriverKeepsPrepared() {
+        for (MultiRowStatement m : List.of(DeliveryStore.UPSERT, DeliveryStore.OWNERS, DeliveryStore.LINES, INSERT)) {
+            int n = m.chunk();
+            assertEquals(Integer.bitCount(n), 1, "a power of two: " + n);
+            assertTrue(n >= 16, "still many rows per statement: " + n);
+            assertTrue(m.sql(n).length() < MultiRowStatement.DRIVER_CACHED_SQL);
+        }
+        // A long tail leaves room for fewer rows: the largest power of two that fits.
+        MultiRowStatement wide = new MultiRowStatement("INSERT INTO t VALUES ", 40, " -- " + "x".repeat(4_000), 1024);
+        assertTrue(wide.chunk() < 1024);
+        assertTrue(wide.sql(wide.chunk()).length() < MultiRowStatement.DRIVER_CACHED_SQL);
+        assertTrue(wide.sql(2 * wide.chunk()).length() >= MultiRowStatement.DRIVER_CACHED_SQL);
+        assertEquals(16, new MultiRowStatement("INSERT INTO t VALUES ", 2, "", 31).chunk(), "at most maxRows");
+    }
 
     @Test
     void everyRowWrittenOnce_whateverTheCountAgainstTheChunk(TestDatabase db) throws SQLException {
