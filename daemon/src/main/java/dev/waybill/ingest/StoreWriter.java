@@ -211,6 +211,16 @@ public final class StoreWriter implements AutoCloseable {
 
     /** Whether waiting may cure {@code e}: the connection, a timeout, a deadlock, a restart. */
     public static boolean isTransient(SQLException e) {
+        // A failed batch (BatchUpdateException) carries what stopped it as its cause.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && transientItself(s)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean transientItself(SQLException e) {
         if (e instanceof SQLTransientException || e instanceof SQLRecoverableException
                 || e instanceof SQLNonTransientConnectionException) {
             return true;

@@ -280,10 +280,7 @@ class BackfillTest {
             Backfill again = backfill(run, until, store);
             again.run();
             assertTrue(again.done(), String.join("\n", said));
-            String done = said.stream().filter(l -> l.startsWith("backfill done")).findFirst().orElseThrow();
-            assertTrue(done.startsWith(String.format("backfill done: %,d lines of 1 file", HAND_OVER - ROTATED_END)),
-                    done);
-            assertTrue(done.endsWith("; 2 read before, not again"), done);
+            assertReadOnlyTheHandOverFile(said);
             Map<String, List<String>> stored = rows(db, "restarted");
             assertFalse(stored.isEmpty());
             Set<String> straddling = new HashSet<>();
@@ -363,10 +360,7 @@ class BackfillTest {
             Backfill b = backfill(host, until, store(ds, "host2"));
             b.run();
             assertTrue(b.done(), String.join("\n", said));
-            String done = said.stream().filter(l -> l.startsWith("backfill done")).findFirst().orElseThrow();
-            assertTrue(done.startsWith(String.format("backfill done: %,d lines of 1 file", HAND_OVER - ROTATED_END)),
-                    done);
-            assertTrue(done.endsWith("; 2 read before, not again"), done);
+            assertReadOnlyTheHandOverFile(said);
             // What the backfill answers for, the messages finished before the hand-over, holds the
             // rows a backfill alone stores. (The import also stored what was open at its end, as it
             // stood: a placeholder row of that may stay beside the finished rows.)
@@ -403,5 +397,12 @@ class BackfillTest {
                 err.toString());
         assertEquals(List.of("exim_mainlog 40", "exim_mainlog " + text(0, 2_000).length()), imported(db, "host3"),
                 "the short file has a fingerprint of its own; the grown one's record grew with it");
+    }
+
+    /** The backfill read the live log's part up to the hand-over, and the two rotated files not again. */
+    private static void assertReadOnlyTheHandOverFile(List<String> said) {
+        String done = said.stream().filter(l -> l.startsWith("backfill done")).findFirst().orElseThrow();
+        assertTrue(done.startsWith(String.format("backfill done: %,d lines of 1 file", HAND_OVER - ROTATED_END)), done);
+        assertTrue(done.endsWith("; 2 read before, not again"), done);
     }
 }
