@@ -255,32 +255,24 @@ final class RunCommand {
 
     /** Creates or migrates the schema, waiting (and saying so once) while the database is down. */
     private static boolean prepareWaiting(DeliveryStore store, WaybillConfig config, Consumer<String> say) {
-        long wait = 500;
-        boolean said = false;
-        while (true) {
-            try {
-                store.prepare();
-                if (said) {
-                    say.accept("database reachable; starting");
-                }
-                return true;
-            } catch (SQLException e) {
-                if (!StoreWriter.isTransient(e)) {
-                    say.accept("cannot use the database at " + config.dbUrl() + ": " + StoreWriter.oneLine(e));
-                    return false;
-                }
-                if (!said) {
+        boolean[] said = {false};
+        try {
+            StoreWriter.waitingOutOutages(() -> true, store::prepare, e -> {
+                if (!said[0]) {
                     say.accept("waiting for the database at " + config.dbUrl() + " (" + StoreWriter.oneLine(e) + ")");
-                    said = true;
+                    said[0] = true;
                 }
-                try {
-                    Thread.sleep(wait);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-                wait = Math.min(15_000, wait * 2);
-            }
+            });
+        } catch (SQLException e) {
+            say.accept("cannot use the database at " + config.dbUrl() + ": " + StoreWriter.oneLine(e));
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
+        if (said[0]) {
+            say.accept("database reachable; starting");
+        }
+        return true;
     }
 }

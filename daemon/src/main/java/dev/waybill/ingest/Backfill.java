@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -155,7 +154,7 @@ final class Backfill implements Runnable {
             writer.flush();
             if (running) {
                 // The rows are in; an outage now is waited out, not left for the next start.
-                waitingOutOutages(() -> running, () -> store.backfillDone(log.toString()));
+                StoreWriter.waitingOutOutages(() -> running, () -> store.backfillDone(log.toString()), e -> { });
                 done = true;
                 say.accept(String.format("backfill done: %,d lines of %d file%s in %.0f s%s",
                         ingester.lines() - replayed, read, read == 1 ? "" : "s", (System.nanoTime() - started) / 1e9,
@@ -168,35 +167,6 @@ final class Backfill implements Runnable {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             say.accept("backfill stopped: " + e + "; the next start finishes it");
-        }
-    }
-
-    /** A direct call to the database. */
-    @FunctionalInterface
-    interface DatabaseCall {
-        void run() throws SQLException;
-    }
-
-    /**
-     * Makes {@code call}, again after a transient failure (the database went away) with the
-     * writer's capped backoff, for as long as {@code keepGoing}.
-     *
-     * @throws SQLException a failure waiting cannot cure, or the last one when told to stop
-     */
-    static void waitingOutOutages(BooleanSupplier keepGoing, DatabaseCall call)
-            throws SQLException, InterruptedException {
-        long wait = StoreWriter.FIRST_RETRY_MS;
-        while (true) {
-            try {
-                call.run();
-                return;
-            } catch (SQLException e) {
-                if (!StoreWriter.isTransient(e) || !keepGoing.getAsBoolean()) {
-                    throw e;
-                }
-                Thread.sleep(wait);
-                wait = Math.min(StoreWriter.MAX_RETRY_MS, wait * 2);
-            }
         }
     }
 

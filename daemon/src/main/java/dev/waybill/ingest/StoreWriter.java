@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -163,22 +164,42 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     private void writeRetrying(RowBatch batch) throws InterruptedException, SQLException {
+        boolean[] failed = {false};
+        waitingOutOutages(() -> true, () -> store.write(batch), e -> {
+            failed[0] = true;
+            outageBegins(e);
+        });
+        rows.addAndGet(batch.deliveryRows());
+        if (failed[0]) {
+            outageOver();
+        }
+    }
+
+    /** A direct call to the database. */
+    @FunctionalInterface
+    public interface DatabaseCall {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Makes {@code call}, again after each transient failure (the database went away, see
+     * {@link #isTransient}) with a capped backoff, for as long as {@code keepGoing}; each such
+     * failure goes to {@code onOutage} first.
+     *
+     * @throws SQLException a failure waiting cannot cure, or the last one when told to stop
+     */
+    public static void waitingOutOutages(BooleanSupplier keepGoing, DatabaseCall call, Consumer<SQLException> onOutage)
+            throws SQLException, InterruptedException {
         long wait = FIRST_RETRY_MS;
-        boolean failed = false;
         while (true) {
             try {
-                store.write(batch);
-                rows.addAndGet(batch.deliveryRows());
-                if (failed) {
-                    outageOver();
-                }
+                call.run();
                 return;
             } catch (SQLException e) {
-                if (!isTransient(e)) {
+                if (!isTransient(e) || !keepGoing.getAsBoolean()) {
                     throw e;
                 }
-                failed = true;
-                outageBegins(e);
+                onOutage.accept(e);
                 Thread.sleep(wait);
                 wait = Math.min(MAX_RETRY_MS, wait * 2);
             }

@@ -139,14 +139,17 @@ public final class DeliveryQueries {
     private static Sql ownerBranch(String owner, SearchParams p, Sql filters, Cursor after, boolean newest) {
         return new Sql().add("SELECT " + COLUMNS + " FROM delivery_owner o JOIN delivery d"
                         + " ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.owner = ?", owner)
-                .add(ownerTypes(p)).add(filters).add(timeRange("o", p)).add(keyset("o", after, newest));
+                .add(types("o", p)).add(filters).add(timeRange("o", p)).add(keyset("o", after, newest));
     }
 
-    /** The type filter on the owner entries themselves: rows of other types are never joined. */
-    private static Sql ownerTypes(SearchParams p) {
+    /**
+     * The type filter on {@code alias}: on the owner entries ("o") too, so that rows of other
+     * types are never joined.
+     */
+    private static Sql types(String alias, SearchParams p) {
         Sql s = new Sql();
         if (!p.types().isEmpty()) {
-            s.add(" AND o.type IN (");
+            s.add(" AND " + alias + ".type IN (");
             int i = 0;
             for (OutcomeType t : p.types()) {
                 s.add(i++ == 0 ? "?" : ", ?", t.ordinal());
@@ -195,15 +198,7 @@ public final class DeliveryQueries {
 
     /** The filters on the row itself, the same for every path. */
     private static Sql filters(SearchParams p, Viewer v, Integer serverId) {
-        Sql s = new Sql();
-        if (!p.types().isEmpty()) {
-            s.add(" AND d.type IN (");
-            int i = 0;
-            for (OutcomeType t : p.types()) {
-                s.add(i++ == 0 ? "?" : ", ?", t.ordinal());
-            }
-            s.add(")");
-        }
+        Sql s = types("d", p);
         address(s, "d.recipient", p.recipient(), p.match());
         address(s, "d.email", p.sender(), p.match());
         if (p.domain() != null) {
@@ -270,10 +265,10 @@ public final class DeliveryQueries {
                 inner.add(i++ == 0 ? "" : " UNION ");
                 if (rowsNeeded) {
                     inner.add("SELECT d.type, d.row_key FROM delivery_owner o JOIN delivery d ON d.row_key = o.row_key"
-                            + " AND d.sendtime = o.sendtime WHERE o.owner = ?", owner).add(ownerTypes(p)).add(filters);
+                            + " AND d.sendtime = o.sendtime WHERE o.owner = ?", owner).add(types("o", p)).add(filters);
                 } else {
                     inner.add("SELECT o.type, o.row_key FROM delivery_owner o WHERE o.owner = ?", owner)
-                            .add(ownerTypes(p));
+                            .add(types("o", p));
                 }
                 inner.add(timeRange("o", p));
             }

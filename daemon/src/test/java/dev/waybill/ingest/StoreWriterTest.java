@@ -28,26 +28,26 @@ class StoreWriterTest {
     @Test
     void waitingOutOutages_retriesWhileTheDatabaseIsAway_givesUpOnARejection() throws Exception {
         int[] calls = {0};
-        Backfill.waitingOutOutages(() -> true, () -> {
+        StoreWriter.waitingOutOutages(() -> true, () -> {
             if (++calls[0] < 3) {
                 throw new SQLNonTransientConnectionException("Socket error", "08000", 0);
             }
-        });
+        }, e -> { });
         assertEquals(3, calls[0], "called until it went through");
 
         calls[0] = 0;
-        SQLException thrown = assertThrows(SQLException.class, () -> Backfill.waitingOutOutages(() -> true, () -> {
+        SQLException thrown = assertThrows(SQLException.class, () -> StoreWriter.waitingOutOutages(() -> true, () -> {
             calls[0]++;
             throw new SQLSyntaxErrorException("bad", "42000", 1064);
-        }));
+        }, e -> { }));
         assertEquals(1, calls[0], "a rejected statement is not tried again");
         assertEquals("42000", thrown.getSQLState());
 
         calls[0] = 0;
-        assertThrows(SQLException.class, () -> Backfill.waitingOutOutages(() -> false, () -> {
+        assertThrows(SQLException.class, () -> StoreWriter.waitingOutOutages(() -> false, () -> {
             calls[0]++;
             throw new SQLNonTransientConnectionException("Socket error", "08000", 0);
-        }));
+        }, e -> { }));
         assertEquals(1, calls[0], "told to stop: no more tries");
     }
 }
