@@ -122,8 +122,7 @@ final class Backfill implements Runnable {
             } else {
                 handOver = LogFileInfo.of(sources.handOver(), zone);
             }
-            List<ImportPlan.Step> steps = ImportPlan.of(older, handOver, store::importedFile,
-                    MessageAssembler.DEFAULT_HORIZON_SECONDS);
+            List<ImportPlan.Step> steps = plan(older, handOver);
             int read = 0;
             int skipped = 0;
             long replayed = 0;
@@ -161,13 +160,38 @@ final class Backfill implements Runnable {
                         skipped == 0 ? "" : "; " + skipped + " read before, not again"));
             }
         } catch (SQLException e) {
-            say.accept("backfill stopped: the database refused a write (" + StoreWriter.oneLine(e)
-                    + "); the next start finishes it");
+            // An outage ends up here only when the daemon stops while waiting it out.
+            String why = StoreWriter.isTransient(e) ? "cannot reach the database" : "the database refused a statement";
+            say.accept("backfill stopped: " + why + " (" + StoreWriter.oneLine(e) + "); the next start finishes it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             say.accept("backfill stopped: " + e + "; the next start finishes it");
         }
+    }
+
+    /**
+     * Which files to read, from the store's records of files read before: an outage here is waited
+     * out (one line when it begins, one when it ends), as the writes are, rather than leaving the
+     * backfill to the next start.
+     */
+    private List<ImportPlan.Step> plan(List<LogFileInfo> older, LogFileInfo handOver)
+            throws SQLException, InterruptedException {
+        List<List<ImportPlan.Step>> plan = new ArrayList<>(1);
+        boolean[] away = {false};
+        StoreWriter.waitingOutOutages(() -> running,
+                () -> plan.add(ImportPlan.of(older, handOver, store::importedFile, MessageAssembler.DEFAULT_HORIZON_SECONDS)),
+                e -> {
+                    if (!away[0]) {
+                        away[0] = true;
+                        say.accept("backfill: cannot reach the database (" + StoreWriter.oneLine(e)
+                                + "); waiting for it to learn which files were read before");
+                    }
+                });
+        if (away[0]) {
+            say.accept("backfill: the database is back; going on");
+        }
+        return plan.get(0);
     }
 
     /**

@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.cli.Main;
 import dev.waybill.store.DeliveryStore;
+import dev.waybill.testing.MariaDbServer;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
@@ -292,6 +293,38 @@ class BackfillTest {
                 }
             }
             assertFalse(straddling.isEmpty(), "some messages began in .1 and finished in the live log");
+        }
+    }
+
+    @Test
+    void backfill_databaseAwayWhenItLooksUpTheFilesReadBefore_waitsForIt_andStoresTheSameAsAlways(@TempDir Path dir)
+            throws Exception {
+        // A server of its own, since this test stops it.
+        try (MariaDbServer server = MariaDbServer.launch(); TestDatabase db = server.createDatabase();
+             HikariDataSource ds = db.pool(2)) {
+            Map<String, List<String>> expected = reference(dir, db, ds);
+            Path run = Files.createDirectories(dir.resolve("run"));
+            LogPosition until = firstStart(run);
+            DeliveryStore store = store(ds, "waited");
+            said.clear();
+            server.stop();
+            Backfill backfill = backfill(run, until, store);
+            Thread thread = new Thread(backfill, "backfill");
+            thread.start();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (said.stream().noneMatch(l -> l.startsWith("backfill: cannot reach the database ("))) {
+                assertTrue(System.nanoTime() < deadline && thread.isAlive(), "no outage line: " + said);
+                Thread.sleep(50);
+            }
+            server.start();
+            thread.join(120_000);
+            assertFalse(thread.isAlive(), "the backfill went on once the database was back: " + said);
+            assertTrue(backfill.done(), String.join("\n", said));
+            assertEquals(1, said.stream().filter(l -> l.contains("cannot reach the database")).count(),
+                    "one line for the outage, however long: " + said);
+            assertTrue(said.contains("backfill: the database is back; going on"), String.join("\n", said));
+            assertEquals(expected, rows(db, "waited"));
+            assertEquals(2, imported(db, "waited").size(), "both rotated files recorded as read");
         }
     }
 
