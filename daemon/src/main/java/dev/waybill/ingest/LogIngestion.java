@@ -5,6 +5,7 @@ import dev.waybill.exim.LineParser;
 import dev.waybill.exim.ParsedLine;
 import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.store.DeliveryStore;
+import dev.waybill.store.ImportedFile;
 import dev.waybill.store.RowBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -148,10 +149,14 @@ public final class LogIngestion {
         try (LogFollower follower = new LogFollower(log, start, LogFollower.Options.defaults());
              StoreWriter writer = new StoreWriter(store, say)) {
             LogFollower.State lastState = null;
+            TailedFile tailed = null;
             while (running) {
                 LogFollower.Batch b = follower.next(FLUSH_EVERY);
                 for (LogGap gap : b.gaps()) {
                     say.accept(gap.message());
+                    if (gap.from() != null) {
+                        gaps.add(gap.from());
+                    }
                     if (replaying) {
                         replaying = false; // the committed position is not ahead any more
                         ingester.endReplay(firstStart);
@@ -163,7 +168,15 @@ public final class LogIngestion {
                 lastState = follower.state();
                 for (LogLine line : b.lines()) {
                     if (lineStart == null || !lineStart.sameInode(line.after())) {
+                        if (tailed != null && !replaying) {
+                            // Read to its end: its rows and, if it was read whole, its record go together.
+                            RowBatch done = batch(ingester, source, lineStart);
+                            done.imported(finished(tailed, lineStart));
+                            writer.submit(done);
+                            lastFlush = System.nanoTime();
+                        }
                         lineStart = line.after().withOffset(0);
+                        tailed = new TailedFile();
                     }
                     if (replaying && pastCommitted(line.after(), committedAt, seenCommittedFile)) {
                         replaying = false; // the committed boundary was not met exactly: read on as new
@@ -172,6 +185,7 @@ public final class LogIngestion {
                     seenCommittedFile |= replaying && line.after().sameInode(committedAt);
                     ParsedLine parsed = parser.parse(line.text());
                     ingester.accept(parsed, globalPosition(lineStart), replaying);
+                    tailed.add(parsed);
                     if (replaying && line.after().equals(committedAt)) {
                         replaying = false;
                         ingester.endReplay(firstStart);
@@ -198,6 +212,52 @@ public final class LogIngestion {
             }
             writer.flush();
         }
+    }
+
+    /** Where the follower reported lines lost, until the file they are in is finished. */
+    private final List<LogPosition> gaps = new ArrayList<>();
+
+    /** What the tail saw of the file it reads: its lines and their times. */
+    private static final class TailedFile {
+        long lines;
+        long firstTime;
+        long lastTime;
+
+        void add(ParsedLine p) {
+            lines++;
+            if (p.time() != ParsedLine.NO_TIME) {
+                firstTime = firstTime == 0 ? p.time() : firstTime;
+                lastTime = p.time();
+            }
+        }
+    }
+
+    /**
+     * The record of a rotated file the tail has just read to its end ({@code end}), so that
+     * {@code waybill import} of it later (plain or compressed) knows it read before and passes
+     * over it; null when the tail cannot vouch for all of it: lines were lost in it, a first
+     * start's backfill (which stores its beginning) is not done, or it is no longer beside the log
+     * (the same inode, whose first bytes are the ones the tail saw, moments after it read the last
+     * line). Counts and times are those of the lines this run read of it.
+     */
+    private ImportedFile finished(TailedFile tailed, LogPosition end) {
+        boolean lost = gaps.removeIf(g -> g.sameInode(end));
+        Backfill b = backfill;
+        if (lost || b != null && !b.done()) {
+            return null;
+        }
+        try {
+            for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
+                if (s.key().names(end)) {
+                    LogHead head = LogHead.read(s.path());
+                    return end.startsLike(head) ? new ImportedFile(head.fingerprint(), s.path().toString(), end.offset(),
+                            tailed.lines, tailed.firstTime, tailed.lastTime) : null;
+                }
+            }
+        } catch (IOException e) {
+            // gone or unreadable already: an import reads it again, which is only slower
+        }
+        return null;
     }
 
     private void reloadAccounts(Ingester ingester) {

@@ -1,0 +1,151 @@
+package dev.waybill.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.account.AccountFiles;
+import dev.waybill.cli.Main;
+import dev.waybill.store.DeliveryStore;
+import dev.waybill.testing.PrivateMariaDb;
+import dev.waybill.testing.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon's live tail against a real database, through a rotation. */
+@ExtendWith(PrivateMariaDb.class)
+class LogIngestionTest {
+
+    static List<String> lines;
+
+    @BeforeAll
+    static void generate(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("sample.log");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(new String[] {"sample-log", "--lines", "3000", "--seed", "5", "--out",
+                out.toString()}, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err)), err.toString());
+        lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+    }
+
+    static String text(int from, int to) {
+        return String.join("\n", lines.subList(from, to)) + "\n";
+    }
+
+    private final List<String> said = Collections.synchronizedList(new ArrayList<>());
+
+    @Test
+    void aRotatedFileTheTailReadToItsEnd_isRecorded_soThatAnImportOfItCompressedPassesOverIt(@TempDir Path dir,
+            TestDatabase db) throws Exception {
+        Path live = dir.resolve("exim_mainlog");
+        Files.writeString(live, text(0, 1000));
+        try (HikariDataSource ds = db.pool(2)) {
+            DeliveryStore store = new DeliveryStore(ds, "tail");
+            store.prepare();
+            LogIngestion ingestion = new LogIngestion(live, ZoneOffset.UTC, store,
+                    new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root"))), 30, said::add);
+            Thread tail = new Thread(() -> {
+                try {
+                    ingestion.run();
+                } catch (Exception e) {
+                    said.add("run failed: " + e);
+                }
+            }, "tail");
+            tail.start();
+            try {
+                // A first start: the backfill stores the live log up to the hand-over, the tail the rest.
+                await(() -> said.stream().anyMatch(l -> l.startsWith("backfill done")), "the backfill");
+                Files.writeString(live, text(1000, 1500), StandardOpenOption.APPEND);
+                await(() -> committedOffset(db) == Files.size(live), "the tail reading the appended lines");
+                // logrotate renames it and Exim, still writing to it, adds a few lines; then opens a new one.
+                Path rotated = dir.resolve("exim_mainlog.1");
+                Files.move(live, rotated);
+                Files.writeString(rotated, text(1500, 1600), StandardOpenOption.APPEND);
+                Files.writeString(live, text(1600, 3000));
+                await(() -> records(db).size() == 1, "a record of the rotated file");
+                assertEquals(List.of(rotated + " " + Files.size(rotated)), records(db),
+                        "the whole of the rotated file, where it is now");
+                assertFalse(said.stream().anyMatch(l -> l.startsWith("run failed")), String.join("\n", said));
+            } finally {
+                ingestion.stop();
+                tail.join(30_000);
+            }
+            assertFalse(tail.isAlive());
+
+            // logrotate compresses it; an import of it and of the live log reads only the live log.
+            Path gz = dir.resolve("exim_mainlog.1.gz");
+            try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
+                o.write(Files.readAllBytes(dir.resolve("exim_mainlog.1")));
+            }
+            Files.delete(dir.resolve("exim_mainlog.1"));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit = Main.run(new String[] {"import", "--config", config(dir, db).toString(), gz.toString(),
+                    live.toString()}, new PrintStream(out), new PrintStream(err));
+            String all = out + "\n" + err;
+            assertEquals(0, exit, all);
+            assertTrue(all.contains(gz + ": imported before, skipped"), all);
+            assertTrue(all.contains(String.format("%,d lines", 1400)), "only the live log is read: " + all);
+        }
+    }
+
+    private interface Condition {
+        boolean met() throws Exception;
+    }
+
+    private void await(Condition c, String what) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!c.met()) {
+            assertTrue(System.nanoTime() < deadline, "waited a minute for " + what + ": " + String.join("\n", said));
+            Thread.sleep(50);
+        }
+    }
+
+    /** The offset of the tail's committed position, or -1 before it commits one. */
+    private static long committedOffset(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT position FROM log_position WHERE source NOT LIKE 'backfill:%'")) {
+            return rs.next() ? LogPosition.parse(rs.getString(1)).offset() : -1;
+        }
+    }
+
+    private static List<String> records(TestDatabase db) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT name, byte_count FROM imported_file ORDER BY name")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
+    private static Path config(Path dir, TestDatabase db) throws IOException {
+        Path conf = dir.resolve("waybill.conf");
+        Files.writeString(conf, "db.url = " + db.jdbcUrl() + "\ndb.user = " + db.user() + "\ndb.password = "
+                + db.password() + "\ncpanel.root = " + dir.resolve("cpanel-root") + "\nserver.id = tail"
+                + "\nlog.timezone = UTC\n");
+        Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
+        return conf;
+    }
+}
