@@ -149,7 +149,7 @@ public final class LogIngestion {
         try (LogFollower follower = new LogFollower(log, start, LogFollower.Options.defaults());
              StoreWriter writer = new StoreWriter(store, say)) {
             LogFollower.State lastState = null;
-            TailedFile tailed = null;
+            TailedFile tailed = new TailedFile();
             while (running) {
                 LogFollower.Batch b = follower.next(FLUSH_EVERY);
                 for (LogGap gap : b.gaps()) {
@@ -168,7 +168,7 @@ public final class LogIngestion {
                 lastState = follower.state();
                 for (LogLine line : b.lines()) {
                     if (lineStart == null || !lineStart.sameInode(line.after())) {
-                        if (tailed != null && !replaying) {
+                        if (lineStart != null && !replaying) {
                             // Read to its end: its rows and, if it was read whole, its record go together.
                             RowBatch done = batch(ingester, source, lineStart);
                             done.imported(finished(tailed, lineStart));
