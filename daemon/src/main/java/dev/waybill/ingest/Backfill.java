@@ -6,16 +6,20 @@ import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.store.DeliveryStore;
 import dev.waybill.store.ImportedFile;
 import dev.waybill.store.RowBatch;
+import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A first start's history: the rotated logs within retention, oldest first, then the file the
@@ -130,7 +134,7 @@ final class Backfill implements Runnable {
                 LogFileInfo f = older.get(i);
                 switch (steps.get(i)) {
                     case READ -> {
-                        read(f, WHOLE_FILE, ingester, writer);
+                        read(f, WHOLE_FILE, head -> Arrays.equals(head.fingerprint(), f.fingerprint()), ingester, writer);
                         read++;
                     }
                     case REPLAY -> {
@@ -145,13 +149,18 @@ final class Backfill implements Runnable {
                     case SKIP -> skipped++;
                 }
             }
+            boolean handOverWhole = true;
             if (handOver != null && running) {
-                read(handOver, until.offset(), ingester, writer);
+                handOverWhole = read(handOver, until.offset(), until::startsLike, ingester, writer);
                 read++;
             }
             writer.submit(ingester.takeBatch());
             writer.flush();
-            if (running) {
+            if (!handOverWhole) {
+                // Its beginning is the backfill's alone: pending, the next start reads it again.
+                say.accept("backfill stopped: the file the live tail took over in was not read whole;"
+                        + " the next start reads it again");
+            } else if (running) {
                 // The rows are in; an outage now is waited out, not left for the next start.
                 StoreWriter.waitingOutOutages(() -> running, () -> store.backfillDone(log.toString()), e -> { });
                 done = true;
@@ -196,15 +205,27 @@ final class Backfill implements Runnable {
 
     /**
      * Reads {@code f} up to {@code limit} bytes of text ({@link #WHOLE_FILE}: to its end, and then
-     * records it as read). A file that fails part way keeps what was read of it.
+     * records it as read). The file read is the one planned, known by its first bytes ({@code isIt}):
+     * if logrotate renamed it since, it is found again beside the log. A file that fails part way
+     * keeps what was read of it.
+     *
+     * @return whether it was read up to {@code limit}, unless told to stop
      */
-    private void read(LogFileInfo f, long limit, Ingester ingester, StoreWriter writer)
+    private boolean read(LogFileInfo f, long limit, Predicate<LogHead> isIt, Ingester ingester, StoreWriter writer)
             throws InterruptedException, SQLException {
         Path path = f.path();
         long lines = 0;
         long first = ParsedLine.NO_TIME;
         long last = ParsedLine.NO_TIME;
-        try (ParsingReader reader = new ParsingReader(limited(LogFiles.open(path), limit), zone,
+        Opened opened;
+        try {
+            opened = open(path, isIt);
+        } catch (IOException e) {
+            say.accept("backfill: " + path + ": " + e.getMessage() + "; that file is skipped");
+            return false;
+        }
+        path = opened.path();
+        try (ParsingReader reader = new ParsingReader(limited(opened.text(), limit), zone,
                 path.getFileName().toString())) {
             ParsedLine[] batch;
             while (running && (batch = reader.next()) != null) {
@@ -225,9 +246,68 @@ final class Backfill implements Runnable {
                 end.imported(new ImportedFile(f.fingerprint(), path.toString(), reader.bytes(), lines, first, last));
                 writer.submit(end);
             }
+            return true;
         } catch (IOException e) {
             say.accept("backfill: " + path + ": " + e.getMessage() + "; the rest of that file is skipped");
+            return false;
         }
+    }
+
+    /** A file opened for reading, and the text it holds (decompressed). */
+    private record Opened(Path path, InputStream text) {
+    }
+
+    /**
+     * Opens the file that begins as {@code isIt} says, judged by what the opened file holds:
+     * {@code planned} if it still does, else the one beside the log that does now (logrotate may
+     * run while older files are read).
+     *
+     * @throws IOException if none does, or {@code planned} cannot be read
+     */
+    private Opened open(Path planned, Predicate<LogHead> isIt) throws IOException {
+        try {
+            InputStream in = openIf(planned, isIt);
+            if (in != null) {
+                return new Opened(planned, in);
+            }
+        } catch (NoSuchFileException e) {
+            // renamed meanwhile: look for it beside the log
+        }
+        List<Path> candidates = new ArrayList<>();
+        for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
+            candidates.add(s.path());
+        }
+        candidates.add(log);
+        for (Path p : candidates) {
+            try {
+                InputStream in = openIf(p, isIt);
+                if (in != null) {
+                    say.accept("backfill: " + planned + " was rotated to " + p + " meanwhile; reading it there");
+                    return new Opened(p, in);
+                }
+            } catch (IOException e) {
+                // gone or unreadable: not this one
+            }
+        }
+        throw new IOException("no longer beside " + log + " with the first bytes it had (rotated away meanwhile?)");
+    }
+
+    /** {@code file} opened, if it begins as {@code isIt} says; else null. */
+    private static InputStream openIf(Path file, Predicate<LogHead> isIt) throws IOException {
+        InputStream in = new BufferedInputStream(LogFiles.open(file), LogHead.BYTES);
+        try {
+            in.mark(LogHead.BYTES);
+            byte[] head = in.readNBytes(LogHead.BYTES);
+            in.reset();
+            if (isIt.test(LogHead.of(head, head.length))) {
+                return in;
+            }
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+        in.close();
+        return null;
     }
 
     /**

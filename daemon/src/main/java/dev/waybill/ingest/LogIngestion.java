@@ -124,10 +124,12 @@ public final class LogIngestion {
     }
 
     private void startBackfill(LogPosition until) {
-        backfill = new Backfill(log, until, zone, store, accounts.current(), retentionDays, say);
-        backfillThread = new Thread(backfill, "waybill-backfill");
-        backfillThread.setDaemon(true);
-        backfillThread.start();
+        Backfill b = new Backfill(log, until, zone, store, accounts.current(), retentionDays, say);
+        Thread t = new Thread(b, "waybill-backfill");
+        t.setDaemon(true);
+        backfillThread = t;
+        backfill = b; // published last: whoever sees it sees its thread
+        t.start();
     }
 
     /** Whether the backfill of a first start is still running (false when there is none). */
@@ -168,8 +170,9 @@ public final class LogIngestion {
                 lastState = follower.state();
                 for (LogLine line : b.lines()) {
                     if (lineStart == null || !lineStart.sameInode(line.after())) {
-                        if (lineStart != null && !replaying) {
+                        if (tailed.lines > 0 && !replaying) {
                             // Read to its end: its rows and, if it was read whole, its record go together.
+                            // (Not a file this run only started at the end of: it was finished before.)
                             RowBatch done = batch(ingester, source, lineStart);
                             done.imported(finished(tailed, lineStart));
                             writer.submit(done);

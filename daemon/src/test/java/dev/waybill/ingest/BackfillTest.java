@@ -206,6 +206,63 @@ class BackfillTest {
     }
 
     @Test
+    void backfill_logRotatedWhileItRuns_readsTheHandOverFileWhereItWentAndStoresTheSameAsAlways(@TempDir Path dir,
+            TestDatabase db) throws Exception {
+        try (HikariDataSource ds = db.pool(2)) {
+            Map<String, List<String>> expected = reference(dir, db, ds);
+            Path run = Files.createDirectories(dir.resolve("run"));
+            Path live = run.resolve("exim_mainlog");
+            Files.writeString(live, text(0, HAND_OVER));
+            LogPosition until = endOf(live);
+            Files.writeString(live, text(HAND_OVER, 18_500), StandardOpenOption.APPEND);
+            // A damaged older generation: what the backfill says of it is the moment to rotate,
+            // after it listed the files and before it opens the hand-over file.
+            Path damaged = run.resolve("exim_mainlog.1.gz");
+            Files.write(damaged, new byte[] {0x1f, (byte) 0x8b, 0x63, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3});
+            Backfill b = new Backfill(live, until, ZoneOffset.UTC, store(ds, "rotated"), CpanelAccounts.none(), 30,
+                    line -> {
+                        said.add(line);
+                        if (line.startsWith("backfill: " + damaged)) {
+                            try {
+                                Files.move(damaged, run.resolve("exim_mainlog.2.gz"));
+                                Files.move(live, run.resolve("exim_mainlog.1"));
+                                Files.writeString(live, text(18_500, lines.size()));
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }
+                    });
+            b.run();
+            assertTrue(b.done(), String.join("\n", said));
+            assertTrue(said.contains("backfill: " + live + " was rotated to " + run.resolve("exim_mainlog.1")
+                    + " meanwhile; reading it there"), String.join("\n", said));
+            assertEquals(expected, rows(db, "rotated"), "what finished before the hand-over, from where the file went");
+        }
+    }
+
+    @Test
+    void backfill_handOverFileDamagedPartWay_staysPendingForTheNextStart(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        try (HikariDataSource ds = db.pool(2)) {
+            LogPosition until = firstStart(dir);
+            // Rotated and compressed while the daemon was down, and the copy cut short.
+            rotateAndCompress(dir);
+            Path gz = dir.resolve("exim_mainlog.1.gz");
+            byte[] whole = Files.readAllBytes(gz);
+            Files.write(gz, java.util.Arrays.copyOf(whole, whole.length / 2));
+            DeliveryStore store = store(ds, "damaged");
+            store.backfillPending(dir.resolve("exim_mainlog").toString(), until.encode());
+            Backfill b = backfill(dir, until, store);
+            b.run();
+            assertFalse(b.done(), String.join("\n", said));
+            assertTrue(said.contains("backfill stopped: the file the live tail took over in was not read whole;"
+                    + " the next start reads it again"), String.join("\n", said));
+            assertEquals(until.encode(), store.backfillUntil(dir.resolve("exim_mainlog").toString()), "still pending");
+            assertFalse(rows(db, "damaged").isEmpty(), "what was read is kept");
+        }
+    }
+
+    @Test
     void backfill_handOverFileGone_readsNothingAfterIt(@TempDir Path dir, TestDatabase db) throws Exception {
         try (HikariDataSource ds = db.pool(2)) {
             LogPosition until = firstStart(dir);

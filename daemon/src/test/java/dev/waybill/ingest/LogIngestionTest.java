@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -97,6 +98,33 @@ class LogIngestionTest {
             }
             assertFalse(tail.isAlive());
 
+            // A restart from the end of the rotated file (where the tail committed when it moved on):
+            // it moves on again at once, and leaves that file's record as it was.
+            List<String> recorded = recordDetails(db);
+            try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                    "UPDATE log_position SET position = ?, resume = NULL WHERE source = ?")) {
+                ps.setString(1, LogPosition.at(FileKey.of(rotated), Files.size(rotated), LogHead.read(rotated)).encode());
+                ps.setString(2, live.toString());
+                assertEquals(1, ps.executeUpdate());
+            }
+            LogIngestion again = new LogIngestion(live, ZoneOffset.UTC, store,
+                    new AccountFiles(dir.resolve("cpanel-root")), 30, said::add);
+            Thread restarted = new Thread(() -> {
+                try {
+                    again.run();
+                } catch (Exception e) {
+                    said.add("run failed: " + e);
+                }
+            }, "restarted");
+            restarted.start();
+            try {
+                await(() -> committedOffset(db) == Files.size(live), "the restarted tail reading the live log");
+            } finally {
+                again.stop();
+                restarted.join(30_000);
+            }
+            assertEquals(recorded, recordDetails(db), "the record of the rotated file, unchanged");
+
             // logrotate compresses it; an import of the history and the live log reads only the live log.
             Path gz = dir.resolve("exim_mainlog.1.gz");
             try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
@@ -143,6 +171,18 @@ class LogIngestionTest {
              ResultSet rs = st.executeQuery("SELECT name, byte_count FROM imported_file ORDER BY name")) {
             while (rs.next()) {
                 out.add(rs.getString(1) + " " + rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> recordDetails(TestDatabase db) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT name, byte_count, line_count, first_time, last_time FROM imported_file ORDER BY name")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getLong(2) + " " + rs.getLong(3) + " " + rs.getLong(4) + " "
+                        + rs.getLong(5));
             }
         }
         return out;
