@@ -152,6 +152,8 @@ public final class LogIngestion {
              StoreWriter writer = new StoreWriter(store, say)) {
             LogFollower.State lastState = null;
             TailedFile tailed = new TailedFile();
+            LogPosition file = null; // the file the last line came from
+            boolean inCommittedFile = false; // ... and whether it holds the committed position
             while (running) {
                 LogFollower.Batch b = follower.next(FLUSH_EVERY);
                 for (LogGap gap : b.gaps()) {
@@ -181,15 +183,19 @@ public final class LogIngestion {
                         lineStart = line.after().withOffset(0);
                         tailed = new TailedFile();
                     }
-                    if (replaying && pastCommitted(line.after(), committedAt, seenCommittedFile)) {
+                    if (replaying && (file == null || !file.sameInode(line.after()))) {
+                        file = line.after();
+                        inCommittedFile = holdsCommitted(file, committedAt);
+                    }
+                    if (replaying && pastCommitted(line.after(), committedAt, inCommittedFile, seenCommittedFile)) {
                         replaying = false; // the committed boundary was not met exactly: read on as new
                         ingester.endReplay(firstStart);
                     }
-                    seenCommittedFile |= replaying && line.after().sameInode(committedAt);
+                    seenCommittedFile |= replaying && inCommittedFile;
                     ParsedLine parsed = parser.parse(line.text());
                     ingester.accept(parsed, globalPosition(lineStart), replaying);
                     tailed.add(parsed);
-                    if (replaying && line.after().equals(committedAt)) {
+                    if (replaying && inCommittedFile && line.after().offset() == committedAt.offset()) {
                         replaying = false;
                         ingester.endReplay(firstStart);
                     }
@@ -342,13 +348,49 @@ public final class LogIngestion {
 
     /**
      * Whether a line ending at {@code after} lies beyond the committed position although it never
-     * ended exactly there: further into the committed file, or in a file after it.
+     * ended exactly there: further into the committed file ({@code inCommittedFile}: the line is
+     * from it), or in a file after it.
      */
-    static boolean pastCommitted(LogPosition after, LogPosition committed, boolean seenCommittedFile) {
-        if (after.sameInode(committed)) {
+    static boolean pastCommitted(LogPosition after, LogPosition committed, boolean inCommittedFile,
+                                 boolean seenCommittedFile) {
+        if (inCommittedFile) {
             return after.offset() > committed.offset();
         }
         return seenCommittedFile;
+    }
+
+    /**
+     * Whether the file that {@code p} is a position in holds the committed position: it is that
+     * file, or a copy of its text, known by its first bytes — the follower reads the copy when
+     * logrotate renamed and compressed the file while the daemon was down, and without this the
+     * replay would wait for the committed file forever and nothing would be written again.
+     */
+    private boolean holdsCommitted(LogPosition p, LogPosition committed) {
+        if (committed == null || p.sameInode(committed)) {
+            return committed != null;
+        }
+        if (committed.headLength() == 0) {
+            return false; // an empty file has no text to be known by
+        }
+        try {
+            List<Path> candidates = new ArrayList<>();
+            candidates.add(log);
+            for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
+                candidates.add(s.path());
+            }
+            for (Path f : candidates) {
+                try {
+                    if (FileKey.of(f).names(p)) {
+                        return committed.startsLike(LogHead.read(f));
+                    }
+                } catch (IOException e) {
+                    // renamed or gone meanwhile: not this one
+                }
+            }
+        } catch (IOException e) {
+            say.accept("cannot list the rotated logs beside " + log + " (" + e.getMessage() + ")");
+        }
+        return false;
     }
 
     private RowBatch batch(Ingester ingester, String source, LogPosition at) {

@@ -104,7 +104,7 @@ class BackfillTest {
     static final String REJECTIONS = "(rejections)";
 
     /** Every stored row of {@code server}, by message: what two runs must agree on. */
-    private static Map<String, List<String>> rows(TestDatabase db, String server) throws SQLException {
+    static Map<String, List<String>> rows(TestDatabase db, String server) throws SQLException {
         Map<String, List<String>> byMessage = new TreeMap<>();
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("""
                 SELECT d.msgid, d.recipient, d.type, d.deliveredto, d.router, d.transport, d.attempts, d.email,

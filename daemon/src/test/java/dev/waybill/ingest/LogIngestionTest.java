@@ -144,6 +144,63 @@ class LogIngestionTest {
         }
     }
 
+    @Test
+    void restart_afterTheCommittedFileWasRotatedAndCompressedWhileDown_goesOnStoringNewMail(@TempDir Path dir,
+            TestDatabase db) throws Exception {
+        Path live = dir.resolve("exim_mainlog");
+        Files.writeString(live, text(0, 1000));
+        try (HikariDataSource ds = db.pool(2)) {
+            DeliveryStore store = new DeliveryStore(ds, "tail");
+            store.prepare();
+            AccountFiles accounts = new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root")));
+            LogIngestion first = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
+            Thread tail = start(first);
+            try {
+                await(() -> said.stream().anyMatch(l -> l.startsWith("backfill done")), "the backfill");
+                Files.writeString(live, text(1000, 1500), StandardOpenOption.APPEND);
+                await(() -> committedOffset(db) == Files.size(live), "the tail reading the appended lines");
+            } finally {
+                first.stop();
+                tail.join(30_000);
+            }
+            // While the daemon is down, logrotate renames and compresses the log; Exim starts a new one.
+            try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(dir.resolve("exim_mainlog.1.gz")))) {
+                o.write(Files.readAllBytes(live));
+            }
+            Files.delete(live);
+            Files.writeString(live, text(1500, 2000));
+            LogIngestion again = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
+            Thread restarted = start(again);
+            try {
+                await(() -> committedOffset(db) == Files.size(live), "the restarted tail storing the new log");
+            } finally {
+                again.stop();
+                restarted.join(30_000);
+            }
+            // Every message as an import of the same text stores it: nothing lost, nothing twice.
+            Path whole = dir.resolve("reference").resolve("whole.log");
+            Files.createDirectories(whole.getParent());
+            Files.writeString(whole, text(0, 2000));
+            Path conf = config(dir, db, "reference");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(0, Main.run(new String[] {"import", "--config", conf.toString(), whole.toString()},
+                    new PrintStream(out), new PrintStream(out)), out.toString());
+            assertEquals(BackfillTest.rows(db, "reference"), BackfillTest.rows(db, "tail"));
+        }
+    }
+
+    private Thread start(LogIngestion ingestion) {
+        Thread t = new Thread(() -> {
+            try {
+                ingestion.run();
+            } catch (Exception e) {
+                said.add("run failed: " + e);
+            }
+        }, "tail");
+        t.start();
+        return t;
+    }
+
     private interface Condition {
         boolean met() throws Exception;
     }
@@ -189,9 +246,13 @@ class LogIngestionTest {
     }
 
     private static Path config(Path dir, TestDatabase db) throws IOException {
-        Path conf = dir.resolve("waybill.conf");
+        return config(dir, db, "tail");
+    }
+
+    private static Path config(Path dir, TestDatabase db, String server) throws IOException {
+        Path conf = dir.resolve(server + ".conf");
         Files.writeString(conf, "db.url = " + db.jdbcUrl() + "\ndb.user = " + db.user() + "\ndb.password = "
-                + db.password() + "\ncpanel.root = " + dir.resolve("cpanel-root") + "\nserver.id = tail"
+                + db.password() + "\ncpanel.root = " + dir.resolve("cpanel-root") + "\nserver.id = " + server
                 + "\nlog.timezone = UTC\n");
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
         return conf;
