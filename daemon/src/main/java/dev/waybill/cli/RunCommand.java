@@ -169,7 +169,12 @@ final class RunCommand {
                 return 1;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                say.accept("interrupted; stopping");
                 return 1;
+            } catch (RuntimeException | Error e) {
+                // Said here, before the shutdown hook may let the JVM halt with the trace unprinted.
+                say.accept("stopped by an internal error: " + e);
+                throw e;
             } finally {
                 background.shutdownNow();
                 finished.countDown();

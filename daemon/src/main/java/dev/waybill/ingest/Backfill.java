@@ -245,6 +245,12 @@ final class Backfill implements Runnable {
                 RowBatch end = ingester.takeBatch();
                 end.imported(new ImportedFile(f.fingerprint(), path.toString(), reader.bytes(), lines, first, last));
                 writer.submit(end);
+                return true;
+            }
+            if (running && reader.bytes() < limit) {
+                say.accept("backfill: " + path + " ends at byte " + reader.bytes() + ", before the hand-over at "
+                        + limit + " (truncated?)");
+                return false;
             }
             return true;
         } catch (IOException e) {
@@ -282,8 +288,14 @@ final class Backfill implements Runnable {
             try {
                 InputStream in = openIf(p, isIt);
                 if (in != null) {
-                    say.accept("backfill: " + planned + " was rotated to " + p + " meanwhile; reading it there");
-                    return new Opened(p, in);
+                    Opened found = new Opened(p, in);
+                    try {
+                        say.accept("backfill: " + planned + " was rotated to " + p + " meanwhile; reading it there");
+                    } catch (RuntimeException e) {
+                        in.close();
+                        throw e;
+                    }
+                    return found;
                 }
             } catch (IOException e) {
                 // gone or unreadable: not this one

@@ -201,8 +201,9 @@ public final class LogIngestion {
                     }
                     lineStart = line.after();
                 }
-                if (replaying && firstStart && follower.position().sameInode(committedAt)
-                        && follower.position().offset() >= committedAt.offset()) {
+                LogPosition at = follower.position(); // null until the log exists
+                if (replaying && firstStart && at != null && at.sameInode(committedAt)
+                        && at.offset() >= committedAt.offset()) {
                     replaying = false; // caught up with the hand-over, and nothing new yet
                     ingester.endReplay(true);
                 }
@@ -211,16 +212,28 @@ public final class LogIngestion {
                     reloadAccounts(ingester);
                 }
                 boolean due = System.nanoTime() - lastFlush >= FLUSH_EVERY.toNanos() || ingester.pending() >= FLUSH_ROWS;
-                if (!replaying && due) {
-                    writer.submit(batch(ingester, source, follower.position()));
+                LogPosition commit = committable(follower.position(), lineStart);
+                if (!replaying && due && commit != null) {
+                    writer.submit(batch(ingester, source, commit));
                     lastFlush = System.nanoTime();
                 }
             }
-            if (!replaying) {
-                writer.submit(batch(ingester, source, follower.position()));
+            LogPosition commit = committable(follower.position(), lineStart);
+            if (!replaying && commit != null) {
+                writer.submit(batch(ingester, source, commit));
             }
             writer.flush();
         }
+    }
+
+    /**
+     * The position to commit: where the follower is, unless that is in a file with no text yet —
+     * a new log logrotate created, which a restart could not know again by its first bytes once
+     * it has some (and perhaps been rotated and compressed too). Then the end of the last line
+     * read, or null (nothing to commit) when none was.
+     */
+    private static LogPosition committable(LogPosition follower, LogPosition lastLine) {
+        return follower != null && follower.headLength() > 0 ? follower : lastLine;
     }
 
     /** Where the follower reported lines lost, until the file they are in is finished. */
@@ -360,18 +373,23 @@ public final class LogIngestion {
     }
 
     /**
-     * Whether the file that {@code p} is a position in holds the committed position: it is that
-     * file, or a copy of its text, known by its first bytes — the follower reads the copy when
-     * logrotate renamed and compressed the file while the daemon was down, and without this the
-     * replay would wait for the committed file forever and nothing would be written again.
+     * Whether the file that {@code p} is a position in holds the committed position: that file, or
+     * a copy of its text, known by its first bytes — the follower reads the copy when logrotate
+     * renamed and compressed the file while the daemon was down, and without this the replay
+     * would wait for the committed file forever and nothing would be written again. An inode
+     * alone does not tell: a deleted file's number is soon given to a new one.
      */
     private boolean holdsCommitted(LogPosition p, LogPosition committed) {
-        if (committed == null || p.sameInode(committed)) {
-            return committed != null;
+        if (committed == null) {
+            return false;
         }
         if (committed.headLength() == 0) {
-            return false; // an empty file has no text to be known by
+            return p.sameInode(committed); // an empty file has no text to be known by
         }
+        if (p.headLength() == committed.headLength()) {
+            return p.headHash() == committed.headHash(); // both heads taken over the same bytes
+        }
+        // Heads of different lengths (a file first seen while shorter): look at the file itself.
         try {
             List<Path> candidates = new ArrayList<>();
             candidates.add(log);
@@ -390,7 +408,7 @@ public final class LogIngestion {
         } catch (IOException e) {
             say.accept("cannot list the rotated logs beside " + log + " (" + e.getMessage() + ")");
         }
-        return false;
+        return p.sameInode(committed);
     }
 
     private RowBatch batch(Ingester ingester, String source, LogPosition at) {

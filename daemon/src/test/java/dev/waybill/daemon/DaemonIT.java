@@ -9,6 +9,7 @@ import dev.waybill.testing.MariaDbServer;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -194,41 +196,80 @@ class DaemonIT {
         // The first start reads the live log from its beginning; let it commit once before the chaos.
         append(log, lines.subList(0, 500));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (count(db, "SELECT COUNT(*) FROM log_position") == 0) {
+        while (count(db, "SELECT COUNT(*) FROM log_position WHERE source NOT LIKE 'backfill:%'") == 0) {
             assertTrue(System.nanoTime() < deadline, "no first commit");
             Thread.sleep(50);
         }
         int written = 500;
         int kills = 0;
         int rotations = 0;
+        int compressions = 0;
+        int lastStart = 0; // where in daemon.out the last daemon's lines begin
         while (written < lines.size()) {
             int n = Math.min(lines.size() - written, 200 + rnd.nextInt(1200));
             append(log, lines.subList(written, written + n));
             written += n;
             if (rnd.nextInt(4) == 0) {
-                // logrotate's way: shift the generations, rename the log to .1, start a new file.
-                rotations++;
-                for (int g = rotations - 1; g >= 1; g--) {
-                    Files.move(dir.resolve("exim_mainlog." + g), dir.resolve("exim_mainlog." + (g + 1)),
-                            StandardCopyOption.REPLACE_EXISTING);
-                }
-                Files.move(log, dir.resolve("exim_mainlog.1"));
+                rotate(dir, rotations++, false);
             }
             Thread.sleep(rnd.nextInt(400));
             if (rnd.nextInt(3) == 0) {
                 daemon.destroyForcibly(); // kill -9: no shutdown hook, no last commit
                 assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
                 kills++;
+                if (kills == 1 || rnd.nextInt(2) == 0) {
+                    // While it is down, a rotation that compresses at once: the file it stopped in
+                    // may now be a .gz, a new inode, known only by its first bytes.
+                    rotate(dir, rotations++, true);
+                    compressions++;
+                }
+                lastStart = Files.readString(dir.resolve("daemon.out")).length();
                 daemon = startDaemon(dir, conf);
             }
         }
         awaitStored(db, expected, dir.resolve("daemon.out"));
-        assertTrue(kills >= 3 && rotations >= 2, "the run exercised kills and rotations: " + kills + ", " + rotations);
+        assertTrue(kills >= 3 && rotations >= 2 && compressions >= 1,
+                "the run exercised kills, rotations and compressions: " + kills + ", " + rotations + ", " + compressions);
 
+        // The last start may be a moment old: a JVM stopped before it is up cannot say anything.
+        long up = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(dir.resolve("daemon.out")).substring(lastStart).contains("waybill: started (")) {
+            assertTrue(System.nanoTime() < up, "the last daemon never came up");
+            Thread.sleep(50);
+        }
         daemon.destroy(); // SIGTERM: commits and exits cleanly (the JVM's status for SIGTERM is 143)
         assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
         assertEquals(143, daemon.exitValue(), Files.readString(dir.resolve("daemon.out")));
-        assertTrue(Files.readString(dir.resolve("daemon.out")).contains("stopped; everything read is committed"));
+        String said = Files.readString(dir.resolve("daemon.out"));
+        assertTrue(said.contains("stopped; everything read is committed"), said);
+    }
+
+    /**
+     * logrotate's way: shifts the generations (plain or .gz), renames the log to .1 — or, with
+     * {@code compress} (no delaycompress), writes it to .1.gz and removes it — and Exim starts a
+     * new file with its next line.
+     */
+    private static void rotate(Path dir, int before, boolean compress) throws IOException {
+        for (int g = before; g >= 1; g--) {
+            for (String suffix : new String[] {"", ".gz"}) {
+                Path from = dir.resolve("exim_mainlog." + g + suffix);
+                if (Files.exists(from)) {
+                    Files.move(from, dir.resolve("exim_mainlog." + (g + 1) + suffix), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        Path log = dir.resolve("exim_mainlog");
+        if (!Files.exists(log)) {
+            return; // nothing written since the last rotation
+        }
+        if (compress) {
+            try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(dir.resolve("exim_mainlog.1.gz")))) {
+                Files.copy(log, o);
+            }
+            Files.delete(log);
+        } else {
+            Files.move(log, dir.resolve("exim_mainlog.1"));
+        }
     }
 
     @Test
@@ -238,8 +279,7 @@ class DaemonIT {
         Scenario sc = scenario(dir, db, lines);
         Path log = sc.log();
         // What logrotate leaves: .2.gz oldest, then .1, then the live log; messages straddle them.
-        try (java.io.OutputStream o = new java.util.zip.GZIPOutputStream(
-                Files.newOutputStream(dir.resolve("exim_mainlog.2.gz")))) {
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(dir.resolve("exim_mainlog.2.gz")))) {
             o.write((String.join("\n", lines.subList(0, 300_000)) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         Files.write(dir.resolve("exim_mainlog.1"), lines.subList(300_000, 600_000));
