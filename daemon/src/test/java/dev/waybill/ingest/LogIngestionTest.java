@@ -177,16 +177,66 @@ class LogIngestionTest {
                 again.stop();
                 restarted.join(30_000);
             }
-            // Every message as an import of the same text stores it: nothing lost, nothing twice.
-            Path whole = dir.resolve("reference").resolve("whole.log");
-            Files.createDirectories(whole.getParent());
-            Files.writeString(whole, text(0, 2000));
-            Path conf = config(dir, db, "reference");
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            assertEquals(0, Main.run(new String[] {"import", "--config", conf.toString(), whole.toString()},
-                    new PrintStream(out), new PrintStream(out)), out.toString());
-            assertEquals(BackfillTest.rows(db, "reference"), BackfillTest.rows(db, "tail"));
+            assertReferenceRows(dir, db, text(0, 2000));
         }
+    }
+
+    @Test
+    void restart_afterANewEmptyLogWasWrittenRotatedAndCompressedWhileDown_storesEveryMessageOnce(@TempDir Path dir,
+            TestDatabase db) throws Exception {
+        Path live = dir.resolve("exim_mainlog");
+        Files.writeString(live, text(0, 1000));
+        try (HikariDataSource ds = db.pool(2)) {
+            DeliveryStore store = new DeliveryStore(ds, "tail");
+            store.prepare();
+            AccountFiles accounts = new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root")));
+            LogIngestion first = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
+            Thread tail = start(first);
+            try {
+                await(() -> said.stream().anyMatch(l -> l.startsWith("backfill done")), "the backfill");
+                Files.writeString(live, text(1000, 1500), StandardOpenOption.APPEND);
+                await(() -> committedOffset(db) == Files.size(live), "the tail reading the appended lines");
+                // logrotate's create: renamed, and a new empty log the tail moves to.
+                Files.move(live, dir.resolve("exim_mainlog.1"));
+                Files.createFile(live);
+                await(() -> said.stream().anyMatch(l -> l.contains(live + " was rotated")), "the rotation");
+                Thread.sleep(1500); // several commits' time
+            } finally {
+                first.stop();
+                tail.join(30_000);
+            }
+            assertTrue(committed(db).headLength() > 0, "a committed position has first bytes to be found by again: "
+                    + committed(db));
+            // While it is down: Exim writes to the new log, logrotate renames and compresses it.
+            Files.writeString(live, text(1500, 2000));
+            Files.move(dir.resolve("exim_mainlog.1"), dir.resolve("exim_mainlog.2"));
+            try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(dir.resolve("exim_mainlog.1.gz")))) {
+                o.write(Files.readAllBytes(live));
+            }
+            Files.delete(live);
+            Files.writeString(live, text(2000, 2500));
+            LogIngestion again = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
+            Thread restarted = start(again);
+            try {
+                await(() -> committedOffset(db) == Files.size(live), "the restarted tail storing the new log");
+            } finally {
+                again.stop();
+                restarted.join(30_000);
+            }
+            assertReferenceRows(dir, db, text(0, 2500));
+        }
+    }
+
+    /** The rows of server "tail" are those an import of {@code text} stores: nothing lost, nothing twice. */
+    private static void assertReferenceRows(Path dir, TestDatabase db, String text) throws Exception {
+        Path whole = dir.resolve("reference").resolve("whole.log");
+        Files.createDirectories(whole.getParent());
+        Files.writeString(whole, text);
+        Path conf = config(dir, db, "reference");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(new String[] {"import", "--config", conf.toString(), whole.toString()},
+                new PrintStream(out), new PrintStream(out)), out.toString());
+        assertEquals(BackfillTest.rows(db, "reference"), BackfillTest.rows(db, "tail"));
     }
 
     private Thread start(LogIngestion ingestion) {
@@ -216,9 +266,15 @@ class LogIngestionTest {
 
     /** The offset of the tail's committed position, or -1 before it commits one. */
     private static long committedOffset(TestDatabase db) throws SQLException {
+        LogPosition p = committed(db);
+        return p == null ? -1 : p.offset();
+    }
+
+    /** The tail's committed position, or null before it commits one. */
+    private static LogPosition committed(TestDatabase db) throws SQLException {
         try (Connection c = db.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT position FROM log_position WHERE source NOT LIKE 'backfill:%'")) {
-            return rs.next() ? LogPosition.parse(rs.getString(1)).offset() : -1;
+            return rs.next() ? LogPosition.parse(rs.getString(1)) : null;
         }
     }
 
