@@ -68,14 +68,7 @@ class LogIngestionTest {
             store.prepare();
             LogIngestion ingestion = new LogIngestion(live, ZoneOffset.UTC, store,
                     new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root"))), 30, said::add);
-            Thread tail = new Thread(() -> {
-                try {
-                    ingestion.run();
-                } catch (Exception e) {
-                    said.add("run failed: " + e);
-                }
-            }, "tail");
-            tail.start();
+            Thread tail = start(ingestion);
             try {
                 // A first start: the backfill stores the history up to the hand-over, the tail the rest.
                 await(() -> said.stream().anyMatch(l -> l.startsWith("backfill done")), "the backfill");
@@ -107,30 +100,12 @@ class LogIngestionTest {
                 ps.setString(2, live.toString());
                 assertEquals(1, ps.executeUpdate());
             }
-            LogIngestion again = new LogIngestion(live, ZoneOffset.UTC, store,
-                    new AccountFiles(dir.resolve("cpanel-root")), 30, said::add);
-            Thread restarted = new Thread(() -> {
-                try {
-                    again.run();
-                } catch (Exception e) {
-                    said.add("run failed: " + e);
-                }
-            }, "restarted");
-            restarted.start();
-            try {
-                await(() -> committedOffset(db) == Files.size(live), "the restarted tail reading the live log");
-            } finally {
-                again.stop();
-                restarted.join(30_000);
-            }
+            restartUntilRead(live, db, store, new AccountFiles(dir.resolve("cpanel-root")));
             assertEquals(recorded, recordDetails(db), "the record of the rotated file, unchanged");
 
             // logrotate compresses it; an import of the history and the live log reads only the live log.
             Path gz = dir.resolve("exim_mainlog.1.gz");
-            try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
-                o.write(Files.readAllBytes(rotated));
-            }
-            Files.delete(rotated);
+            compress(rotated, gz);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int exit = Main.run(new String[] {"import", "--config", config(dir, db).toString(),
@@ -153,30 +128,11 @@ class LogIngestionTest {
             DeliveryStore store = new DeliveryStore(ds, "tail");
             store.prepare();
             AccountFiles accounts = new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root")));
-            LogIngestion first = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
-            Thread tail = start(first);
-            try {
-                await(() -> said.stream().anyMatch(l -> l.startsWith("backfill done")), "the backfill");
-                Files.writeString(live, text(1000, 1500), StandardOpenOption.APPEND);
-                await(() -> committedOffset(db) == Files.size(live), "the tail reading the appended lines");
-            } finally {
-                first.stop();
-                tail.join(30_000);
-            }
+            firstRun(live, db, store, accounts, () -> { });
             // While the daemon is down, logrotate renames and compresses the log; Exim starts a new one.
-            try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(dir.resolve("exim_mainlog.1.gz")))) {
-                o.write(Files.readAllBytes(live));
-            }
-            Files.delete(live);
+            compress(live, dir.resolve("exim_mainlog.1.gz"));
             Files.writeString(live, text(1500, 2000));
-            LogIngestion again = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
-            Thread restarted = start(again);
-            try {
-                await(() -> committedOffset(db) == Files.size(live), "the restarted tail storing the new log");
-            } finally {
-                again.stop();
-                restarted.join(30_000);
-            }
+            restartUntilRead(live, db, store, accounts);
             assertReferenceRows(dir, db, text(0, 2000));
         }
     }
@@ -190,41 +146,65 @@ class LogIngestionTest {
             DeliveryStore store = new DeliveryStore(ds, "tail");
             store.prepare();
             AccountFiles accounts = new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root")));
-            LogIngestion first = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
-            Thread tail = start(first);
-            try {
-                await(() -> said.stream().anyMatch(l -> l.startsWith("backfill done")), "the backfill");
-                Files.writeString(live, text(1000, 1500), StandardOpenOption.APPEND);
-                await(() -> committedOffset(db) == Files.size(live), "the tail reading the appended lines");
+            firstRun(live, db, store, accounts, () -> {
                 // logrotate's create: renamed, and a new empty log the tail moves to.
                 Files.move(live, dir.resolve("exim_mainlog.1"));
                 Files.createFile(live);
                 await(() -> said.stream().anyMatch(l -> l.contains(live + " was rotated")), "the rotation");
                 Thread.sleep(1500); // several commits' time
-            } finally {
-                first.stop();
-                tail.join(30_000);
-            }
+            });
             assertTrue(committed(db).headLength() > 0, "a committed position has first bytes to be found by again: "
                     + committed(db));
             // While it is down: Exim writes to the new log, logrotate renames and compresses it.
             Files.writeString(live, text(1500, 2000));
             Files.move(dir.resolve("exim_mainlog.1"), dir.resolve("exim_mainlog.2"));
-            try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(dir.resolve("exim_mainlog.1.gz")))) {
-                o.write(Files.readAllBytes(live));
-            }
-            Files.delete(live);
+            compress(live, dir.resolve("exim_mainlog.1.gz"));
             Files.writeString(live, text(2000, 2500));
-            LogIngestion again = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
-            Thread restarted = start(again);
-            try {
-                await(() -> committedOffset(db) == Files.size(live), "the restarted tail storing the new log");
-            } finally {
-                again.stop();
-                restarted.join(30_000);
-            }
+            restartUntilRead(live, db, store, accounts);
             assertReferenceRows(dir, db, text(0, 2500));
         }
+    }
+
+    /** What a test does while the first run goes on. */
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** A first start over the live log, 500 lines appended and stored, then {@code more}; then it stops. */
+    private void firstRun(Path live, TestDatabase db, DeliveryStore store, AccountFiles accounts, Step more)
+            throws Exception {
+        LogIngestion first = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
+        Thread tail = start(first);
+        try {
+            await(() -> said.stream().anyMatch(l -> l.startsWith("backfill done")), "the backfill");
+            Files.writeString(live, text(1000, 1500), StandardOpenOption.APPEND);
+            await(() -> committedOffset(db) == Files.size(live), "the tail reading the appended lines");
+            more.run();
+        } finally {
+            first.stop();
+            tail.join(30_000);
+        }
+    }
+
+    /** Starts the tail again and stops it once it has stored the whole live log. */
+    private void restartUntilRead(Path live, TestDatabase db, DeliveryStore store, AccountFiles accounts)
+            throws Exception {
+        LogIngestion again = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
+        Thread restarted = start(again);
+        try {
+            await(() -> committedOffset(db) == Files.size(live), "the restarted tail storing the new log");
+        } finally {
+            again.stop();
+            restarted.join(30_000);
+        }
+    }
+
+    /** logrotate's compress without delaycompress: {@code file} becomes {@code gz}. */
+    private static void compress(Path file, Path gz) throws IOException {
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(file, o);
+        }
+        Files.delete(file);
     }
 
     /** The rows of server "tail" are those an import of {@code text} stores: nothing lost, nothing twice. */
