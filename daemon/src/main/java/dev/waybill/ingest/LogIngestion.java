@@ -152,6 +152,9 @@ public final class LogIngestion {
              StoreWriter writer = new StoreWriter(store, say)) {
             LogFollower.State lastState = null;
             TailedFile tailed = new TailedFile();
+            // How far lines are handled: replayed up to the committed position, written after it.
+            // A commit never goes back behind it, whatever ended the replay.
+            LogPosition handled = committedAt;
             LogPosition file = null; // the file the last line came from
             boolean inCommittedFile = false; // ... and whether it holds the committed position
             while (running) {
@@ -175,7 +178,7 @@ public final class LogIngestion {
                         if (tailed.lines > 0 && !replaying) {
                             // Read to its end: its rows and, if it was read whole, its record go together.
                             // (Not a file this run only started at the end of: it was finished before.)
-                            RowBatch done = batch(ingester, source, lineStart);
+                            RowBatch done = batch(ingester, source, handled);
                             done.imported(finished(tailed, lineStart));
                             writer.submit(done);
                             lastFlush = System.nanoTime();
@@ -200,6 +203,9 @@ public final class LogIngestion {
                         ingester.endReplay(firstStart);
                     }
                     lineStart = line.after();
+                    if (!replaying) {
+                        handled = line.after();
+                    }
                 }
                 LogPosition at = follower.position(); // null until the log exists
                 if (replaying && firstStart && at != null && at.sameInode(committedAt)
@@ -212,13 +218,13 @@ public final class LogIngestion {
                     reloadAccounts(ingester);
                 }
                 boolean due = System.nanoTime() - lastFlush >= FLUSH_EVERY.toNanos() || ingester.pending() >= FLUSH_ROWS;
-                LogPosition commit = committable(follower.position(), lineStart);
+                LogPosition commit = committable(follower.position(), handled);
                 if (!replaying && due && commit != null) {
                     writer.submit(batch(ingester, source, commit));
                     lastFlush = System.nanoTime();
                 }
             }
-            LogPosition commit = committable(follower.position(), lineStart);
+            LogPosition commit = committable(follower.position(), handled);
             if (!replaying && commit != null) {
                 writer.submit(batch(ingester, source, commit));
             }
@@ -229,11 +235,11 @@ public final class LogIngestion {
     /**
      * The position to commit: where the follower is, unless that is in a file with no text yet —
      * a new log logrotate created, which a restart could not know again by its first bytes once
-     * it has some (and perhaps been rotated and compressed too). Then the end of the last line
-     * read, or null (nothing to commit) when none was.
+     * it has some (and perhaps been rotated and compressed too). Then how far lines are handled
+     * (the committed position, or the end of the last line written), or null when nothing is.
      */
-    private static LogPosition committable(LogPosition follower, LogPosition lastLine) {
-        return follower != null && follower.headLength() > 0 ? follower : lastLine;
+    private static LogPosition committable(LogPosition follower, LogPosition handled) {
+        return follower != null && follower.headLength() > 0 ? follower : handled;
     }
 
     /** Where the follower reported lines lost, until the file they are in is finished. */

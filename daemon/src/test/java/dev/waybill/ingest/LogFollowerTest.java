@@ -167,6 +167,39 @@ class LogFollowerTest {
     }
 
     @Test
+    void aLogOpenedEmpty_hasAHeadOnceLinesCome_soItsPositionsAreFoundAgainOnceCompressed() throws Exception {
+        append(log, lines(1, 2));
+        LogPosition last;
+        try (LogFollower f = new LogFollower(log, null, FAST)) {
+            collect(f, 2);
+            // logrotate's create: the follower moves on to the new, empty log.
+            Files.move(log, dir.resolve("exim_mainlog.1"));
+            Files.createFile(log);
+            long until = System.nanoTime() + 2_000_000_000L;
+            while (f.position().inode() != inode(log)) {
+                assertTrue(System.nanoTime() < until, "the follower moved to the new log");
+                assertTrue(f.next(Duration.ofMillis(50)).isEmpty());
+            }
+            assertEquals(0, f.position().headLength(), "opened while empty");
+            append(log, lines(3, 3));
+            Seen seen = collect(f, 1);
+            last = seen.lines.get(0).after();
+            assertEquals(LogPosition.HEAD_BYTES, last.headLength(), "a head once the file has one: " + last);
+        }
+        // While nobody follows it: one more line, then renamed and compressed; a new log begins.
+        append(log, lines(4, 4));
+        Files.move(dir.resolve("exim_mainlog.1"), dir.resolve("exim_mainlog.2"));
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(dir.resolve("exim_mainlog.1.gz")))) {
+            Files.copy(log, o);
+        }
+        Files.delete(log);
+        append(log, lines(5, 5));
+        try (LogFollower f = new LogFollower(log, last, FAST)) {
+            assertEquals(lines(4, 5), collect(f, 2).texts(), "resumed after line 3, in the .gz found by its first bytes");
+        }
+    }
+
+    @Test
     void poll_partialLine_isHeldUntilItsNewlineArrives() throws Exception {
         appendBytes(log, (line(1) + "\n" + "2026-11-28 04:00:02 half a li").getBytes(StandardCharsets.UTF_8));
         try (LogFollower f = new LogFollower(log, null, FAST)) {

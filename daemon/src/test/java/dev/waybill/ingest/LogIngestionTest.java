@@ -165,6 +165,40 @@ class LogIngestionTest {
         }
     }
 
+    @Test
+    void aReplayEndedByAGapWhileTheLiveLogIsEmpty_neverMovesTheCommittedPositionBack(@TempDir Path dir,
+            TestDatabase db) throws Exception {
+        Path live = dir.resolve("exim_mainlog");
+        Path rotated = dir.resolve("exim_mainlog.1");
+        Files.writeString(live, text(0, 1000));
+        try (HikariDataSource ds = db.pool(2)) {
+            DeliveryStore store = new DeliveryStore(ds, "tail");
+            store.prepare();
+            AccountFiles accounts = new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root")));
+            firstRun(live, db, store, accounts, () -> {
+                Files.move(live, rotated);
+                Files.createFile(live);
+                await(() -> said.stream().anyMatch(l -> l.contains(live + " was rotated")), "the rotation");
+                Thread.sleep(1500);
+            });
+            String committed = store.position(live.toString())[0];
+            // The file of the saved position cannot be found for one run: the replay ends at a gap,
+            // in a live log with no text yet.
+            Path away = Files.createDirectories(dir.resolve("elsewhere")).resolve("exim_mainlog.1");
+            Files.move(rotated, away);
+            LogIngestion second = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
+            Thread t = start(second);
+            try {
+                await(() -> said.stream().anyMatch(l -> l.contains("the file of the saved position")), "the gap");
+                Thread.sleep(1500); // several commits' time
+            } finally {
+                second.stop();
+                t.join(30_000);
+            }
+            assertEquals(committed, store.position(live.toString())[0], "the committed position stays where it was");
+        }
+    }
+
     /** What a test does while the first run goes on. */
     private interface Step {
         void run() throws Exception;
