@@ -100,7 +100,7 @@ class LogIngestionTest {
                 ps.setString(2, live.toString());
                 assertEquals(1, ps.executeUpdate());
             }
-            restartUntilRead(live, db, store, new AccountFiles(dir.resolve("cpanel-root")));
+            restartUntilRead(new Tail(live, store, new AccountFiles(dir.resolve("cpanel-root"))), db);
             assertEquals(recorded, recordDetails(db), "the record of the rotated file, unchanged");
 
             // logrotate compresses it; an import of the history and the live log reads only the live log.
@@ -123,16 +123,12 @@ class LogIngestionTest {
     void restart_afterTheCommittedFileWasRotatedAndCompressedWhileDown_goesOnStoringNewMail(@TempDir Path dir,
             TestDatabase db) throws Exception {
         Path live = dir.resolve("exim_mainlog");
-        Files.writeString(live, text(0, 1000));
         try (HikariDataSource ds = db.pool(2)) {
-            DeliveryStore store = new DeliveryStore(ds, "tail");
-            store.prepare();
-            AccountFiles accounts = new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root")));
-            firstRun(live, db, store, accounts, () -> { });
+            Tail tail = firstRun(dir, db, ds, () -> { });
             // While the daemon is down, logrotate renames and compresses the log; Exim starts a new one.
             compress(live, dir.resolve("exim_mainlog.1.gz"));
             Files.writeString(live, text(1500, 2000));
-            restartUntilRead(live, db, store, accounts);
+            restartUntilRead(tail, db);
             assertReferenceRows(dir, db, text(0, 2000));
         }
     }
@@ -141,18 +137,8 @@ class LogIngestionTest {
     void restart_afterANewEmptyLogWasWrittenRotatedAndCompressedWhileDown_storesEveryMessageOnce(@TempDir Path dir,
             TestDatabase db) throws Exception {
         Path live = dir.resolve("exim_mainlog");
-        Files.writeString(live, text(0, 1000));
         try (HikariDataSource ds = db.pool(2)) {
-            DeliveryStore store = new DeliveryStore(ds, "tail");
-            store.prepare();
-            AccountFiles accounts = new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root")));
-            firstRun(live, db, store, accounts, () -> {
-                // logrotate's create: renamed, and a new empty log the tail moves to.
-                Files.move(live, dir.resolve("exim_mainlog.1"));
-                Files.createFile(live);
-                await(() -> said.stream().anyMatch(l -> l.contains(live + " was rotated")), "the rotation");
-                Thread.sleep(1500); // several commits' time
-            });
+            Tail tail = firstRun(dir, db, ds, () -> rotateToAnEmptyLog(live));
             assertTrue(committed(db).headLength() > 0, "a committed position has first bytes to be found by again: "
                     + committed(db));
             // While it is down: Exim writes to the new log, logrotate renames and compresses it.
@@ -160,7 +146,7 @@ class LogIngestionTest {
             Files.move(dir.resolve("exim_mainlog.1"), dir.resolve("exim_mainlog.2"));
             compress(live, dir.resolve("exim_mainlog.1.gz"));
             Files.writeString(live, text(2000, 2500));
-            restartUntilRead(live, db, store, accounts);
+            restartUntilRead(tail, db);
             assertReferenceRows(dir, db, text(0, 2500));
         }
     }
@@ -170,23 +156,14 @@ class LogIngestionTest {
             TestDatabase db) throws Exception {
         Path live = dir.resolve("exim_mainlog");
         Path rotated = dir.resolve("exim_mainlog.1");
-        Files.writeString(live, text(0, 1000));
         try (HikariDataSource ds = db.pool(2)) {
-            DeliveryStore store = new DeliveryStore(ds, "tail");
-            store.prepare();
-            AccountFiles accounts = new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root")));
-            firstRun(live, db, store, accounts, () -> {
-                Files.move(live, rotated);
-                Files.createFile(live);
-                await(() -> said.stream().anyMatch(l -> l.contains(live + " was rotated")), "the rotation");
-                Thread.sleep(1500);
-            });
-            String committed = store.position(live.toString())[0];
+            Tail tail = firstRun(dir, db, ds, () -> rotateToAnEmptyLog(live));
+            String committed = tail.store().position(live.toString())[0];
             // The file of the saved position cannot be found for one run: the replay ends at a gap,
             // in a live log with no text yet.
             Path away = Files.createDirectories(dir.resolve("elsewhere")).resolve("exim_mainlog.1");
             Files.move(rotated, away);
-            LogIngestion second = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
+            LogIngestion second = new LogIngestion(live, ZoneOffset.UTC, tail.store(), tail.accounts(), 30, said::add);
             Thread t = start(second);
             try {
                 await(() -> said.stream().anyMatch(l -> l.contains("the file of the saved position")), "the gap");
@@ -195,7 +172,7 @@ class LogIngestionTest {
                 second.stop();
                 t.join(30_000);
             }
-            assertEquals(committed, store.position(live.toString())[0], "the committed position stays where it was");
+            assertEquals(committed, tail.store().position(live.toString())[0], "the committed position stays where it was");
         }
     }
 
@@ -204,11 +181,19 @@ class LogIngestionTest {
         void run() throws Exception;
     }
 
-    /** A first start over the live log, 500 lines appended and stored, then {@code more}; then it stops. */
-    private void firstRun(Path live, TestDatabase db, DeliveryStore store, AccountFiles accounts, Step more)
-            throws Exception {
-        LogIngestion first = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
-        Thread tail = start(first);
+    /** The tail under test: its log, its store, and the accounts it sees. */
+    private record Tail(Path live, DeliveryStore store, AccountFiles accounts) {
+    }
+
+    /** A live log of 1,000 lines, a first start over it, 500 lines appended and stored, then {@code more}; then it stops. */
+    private Tail firstRun(Path dir, TestDatabase db, HikariDataSource ds, Step more) throws Exception {
+        Path live = dir.resolve("exim_mainlog");
+        Files.writeString(live, text(0, 1000));
+        DeliveryStore store = new DeliveryStore(ds, "tail");
+        store.prepare();
+        Tail tail = new Tail(live, store, new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root"))));
+        LogIngestion first = new LogIngestion(live, ZoneOffset.UTC, store, tail.accounts(), 30, said::add);
+        Thread thread = start(first);
         try {
             await(() -> said.stream().anyMatch(l -> l.startsWith("backfill done")), "the backfill");
             Files.writeString(live, text(1000, 1500), StandardOpenOption.APPEND);
@@ -216,21 +201,29 @@ class LogIngestionTest {
             more.run();
         } finally {
             first.stop();
-            tail.join(30_000);
+            thread.join(30_000);
         }
+        return tail;
     }
 
     /** Starts the tail again and stops it once it has stored the whole live log. */
-    private void restartUntilRead(Path live, TestDatabase db, DeliveryStore store, AccountFiles accounts)
-            throws Exception {
-        LogIngestion again = new LogIngestion(live, ZoneOffset.UTC, store, accounts, 30, said::add);
+    private void restartUntilRead(Tail tail, TestDatabase db) throws Exception {
+        LogIngestion again = new LogIngestion(tail.live(), ZoneOffset.UTC, tail.store(), tail.accounts(), 30, said::add);
         Thread restarted = start(again);
         try {
-            await(() -> committedOffset(db) == Files.size(live), "the restarted tail storing the new log");
+            await(() -> committedOffset(db) == Files.size(tail.live()), "the restarted tail storing the new log");
         } finally {
             again.stop();
             restarted.join(30_000);
         }
+    }
+
+    /** logrotate's create: the log renamed to .1, and a new empty one the tail moves to and commits in for a while. */
+    private void rotateToAnEmptyLog(Path live) throws Exception {
+        Files.move(live, live.resolveSibling("exim_mainlog.1"));
+        Files.createFile(live);
+        await(() -> said.stream().anyMatch(l -> l.contains(live + " was rotated")), "the rotation");
+        Thread.sleep(1500); // several commits' time
     }
 
     /** logrotate's compress without delaycompress: {@code file} becomes {@code gz}. */
