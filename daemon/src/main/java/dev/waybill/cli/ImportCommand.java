@@ -8,6 +8,7 @@ import dev.waybill.exim.ParsedLine;
 import dev.waybill.ingest.ImportPlan;
 import dev.waybill.ingest.Ingester;
 import dev.waybill.ingest.LogFileInfo;
+import dev.waybill.ingest.LogHead;
 import dev.waybill.ingest.LogFiles;
 import dev.waybill.ingest.ParsingReader;
 import dev.waybill.ingest.StoreWriter;
@@ -17,6 +18,7 @@ import dev.waybill.store.DeliveryStore;
 import dev.waybill.store.ImportedFile;
 import dev.waybill.store.RowBatch;
 import java.io.FilterInputStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -213,12 +215,28 @@ final class ImportCommand {
         private boolean importOne(LogFileInfo f, Ingester ingester, StoreWriter writer)
                 throws InterruptedException, SQLException {
             AtomicLong consumed = new AtomicLong();
+            try (InputStream raw = new CountingStream(Files.newInputStream(f.path()), consumed);
+                 InputStream text = new BufferedInputStream(LogFiles.decompressing(raw), LogHead.BYTES)) {
+                if (!LogHead.peek(text).equals(f.head())) {
+                    // Renamed over by logrotate since the run began: its record would name other text.
+                    err.println("waybill import: " + f.path() + ": no longer begins as it did when the import began"
+                            + " (rotated meanwhile?); not read, run the import again");
+                    return false;
+                }
+                return read(f, text, consumed, ingester, writer);
+            } catch (IOException e) {
+                progress.clear();
+                err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e));
+                return false;
+            }
+        }
+
+        private boolean read(LogFileInfo f, InputStream text, AtomicLong consumed, Ingester ingester, StoreWriter writer)
+                throws InterruptedException, SQLException {
             long fileLines = 0;
             long first = ParsedLine.NO_TIME;
             long last = ParsedLine.NO_TIME;
-            try (InputStream raw = new CountingStream(Files.newInputStream(f.path()), consumed);
-                 ParsingReader reader = new ParsingReader(LogFiles.decompressing(raw), config.logTimezone(),
-                         f.path().getFileName().toString())) {
+            try (ParsingReader reader = new ParsingReader(text, config.logTimezone(), f.path().getFileName().toString())) {
                 ParsedLine[] lines;
                 while ((lines = reader.next()) != null) {
                     for (ParsedLine p : lines) {

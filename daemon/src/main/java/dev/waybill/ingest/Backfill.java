@@ -308,10 +308,7 @@ final class Backfill implements Runnable {
     private static InputStream openIf(Path file, Predicate<LogHead> isIt) throws IOException {
         InputStream in = new BufferedInputStream(LogFiles.open(file), LogHead.BYTES);
         try {
-            in.mark(LogHead.BYTES);
-            byte[] head = in.readNBytes(LogHead.BYTES);
-            in.reset();
-            if (isIt.test(LogHead.of(head, head.length))) {
+            if (isIt.test(LogHead.peek(in))) {
                 return in;
             }
         } catch (IOException | RuntimeException e) {

@@ -57,6 +57,17 @@ public final class LogHead {
         }
     }
 
+    /**
+     * The head of the text {@code in} holds from where it stands, without consuming it:
+     * {@code in} must support {@link InputStream#mark}.
+     */
+    public static LogHead peek(InputStream in) throws IOException {
+        in.mark(BYTES);
+        byte[] bytes = in.readNBytes(BYTES);
+        in.reset();
+        return new LogHead(bytes);
+    }
+
     /** How many bytes this head holds: {@value #BYTES}, or the whole file when it is shorter. */
     public int length() {
         return bytes.length;

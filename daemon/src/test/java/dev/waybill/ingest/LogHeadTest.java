@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +27,18 @@ class LogHeadTest {
     static LogHead head(String text) {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
         return LogHead.of(b, b.length);
+    }
+
+    @Test
+    void peek_readsTheHeadOfWhatAStreamHolds_andLeavesEveryByteToBeRead() throws IOException {
+        String text = "2026-11-28 04:02:01 1vAbcD-00000000AbC-0000 <= a@b H=mail.example.com [192.0.2.1] S=1234\n"
+                + "2026-11-28 04:02:02 1vAbcD-00000000AbC-0000 Completed\n";
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        InputStream in = new BufferedInputStream(new ByteArrayInputStream(bytes), LogHead.BYTES);
+        assertEquals(LogHead.of(bytes, bytes.length), LogHead.peek(in));
+        assertArrayEquals(bytes, in.readAllBytes(), "nothing consumed");
+        assertEquals(0, LogHead.peek(new BufferedInputStream(new ByteArrayInputStream(new byte[0])))
+                .length(), "an empty text has an empty head");
     }
 
     @Test
