@@ -275,15 +275,33 @@ public final class LogIngestion {
             return null;
         }
         try {
-            for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
-                if (s.key().names(end)) {
-                    LogHead head = LogHead.read(s.path());
-                    return end.startsLike(head) ? new ImportedFile(head.fingerprint(), s.path().toString(), end.offset(),
-                            tailed.lines, tailed.firstTime, tailed.lastTime) : null;
-                }
+            Path f = besideLog(end);
+            if (f == null || f.equals(log)) {
+                return null; // not a rotated file any more (or not yet)
+            }
+            LogHead head = LogHead.read(f);
+            return end.startsLike(head)
+                    ? new ImportedFile(head.fingerprint(), f.toString(), end.offset(), tailed.lines, tailed.firstTime,
+                            tailed.lastTime)
+                    : null;
+        } catch (IOException e) {
+            return null; // gone or unreadable already: an import reads it again, which is only slower
+        }
+    }
+
+    /** The live log or the rotated file beside it that {@code p} is a position in (its inode), or null. */
+    private Path besideLog(LogPosition p) throws IOException {
+        try {
+            if (FileKey.of(log).names(p)) {
+                return log;
             }
         } catch (IOException e) {
-            // gone or unreadable already: an import reads it again, which is only slower
+            // no live log right now
+        }
+        for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
+            if (s.key().names(p)) {
+                return s.path();
+            }
         }
         return null;
     }
@@ -397,22 +415,12 @@ public final class LogIngestion {
         }
         // Heads of different lengths (a file first seen while shorter): look at the file itself.
         try {
-            List<Path> candidates = new ArrayList<>();
-            candidates.add(log);
-            for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
-                candidates.add(s.path());
-            }
-            for (Path f : candidates) {
-                try {
-                    if (FileKey.of(f).names(p)) {
-                        return committed.startsLike(LogHead.read(f));
-                    }
-                } catch (IOException e) {
-                    // renamed or gone meanwhile: not this one
-                }
+            Path f = besideLog(p);
+            if (f != null) {
+                return committed.startsLike(LogHead.read(f));
             }
         } catch (IOException e) {
-            say.accept("cannot list the rotated logs beside " + log + " (" + e.getMessage() + ")");
+            say.accept("cannot look at the logs beside " + log + " (" + e.getMessage() + ")");
         }
         return p.sameInode(committed);
     }
