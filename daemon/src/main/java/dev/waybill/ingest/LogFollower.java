@@ -769,6 +769,36 @@ public final class LogFollower implements Closeable {
     }
 
     /**
+     * Whether a follower started at {@code p} would find its file now: the log {@code path} names,
+     * or a rotated file beside it (plain or gzip), as {@link #poll()} looks for it. True, to let
+     * the follower decide, while logrotate keeps changing the directory.
+     *
+     * @throws IOException if the directory cannot be listed
+     */
+    static boolean findable(Path path, LogPosition p) throws IOException {
+        for (int attempt = 1; attempt <= DIRECTORY_ATTEMPTS; attempt++) {
+            OpenLog live = null;
+            try {
+                live = OpenLog.open(path, false);
+            } catch (NoSuchFileException e) {
+                // only rotated files, for now
+            }
+            try {
+                Found found = locate(p, live, RotatedSiblings.of(path), true);
+                if (found != null && found.log() != live) {
+                    closeQuietly(found.log());
+                }
+                return found != null;
+            } catch (DirectoryChanged e) {
+                // look again
+            } finally {
+                closeQuietly(live);
+            }
+        }
+        return true;
+    }
+
+    /**
      * Opens {@code s} if it starts like {@code p} (and reaches its offset, if seeking); else null.
      * A file that cannot be read is not the one.
      */

@@ -82,8 +82,23 @@ public final class LogIngestion {
                 : committed[1] != null ? LogPosition.parse(committed[1]) : committedAt;
         boolean replaying = committed != null && committed[1] != null;
         String pending = store.backfillUntil(source);
+        // Rotations while the daemon was down can take away the files its positions are in.
+        String lost = null;
+        if (committed != null && !findable(committedAt)) {
+            // What came after that file is in the rotated files left, unread: start over, as a
+            // first start does (files the tail recorded as read are not read again).
+            lost = "the file of the saved position (" + committedAt + ") is gone, rotated away while Waybill"
+                    + " was not running";
+        } else if (replaying && !findable(start)) {
+            LogPosition instead = oldestRotatedSince(MessageAssembler.DEFAULT_HORIZON_SECONDS * 1000, committedAt);
+            instead = instead != null ? instead : committedAt.withOffset(0);
+            say.accept("the file where the messages open at the saved position began (" + start + ") is gone,"
+                    + " rotated away while Waybill was not running; they are replayed from " + instead
+                    + " on, and may lack their first lines");
+            start = instead;
+        }
         boolean firstStart = false;
-        if (committed == null) {
+        if (committed == null || lost != null) {
             // A first start takes the live tail from here at once and leaves the history to a
             // backfill: the live log up to its end now, and the rotated logs before it. The tail
             // replays (without writing) what the horizon may hold open, from the oldest rotated
@@ -93,7 +108,7 @@ public final class LogIngestion {
             if (handOver != null) {
                 firstStart = true;
                 committedAt = handOver;
-                start = oldestRotatedSince(MessageAssembler.DEFAULT_HORIZON_SECONDS * 1000);
+                start = oldestRotatedSince(MessageAssembler.DEFAULT_HORIZON_SECONDS * 1000, null);
                 replaying = start != null || handOver.offset() > 0;
                 LogPosition backfillUntil = backfillUntil(handOver);
                 if (backfillUntil != null) {
@@ -103,9 +118,10 @@ public final class LogIngestion {
             }
         }
         say.accept(firstStart
-                ? "first start: following " + log + " from its end; " + (pending == null
+                ? (lost == null ? "first start" : lost) + ": following " + log + " from its end; " + (pending == null
                         ? "there is no history beside it to backfill"
-                        : "backfilling its history within " + retentionDays + " days meanwhile")
+                        : "backfilling " + (lost == null ? "its history" : "the rotated logs not read yet") + " within "
+                        + retentionDays + " days meanwhile")
                 : committed == null ? "first start: following " + log + " from its beginning"
                 : "following " + log + " from " + committedAt + (replaying ? " (replaying open messages from "
                 + start + ")" : ""));
@@ -352,6 +368,15 @@ public final class LogIngestion {
         }
     }
 
+    /** Whether a follower started at {@code p} finds its file now (if the directory cannot be read, let it try). */
+    private boolean findable(LogPosition p) {
+        try {
+            return LogFollower.findable(log, p);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** Where a first start's backfill ends ({@link Backfill#until}), or null for none. */
     private LogPosition backfillUntil(LogPosition handOver) {
         try {
@@ -364,17 +389,20 @@ public final class LogIngestion {
     }
 
     /**
-     * The oldest rotated generation of the log written to within {@code millis} (plain or gzip),
-     * or null (the live log's beginning) if none.
+     * The start of the oldest rotated generation of the log written to within {@code millis}
+     * (plain or gzip), or of the one {@code notAfter} is in if that comes first; null (the live
+     * log's beginning) if none.
      */
-    private LogPosition oldestRotatedSince(long millis) {
+    private LogPosition oldestRotatedSince(long millis, LogPosition notAfter) {
         long cutoffMillis = System.currentTimeMillis() - millis;
         try {
             for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
-                if (Files.getLastModifiedTime(s.path()).toMillis() < cutoffMillis) {
-                    continue;
+                LogHead head = LogHead.read(s.path());
+                boolean holdsNotAfter = notAfter != null && (s.key().names(notAfter)
+                        || notAfter.headLength() > 0 && notAfter.startsLike(head));
+                if (holdsNotAfter || Files.getLastModifiedTime(s.path()).toMillis() >= cutoffMillis) {
+                    return LogPosition.at(s.key(), 0, head);
                 }
-                return LogPosition.at(s.key(), 0, LogHead.read(s.path()));
             }
         } catch (IOException e) {
             say.accept("cannot list the rotated logs beside " + log + " (" + e.getMessage()

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,7 @@ class BackfillTest {
         return until;
     }
 
-    private final List<String> said = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> said = new CopyOnWriteArrayList<>(); // read while the backfill adds
 
     private Backfill backfill(Path dir, LogPosition until, DeliveryStore store) {
         return new Backfill(dir.resolve("exim_mainlog"), until, ZoneOffset.UTC, store, CpanelAccounts.none(), 30,

@@ -26,8 +26,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +56,7 @@ class LogIngestionTest {
         return String.join("\n", lines.subList(from, to)) + "\n";
     }
 
-    private final List<String> said = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> said = new CopyOnWriteArrayList<>(); // read while the tail adds
 
     @Test
     void aRotatedFileTheTailReadToItsEnd_isRecorded_soThatAnImportOfItCompressedPassesOverIt(@TempDir Path dir,
@@ -152,6 +155,68 @@ class LogIngestionTest {
     }
 
     @Test
+    void restart_afterTheCommittedFileWasRotatedAwayWhileDown_readsTheGenerationsAfterIt(@TempDir Path dir,
+            TestDatabase db) throws Exception {
+        Path live = dir.resolve("exim_mainlog");
+        Path rotated = dir.resolve("exim_mainlog.1");
+        try (HikariDataSource ds = db.pool(2)) {
+            Tail tail = firstRun(dir, db, ds, () -> { });
+            // While the daemon is down, two rotations with `rotate 1`: the file it stopped in is
+            // deleted, and the generation written after it is the one rotated file left.
+            Files.move(live, rotated);
+            Files.writeString(live, text(1500, 2000));
+            Files.delete(rotated);
+            Files.move(live, rotated);
+            Files.writeString(live, text(2000, 2500));
+            long backfills = count("backfill done");
+            restartUntilRead(tail, db, () -> count("backfill done") > backfills);
+            assertTrue(said.stream().anyMatch(l -> l.contains("is gone")), String.join("\n", said));
+            // What a restart can know: the lines before the lost file's end as they were stored, then
+            // the rest read afresh, as two imports, one after the other, store them.
+            assertReferenceRows(dir, db, text(0, 1500), text(1500, 2500));
+        }
+    }
+
+    @Test
+    void restart_afterTheResumeFileWasRotatedAwayWhileDown_goesOnFromTheCommittedPosition(@TempDir Path dir,
+            TestDatabase db) throws Exception {
+        Path live = dir.resolve("exim_mainlog");
+        Path rotated = dir.resolve("exim_mainlog.1");
+        try (HikariDataSource ds = db.pool(2)) {
+            Tail tail = firstRun(dir, db, ds, () -> {
+                Files.move(live, rotated);
+                Files.writeString(live, text(1500, 2000));
+                await(() -> committedOffset(db) == Files.size(live), "the tail reading the new log");
+            });
+            String[] saved = tail.store().position(live.toString());
+            assertTrue(saved[1] != null && LogPosition.parse(saved[1]).sameInode(LogPosition.at(FileKey.of(rotated), 0,
+                    LogHead.read(rotated))), "messages open since the rotated file: " + String.join(" ", saved));
+            // While the daemon is down, Exim writes on, and a rotation with `rotate 1` deletes the file
+            // the open messages began in; the committed position's file is the rotated one now.
+            Files.writeString(live, text(2000, 2200), StandardOpenOption.APPEND);
+            Files.delete(rotated);
+            Files.move(live, rotated);
+            Files.writeString(live, text(2200, 2500));
+            restartUntilRead(tail, db, () -> true);
+            assertFalse(said.stream().anyMatch(l -> l.contains("the file of the saved position")), String.join("\n", said));
+            // Messages that began after the lost file come out whole, those written while the daemon
+            // was down included; only the ones open since the lost file may lack their beginning.
+            Map<String, List<String>> expected = referenceRows(dir, db, text(0, 2500));
+            Map<String, List<String>> stored = BackfillTest.rows(db, "tail");
+            Map<String, Integer> firstLine = firstLines();
+            int compared = 0;
+            for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+                Integer first = firstLine.get(e.getKey());
+                if (first == null || first >= 1500) {
+                    assertEquals(e.getValue(), stored.get(e.getKey()), "message " + e.getKey());
+                    compared += first != null && first >= 2000 && first < 2200 ? 1 : 0;
+                }
+            }
+            assertTrue(compared > 10, "messages written while the daemon was down: " + compared);
+        }
+    }
+
+    @Test
     void aReplayEndedByAGapWhileTheLiveLogIsEmpty_neverMovesTheCommittedPositionBack(@TempDir Path dir,
             TestDatabase db) throws Exception {
         Path live = dir.resolve("exim_mainlog");
@@ -159,14 +224,18 @@ class LogIngestionTest {
         try (HikariDataSource ds = db.pool(2)) {
             Tail tail = firstRun(dir, db, ds, () -> rotateToAnEmptyLog(live));
             String committed = tail.store().position(live.toString())[0];
-            // The file of the saved position cannot be found for one run: the replay ends at a gap,
-            // in a live log with no text yet.
+            // The file of the saved position cannot be found for one run, nor a live log to start
+            // over at the end of; once an empty one appears, the replay ends at a gap there.
             Path away = Files.createDirectories(dir.resolve("elsewhere")).resolve("exim_mainlog.1");
             Files.move(rotated, away);
+            Files.delete(live);
             LogIngestion second = new LogIngestion(live, ZoneOffset.UTC, tail.store(), tail.accounts(), 30, said::add);
             Thread t = start(second);
             try {
-                await(() -> said.stream().anyMatch(l -> l.contains("the file of the saved position")), "the gap");
+                await(() -> said.stream().anyMatch(l -> l.contains("does not exist")), "the tail waiting for a log");
+                Files.createFile(live);
+                await(() -> said.stream().anyMatch(l -> l.contains("the file of the saved position is neither")),
+                        "the gap");
                 Thread.sleep(1500); // several commits' time
             } finally {
                 second.stop();
@@ -208,10 +277,16 @@ class LogIngestionTest {
 
     /** Starts the tail again and stops it once it has stored the whole live log. */
     private void restartUntilRead(Tail tail, TestDatabase db) throws Exception {
+        restartUntilRead(tail, db, () -> true);
+    }
+
+    /** Starts the tail again and stops it once it has stored the whole live log and {@code also} holds. */
+    private void restartUntilRead(Tail tail, TestDatabase db, Condition also) throws Exception {
         LogIngestion again = new LogIngestion(tail.live(), ZoneOffset.UTC, tail.store(), tail.accounts(), 30, said::add);
         Thread restarted = start(again);
         try {
-            await(() -> committedOffset(db) == Files.size(tail.live()), "the restarted tail storing the new log");
+            await(() -> committedOffset(db) == Files.size(tail.live()) && also.met(),
+                    "the restarted tail storing the new log");
         } finally {
             again.stop();
             restarted.join(30_000);
@@ -234,16 +309,44 @@ class LogIngestionTest {
         Files.delete(file);
     }
 
-    /** The rows of server "tail" are those an import of {@code text} stores: nothing lost, nothing twice. */
-    private static void assertReferenceRows(Path dir, TestDatabase db, String text) throws Exception {
-        Path whole = dir.resolve("reference").resolve("whole.log");
-        Files.createDirectories(whole.getParent());
-        Files.writeString(whole, text);
+    /**
+     * The rows of server "tail" are those that imports of {@code texts}, one after the other, store:
+     * nothing lost, nothing twice.
+     */
+    private static void assertReferenceRows(Path dir, TestDatabase db, String... texts) throws Exception {
+        assertEquals(referenceRows(dir, db, texts), BackfillTest.rows(db, "tail"));
+    }
+
+    /** The rows that imports of {@code texts}, one after the other, store (as server "reference"). */
+    private static Map<String, List<String>> referenceRows(Path dir, TestDatabase db, String... texts)
+            throws Exception {
         Path conf = config(dir, db, "reference");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertEquals(0, Main.run(new String[] {"import", "--config", conf.toString(), whole.toString()},
-                new PrintStream(out), new PrintStream(out)), out.toString());
-        assertEquals(BackfillTest.rows(db, "reference"), BackfillTest.rows(db, "tail"));
+        for (int i = 0; i < texts.length; i++) {
+            Path part = Files.createDirectories(dir.resolve("reference")).resolve("part" + i + ".log");
+            Files.writeString(part, texts[i]);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(0, Main.run(new String[] {"import", "--config", conf.toString(), part.toString()},
+                    new PrintStream(out), new PrintStream(out)), out.toString());
+        }
+        return BackfillTest.rows(db, "reference");
+    }
+
+    /** The index of the first line of each message in the sample. */
+    private static Map<String, Integer> firstLines() {
+        Map<String, Integer> first = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(" ", 4);
+            if (f.length > 3 && MESSAGE_ID.matcher(f[2]).matches()) {
+                first.putIfAbsent(f[2], i);
+            }
+        }
+        return first;
+    }
+
+    private static final Pattern MESSAGE_ID = Pattern.compile("[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}");
+
+    private long count(String prefix) {
+        return said.stream().filter(l -> l.startsWith(prefix)).count();
     }
 
     private Thread start(LogIngestion ingestion) {
