@@ -38,6 +38,8 @@ public final class LogIngestion {
     static final int FLUSH_ROWS = 5_000;
     /** How often cPanel's account files are checked for changes. */
     static final Duration ACCOUNT_CHECK = Duration.ofSeconds(10);
+    /** How often a restart that must start over at the live log's end looks for the log. */
+    static final Duration LOG_WAIT = Duration.ofSeconds(1);
 
     private final Path log;
     private final ZoneId zone;
@@ -105,6 +107,13 @@ public final class LogIngestion {
             // file within it, so that messages open at the hand-over come out whole; it writes
             // those itself, and the backfill only messages that finished before.
             LogPosition handOver = liveEnd();
+            if (handOver == null && lost != null) {
+                say.accept(lost + "; waiting for " + log + " to appear, to start over at its end");
+                while (handOver == null && running) {
+                    Thread.sleep(LOG_WAIT.toMillis());
+                    handOver = liveEnd();
+                }
+            }
             if (handOver != null) {
                 firstStart = true;
                 committedAt = handOver;
@@ -229,6 +238,15 @@ public final class LogIngestion {
                     replaying = false; // caught up with the hand-over, and nothing new yet
                     ingester.endReplay(true);
                 }
+                if (replaying && !firstStart && b.isEmpty() && follower.state() == LogFollower.State.FOLLOWING
+                        && !seenCommittedFile && !inCommittedFile) {
+                    // Caught up with the live log and the committed position was never met: a
+                    // replay goes no further. (Ending it early only writes rows again as they are.)
+                    say.accept("the replay reached the end of " + log + " without meeting the saved position "
+                            + committedAt + "; what comes now is stored, what was replayed after it is not");
+                    replaying = false;
+                    ingester.endReplay(false);
+                }
                 if (System.nanoTime() - accountsChecked > ACCOUNT_CHECK.toNanos()) {
                     accountsChecked = System.nanoTime();
                     reloadAccounts(ingester);
@@ -252,10 +270,14 @@ public final class LogIngestion {
      * The position to commit: where the follower is, unless that is in a file with no text yet —
      * a new log logrotate created, which a restart could not know again by its first bytes once
      * it has some (and perhaps been rotated and compressed too). Then how far lines are handled
-     * (the committed position, or the end of the last line written), or null when nothing is.
+     * (the committed position, or the end of the last line written), unless that too has no first
+     * bytes (a start on an empty log); null when there is nothing to commit.
      */
     private static LogPosition committable(LogPosition follower, LogPosition handled) {
-        return follower != null && follower.headLength() > 0 ? follower : handled;
+        if (follower != null && follower.headLength() > 0) {
+            return follower;
+        }
+        return handled != null && handled.headLength() > 0 ? handled : null;
     }
 
     /** Where the follower reported lines lost, until the file they are in is finished. */
@@ -390,17 +412,36 @@ public final class LogIngestion {
 
     /**
      * The start of the oldest rotated generation of the log written to within {@code millis}
-     * (plain or gzip), or of the one {@code notAfter} is in if that comes first; null (the live
-     * log's beginning) if none.
+     * (plain or gzip, not empty), or of the file {@code notAfter} is in if that comes first (or
+     * when it cannot be told whether a file is that one); null (the live log's beginning) if none,
+     * or while logrotate renames files.
      */
     private LogPosition oldestRotatedSince(long millis, LogPosition notAfter) {
         long cutoffMillis = System.currentTimeMillis() - millis;
         try {
             for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
-                LogHead head = LogHead.read(s.path());
+                boolean recent = Files.getLastModifiedTime(s.path()).toMillis() >= cutoffMillis;
+                if (!recent && (notAfter == null || notAfter.headLength() == 0 && !s.key().names(notAfter))) {
+                    continue;
+                }
+                LogHead head;
+                try {
+                    head = LogHead.read(s.path());
+                    if (!FileKey.of(s.path()).equals(s.key())) {
+                        return null; // logrotate is at work: the live log's beginning is safe
+                    }
+                } catch (IOException e) {
+                    if (notAfter != null) {
+                        return notAfter.withOffset(0); // it could be that file: never start after it
+                    }
+                    continue; // unreadable, or renamed meanwhile: it cannot be replayed
+                }
                 boolean holdsNotAfter = notAfter != null && (s.key().names(notAfter)
                         || notAfter.headLength() > 0 && notAfter.startsLike(head));
-                if (holdsNotAfter || Files.getLastModifiedTime(s.path()).toMillis() >= cutoffMillis) {
+                if (holdsNotAfter) {
+                    return notAfter.withOffset(0);
+                }
+                if (recent && head.length() > 0) { // an empty file has nothing to replay, nor first bytes to be found by
                     return LogPosition.at(s.key(), 0, head);
                 }
             }

@@ -170,7 +170,9 @@ class LogIngestionTest {
             Files.writeString(live, text(2000, 2500));
             long backfills = count("backfill done");
             restartUntilRead(tail, db, () -> count("backfill done") > backfills);
-            assertTrue(said.stream().anyMatch(l -> l.contains("is gone")), String.join("\n", said));
+            assertTrue(said.stream().anyMatch(l -> l.startsWith("the file of the saved position (")
+                    && l.contains("is gone") && l.contains("backfilling the rotated logs not read yet")),
+                    String.join("\n", said));
             // What a restart can know: the lines before the lost file's end as they were stored, then
             // the rest read afresh, as two imports, one after the other, store them.
             assertReferenceRows(dir, db, text(0, 1500), text(1500, 2500));
@@ -181,67 +183,137 @@ class LogIngestionTest {
     void restart_afterTheResumeFileWasRotatedAwayWhileDown_goesOnFromTheCommittedPosition(@TempDir Path dir,
             TestDatabase db) throws Exception {
         Path live = dir.resolve("exim_mainlog");
-        Path rotated = dir.resolve("exim_mainlog.1");
+        Path first = dir.resolve("exim_mainlog.1");
+        Path second = dir.resolve("exim_mainlog.2");
         try (HikariDataSource ds = db.pool(2)) {
+            // Two rotations while the tail runs: lines 0-1500, 1500-2000, then the live log.
             Tail tail = firstRun(dir, db, ds, () -> {
-                Files.move(live, rotated);
+                Files.move(live, first);
                 Files.writeString(live, text(1500, 2000));
-                await(() -> committedOffset(db) == Files.size(live), "the tail reading the new log");
+                await(() -> committedOffset(db) == Files.size(live), "the tail reading the second log");
+                Files.move(first, second);
+                Files.move(live, first);
+                Files.writeString(live, text(2000, 2300));
+                await(() -> committedOffset(db) == Files.size(live), "the tail reading the third log");
             });
             String[] saved = tail.store().position(live.toString());
-            assertTrue(saved[1] != null && LogPosition.parse(saved[1]).sameInode(LogPosition.at(FileKey.of(rotated), 0,
-                    LogHead.read(rotated))), "messages open since the rotated file: " + String.join(" ", saved));
-            // While the daemon is down, Exim writes on, and a rotation with `rotate 1` deletes the file
-            // the open messages began in; the committed position's file is the rotated one now.
-            Files.writeString(live, text(2000, 2200), StandardOpenOption.APPEND);
-            Files.delete(rotated);
-            Files.move(live, rotated);
-            Files.writeString(live, text(2200, 2500));
-            restartUntilRead(tail, db, () -> true);
-            assertFalse(said.stream().anyMatch(l -> l.contains("the file of the saved position")), String.join("\n", said));
-            // Messages that began after the lost file come out whole, those written while the daemon
-            // was down included; only the ones open since the lost file may lack their beginning.
+            assertTrue(saved[1] != null && LogPosition.parse(saved[1]).sameInode(LogPosition.at(FileKey.of(second), 0,
+                    LogHead.read(second))), "messages open since the oldest file: " + String.join(" ", saved));
+            // While the daemon is down, Exim writes on, and a rotation with `rotate 2` deletes the
+            // file the oldest open messages began in; the committed position's file is .1 now.
+            Files.writeString(live, text(2300, 2400), StandardOpenOption.APPEND);
+            Files.delete(second);
+            Files.move(first, second);
+            Files.move(live, first);
+            Files.writeString(live, text(2400, 2500));
+            String oldestLeft = "replayed from " + LogPosition.at(FileKey.of(second), 0, LogHead.read(second));
+            restartUntilRead(tail, db);
+            assertTrue(said.stream().anyMatch(l -> l.startsWith("the file where the messages open at the saved position"
+                    + " began") && l.contains(oldestLeft)), "replayed from the oldest file left: " + String.join("\n", said));
+            assertFalse(said.stream().anyMatch(l -> l.contains("log lines lost")), String.join("\n", said));
+            // Messages that began after the deleted file come out whole, those written while the
+            // daemon was down and those straddling into them included; only the ones open since the
+            // deleted file may lack their beginning.
             Map<String, List<String>> expected = referenceRows(dir, db, text(0, 2500));
             Map<String, List<String>> stored = BackfillTest.rows(db, "tail");
             Map<String, Integer> firstLine = firstLines();
-            int compared = 0;
+            int downtime = 0;
             for (Map.Entry<String, List<String>> e : expected.entrySet()) {
-                Integer first = firstLine.get(e.getKey());
-                if (first == null || first >= 1500) {
+                Integer at = firstLine.get(e.getKey());
+                if (at == null || at >= 1500) {
                     assertEquals(e.getValue(), stored.get(e.getKey()), "message " + e.getKey());
-                    compared += first != null && first >= 2000 && first < 2200 ? 1 : 0;
+                    downtime += at != null && at >= 2300 && at < 2400 ? 1 : 0;
                 }
             }
-            assertTrue(compared > 10, "messages written while the daemon was down: " + compared);
+            assertTrue(downtime > 5, "messages written while the daemon was down: " + downtime);
         }
     }
 
     @Test
-    void aReplayEndedByAGapWhileTheLiveLogIsEmpty_neverMovesTheCommittedPositionBack(@TempDir Path dir,
+    void firstStart_withAnEmptyCompressedGenerationOldest_replaysFromTheOldestOneWithLines(@TempDir Path dir,
             TestDatabase db) throws Exception {
+        Path live = dir.resolve("exim_mainlog");
+        // logrotate's `ifempty` compressed an empty log once: it has nothing to replay.
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(dir.resolve("exim_mainlog.2.gz")))) {
+            o.flush();
+        }
+        Files.writeString(dir.resolve("exim_mainlog.1"), text(0, 1000));
+        Files.writeString(live, text(1000, 1500));
+        try (HikariDataSource ds = db.pool(2)) {
+            DeliveryStore store = new DeliveryStore(ds, "tail");
+            store.prepare();
+            Tail tail = new Tail(live, store, new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root"))));
+            Files.writeString(live, text(1500, 2000), StandardOpenOption.APPEND);
+            restartUntilRead(tail, db, () -> count("backfill done") > 0);
+            assertFalse(said.stream().anyMatch(l -> l.contains("log lines lost")), String.join("\n", said));
+            // The backfill stores what finished before the hand-over, the tail what was open there:
+            // together, an import of the same text.
+            assertReferenceRows(dir, db, text(0, 2000));
+        }
+    }
+
+    @Test
+    void restart_withTheCommittedFileGoneAndNoLiveLog_waitsForTheLog_andCommitsNothingUntilItHasLines(
+            @TempDir Path dir, TestDatabase db) throws Exception {
         Path live = dir.resolve("exim_mainlog");
         Path rotated = dir.resolve("exim_mainlog.1");
         try (HikariDataSource ds = db.pool(2)) {
             Tail tail = firstRun(dir, db, ds, () -> rotateToAnEmptyLog(live));
             String committed = tail.store().position(live.toString())[0];
-            // The file of the saved position cannot be found for one run, nor a live log to start
-            // over at the end of; once an empty one appears, the replay ends at a gap there.
-            Path away = Files.createDirectories(dir.resolve("elsewhere")).resolve("exim_mainlog.1");
-            Files.move(rotated, away);
+            // The file of the saved position is gone, and so is the live log (`nocreate`: Exim makes
+            // the next one when it next writes).
+            Files.move(rotated, Files.createDirectories(dir.resolve("elsewhere")).resolve("exim_mainlog.1"));
             Files.delete(live);
             LogIngestion second = new LogIngestion(live, ZoneOffset.UTC, tail.store(), tail.accounts(), 30, said::add);
             Thread t = start(second);
             try {
-                await(() -> said.stream().anyMatch(l -> l.contains("does not exist")), "the tail waiting for a log");
+                await(() -> said.stream().anyMatch(l -> l.contains("is gone") && l.contains("waiting for " + live)),
+                        "the restart waiting for a log to start over in");
                 Files.createFile(live);
-                await(() -> said.stream().anyMatch(l -> l.contains("the file of the saved position is neither")),
-                        "the gap");
+                await(() -> said.stream().anyMatch(l -> l.contains("is gone") && l.contains("from its end")),
+                        "the restart starting over");
                 Thread.sleep(1500); // several commits' time
+                assertEquals(committed, tail.store().position(live.toString())[0],
+                        "nothing to commit in a log with no text yet: the committed position stays");
+                Files.writeString(live, text(1500, 2000));
+                await(() -> committedOffset(db) == Files.size(live), "the tail storing the new log");
             } finally {
                 second.stop();
                 t.join(30_000);
             }
-            assertEquals(committed, tail.store().position(live.toString())[0], "the committed position stays where it was");
+            assertReferenceRows(dir, db, text(0, 1500), text(1500, 2000));
+        }
+    }
+
+    @Test
+    void aReplayThatNeverMeetsTheCommittedPosition_endsAtTheEndOfTheLiveLog(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path live = dir.resolve("exim_mainlog");
+        Path rotated = dir.resolve("exim_mainlog.1");
+        try (HikariDataSource ds = db.pool(2)) {
+            Tail tail = firstRun(dir, db, ds, () -> { });
+            Files.move(live, rotated);
+            Files.writeString(live, text(1500, 2000));
+            // As a rotation racing a restart could leave it: the replay starts in a file after the
+            // committed one, and cannot meet the committed position.
+            try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                    "UPDATE log_position SET position = ?, resume = ? WHERE source = ?")) {
+                ps.setString(1, LogPosition.at(FileKey.of(rotated), Files.size(rotated), LogHead.read(rotated)).encode());
+                ps.setString(2, LogPosition.at(FileKey.of(live), 0, LogHead.read(live)).encode());
+                ps.setString(3, live.toString());
+                assertEquals(1, ps.executeUpdate());
+            }
+            LogIngestion again = new LogIngestion(live, ZoneOffset.UTC, tail.store(), tail.accounts(), 30, said::add);
+            Thread t = start(again);
+            try {
+                await(() -> said.stream().anyMatch(l -> l.contains("without meeting the saved position")),
+                        "the replay giving up");
+                Files.writeString(live, text(2000, 2100), StandardOpenOption.APPEND);
+                await(() -> committedOffset(db) == Files.size(live), "the tail storing new lines");
+            } finally {
+                again.stop();
+                t.join(30_000);
+            }
         }
     }
 
