@@ -24,10 +24,11 @@ public final class DeliveryStore {
               senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,
               deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
               reply, tls, bounce_msgid, bounce_of, last_time) VALUES
-            """, 32, "\nON DUPLICATE KEY UPDATE\n" + updates("type", "email", "sender", "user", "domain", "size", "senderhost", "senderip", "senderauth",
-            "spamscore", "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router", "transport",
-            "host", "ip", "message", "actiontime", "remote", "subject", "attempts", "reply", "tls", "bounce_msgid",
-            "bounce_of") + ", last_time = GREATEST(last_time, VALUES(last_time))", 128);
+            """, 32, "\nON DUPLICATE KEY UPDATE\n" + updates(false, "type", "recipient", "deliveredto", "deliveryuser",
+            "deliverydomain", "router", "transport", "host", "ip", "message", "actiontime", "remote", "attempts",
+            "reply", "tls", "bounce_msgid") + ",\n" + updates(true, "email", "sender", "user", "domain", "size",
+            "senderhost", "senderip", "senderauth", "spamscore", "subject", "bounce_of")
+            + ", last_time = GREATEST(last_time, VALUES(last_time))", 128);
     /** An owner entry carries the row's type, so that counts by type read the owner index alone. */
     static final MultiRowStatement OWNERS = new MultiRowStatement(
             "INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time) VALUES ", 5,
@@ -48,15 +49,20 @@ public final class DeliveryStore {
         this.serverName = serverName;
     }
 
-    /** Each column takes the new value only if the new state is not older than the stored one. */
-    private static String updates(String... columns) {
+    /**
+     * Each column takes the new value only if the new state is not older than the stored one. What
+     * the arrival line says ({@code keepKnown}) is never unknown in a newer state but for the lines
+     * read without it (its file lost to rotation, or not imported): then the stored value stays.
+     */
+    private static String updates(boolean keepKnown, String... columns) {
         StringBuilder sb = new StringBuilder();
         for (String c : columns) {
             if (sb.length() > 0) {
                 sb.append(",\n");
             }
+            String value = keepKnown ? "COALESCE(VALUES(" + c + "), " + c + ")" : "VALUES(" + c + ")";
             // last_time is assigned last, so every IF here still sees the stored value.
-            sb.append(c).append(" = IF(VALUES(last_time) >= last_time, VALUES(").append(c).append("), ").append(c)
+            sb.append(c).append(" = IF(VALUES(last_time) >= last_time, ").append(value).append(", ").append(c)
                     .append(')');
         }
         return sb.toString();

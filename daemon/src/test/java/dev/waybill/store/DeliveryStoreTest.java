@@ -1,18 +1,26 @@
 package dev.waybill.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.outcome.Outcome;
+import dev.waybill.outcome.OutcomeType;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.Statement;
+import java.util.List;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -97,6 +105,47 @@ class DeliveryStoreTest {
         public boolean isWrapperFor(Class<?> iface) {
             return false;
         }
+    }
+
+    @Test
+    void write_aNewerStateReadWithoutTheArrival_keepsWhatTheArrivalSaid_andTakesTheRest(TestDatabase db)
+            throws Exception {
+        try (HikariDataSource ds = db.pool(1)) {
+            DeliveryStore store = new DeliveryStore(ds, "store-test");
+            store.prepare();
+            RowKey key = RowKey.ofMessage("store-test", "1toyx8-00000006K6U-293X", 1);
+            store.write(batchOf(key, new Outcome(OutcomeType.DEFER, "1toyx8-00000006K6U-293X", "ann@example.com",
+                    "ann@example.com", "ann", "example.com", 2666, "mail.example.com", "192.0.2.7", "dovecot_login",
+                    1.5, 1_000, "bob@example.net", "bob@example.net", null, "example.net", "dnslookup",
+                    "remote_smtp", "mx.example.net", "198.51.100.2", "451 try later", 1_000, true, "Hello", 1,
+                    "451 try later", null, null, null, 1)));
+            // The same row, delivered, as the later lines alone tell it: no sender, size or subject.
+            store.write(batchOf(key, new Outcome(OutcomeType.SUCCESS, "1toyx8-00000006K6U-293X", null, null, null,
+                    null, -1, null, null, null, null, 2_000, "bob@example.net", "bob@example.net", null,
+                    "example.net", "dnslookup", "remote_smtp", "mx2.example.net", "198.51.100.3", null, 3_000, true,
+                    null, 2, "250 OK", "TLS1.3", null, null, 1)));
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT type, email, user, size, senderip, subject, host, attempts, reply, message FROM delivery")) {
+                assertTrue(rs.next());
+                assertEquals(OutcomeType.SUCCESS.ordinal(), rs.getInt("type"));
+                assertEquals("ann@example.com", rs.getString("email"));
+                assertEquals("ann", rs.getString("user"));
+                assertEquals(2666, rs.getLong("size"));
+                assertEquals("192.0.2.7", rs.getString("senderip"));
+                assertEquals("Hello", rs.getString("subject"));
+                assertEquals("mx2.example.net", rs.getString("host"));
+                assertEquals(2, rs.getInt("attempts"));
+                assertEquals("250 OK", rs.getString("reply"));
+                assertNull(rs.getString("message"), "what the delivery says replaces the deferral's words");
+                assertFalse(rs.next());
+            }
+        }
+    }
+
+    private static RowBatch batchOf(RowKey key, Outcome o) {
+        RowBatch b = new RowBatch();
+        b.row(key, o, List.of());
+        return b;
     }
 
     @Test
