@@ -40,6 +40,8 @@ public final class LogIngestion {
     static final Duration ACCOUNT_CHECK = Duration.ofSeconds(10);
     /** How often a restart that must start over at the live log's end looks for the log. */
     static final Duration LOG_WAIT = Duration.ofSeconds(1);
+    /** How many listings of the rotated logs a replay start is looked for in while logrotate renames them. */
+    private static final int LISTINGS = 3;
 
     private final Path log;
     private final ZoneId zone;
@@ -93,7 +95,6 @@ public final class LogIngestion {
                     + " was not running";
         } else if (replaying && !findable(start)) {
             LogPosition instead = oldestRotatedSince(MessageAssembler.DEFAULT_HORIZON_SECONDS * 1000, committedAt);
-            instead = instead != null ? instead : committedAt.withOffset(0);
             say.accept("the file where the messages open at the saved position began (" + start + ") is gone,"
                     + " rotated away while Waybill was not running; they are replayed from " + instead
                     + " on, and may lack their first lines");
@@ -106,14 +107,16 @@ public final class LogIngestion {
             // replays (without writing) what the horizon may hold open, from the oldest rotated
             // file within it, so that messages open at the hand-over come out whole; it writes
             // those itself, and the backfill only messages that finished before.
-            LogPosition handOver = liveEnd();
-            if (handOver == null && lost != null) {
+            if (lost != null && !Files.exists(log)) {
                 say.accept(lost + "; waiting for " + log + " to appear, to start over at its end");
-                while (handOver == null && running) {
+                while (running && !Files.exists(log)) {
                     Thread.sleep(LOG_WAIT.toMillis());
-                    handOver = liveEnd();
+                }
+                if (!running) {
+                    return;
                 }
             }
+            LogPosition handOver = liveEnd();
             if (handOver != null) {
                 firstStart = true;
                 committedAt = handOver;
@@ -203,7 +206,7 @@ public final class LogIngestion {
                         if (tailed.lines > 0 && !replaying) {
                             // Read to its end: its rows and, if it was read whole, its record go together.
                             // (Not a file this run only started at the end of: it was finished before.)
-                            RowBatch done = batch(ingester, source, handled);
+                            RowBatch done = batch(ingester, source, committable(null, handled));
                             done.imported(finished(tailed, lineStart));
                             writer.submit(done);
                             lastFlush = System.nanoTime();
@@ -239,13 +242,14 @@ public final class LogIngestion {
                     ingester.endReplay(true);
                 }
                 if (replaying && !firstStart && b.isEmpty() && follower.state() == LogFollower.State.FOLLOWING
-                        && !seenCommittedFile && !inCommittedFile) {
-                    // Caught up with the live log and the committed position was never met: a
-                    // replay goes no further. (Ending it early only writes rows again as they are.)
+                        && !seenCommittedFile && !inCommittedFile && at != null && !at.sameInode(committedAt)) {
+                    // Caught up with the live log, and the committed position was never met (its
+                    // file went while the replay read others): a replay goes no further. The messages
+                    // open now are written as they stand; those that ended in what was replayed are not.
                     say.accept("the replay reached the end of " + log + " without meeting the saved position "
-                            + committedAt + "; what comes now is stored, what was replayed after it is not");
+                            + committedAt + "; messages that ended in what it read are not stored, the rest is");
                     replaying = false;
-                    ingester.endReplay(false);
+                    ingester.endReplay(true);
                 }
                 if (System.nanoTime() - accountsChecked > ACCOUNT_CHECK.toNanos()) {
                     accountsChecked = System.nanoTime();
@@ -412,44 +416,53 @@ public final class LogIngestion {
 
     /**
      * The start of the oldest rotated generation of the log written to within {@code millis}
-     * (plain or gzip, not empty), or of the file {@code notAfter} is in if that comes first (or
-     * when it cannot be told whether a file is that one); null (the live log's beginning) if none,
-     * or while logrotate renames files.
+     * (plain or gzip, not empty), or of the file {@code notAfter} is in if that comes first; null
+     * (the live log's beginning) if none. While logrotate keeps renaming files, or when a file
+     * that could be {@code notAfter}'s cannot be read, the safe answer: {@code notAfter}'s file,
+     * or null.
      */
     private LogPosition oldestRotatedSince(long millis, LogPosition notAfter) {
         long cutoffMillis = System.currentTimeMillis() - millis;
+        LogPosition safe = notAfter == null ? null : notAfter.withOffset(0);
         try {
-            for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
-                boolean recent = Files.getLastModifiedTime(s.path()).toMillis() >= cutoffMillis;
-                if (!recent && (notAfter == null || notAfter.headLength() == 0 && !s.key().names(notAfter))) {
-                    continue;
-                }
-                LogHead head;
-                try {
-                    head = LogHead.read(s.path());
-                    if (!FileKey.of(s.path()).equals(s.key())) {
-                        return null; // logrotate is at work: the live log's beginning is safe
+            listing:
+            for (int attempt = 1; attempt <= LISTINGS; attempt++) {
+                for (RotatedSiblings.Sibling s : RotatedSiblings.of(log)) {
+                    boolean holdsNotAfter = notAfter != null && s.key().names(notAfter);
+                    boolean byHead = notAfter != null && notAfter.headLength() > 0;
+                    LogHead head;
+                    boolean recent;
+                    try {
+                        recent = Files.getLastModifiedTime(s.path()).toMillis() >= cutoffMillis;
+                        if (!recent && !holdsNotAfter && !byHead) {
+                            continue;
+                        }
+                        head = LogHead.read(s.path());
+                        if (!FileKey.of(s.path()).equals(s.key())) {
+                            continue listing; // renamed meanwhile: look again
+                        }
+                    } catch (NoSuchFileException e) {
+                        continue listing;
+                    } catch (IOException e) {
+                        if (holdsNotAfter) {
+                            return safe;
+                        }
+                        continue; // unreadable: nothing to replay from it
                     }
-                } catch (IOException e) {
-                    if (notAfter != null) {
-                        return notAfter.withOffset(0); // it could be that file: never start after it
+                    if (holdsNotAfter || byHead && notAfter.startsLike(head)) {
+                        return safe;
                     }
-                    continue; // unreadable, or renamed meanwhile: it cannot be replayed
+                    if (recent && head.length() > 0) { // an empty file has nothing to replay, nor first bytes to be found by
+                        return LogPosition.at(s.key(), 0, head);
+                    }
                 }
-                boolean holdsNotAfter = notAfter != null && (s.key().names(notAfter)
-                        || notAfter.headLength() > 0 && notAfter.startsLike(head));
-                if (holdsNotAfter) {
-                    return notAfter.withOffset(0);
-                }
-                if (recent && head.length() > 0) { // an empty file has nothing to replay, nor first bytes to be found by
-                    return LogPosition.at(s.key(), 0, head);
-                }
+                return safe;
             }
         } catch (IOException e) {
-            say.accept("cannot list the rotated logs beside " + log + " (" + e.getMessage()
-                    + "); starting with the live log");
+            say.accept("cannot list the rotated logs beside " + log + " (" + e.getMessage() + "); replaying from "
+                    + (safe == null ? "the live log's beginning" : safe));
         }
-        return null;
+        return safe;
     }
 
     /**
@@ -494,6 +507,7 @@ public final class LogIngestion {
         return p.sameInode(committed);
     }
 
+    /** The rows ready to write, with the position {@code at} (none if null) and the resume position. */
     private RowBatch batch(Ingester ingester, String source, LogPosition at) {
         RowBatch batch = ingester.takeBatch();
         long resume = ingester.resumePosition();
@@ -502,7 +516,9 @@ public final class LogIngestion {
             LogPosition file = files.get((int) (resume >>> 40));
             resumeText = file.withOffset(resume & ((1L << 40) - 1)).encode();
         }
-        batch.position(source, at.encode(), resumeText);
+        if (at != null) {
+            batch.position(source, at.encode(), resumeText);
+        }
         return batch;
     }
 

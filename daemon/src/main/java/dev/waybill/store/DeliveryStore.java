@@ -51,18 +51,21 @@ public final class DeliveryStore {
 
     /**
      * Each column takes the new value only if the new state is not older than the stored one. What
-     * the arrival line says ({@code keepKnown}) is never unknown in a newer state but for the lines
-     * read without it (its file lost to rotation, or not imported): then the stored value stays.
+     * the arrival line says ({@code arrival}) is the same in every state of a message, but unknown
+     * in states built from lines read without it (its file lost to rotation, or not imported yet):
+     * an unknown value never replaces a known one, and a known one fills an unknown one whatever
+     * the state's age, so importing the file with the arrival later completes the row.
      */
-    private static String updates(boolean keepKnown, String... columns) {
+    private static String updates(boolean arrival, String... columns) {
         StringBuilder sb = new StringBuilder();
         for (String c : columns) {
             if (sb.length() > 0) {
                 sb.append(",\n");
             }
-            String value = keepKnown ? "COALESCE(VALUES(" + c + "), " + c + ")" : "VALUES(" + c + ")";
+            String newer = arrival ? "COALESCE(VALUES(" + c + "), " + c + ")" : "VALUES(" + c + ")";
+            String older = arrival ? "COALESCE(" + c + ", VALUES(" + c + "))" : c;
             // last_time is assigned last, so every IF here still sees the stored value.
-            sb.append(c).append(" = IF(VALUES(last_time) >= last_time, ").append(value).append(", ").append(c)
+            sb.append(c).append(" = IF(VALUES(last_time) >= last_time, ").append(newer).append(", ").append(older)
                     .append(')');
         }
         return sb.toString();

@@ -314,6 +314,19 @@ class LogIngestionTest {
                 again.stop();
                 t.join(30_000);
             }
+            // What comes after the replay is stored as an import stores it.
+            Map<String, List<String>> expected = referenceRows(dir, db, text(0, 2100));
+            Map<String, List<String>> stored = BackfillTest.rows(db, "tail");
+            Map<String, Integer> firstLine = firstLines();
+            int compared = 0;
+            for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+                Integer at = firstLine.get(e.getKey());
+                if (at != null && at >= 2000) {
+                    assertEquals(e.getValue(), stored.get(e.getKey()), "message " + e.getKey());
+                    compared++;
+                }
+            }
+            assertTrue(compared > 5, "messages after the replay: " + compared);
         }
     }
 

@@ -142,6 +142,39 @@ class DeliveryStoreTest {
         }
     }
 
+    @Test
+    void write_anOlderStateWithTheArrival_fillsInWhatTheRowLacked_andLeavesTheNewerOutcome(TestDatabase db)
+            throws Exception {
+        try (HikariDataSource ds = db.pool(1)) {
+            DeliveryStore store = new DeliveryStore(ds, "store-test");
+            store.prepare();
+            RowKey key = RowKey.ofMessage("store-test", "1toyx8-00000006K6U-293X", 1);
+            // First stored from the later lines alone (the file with its arrival was not read yet) ...
+            store.write(batchOf(key, new Outcome(OutcomeType.SUCCESS, "1toyx8-00000006K6U-293X", null, null, null,
+                    null, -1, null, null, null, null, 2_000, "bob@example.net", "bob@example.net", null,
+                    "example.net", "dnslookup", "remote_smtp", "mx2.example.net", "198.51.100.3", null, 3_000, true,
+                    null, 2, "250 OK", "TLS1.3", null, null, 1)));
+            // ... then an import of that older file brings an older state, with the arrival.
+            store.write(batchOf(key, new Outcome(OutcomeType.DEFER, "1toyx8-00000006K6U-293X", "ann@example.com",
+                    "ann@example.com", "ann", "example.com", 2666, "mail.example.com", "192.0.2.7", "dovecot_login",
+                    1.5, 1_000, "bob@example.net", "bob@example.net", null, "example.net", "dnslookup",
+                    "remote_smtp", "mx.example.net", "198.51.100.2", "451 try later", 1_000, true, "Hello", 1,
+                    "451 try later", null, null, null, 1)));
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT type, email, size, subject, host, reply, last_time FROM delivery")) {
+                assertTrue(rs.next());
+                assertEquals("ann@example.com", rs.getString("email"));
+                assertEquals(2666, rs.getLong("size"));
+                assertEquals("Hello", rs.getString("subject"));
+                assertEquals(OutcomeType.SUCCESS.ordinal(), rs.getInt("type"), "the newer outcome stays");
+                assertEquals("mx2.example.net", rs.getString("host"));
+                assertEquals("250 OK", rs.getString("reply"));
+                assertEquals(3_000, rs.getLong("last_time"));
+                assertFalse(rs.next());
+            }
+        }
+    }
+
     private static RowBatch batchOf(RowKey key, Outcome o) {
         RowBatch b = new RowBatch();
         b.row(key, o, List.of());
