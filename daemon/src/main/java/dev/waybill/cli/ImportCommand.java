@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
-import dev.waybill.exim.ParsedLine;
+import dev.waybill.ingest.FileFeed;
 import dev.waybill.ingest.ImportPlan;
 import dev.waybill.ingest.Ingester;
 import dev.waybill.ingest.LogFileInfo;
@@ -15,7 +15,6 @@ import dev.waybill.ingest.StoreWriter;
 import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.store.Database;
 import dev.waybill.store.DeliveryStore;
-import dev.waybill.store.ImportedFile;
 import dev.waybill.store.RowBatch;
 import java.io.FilterInputStream;
 import java.io.BufferedInputStream;
@@ -233,33 +232,17 @@ final class ImportCommand {
 
         private boolean read(LogFileInfo f, InputStream text, AtomicLong consumed, Ingester ingester, StoreWriter writer)
                 throws InterruptedException, SQLException {
-            long fileLines = 0;
-            long first = ParsedLine.NO_TIME;
-            long last = ParsedLine.NO_TIME;
+            FileFeed feed = new FileFeed();
             try (ParsingReader reader = new ParsingReader(text, config.logTimezone(), f.path().getFileName().toString())) {
-                ParsedLine[] lines;
-                while ((lines = reader.next()) != null) {
-                    for (ParsedLine p : lines) {
-                        ingester.accept(p, -1);
-                        if (p.time() != ParsedLine.NO_TIME) {
-                            first = first == ParsedLine.NO_TIME ? p.time() : first;
-                            last = p.time();
-                        }
-                    }
-                    fileLines += lines.length;
-                    if (ingester.pending() >= BATCH_LINES) {
-                        writer.submit(ingester.takeBatch());
-                    }
-                    progress.update(ingester.lines(), consumed.get());
-                }
+                feed.feed(reader, ingester, writer, BATCH_LINES, () -> true,
+                        () -> progress.update(ingester.lines(), consumed.get()));
                 RowBatch end = ingester.takeBatch();
-                end.imported(new ImportedFile(f.fingerprint(), f.path().toString(), reader.bytes(), fileLines, first,
-                        last));
+                end.imported(feed.record(f.fingerprint(), f.path().toString(), reader.bytes()));
                 writer.submit(end);
                 return true;
             } catch (IOException e) {
                 progress.clear();
-                err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e) + " after " + fileLines
+                err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e) + " after " + feed.lines()
                         + " lines; those were imported, the rest of the file was not");
                 writer.submit(ingester.takeBatch());
                 return false;

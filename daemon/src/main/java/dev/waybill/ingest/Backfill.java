@@ -1,10 +1,8 @@
 package dev.waybill.ingest;
 
 import dev.waybill.account.CpanelAccounts;
-import dev.waybill.exim.ParsedLine;
 import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.store.DeliveryStore;
-import dev.waybill.store.ImportedFile;
 import dev.waybill.store.RowBatch;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
@@ -214,9 +212,6 @@ final class Backfill implements Runnable {
     private boolean read(LogFileInfo f, long limit, Predicate<LogHead> isIt, Ingester ingester, StoreWriter writer)
             throws InterruptedException, SQLException {
         Path path = f.path();
-        long lines = 0;
-        long first = ParsedLine.NO_TIME;
-        long last = ParsedLine.NO_TIME;
         Opened opened;
         try {
             opened = open(path, isIt);
@@ -227,23 +222,11 @@ final class Backfill implements Runnable {
         path = opened.path();
         try (ParsingReader reader = new ParsingReader(limited(opened.text(), limit), zone,
                 path.getFileName().toString())) {
-            ParsedLine[] batch;
-            while (running && (batch = reader.next()) != null) {
-                for (ParsedLine p : batch) {
-                    ingester.accept(p, -1);
-                    if (p.time() != ParsedLine.NO_TIME) {
-                        first = first == ParsedLine.NO_TIME ? p.time() : first;
-                        last = p.time();
-                    }
-                }
-                lines += batch.length;
-                if (ingester.pending() >= BATCH_LINES) {
-                    writer.submit(ingester.takeBatch());
-                }
-            }
+            FileFeed feed = new FileFeed();
+            feed.feed(reader, ingester, writer, BATCH_LINES, () -> running, () -> { });
             if (running && limit == WHOLE_FILE) {
                 RowBatch end = ingester.takeBatch();
-                end.imported(new ImportedFile(f.fingerprint(), path.toString(), reader.bytes(), lines, first, last));
+                end.imported(feed.record(f.fingerprint(), path.toString(), reader.bytes()));
                 writer.submit(end);
                 return true;
             }

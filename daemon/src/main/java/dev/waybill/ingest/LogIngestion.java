@@ -179,7 +179,7 @@ public final class LogIngestion {
         try (LogFollower follower = new LogFollower(log, start, LogFollower.Options.defaults());
              StoreWriter writer = new StoreWriter(store, say)) {
             LogFollower.State lastState = null;
-            TailedFile tailed = new TailedFile();
+            FileFeed tailed = new FileFeed();
             // How far lines are handled: replayed up to the committed position, written after it.
             // A commit never goes back behind it, whatever ended the replay.
             LogPosition handled = committedAt;
@@ -203,7 +203,7 @@ public final class LogIngestion {
                 lastState = follower.state();
                 for (LogLine line : b.lines()) {
                     if (lineStart == null || !lineStart.sameInode(line.after())) {
-                        if (tailed.lines > 0 && !replaying) {
+                        if (tailed.lines() > 0 && !replaying) {
                             // Read to its end: its rows and, if it was read whole, its record go together.
                             // (Not a file this run only started at the end of: it was finished before.)
                             RowBatch done = batch(ingester, source, committable(null, handled));
@@ -212,7 +212,7 @@ public final class LogIngestion {
                             lastFlush = System.nanoTime();
                         }
                         lineStart = line.after().withOffset(0);
-                        tailed = new TailedFile();
+                        tailed = new FileFeed();
                     }
                     if (replaying && (file == null || !file.sameInode(line.after()))) {
                         file = line.after();
@@ -225,7 +225,7 @@ public final class LogIngestion {
                     seenCommittedFile |= replaying && inCommittedFile;
                     ParsedLine parsed = parser.parse(line.text());
                     ingester.accept(parsed, globalPosition(lineStart), replaying);
-                    tailed.add(parsed);
+                    tailed.count(parsed);
                     if (replaying && inCommittedFile && line.after().offset() == committedAt.offset()) {
                         replaying = false;
                         ingester.endReplay(firstStart);
@@ -287,21 +287,6 @@ public final class LogIngestion {
     /** Where the follower reported lines lost, until the file they are in is finished. */
     private final List<LogPosition> gaps = new ArrayList<>();
 
-    /** What the tail saw of the file it reads: its lines and their times. */
-    private static final class TailedFile {
-        long lines;
-        long firstTime;
-        long lastTime;
-
-        void add(ParsedLine p) {
-            lines++;
-            if (p.time() != ParsedLine.NO_TIME) {
-                firstTime = firstTime == 0 ? p.time() : firstTime;
-                lastTime = p.time();
-            }
-        }
-    }
-
     /**
      * The record of a rotated file the tail has just read to its end ({@code end}), so that
      * {@code waybill import} of it later (plain or compressed) knows it read before and passes
@@ -310,7 +295,7 @@ public final class LogIngestion {
      * (the same inode, whose first bytes are the ones the tail saw, moments after it read the last
      * line). Counts and times are those of the lines this run read of it.
      */
-    private ImportedFile finished(TailedFile tailed, LogPosition end) {
+    private ImportedFile finished(FileFeed tailed, LogPosition end) {
         boolean lost = gaps.removeIf(g -> g.sameInode(end));
         Backfill b = backfill;
         if (lost || b != null && !b.done()) {
@@ -323,8 +308,7 @@ public final class LogIngestion {
             }
             LogHead head = LogHead.read(f);
             return end.startsLike(head)
-                    ? new ImportedFile(head.fingerprint(), f.toString(), end.offset(), tailed.lines, tailed.firstTime,
-                            tailed.lastTime)
+                    ? tailed.record(head.fingerprint(), f.toString(), end.offset())
                     : null;
         } catch (IOException e) {
             return null; // gone or unreadable already: an import reads it again, which is only slower
