@@ -214,17 +214,8 @@ class LogIngestionTest {
             // Messages that began after the deleted file come out whole, those written while the
             // daemon was down and those straddling into them included; only the ones open since the
             // deleted file may lack their beginning.
-            Map<String, List<String>> expected = referenceRows(dir, db, text(0, 2500));
-            Map<String, List<String>> stored = BackfillTest.rows(db, "tail");
-            Map<String, Integer> firstLine = firstLines();
-            int downtime = 0;
-            for (Map.Entry<String, List<String>> e : expected.entrySet()) {
-                Integer at = firstLine.get(e.getKey());
-                if (at == null || at >= 1500) {
-                    assertEquals(e.getValue(), stored.get(e.getKey()), "message " + e.getKey());
-                    downtime += at != null && at >= 2300 && at < 2400 ? 1 : 0;
-                }
-            }
+            List<Integer> compared = assertReferenceRowsFrom(dir, db, text(0, 2500), 1500, true);
+            long downtime = compared.stream().filter(at -> at >= 2300 && at < 2400).count();
             assertTrue(downtime > 5, "messages written while the daemon was down: " + downtime);
         }
     }
@@ -315,17 +306,7 @@ class LogIngestionTest {
                 t.join(30_000);
             }
             // What comes after the replay is stored as an import stores it.
-            Map<String, List<String>> expected = referenceRows(dir, db, text(0, 2100));
-            Map<String, List<String>> stored = BackfillTest.rows(db, "tail");
-            Map<String, Integer> firstLine = firstLines();
-            int compared = 0;
-            for (Map.Entry<String, List<String>> e : expected.entrySet()) {
-                Integer at = firstLine.get(e.getKey());
-                if (at != null && at >= 2000) {
-                    assertEquals(e.getValue(), stored.get(e.getKey()), "message " + e.getKey());
-                    compared++;
-                }
-            }
+            int compared = assertReferenceRowsFrom(dir, db, text(0, 2100), 2000, false).size();
             assertTrue(compared > 5, "messages after the replay: " + compared);
         }
     }
@@ -414,6 +395,30 @@ class LogIngestionTest {
                     new PrintStream(out), new PrintStream(out)), out.toString());
         }
         return BackfillTest.rows(db, "reference");
+    }
+
+    /**
+     * The rows of server "tail" for the messages that begin at line {@code from} or later (and
+     * for rejections, if {@code rejections}) are those an import of {@code text} stores.
+     *
+     * @return the first line of each message compared
+     */
+    private static List<Integer> assertReferenceRowsFrom(Path dir, TestDatabase db, String text, int from,
+                                                         boolean rejections) throws Exception {
+        Map<String, List<String>> expected = referenceRows(dir, db, text);
+        Map<String, List<String>> stored = BackfillTest.rows(db, "tail");
+        Map<String, Integer> firstLine = firstLines();
+        List<Integer> compared = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+            Integer at = firstLine.get(e.getKey());
+            if (at == null ? rejections : at >= from) {
+                assertEquals(e.getValue(), stored.get(e.getKey()), "message " + e.getKey());
+                if (at != null) {
+                    compared.add(at);
+                }
+            }
+        }
+        return compared;
     }
 
     /** The index of the first line of each message in the sample. */

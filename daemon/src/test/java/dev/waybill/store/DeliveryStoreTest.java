@@ -114,16 +114,8 @@ class DeliveryStoreTest {
             DeliveryStore store = new DeliveryStore(ds, "store-test");
             store.prepare();
             RowKey key = RowKey.ofMessage("store-test", "1toyx8-00000006K6U-293X", 1);
-            store.write(batchOf(key, new Outcome(OutcomeType.DEFER, "1toyx8-00000006K6U-293X", "ann@example.com",
-                    "ann@example.com", "ann", "example.com", 2666, "mail.example.com", "192.0.2.7", "dovecot_login",
-                    1.5, 1_000, "bob@example.net", "bob@example.net", null, "example.net", "dnslookup",
-                    "remote_smtp", "mx.example.net", "198.51.100.2", "451 try later", 1_000, true, "Hello", 1,
-                    "451 try later", null, null, null, 1)));
-            // The same row, delivered, as the later lines alone tell it: no sender, size or subject.
-            store.write(batchOf(key, new Outcome(OutcomeType.SUCCESS, "1toyx8-00000006K6U-293X", null, null, null,
-                    null, -1, null, null, null, null, 2_000, "bob@example.net", "bob@example.net", null,
-                    "example.net", "dnslookup", "remote_smtp", "mx2.example.net", "198.51.100.3", null, 3_000, true,
-                    null, 2, "250 OK", "TLS1.3", null, null, 1)));
+            store.write(batchOf(key, DEFERRED_WITH_ARRIVAL));
+            store.write(batchOf(key, DELIVERED_WITHOUT_ARRIVAL));
             try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "SELECT type, email, user, size, senderip, subject, host, attempts, reply, message FROM delivery")) {
                 assertTrue(rs.next());
@@ -150,16 +142,9 @@ class DeliveryStoreTest {
             store.prepare();
             RowKey key = RowKey.ofMessage("store-test", "1toyx8-00000006K6U-293X", 1);
             // First stored from the later lines alone (the file with its arrival was not read yet) ...
-            store.write(batchOf(key, new Outcome(OutcomeType.SUCCESS, "1toyx8-00000006K6U-293X", null, null, null,
-                    null, -1, null, null, null, null, 2_000, "bob@example.net", "bob@example.net", null,
-                    "example.net", "dnslookup", "remote_smtp", "mx2.example.net", "198.51.100.3", null, 3_000, true,
-                    null, 2, "250 OK", "TLS1.3", null, null, 1)));
+            store.write(batchOf(key, DELIVERED_WITHOUT_ARRIVAL));
             // ... then an import of that older file brings an older state, with the arrival.
-            store.write(batchOf(key, new Outcome(OutcomeType.DEFER, "1toyx8-00000006K6U-293X", "ann@example.com",
-                    "ann@example.com", "ann", "example.com", 2666, "mail.example.com", "192.0.2.7", "dovecot_login",
-                    1.5, 1_000, "bob@example.net", "bob@example.net", null, "example.net", "dnslookup",
-                    "remote_smtp", "mx.example.net", "198.51.100.2", "451 try later", 1_000, true, "Hello", 1,
-                    "451 try later", null, null, null, 1)));
+            store.write(batchOf(key, DEFERRED_WITH_ARRIVAL));
             try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "SELECT type, email, size, subject, host, reply, last_time FROM delivery")) {
                 assertTrue(rs.next());
@@ -174,6 +159,18 @@ class DeliveryStoreTest {
             }
         }
     }
+
+    /** A first attempt deferred, with what the arrival said: sender, size, subject, the sender's host. */
+    private static final Outcome DEFERRED_WITH_ARRIVAL = new Outcome(OutcomeType.DEFER, "1toyx8-00000006K6U-293X",
+            "ann@example.com", "ann@example.com", "ann", "example.com", 2666, "mail.example.com", "192.0.2.7",
+            "dovecot_login", 1.5, 1_000, "bob@example.net", "bob@example.net", null, "example.net", "dnslookup",
+            "remote_smtp", "mx.example.net", "198.51.100.2", "451 try later", 1_000, true, "Hello", 1,
+            "451 try later", null, null, null, 1);
+    /** The same recipient delivered later, as the later lines alone tell it: no sender, size or subject. */
+    private static final Outcome DELIVERED_WITHOUT_ARRIVAL = new Outcome(OutcomeType.SUCCESS,
+            "1toyx8-00000006K6U-293X", null, null, null, null, -1, null, null, null, null, 2_000, "bob@example.net",
+            "bob@example.net", null, "example.net", "dnslookup", "remote_smtp", "mx2.example.net", "198.51.100.3",
+            null, 3_000, true, null, 2, "250 OK", "TLS1.3", null, null, 1);
 
     private static RowBatch batchOf(RowKey key, Outcome o) {
         RowBatch b = new RowBatch();
