@@ -107,16 +107,16 @@ public final class LogIngestion {
             // replays (without writing) what the horizon may hold open, from the oldest rotated
             // file within it, so that messages open at the hand-over come out whole; it writes
             // those itself, and the backfill only messages that finished before.
-            if (lost != null && !Files.exists(log)) {
-                say.accept(lost + "; waiting for " + log + " to appear, to start over at its end");
-                while (running && !Files.exists(log)) {
+            LogPosition handOver = liveEnd(lost == null);
+            if (handOver == null && lost != null) {
+                say.accept(lost + "; waiting for " + log + " to be there and readable, to start over at its end");
+                while (running && (handOver = liveEnd(false)) == null) {
                     Thread.sleep(LOG_WAIT.toMillis());
                 }
                 if (!running) {
                     return;
                 }
             }
-            LogPosition handOver = liveEnd();
             if (handOver != null) {
                 firstStart = true;
                 committedAt = handOver;
@@ -344,9 +344,10 @@ public final class LogIngestion {
 
     /**
      * Where the live log ends now, at its last complete line (a line being written is the tail's):
-     * a first start's hand-over from backfill to tail. Null when there is no live log yet.
+     * a first start's hand-over from backfill to tail. Null when there is no live log yet, or it
+     * cannot be read (said, if {@code sayIfUnreadable}).
      */
-    private LogPosition liveEnd() {
+    private LogPosition liveEnd(boolean sayIfUnreadable) {
         try (FileChannel ch = FileChannel.open(log)) {
             FileKey key = FileKey.of(log);
             long end = ch.size();
@@ -373,7 +374,9 @@ public final class LogIngestion {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            say.accept("cannot read " + log + " (" + e.getMessage() + "); following it from its beginning");
+            if (sayIfUnreadable) {
+                say.accept("cannot read " + log + " (" + e.getMessage() + "); following it from its beginning");
+            }
             return null;
         }
     }
@@ -401,9 +404,9 @@ public final class LogIngestion {
     /**
      * The start of the oldest rotated generation of the log written to within {@code millis}
      * (plain or gzip, not empty), or of the file {@code notAfter} is in if that comes first; null
-     * (the live log's beginning) if none. While logrotate keeps renaming files, or when a file
-     * that could be {@code notAfter}'s cannot be read, the safe answer: {@code notAfter}'s file,
-     * or null.
+     * (the live log's beginning) if none. While logrotate keeps renaming files, or when the file
+     * with {@code notAfter}'s inode cannot be read, the safe answer: {@code notAfter}'s file, or
+     * null. Other files that cannot be read are passed over.
      */
     private LogPosition oldestRotatedSince(long millis, LogPosition notAfter) {
         long cutoffMillis = System.currentTimeMillis() - millis;

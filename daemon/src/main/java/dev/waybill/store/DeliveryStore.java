@@ -19,21 +19,40 @@ import javax.sql.DataSource;
  */
 public final class DeliveryStore {
 
+    /**
+     * A row's {@code sendtime} is its arrival's time; a state built without the arrival line (see
+     * {@link #updates}) has its first line's instead, and gives way to the first state that has
+     * the arrival. {@code size} tells the two apart: Exim logs {@code S=} on every arrival, and it is
+     * assigned after this, so this still sees the stored value.
+     */
+    private static final String ARRIVAL_SENDTIME =
+            "sendtime = IF(size IS NULL AND VALUES(size) IS NOT NULL, VALUES(sendtime), sendtime)";
     static final MultiRowStatement UPSERT = new MultiRowStatement("""
             INSERT INTO delivery (row_key, server_id, type, msgid, email, sender, user, domain, size,
               senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,
               deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
               reply, tls, bounce_msgid, bounce_of, last_time) VALUES
-            """, 32, "\nON DUPLICATE KEY UPDATE\n" + updates(false, "type", "recipient", "deliveredto", "deliveryuser",
-            "deliverydomain", "router", "transport", "host", "ip", "message", "actiontime", "remote", "attempts",
-            "reply", "tls", "bounce_msgid") + ",\n" + updates(true, "email", "sender", "user", "domain", "size",
-            "senderhost", "senderip", "senderauth", "spamscore", "subject", "bounce_of")
+            """, 32, "\nON DUPLICATE KEY UPDATE\n" + ARRIVAL_SENDTIME + ",\n"
+            + updates(false, "type", "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router",
+                    "transport", "host", "ip", "message", "actiontime", "remote", "attempts", "reply", "tls",
+                    "bounce_msgid") + ",\n"
+            + updates(true, "email", "sender", "user", "domain", "size", "senderhost", "senderip", "senderauth",
+                    "spamscore", "subject", "bounce_of")
             + ", last_time = GREATEST(last_time, VALUES(last_time))", 128);
     /** An owner entry carries the row's type, so that counts by type read the owner index alone. */
     static final MultiRowStatement OWNERS = new MultiRowStatement(
             "INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time) VALUES ", 5,
             "\nON DUPLICATE KEY UPDATE type = IF(VALUES(last_time) >= last_time, VALUES(type), type),"
                     + " last_time = GREATEST(last_time, VALUES(last_time))", 1024);
+    /**
+     * The owner entries of a state built without the arrival line: keyed by the stored row's
+     * {@code sendtime} (its arrival's, if a state had it), so that they stay the row's entries.
+     */
+    private static final String OWNER_WITHOUT_ARRIVAL = """
+            INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time)
+            VALUES (?, COALESCE((SELECT d.sendtime FROM delivery d WHERE d.row_key = ?), ?), ?, ?, ?)
+            ON DUPLICATE KEY UPDATE type = IF(VALUES(last_time) >= last_time, VALUES(type), type),
+              last_time = GREATEST(last_time, VALUES(last_time))""";
     static final MultiRowStatement LINES = new MultiRowStatement(
             "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 128);
 
@@ -158,10 +177,26 @@ public final class DeliveryStore {
 
     private static void writeOwners(Connection c, List<RowBatch.Row> rows) throws SQLException {
         List<Object[]> owners = new ArrayList<>();
+        List<Object[]> withoutArrival = new ArrayList<>(0);
         for (RowBatch.Row r : rows) {
             for (String owner : r.owners()) {
-                owners.add(new Object[] {owner, Math.max(0, r.outcome().sendunixtime()), r.key().bytes(),
-                        r.outcome().type().ordinal(), Math.max(0, r.outcome().actionunixtime())});
+                (r.outcome().msgid() != null && r.outcome().size() < 0 ? withoutArrival : owners).add(new Object[] {
+                        owner, Math.max(0, r.outcome().sendunixtime()), r.key().bytes(), r.outcome().type().ordinal(),
+                        Math.max(0, r.outcome().actionunixtime())});
+            }
+        }
+        if (!withoutArrival.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(OWNER_WITHOUT_ARRIVAL)) {
+                for (Object[] o : withoutArrival) {
+                    ps.setString(1, (String) o[0]);
+                    ps.setBytes(2, (byte[]) o[2]);
+                    ps.setLong(3, (Long) o[1]);
+                    ps.setBytes(4, (byte[]) o[2]);
+                    ps.setInt(5, (Integer) o[3]);
+                    ps.setLong(6, (Long) o[4]);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
         }
         OWNERS.execute(c, owners, (ps, at, o) -> {

@@ -308,6 +308,21 @@ class LogIngestionTest {
             // What comes after the replay is stored as an import stores it.
             int compared = assertReferenceRowsFrom(dir, db, text(0, 2100), 2000, false).size();
             assertTrue(compared > 5, "messages after the replay: " + compared);
+            // Of the messages that arrived in what the replay read, those still open at its end are
+            // stored as they stood, those that ended in it are not.
+            Map<String, List<String>> stored = BackfillTest.rows(db, "tail");
+            int open = 0;
+            int ended = 0;
+            for (Map.Entry<String, Integer> m : firstLines().entrySet()) {
+                if (m.getValue() >= 1500 && m.getValue() < 2000 && lines.get(m.getValue()).contains(" <= ")) {
+                    boolean completed = lines.subList(m.getValue(), 2000).stream()
+                            .anyMatch(l -> l.contains(" " + m.getKey() + " Completed"));
+                    assertEquals(!completed, stored.containsKey(m.getKey()), "message " + m.getKey());
+                    open += completed ? 0 : 1;
+                    ended += completed ? 1 : 0;
+                }
+            }
+            assertTrue(open > 0 && ended > 0, open + " open, " + ended + " ended");
         }
     }
 

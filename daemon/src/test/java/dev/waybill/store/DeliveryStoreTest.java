@@ -20,6 +20,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -114,11 +115,13 @@ class DeliveryStoreTest {
             DeliveryStore store = new DeliveryStore(ds, "store-test");
             store.prepare();
             RowKey key = RowKey.ofMessage("store-test", "1toyx8-00000006K6U-293X", 1);
-            store.write(batchOf(key, DEFERRED_WITH_ARRIVAL));
-            store.write(batchOf(key, DELIVERED_WITHOUT_ARRIVAL));
+            store.write(batchOf(key, DEFERRED_WITH_ARRIVAL, "ann", "bob"));
+            store.write(batchOf(key, DELIVERED_WITHOUT_ARRIVAL, "bob"));
             try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT type, email, user, size, senderip, subject, host, attempts, reply, message FROM delivery")) {
+                    "SELECT type, email, user, size, senderip, subject, host, attempts, reply, message, sendtime"
+                            + " FROM delivery")) {
                 assertTrue(rs.next());
+                assertEquals(1_000, rs.getLong("sendtime"), "the arrival's time");
                 assertEquals(OutcomeType.SUCCESS.ordinal(), rs.getInt("type"));
                 assertEquals("ann@example.com", rs.getString("email"));
                 assertEquals("ann", rs.getString("user"));
@@ -131,6 +134,9 @@ class DeliveryStoreTest {
                 assertNull(rs.getString("message"), "what the delivery says replaces the deferral's words");
                 assertFalse(rs.next());
             }
+            // The later state's owner entry is the row's (its sendtime), with the new type.
+            assertEquals(List.of("ann 1000 " + OutcomeType.DEFER.ordinal(), "bob 1000 " + OutcomeType.SUCCESS.ordinal()),
+                    ownerEntries(ds));
         }
     }
 
@@ -142,12 +148,13 @@ class DeliveryStoreTest {
             store.prepare();
             RowKey key = RowKey.ofMessage("store-test", "1toyx8-00000006K6U-293X", 1);
             // First stored from the later lines alone (the file with its arrival was not read yet) ...
-            store.write(batchOf(key, DELIVERED_WITHOUT_ARRIVAL));
+            store.write(batchOf(key, DELIVERED_WITHOUT_ARRIVAL, "bob"));
             // ... then an import of that older file brings an older state, with the arrival.
-            store.write(batchOf(key, DEFERRED_WITH_ARRIVAL));
+            store.write(batchOf(key, DEFERRED_WITH_ARRIVAL, "ann", "bob"));
             try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT type, email, size, subject, host, reply, last_time FROM delivery")) {
+                    "SELECT type, email, size, subject, host, reply, last_time, sendtime FROM delivery")) {
                 assertTrue(rs.next());
+                assertEquals(1_000, rs.getLong("sendtime"), "the arrival's time, in place of the first line's");
                 assertEquals("ann@example.com", rs.getString("email"));
                 assertEquals(2666, rs.getLong("size"));
                 assertEquals("Hello", rs.getString("subject"));
@@ -157,7 +164,29 @@ class DeliveryStoreTest {
                 assertEquals(3_000, rs.getLong("last_time"));
                 assertFalse(rs.next());
             }
+            // Both accounts see the row: their entries carry its sendtime now.
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT o.owner FROM delivery_owner o JOIN delivery d ON d.row_key = o.row_key"
+                            + " AND d.sendtime = o.sendtime ORDER BY o.owner")) {
+                List<String> seeing = new ArrayList<>();
+                while (rs.next()) {
+                    seeing.add(rs.getString(1));
+                }
+                assertEquals(List.of("ann", "bob"), seeing);
+            }
         }
+    }
+
+    /** Every owner entry: owner, sendtime, type. */
+    private static List<String> ownerEntries(DataSource ds) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT owner, sendtime, type FROM delivery_owner ORDER BY owner, sendtime")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getLong(2) + " " + rs.getInt(3));
+            }
+        }
+        return out;
     }
 
     /** A first attempt deferred, with what the arrival said: sender, size, subject, the sender's host. */
@@ -172,9 +201,9 @@ class DeliveryStoreTest {
             "bob@example.net", null, "example.net", "dnslookup", "remote_smtp", "mx2.example.net", "198.51.100.3",
             null, 3_000, true, null, 2, "250 OK", "TLS1.3", null, null, 1);
 
-    private static RowBatch batchOf(RowKey key, Outcome o) {
+    private static RowBatch batchOf(RowKey key, Outcome o, String... owners) {
         RowBatch b = new RowBatch();
-        b.row(key, o, List.of());
+        b.row(key, o, List.of(owners));
         return b;
     }
 
