@@ -112,11 +112,9 @@ class DeliveryStoreTest {
     void write_aNewerStateReadWithoutTheArrival_keepsWhatTheArrivalSaid_andTakesTheRest(TestDatabase db)
             throws Exception {
         try (HikariDataSource ds = db.pool(1)) {
-            DeliveryStore store = new DeliveryStore(ds, "store-test");
-            store.prepare();
-            RowKey key = RowKey.ofMessage("store-test", "1toyx8-00000006K6U-293X", 1);
-            store.write(batchOf(key, DEFERRED_WITH_ARRIVAL, "ann", "bob"));
-            store.write(batchOf(key, DELIVERED_WITHOUT_ARRIVAL, "bob"));
+            DeliveryStore store = prepared(ds);
+            store.write(batchOf(DEFERRED_WITH_ARRIVAL, "ann", "bob"));
+            store.write(batchOf(DELIVERED_WITHOUT_ARRIVAL, "bob"));
             try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "SELECT type, email, user, size, senderip, subject, host, attempts, reply, message, sendtime"
                             + " FROM delivery")) {
@@ -144,13 +142,11 @@ class DeliveryStoreTest {
     void write_anOlderStateWithTheArrival_fillsInWhatTheRowLacked_andLeavesTheNewerOutcome(TestDatabase db)
             throws Exception {
         try (HikariDataSource ds = db.pool(1)) {
-            DeliveryStore store = new DeliveryStore(ds, "store-test");
-            store.prepare();
-            RowKey key = RowKey.ofMessage("store-test", "1toyx8-00000006K6U-293X", 1);
+            DeliveryStore store = prepared(ds);
             // First stored from the later lines alone (the file with its arrival was not read yet) ...
-            store.write(batchOf(key, DELIVERED_WITHOUT_ARRIVAL, "bob"));
+            store.write(batchOf(DELIVERED_WITHOUT_ARRIVAL, "bob"));
             // ... then an import of that older file brings an older state, with the arrival.
-            store.write(batchOf(key, DEFERRED_WITH_ARRIVAL, "ann", "bob"));
+            store.write(batchOf(DEFERRED_WITH_ARRIVAL, "ann", "bob"));
             try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "SELECT type, email, size, subject, host, reply, last_time, sendtime FROM delivery")) {
                 assertTrue(rs.next());
@@ -201,9 +197,16 @@ class DeliveryStoreTest {
             "bob@example.net", null, "example.net", "dnslookup", "remote_smtp", "mx2.example.net", "198.51.100.3",
             null, 3_000, true, null, 2, "250 OK", "TLS1.3", null, null, 1);
 
-    private static RowBatch batchOf(RowKey key, Outcome o, String... owners) {
+    private static DeliveryStore prepared(DataSource ds) throws SQLException {
+        DeliveryStore store = new DeliveryStore(ds, "store-test");
+        store.prepare();
+        return store;
+    }
+
+    /** A batch of one state of the one row these tests write, with its owners. */
+    private static RowBatch batchOf(Outcome o, String... owners) {
         RowBatch b = new RowBatch();
-        b.row(key, o, List.of(owners));
+        b.row(RowKey.ofMessage("store-test", o.msgid(), o.row()), o, List.of(owners));
         return b;
     }
 
