@@ -198,7 +198,9 @@ final class RunCommand {
                     Map<String, Object> ingest = new LinkedHashMap<>();
                     LogIngestion li = ingestion.get();
                     boolean backfilling = li != null && li.backfilling();
-                    ingest.put("state", state.get() + (backfilling ? "; backfilling its history" : ""));
+                    String waiting = li == null ? null : li.waiting();
+                    ingest.put("state", waiting != null ? waiting
+                            : state.get() + (backfilling ? "; backfilling its history" : ""));
                     ingest.put("log", config.logPath().toString());
                     ingest.put("server_id", config.serverId());
                     ingest.put("retention_days", config.retentionDays());

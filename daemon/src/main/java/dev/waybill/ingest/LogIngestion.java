@@ -51,6 +51,8 @@ public final class LogIngestion {
     private final int retentionDays;
     private volatile boolean running = true;
     private volatile Backfill backfill;
+    /** What a restart that must start over waits for, while it does; else null. */
+    private volatile String waiting;
     private Thread backfillThread;
     /** Files seen this run, numbered, so that a line's start is one growing number. */
     private final List<LogPosition> files = new ArrayList<>();
@@ -109,9 +111,14 @@ public final class LogIngestion {
             // those itself, and the backfill only messages that finished before.
             LogPosition handOver = liveEnd(lost == null);
             if (handOver == null && lost != null) {
-                say.accept(lost + "; waiting for " + log + " to be there and readable, to start over at its end");
-                while (running && (handOver = liveEnd(false)) == null) {
-                    Thread.sleep(LOG_WAIT.toMillis());
+                waiting = "waiting for " + log + " to be there and readable, to start over at its end";
+                say.accept(lost + "; " + waiting);
+                try {
+                    while (running && (handOver = liveEnd(false)) == null) {
+                        Thread.sleep(LOG_WAIT.toMillis());
+                    }
+                } finally {
+                    waiting = null;
                 }
                 if (!running) {
                     return;
@@ -158,6 +165,11 @@ public final class LogIngestion {
         backfillThread = t;
         backfill = b; // published last: whoever sees it sees its thread
         t.start();
+    }
+
+    /** What the loop waits for before it can follow the log, or null when it does not wait. */
+    public String waiting() {
+        return waiting;
     }
 
     /** Whether the backfill of a first start is still running (false when there is none). */

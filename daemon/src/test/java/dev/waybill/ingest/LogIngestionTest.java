@@ -2,6 +2,7 @@ package dev.waybill.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -260,9 +261,11 @@ class LogIngestionTest {
             try {
                 await(() -> said.stream().anyMatch(l -> l.contains("is gone") && l.contains("waiting for " + live)),
                         "the restart waiting for a log to start over in");
+                assertTrue(second.waiting().startsWith("waiting for " + live), "what status shows: " + second.waiting());
                 Files.createFile(live);
                 await(() -> said.stream().anyMatch(l -> l.contains("is gone") && l.contains("from its end")),
                         "the restart starting over");
+                assertNull(second.waiting(), "waiting no more");
                 Thread.sleep(1500); // several commits' time
                 assertEquals(committed, tail.store().position(live.toString())[0],
                         "nothing to commit in a log with no text yet: the committed position stays");
