@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.waybill.ingest.LogPosition;
 import dev.waybill.testing.MariaDbServer;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
@@ -22,7 +23,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
@@ -311,6 +314,77 @@ class DaemonIT {
         }
         String said = Files.readString(dir.resolve("daemon.out"));
         assertTrue(said.contains("backfilling its history") && said.contains("backfill done"), said);
+    }
+
+    @Test
+    void restartAfterRotationsDeletedTheFileItStoppedIn_waitsForTheLog_andStoresTheGenerationsWrittenMeanwhile(
+            @TempDir Path dir, TestDatabase db) throws Exception {
+        List<String> lines = sample(dir, 6_000);
+        Scenario sc = scenario(dir, db, lines);
+        Path log = sc.log();
+        Path rotated = dir.resolve("exim_mainlog.1");
+        Process daemon = startDaemon(dir, sc.conf());
+        append(log, lines.subList(0, 2_000));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (committedOffset(db) != Files.size(log)) {
+            assertTrue(System.nanoTime() < deadline, "the first run never read its log\n"
+                    + Files.readString(dir.resolve("daemon.out")));
+            Thread.sleep(50);
+        }
+        daemon.destroy();
+        assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
+        // While it is down, two rotations with `rotate 1` and `nocreate`: the file it stopped in is
+        // deleted, the generation after it is the one rotated file, and there is no live log yet.
+        Files.move(log, rotated);
+        append(log, lines.subList(2_000, 4_000));
+        Files.delete(rotated);
+        Files.move(log, rotated);
+        startDaemon(dir, sc.conf());
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(dir.resolve("daemon.out")).contains("to be there and readable")) {
+            assertTrue(System.nanoTime() < deadline, "the restart did not wait for the log\n"
+                    + Files.readString(dir.resolve("daemon.out")));
+            Thread.sleep(50);
+        }
+        assertEquals(0, runJar(dir, "status", "--config", sc.conf().toString()));
+        String status = Files.readString(dir.resolve("cmd-status.out"));
+        assertTrue(status.contains("state: waiting for " + log), status);
+        // Exim writes again: the daemon starts over at the new log's end and backfills the rotated one.
+        append(log, lines.subList(4_000, lines.size()));
+        // Messages that began after the deleted file are stored as parse reads the whole log.
+        Set<String> later = new HashSet<>();
+        Set<String> earlier = new HashSet<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(" ", 4);
+            if (f.length > 3 && f[2].matches("[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}")) {
+                (i < 2_000 ? earlier : later).add(f[2]);
+            }
+        }
+        later.removeAll(earlier);
+        List<String> expected = sc.expected().stream().filter(r -> later.contains(r.split("\\|")[0])).toList();
+        assertTrue(expected.size() > 500, "rows of messages begun after the deleted file: " + expected.size());
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> got = List.of();
+        while (!(got = stored(db).stream().filter(r -> later.contains(r.split("\\|")[0])).toList()).equals(expected)) {
+            assertTrue(System.nanoTime() < deadline, "stored " + got.size() + " of " + expected.size() + " rows\n"
+                    + Files.readString(dir.resolve("daemon.out")));
+            Thread.sleep(200);
+        }
+        String said = Files.readString(dir.resolve("daemon.out"));
+        assertTrue(said.contains("is gone") && said.contains("backfilling the rotated logs not read yet"), said);
+    }
+
+    /** The offset of the tail's committed position, or -1 before it commits one. */
+    private static long committedOffset(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT position FROM log_position WHERE source NOT LIKE 'backfill:%'")) {
+            return rs.next() ? LogPosition.parse(rs.getString(1)).offset() : -1;
+        } catch (SQLException e) {
+            if (e.getMessage().contains("doesn't exist")) {
+                return -1; // the daemon has not created its tables yet
+            }
+            throw e;
+        }
     }
 
     @Test
