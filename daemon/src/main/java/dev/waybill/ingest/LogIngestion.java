@@ -82,6 +82,38 @@ public final class LogIngestion {
      */
     public void run() throws SQLException, InterruptedException {
         String source = log.toString();
+        Start s = start(source);
+        if (s == null) {
+            return; // stopped before there was a log to follow
+        }
+        if (s.backfillUntil() != null) {
+            startBackfill(LogPosition.parse(s.backfillUntil()));
+        }
+        try {
+            follow(source, s.from(), s.committedAt(), s.replaying(), s.firstStart());
+        } finally {
+            Backfill b = backfill;
+            if (b != null) {
+                b.stop();
+                backfillThread.join(30_000);
+            }
+        }
+    }
+
+    /**
+     * Where the tail begins: reading from {@code from}, replaying (without writing) up to
+     * {@code committedAt} if {@code replaying}; after a first start's hand-over if
+     * {@code firstStart}; with a backfill up to {@code backfillUntil} pending, if not null.
+     */
+    private record Start(LogPosition from, LogPosition committedAt, boolean replaying, boolean firstStart,
+                         String backfillUntil) {
+    }
+
+    /**
+     * Decides where the tail begins, from what the store says was committed and what the log's
+     * directory holds now, and says so. Null if stopped while waiting for a log.
+     */
+    private Start start(String source) throws SQLException, InterruptedException {
         String[] committed = store.position(source);
         LogPosition committedAt = committed == null ? null : LogPosition.parse(committed[0]);
         LogPosition start = committed == null ? null
@@ -121,7 +153,7 @@ public final class LogIngestion {
                     waiting = null;
                 }
                 if (!running) {
-                    return;
+                    return null;
                 }
             }
             if (handOver != null) {
@@ -144,18 +176,7 @@ public final class LogIngestion {
                 : committed == null ? "first start: following " + log + " from its beginning"
                 : "following " + log + " from " + committedAt + (replaying ? " (replaying open messages from "
                 + start + ")" : ""));
-        if (pending != null) {
-            startBackfill(LogPosition.parse(pending));
-        }
-        try {
-            follow(source, start, committedAt, replaying, firstStart);
-        } finally {
-            Backfill b = backfill;
-            if (b != null) {
-                b.stop();
-                backfillThread.join(30_000);
-            }
-        }
+        return new Start(start, committedAt, replaying, firstStart, pending);
     }
 
     private void startBackfill(LogPosition until) {
