@@ -39,20 +39,21 @@ public final class DeliveryStore {
             + updates(true, "email", "sender", "user", "domain", "size", "senderhost", "senderip", "senderauth",
                     "spamscore", "subject", "bounce_of")
             + ", last_time = GREATEST(last_time, VALUES(last_time))", 128);
+    /** An owner entry written again takes the row's type unless the new state is older. */
+    private static final String OWNER_UPDATE = "\nON DUPLICATE KEY UPDATE"
+            + " type = IF(VALUES(last_time) >= last_time, VALUES(type), type),"
+            + " last_time = GREATEST(last_time, VALUES(last_time))";
     /** An owner entry carries the row's type, so that counts by type read the owner index alone. */
     static final MultiRowStatement OWNERS = new MultiRowStatement(
-            "INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time) VALUES ", 5,
-            "\nON DUPLICATE KEY UPDATE type = IF(VALUES(last_time) >= last_time, VALUES(type), type),"
-                    + " last_time = GREATEST(last_time, VALUES(last_time))", 1024);
+            "INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time) VALUES ", 5, OWNER_UPDATE, 1024);
     /**
      * The owner entries of a state built without the arrival line: keyed by the stored row's
      * {@code sendtime} (its arrival's, if a state had it), so that they stay the row's entries.
      */
     private static final String OWNER_WITHOUT_ARRIVAL = """
             INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time)
-            VALUES (?, COALESCE((SELECT d.sendtime FROM delivery d WHERE d.row_key = ?), ?), ?, ?, ?)
-            ON DUPLICATE KEY UPDATE type = IF(VALUES(last_time) >= last_time, VALUES(type), type),
-              last_time = GREATEST(last_time, VALUES(last_time))""";
+            VALUES (?, COALESCE((SELECT d.sendtime FROM delivery d WHERE d.row_key = ?), ?), ?, ?, ?)"""
+            + OWNER_UPDATE;
     static final MultiRowStatement LINES = new MultiRowStatement(
             "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 128);
 
