@@ -63,10 +63,11 @@ final class QueryCommand {
             """ + ClientOptions.HELP;
 
     static final String STATS_USAGE = """
-            Usage: waybill stats [--since WHEN] [--until WHEN] [--by-day] [options]
+            Usage: waybill stats [--since WHEN] [--until WHEN] [--by-day] [--server NAME] [options]
 
             Deliveries by hour (or day) and outcome, and the accounts and domains with the most
-            failures and deferrals. Default: the last 24 hours.
+            failures and deferrals. Default: the last 24 hours, every server's rows the caller
+            may see; --server NAME counts one server's (of several sharing the database).
 
             Options:
               --as NAME           (root) see what WHM user NAME sees

@@ -157,7 +157,7 @@ final class RunCommand {
                 t.setDaemon(true);
                 return t;
             });
-            Retention retention = new Retention(ds);
+            Retention retention = new Retention(ds, config.serverId());
             background.scheduleWithFixedDelay(() -> purge(retention, config, say), RETENTION_FIRST_MINUTES,
                     RETENTION_EVERY_MINUTES, TimeUnit.MINUTES);
             try {
@@ -192,7 +192,7 @@ final class RunCommand {
             AtomicReference<String> state, AtomicReference<LogIngestion> ingestion, AtomicReference<String> adminUrl,
             Consumer<String> say) throws IOException {
         ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(config.cpanelRoot(), say), SystemUsers.system());
-        MethodRegistry methods = new QueryMethods(ds, tracer).registerAll(new MethodRegistry());
+        MethodRegistry methods = new QueryMethods(ds, config.serverId(), tracer).registerAll(new MethodRegistry());
         new RenderMethod(pages).registerOn(methods);
         SocketServer server = new SocketServer(ServerSettings.defaults(config.socketPath()), methods, resolver, say).registerBuiltins(() -> {
                     Map<String, Object> ingest = new LinkedHashMap<>();

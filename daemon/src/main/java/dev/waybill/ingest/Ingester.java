@@ -66,7 +66,7 @@ public final class Ingester {
         if (o.row() == 0) {
             rejection(o);
         } else {
-            batch.row(RowKey.ofMessage(server, o.msgid(), o.row()), o, owners(o));
+            batch.row(RowKey.ofMessage(o.msgid(), o.row()), o, owners(o));
         }
     }
 
@@ -145,12 +145,12 @@ public final class Ingester {
             assembler.drainChanges(new MessageAssembler.Changes() {
                 @Override
                 public void upsert(Outcome row) {
-                    batch.row(RowKey.ofMessage(server, row.msgid(), row.row()), row, owners(row));
+                    batch.row(RowKey.ofMessage(row.msgid(), row.row()), row, owners(row));
                 }
 
                 @Override
                 public void retract(Outcome placeholder) {
-                    batch.retract(RowKey.ofMessage(server, placeholder.msgid(), placeholder.row()),
+                    batch.retract(RowKey.ofMessage(placeholder.msgid(), placeholder.row()),
                             placeholder.sendunixtime(), owners(placeholder));
                 }
             });

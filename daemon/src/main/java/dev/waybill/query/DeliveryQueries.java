@@ -13,7 +13,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
@@ -46,20 +45,26 @@ public final class DeliveryQueries {
     public static final long COUNT_LIMIT_INDEX = 100_000;
 
     private final DataSource dataSource;
-    private final Map<Integer, String> serverNames = new ConcurrentHashMap<>();
+    private final Servers servers;
 
     private final long countLimit;
     private final long countLimitIndex;
 
-    public DeliveryQueries(DataSource dataSource) {
-        this(dataSource, COUNT_LIMIT, COUNT_LIMIT_INDEX);
+    /** @param localServer this daemon's {@code server.id}: the server whose accounts ask it */
+    public DeliveryQueries(DataSource dataSource, String localServer) {
+        this(dataSource, localServer, COUNT_LIMIT, COUNT_LIMIT_INDEX);
     }
 
     /** With other counting limits (tests). */
-    DeliveryQueries(DataSource dataSource, long countLimit, long countLimitIndex) {
+    DeliveryQueries(DataSource dataSource, String localServer, long countLimit, long countLimitIndex) {
         this.dataSource = dataSource;
+        this.servers = new Servers(localServer);
         this.countLimit = countLimit;
         this.countLimitIndex = countLimitIndex;
+    }
+
+    Servers servers() {
+        return servers;
     }
 
     /**
@@ -73,16 +78,15 @@ public final class DeliveryQueries {
         Viewer v = p.user() == null ? viewer : viewer.narrowToAccount(p.user());
         Cursor after = p.cursor() == null ? null : Cursor.decode(p.cursor(), p.filterHash());
         try (Connection c = dataSource.getConnection()) {
-            Integer serverId = null;
-            if (p.server() != null) {
-                serverId = serverId(c, p.server());
-                if (serverId == null) {
-                    return new SearchPage(List.of(), null, withCounts ? new EnumMap<>(OutcomeType.class) : null, true);
-                }
+            Integer serverId = p.server() == null ? null : servers.id(c, p.server());
+            // An account's or reseller's owner entries are those of this daemon's server.
+            Integer owned = v.everything() ? null : servers.local(c);
+            if (p.server() != null && serverId == null || !v.everything() && owned == null) {
+                return new SearchPage(List.of(), null, withCounts ? new EnumMap<>(OutcomeType.class) : null, true);
             }
             Sql filters = filters(p, v, serverId);
             List<StoredDelivery> rows = new ArrayList<>(Math.min(p.limit() + 1, 1001));
-            Sql page = rowsQuery(v, p, filters, after);
+            Sql page = rowsQuery(v, owned, p, filters, after);
             try (PreparedStatement ps = c.prepareStatement(page.text())) {
                 page.bind(ps);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -100,7 +104,7 @@ public final class DeliveryQueries {
             if (!withCounts) {
                 return new SearchPage(rows, next, null, true);
             }
-            return counts(c, v, p, filters).page(rows, next);
+            return counts(c, v, owned, p, filters).page(rows, next);
         }
     }
 
@@ -109,7 +113,7 @@ public final class DeliveryQueries {
         return p.msgid() != null || p.match() == SearchParams.Match.EXACT && (p.recipient() != null || p.sender() != null);
     }
 
-    private Sql rowsQuery(Viewer v, SearchParams p, Sql filters, Cursor after) {
+    private Sql rowsQuery(Viewer v, Integer owned, SearchParams p, Sql filters, Cursor after) {
         boolean newest = p.order() == SearchParams.Order.NEWEST;
         String dir = newest ? " DESC" : " ASC";
         int fetch = p.limit() + 1;
@@ -117,28 +121,30 @@ public final class DeliveryQueries {
             Sql q = new Sql().add("SELECT " + COLUMNS + " FROM delivery d WHERE 1=1").add(filters)
                     .add(timeRange("d", p)).add(keyset("d", after, newest));
             if (!v.everything()) {
-                q.add(ownedBy(v));
+                q.add(ownedBy(v, owned));
             }
             return q.add(" ORDER BY d.sendtime" + dir + ", d.row_key" + dir + " LIMIT " + fetch);
         }
         List<String> owners = new ArrayList<>(new TreeSet<>(v.owners()));
         if (owners.size() == 1) {
-            return ownerBranch(owners.get(0), p, filters, after, newest)
+            return ownerBranch(owned, owners.get(0), p, filters, after, newest)
                     .add(" ORDER BY o.sendtime" + dir + ", o.row_key" + dir + " LIMIT " + fetch);
         }
         // Each branch reads its own owner range, newest first, and stops at one page; the UNION
         // drops a row reached through two owner keys; the outer sort merges the branches.
         Sql q = new Sql().add("SELECT * FROM (");
         for (int i = 0; i < owners.size(); i++) {
-            q.add(i == 0 ? "(" : " UNION (").add(ownerBranch(owners.get(i), p, filters, after, newest))
+            q.add(i == 0 ? "(" : " UNION (").add(ownerBranch(owned, owners.get(i), p, filters, after, newest))
                     .add(" ORDER BY o.sendtime" + dir + ", o.row_key" + dir + " LIMIT " + fetch + ")");
         }
         return q.add(") u ORDER BY u.sendtime" + dir + ", u.row_key" + dir + " LIMIT " + fetch);
     }
 
-    private static Sql ownerBranch(String owner, SearchParams p, Sql filters, Cursor after, boolean newest) {
+    private static Sql ownerBranch(int server, String owner, SearchParams p, Sql filters, Cursor after,
+                                   boolean newest) {
         return new Sql().add("SELECT " + COLUMNS + " FROM delivery_owner o JOIN delivery d"
-                        + " ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.owner = ?", owner)
+                        + " ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.server_id = ? AND o.owner = ?",
+                        server, owner)
                 .add(types("o", p)).add(filters).add(timeRange("o", p)).add(keyset("o", after, newest));
     }
 
@@ -167,8 +173,9 @@ public final class DeliveryQueries {
     }
 
     /** An owner entry of the viewer's for row {@code d}: a point lookup in the owner index. */
-    private static Sql ownedBy(Viewer v) {
-        Sql s = new Sql().add(" AND EXISTS (SELECT 1 FROM delivery_owner o WHERE o.owner IN (");
+    private static Sql ownedBy(Viewer v, int server) {
+        Sql s = new Sql().add(" AND EXISTS (SELECT 1 FROM delivery_owner o WHERE o.server_id = ? AND o.owner IN (",
+                server);
         int i = 0;
         for (String owner : new TreeSet<>(v.owners())) {
             s.add(i++ == 0 ? "?" : ", ?", owner);
@@ -245,7 +252,7 @@ public final class DeliveryQueries {
         }
     }
 
-    private Counted counts(Connection c, Viewer v, SearchParams p, Sql filters) throws SQLException {
+    private Counted counts(Connection c, Viewer v, Integer owned, SearchParams p, Sql filters) throws SQLException {
         long limit = countLimit;
         // Each path selects (type, row_key) of the match; the outer query counts at most
         // COUNT_LIMIT of them, so that a match of millions costs a bounded scan.
@@ -253,7 +260,7 @@ public final class DeliveryQueries {
         if (v.everything() || addressDriven(p)) {
             inner = new Sql().add("SELECT d.type, d.row_key FROM delivery d WHERE 1=1").add(filters).add(timeRange("d", p));
             if (!v.everything()) {
-                inner.add(ownedBy(v));
+                inner.add(ownedBy(v, owned));
             }
         } else {
             // Time and type only: the owner entries answer alone, an index range per owner key.
@@ -265,10 +272,11 @@ public final class DeliveryQueries {
                 inner.add(i++ == 0 ? "" : " UNION ");
                 if (rowsNeeded) {
                     inner.add("SELECT d.type, d.row_key FROM delivery_owner o JOIN delivery d ON d.row_key = o.row_key"
-                            + " AND d.sendtime = o.sendtime WHERE o.owner = ?", owner).add(types("o", p)).add(filters);
+                            + " AND d.sendtime = o.sendtime WHERE o.server_id = ? AND o.owner = ?", owned, owner)
+                            .add(types("o", p)).add(filters);
                 } else {
-                    inner.add("SELECT o.type, o.row_key FROM delivery_owner o WHERE o.owner = ?", owner)
-                            .add(types("o", p));
+                    inner.add("SELECT o.type, o.row_key FROM delivery_owner o WHERE o.server_id = ? AND o.owner = ?",
+                            owned, owner).add(types("o", p));
                 }
                 inner.add(timeRange("o", p));
             }
@@ -303,30 +311,6 @@ public final class DeliveryQueries {
         return rows;
     }
 
-    /** The id of server {@code name}, or null when it never wrote here. */
-    Integer serverId(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM server WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getInt(1) : null;
-            }
-        }
-    }
-
-    String serverName(Connection c, int id) throws SQLException {
-        String name = serverNames.get(id);
-        if (name == null) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM server WHERE id = ?")) {
-                ps.setInt(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    name = rs.next() ? rs.getString(1) : "#" + id;
-                }
-            }
-            serverNames.put(id, name);
-        }
-        return name;
-    }
-
     /** A row of {@link #COLUMNS}. */
     StoredDelivery read(Connection c, ResultSet rs) throws SQLException {
         int t = rs.getInt(3);
@@ -342,6 +326,6 @@ public final class DeliveryQueries {
                 rs.getString(20), rs.getString(21), rs.getString(22), rs.getString(23), rs.getLong(24),
                 rs.getBoolean(25), rs.getString(26), rs.getInt(27), rs.getString(28), rs.getString(29),
                 rs.getString(30), rs.getString(31), 0);
-        return new StoredDelivery(serverName(c, rs.getInt(2)), rs.getBytes(1), o);
+        return new StoredDelivery(servers.name(c, rs.getInt(2)), rs.getBytes(1), o);
     }
 }

@@ -45,11 +45,14 @@ public final class MessageQueries {
         if (rows.isEmpty()) {
             return null;
         }
-        List<String> lines = lines(msgid, server);
         if (viewer.everything()) {
-            return new MessageStory(msgid, rows, lines, 0);
+            return new MessageStory(msgid, rows, lines(msgid, server), 0);
         }
-        List<StoredDelivery> all = deliveries.messageRows(Viewer.all(), msgid, server);
+        // An account's rows are this server's: so are the lines and the other rows it is told of,
+        // whatever another server sharing the database logged under the same id.
+        String local = deliveries.servers().localName();
+        List<String> lines = lines(msgid, local);
+        List<StoredDelivery> all = deliveries.messageRows(Viewer.all(), msgid, local);
         Set<String> hidden = new LinkedHashSet<>();
         for (StoredDelivery r : all) {
             if (rows.stream().noneMatch(mine -> java.util.Arrays.equals(mine.key(), r.key()))) {

@@ -101,9 +101,9 @@ public final class Pages {
     /** The pages over the store at {@code dataSource}. */
     public static Pages forStore(DataSource dataSource, AddressTracer tracer, Templates templates, String serverName,
             int retentionDays) {
-        DeliveryQueries deliveries = new DeliveryQueries(dataSource);
-        return new Pages(deliveries, new MessageQueries(dataSource, deliveries), new StatsQueries(dataSource), tracer,
-                templates, serverName, retentionDays);
+        DeliveryQueries deliveries = new DeliveryQueries(dataSource, serverName);
+        return new Pages(deliveries, new MessageQueries(dataSource, deliveries), new StatsQueries(dataSource, serverName),
+                tracer, templates, serverName, retentionDays);
     }
 
     /** Whether {@code base} is a plain path that is safe to build links on. */
@@ -482,7 +482,7 @@ public final class Pages {
         };
         long until = (now / bucket + 1) * bucket;
         long since = until - span;
-        Stats s = stats.stats(r.viewer(), since, until, bucket);
+        Stats s = stats.stats(r.viewer(), since, until, bucket, null);
         m.put("title", "Statistics");
         m.put("chart", StatsChart.model(s));
         m.put("ranges", List.of(rangeLink(r, "24h", "Last 24 hours", range), rangeLink(r, "7d", "Last 7 days", range),

@@ -39,10 +39,11 @@ public final class QueryMethods {
     private final StatsQueries stats;
     private final AddressTracer tracer;
 
-    public QueryMethods(DataSource dataSource, AddressTracer tracer) {
-        this.deliveries = new DeliveryQueries(dataSource);
+    /** @param localServer this daemon's {@code server.id}: the server whose accounts ask it */
+    public QueryMethods(DataSource dataSource, String localServer, AddressTracer tracer) {
+        this.deliveries = new DeliveryQueries(dataSource, localServer);
         this.messages = new MessageQueries(dataSource, deliveries);
-        this.stats = new StatsQueries(dataSource);
+        this.stats = new StatsQueries(dataSource, localServer);
         this.tracer = tracer;
     }
 
@@ -64,12 +65,13 @@ public final class QueryMethods {
         }));
         registry.register("stats", guarded((req, scope, reply) -> {
             Params params = req.params();
-            params.allowOnly("since", "until", "bucket");
+            params.allowOnly("since", "until", "bucket", "server");
             long now = System.currentTimeMillis() / 1000;
             long until = params.longInteger("until", now + 1, 0, Long.MAX_VALUE / 2);
             long since = params.longInteger("since", until - DAY, 0, Long.MAX_VALUE / 2);
             int bucket = params.oneOf("bucket", "hour", "hour", "day").equals("hour") ? 3600 : 86_400;
-            reply.result(QueryJson.stats(stats.stats(viewer(req, scope), since, until, bucket)));
+            reply.result(QueryJson.stats(stats.stats(viewer(req, scope), since, until, bucket,
+                    params.string("server", null))));
         }));
         registry.register("export", guarded((req, scope, reply) -> {
             SearchParams p = searchParams(req.params());

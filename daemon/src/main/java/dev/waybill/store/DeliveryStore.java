@@ -45,14 +45,15 @@ public final class DeliveryStore {
             + " last_time = GREATEST(last_time, VALUES(last_time))";
     /** An owner entry carries the row's type, so that counts by type read the owner index alone. */
     static final MultiRowStatement OWNERS = new MultiRowStatement(
-            "INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time) VALUES ", 5, OWNER_UPDATE, 1024);
+            "INSERT INTO delivery_owner (server_id, owner, sendtime, row_key, type, last_time) VALUES ", 6, OWNER_UPDATE,
+            1024);
     /**
      * The owner entries of a state built without the arrival line: keyed by the stored row's
      * {@code sendtime} (its arrival's, if a state had it), so that they stay the row's entries.
      */
     private static final String OWNER_WITHOUT_ARRIVAL = """
-            INSERT INTO delivery_owner (owner, sendtime, row_key, type, last_time)
-            VALUES (?, COALESCE((SELECT d.sendtime FROM delivery d WHERE d.row_key = ?), ?), ?, ?, ?)"""
+            INSERT INTO delivery_owner (server_id, owner, sendtime, row_key, type, last_time)
+            VALUES (?, ?, COALESCE((SELECT d.sendtime FROM delivery d WHERE d.row_key = ?), ?), ?, ?, ?)"""
             + OWNER_UPDATE;
     static final MultiRowStatement LINES = new MultiRowStatement(
             "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 128);
@@ -104,20 +105,28 @@ public final class DeliveryStore {
         }
     }
 
+    /**
+     * This server's id, registering it the first time. Looked up before inserting: every insert
+     * takes an AUTO_INCREMENT value even when the name is there, and ids are 16 bits, so an
+     * insert at each start would run a fleet out of them.
+     */
     private int serverId(Connection c) throws SQLException {
-        try (PreparedStatement ins = c.prepareStatement("INSERT IGNORE INTO server (name) VALUES (?)")) {
-            ins.setString(1, serverName);
-            ins.executeUpdate();
-        }
         try (PreparedStatement sel = c.prepareStatement("SELECT id FROM server WHERE name = ?")) {
             sel.setString(1, serverName);
-            try (ResultSet rs = sel.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("server '" + serverName + "' vanished right after it was registered");
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try (ResultSet rs = sel.executeQuery()) {
+                    if (rs.next()) {
+                        return rs.getInt(1);
+                    }
                 }
-                return rs.getInt(1);
+                try (PreparedStatement ins = c.prepareStatement("INSERT IGNORE INTO server (name) VALUES (?)")) {
+                    ins.setString(1, serverName);
+                    ins.executeUpdate();
+                }
             }
         }
+        throw new SQLException("server '" + serverName + "' cannot be registered in table server"
+                + " (are its 65,535 ids used up?)");
     }
 
     /**
@@ -134,7 +143,7 @@ public final class DeliveryStore {
             try {
                 List<RowBatch.Row> rows = new ArrayList<>(batch.rows.values());
                 if (batch.tables.deliveries()) {
-                    UPSERT.execute(c, rows, (ps, at, r) -> bindRow(ps, at, r.key().bytes(), r.outcome()));
+                    UPSERT.execute(c, rows, (ps, at, r) -> bindRow(ps, at, r.key().bytes(serverId), r.outcome()));
                     retractDeliveries(c, batch);
                 }
                 if (batch.tables.ownersAndLines()) {
@@ -176,36 +185,39 @@ public final class DeliveryStore {
         }
     }
 
-    private static void writeOwners(Connection c, List<RowBatch.Row> rows) throws SQLException {
+    private void writeOwners(Connection c, List<RowBatch.Row> rows) throws SQLException {
         List<Object[]> owners = new ArrayList<>();
         List<Object[]> withoutArrival = new ArrayList<>(0);
         for (RowBatch.Row r : rows) {
             for (String owner : r.owners()) {
                 (r.outcome().msgid() != null && r.outcome().size() < 0 ? withoutArrival : owners).add(new Object[] {
-                        owner, Math.max(0, r.outcome().sendunixtime()), r.key().bytes(), r.outcome().type().ordinal(),
+                        owner, Math.max(0, r.outcome().sendunixtime()), r.key().bytes(serverId),
+                        r.outcome().type().ordinal(),
                         Math.max(0, r.outcome().actionunixtime())});
             }
         }
         if (!withoutArrival.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(OWNER_WITHOUT_ARRIVAL)) {
                 for (Object[] o : withoutArrival) {
-                    ps.setString(1, (String) o[0]);
-                    ps.setBytes(2, (byte[]) o[2]);
-                    ps.setLong(3, (Long) o[1]);
-                    ps.setBytes(4, (byte[]) o[2]);
-                    ps.setInt(5, (Integer) o[3]);
-                    ps.setLong(6, (Long) o[4]);
+                    ps.setInt(1, serverId);
+                    ps.setString(2, (String) o[0]);
+                    ps.setBytes(3, (byte[]) o[2]);
+                    ps.setLong(4, (Long) o[1]);
+                    ps.setBytes(5, (byte[]) o[2]);
+                    ps.setInt(6, (Integer) o[3]);
+                    ps.setLong(7, (Long) o[4]);
                     ps.addBatch();
                 }
                 ps.executeBatch();
             }
         }
         OWNERS.execute(c, owners, (ps, at, o) -> {
-            ps.setString(at, (String) o[0]);
-            ps.setLong(at + 1, (Long) o[1]);
-            ps.setBytes(at + 2, (byte[]) o[2]);
-            ps.setInt(at + 3, (Integer) o[3]);
-            ps.setLong(at + 4, (Long) o[4]);
+            ps.setInt(at, serverId);
+            ps.setString(at + 1, (String) o[0]);
+            ps.setLong(at + 2, (Long) o[1]);
+            ps.setBytes(at + 3, (byte[]) o[2]);
+            ps.setInt(at + 4, (Integer) o[3]);
+            ps.setLong(at + 5, (Long) o[4]);
         });
     }
 
@@ -253,30 +265,31 @@ public final class DeliveryStore {
         ps.setLong(i, Math.max(0, o.actionunixtime()));
     }
 
-    private static void retractDeliveries(Connection c, RowBatch batch) throws SQLException {
+    private void retractDeliveries(Connection c, RowBatch batch) throws SQLException {
         if (batch.retracted.isEmpty()) {
             return;
         }
         try (PreparedStatement del = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?")) {
             for (RowBatch.Retraction r : batch.retracted.values()) {
-                del.setBytes(1, r.key().bytes());
+                del.setBytes(1, r.key().bytes(serverId));
                 del.addBatch();
             }
             del.executeBatch();
         }
     }
 
-    private static void retractOwners(Connection c, RowBatch batch) throws SQLException {
+    private void retractOwners(Connection c, RowBatch batch) throws SQLException {
         if (batch.retracted.isEmpty()) {
             return;
         }
         try (PreparedStatement del = c.prepareStatement(
-                "DELETE FROM delivery_owner WHERE owner = ? AND sendtime = ? AND row_key = ?")) {
+                "DELETE FROM delivery_owner WHERE server_id = ? AND owner = ? AND sendtime = ? AND row_key = ?")) {
             for (RowBatch.Retraction r : batch.retracted.values()) {
                 for (String owner : r.owners()) {
-                    del.setString(1, owner);
-                    del.setLong(2, Math.max(0, r.sendtime()));
-                    del.setBytes(3, r.key().bytes());
+                    del.setInt(1, serverId);
+                    del.setString(2, owner);
+                    del.setLong(3, Math.max(0, r.sendtime()));
+                    del.setBytes(4, r.key().bytes(serverId));
                     del.addBatch();
                 }
             }

@@ -5,26 +5,62 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * Removes what is older than the retention window, in small autocommitted slices through the
- * time indexes, so that neither ingest nor queries ever wait behind a long delete.
+ * Removes one server's messages that have been quiet for the retention window, in small
+ * autocommitted slices, so that neither ingest nor queries ever wait behind a long delete.
+ *
+ * <p>Each server removes only its own rows, by its own {@code retention.days}: servers sharing a
+ * database may keep their mail for different times. A message goes as a whole once nothing has
+ * happened to it since the cutoff, not when it arrived: a message still being retried keeps its
+ * rows and lines, however long ago it came in.
+ *
+ * <p>The deletes walk the time indexes forwards: each slice starts where the last one ended, so
+ * rows that stay (another server's, or a message still active) are read once per pass, not once
+ * per slice.
  */
 public final class Retention {
 
-    /** Rows per delete statement: each slice holds its locks for milliseconds. */
+    /** Rows per slice: each delete holds its locks for milliseconds. */
     static final int SLICE = 2_000;
 
-    private final DataSource dataSource;
+    /**
+     * This server's rows that arrived before the cutoff, from a time on, whose message has no row
+     * active since the cutoff. One message's rows share their arrival's time, so its other rows
+     * are a few entries of the time index away.
+     */
+    private static final String QUIET_ROWS = """
+            SELECT d.row_key, d.sendtime FROM delivery d
+            WHERE d.sendtime >= ? AND d.sendtime < ? AND d.server_id = ? AND d.last_time < ?
+              AND NOT EXISTS (SELECT 1 FROM delivery a WHERE a.sendtime = d.sendtime AND a.msgid = d.msgid
+                              AND a.server_id = d.server_id AND a.last_time >= ?)
+            ORDER BY d.sendtime LIMIT""" + " " + SLICE;
 
-    public Retention(DataSource dataSource) {
+    /**
+     * This server's chunks of lines read before the cutoff, after a (time, message id): the time
+     * index's order, so that chunks that stay are passed once.
+     */
+    private static final String OLD_LINES = """
+            SELECT msgid, first_time FROM message_log
+            WHERE (first_time > ? OR first_time = ? AND msgid > ?) AND first_time < ? AND server_id = ?
+            ORDER BY first_time, msgid LIMIT""" + " " + SLICE;
+
+    private final DataSource dataSource;
+    private final String serverName;
+
+    /** @param serverName the server whose rows this removes ({@code server.id}) */
+    public Retention(DataSource dataSource, String serverName) {
         this.dataSource = dataSource;
+        this.serverName = serverName;
     }
 
     /**
-     * Deletes rows of every server whose message arrived before {@code cutoff} (unix seconds).
+     * Deletes this server's messages that nothing has happened to since {@code cutoff} (unix
+     * seconds): their rows, owner entries and lines.
      *
      * @return rows deleted, all tables together
      */
@@ -32,38 +68,149 @@ public final class Retention {
         long deleted = 0;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            deleted += sliced(c, "DELETE FROM delivery WHERE sendtime < ? LIMIT " + SLICE, cutoff, null);
-            deleted += sliced(c, "DELETE FROM message_log WHERE first_time < ? LIMIT " + SLICE, cutoff, null);
-            // delivery_owner is ordered by owner first: walk the owners, each a range of its key.
-            List<String> owners = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT owner FROM delivery_owner");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    owners.add(rs.getString(1));
-                }
+            Integer server = serverId(c);
+            if (server == null) {
+                return 0;
             }
-            for (String owner : owners) {
-                deleted += sliced(c, "DELETE FROM delivery_owner WHERE owner = ? AND sendtime < ? LIMIT " + SLICE,
-                        cutoff, owner);
-            }
+            deleted += deliveries(c, server, cutoff);
+            deleted += lines(c, server, cutoff);
+            deleted += owners(c, server, cutoff);
         }
         return deleted;
     }
 
-    private static long sliced(Connection c, String sql, long cutoff, String owner) throws SQLException {
-        long total = 0;
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            if (owner != null) {
-                ps.setString(i++, owner);
+    private Integer serverId(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM server WHERE name = ?")) {
+            ps.setString(1, serverName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : null;
             }
-            ps.setLong(i, cutoff);
-            int n;
+        }
+    }
+
+    private static long deliveries(Connection c, int server, long cutoff) throws SQLException {
+        long total = 0;
+        long from = 0;
+        try (PreparedStatement find = c.prepareStatement(QUIET_ROWS);
+             PreparedStatement delete = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?")) {
+            int found;
             do {
-                n = ps.executeUpdate();
-                total += n;
-            } while (n == SLICE);
+                find.setLong(1, from);
+                find.setLong(2, cutoff);
+                find.setInt(3, server);
+                find.setLong(4, cutoff);
+                find.setLong(5, cutoff);
+                found = 0;
+                try (ResultSet rs = find.executeQuery()) {
+                    while (rs.next()) {
+                        delete.setBytes(1, rs.getBytes(1));
+                        delete.addBatch();
+                        from = rs.getLong(2);
+                        found++;
+                    }
+                }
+                if (found > 0) {
+                    total += sum(delete.executeBatch());
+                }
+            } while (found == SLICE);
         }
         return total;
+    }
+
+    /**
+     * The lines of messages whose rows are gone: a message's lines stay while any of its rows does
+     * (a range of the primary key, {@link RowKey#messageRange}), however old the lines are.
+     */
+    private static long lines(Connection c, int server, long cutoff) throws SQLException {
+        long total = 0;
+        long afterTime = -1;
+        String afterId = "";
+        try (PreparedStatement find = c.prepareStatement(OLD_LINES);
+             PreparedStatement rows = c.prepareStatement(
+                     "SELECT 1 FROM delivery WHERE row_key BETWEEN ? AND ? AND msgid = ? AND server_id = ? LIMIT 1");
+             PreparedStatement delete = c.prepareStatement(
+                     "DELETE FROM message_log WHERE msgid = ? AND server_id = ? AND first_time < ?")) {
+            int found;
+            do {
+                find.setLong(1, afterTime);
+                find.setLong(2, afterTime);
+                find.setString(3, afterId);
+                find.setLong(4, cutoff);
+                find.setInt(5, server);
+                Set<String> messages = new LinkedHashSet<>();
+                found = 0;
+                try (ResultSet rs = find.executeQuery()) {
+                    while (rs.next()) {
+                        afterId = rs.getString(1);
+                        afterTime = rs.getLong(2);
+                        messages.add(afterId);
+                        found++;
+                    }
+                }
+                boolean any = false;
+                for (String msgid : messages) {
+                    byte[][] range = RowKey.messageRange(msgid);
+                    rows.setBytes(1, range[0]);
+                    rows.setBytes(2, range[1]);
+                    rows.setString(3, msgid);
+                    rows.setInt(4, server);
+                    try (ResultSet rs = rows.executeQuery()) {
+                        if (rs.next()) {
+                            continue;
+                        }
+                    }
+                    delete.setString(1, msgid);
+                    delete.setInt(2, server);
+                    delete.setLong(3, cutoff);
+                    delete.addBatch();
+                    any = true;
+                }
+                if (any) {
+                    total += sum(delete.executeBatch());
+                }
+            } while (found == SLICE);
+        }
+        return total;
+    }
+
+    /**
+     * The owner entries whose row is gone. {@code delivery_owner} is ordered by server and owner
+     * first: each owner is a range of its key.
+     */
+    private static long owners(Connection c, int server, long cutoff) throws SQLException {
+        List<String> owners = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT owner FROM delivery_owner WHERE server_id = ?")) {
+            ps.setInt(1, server);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    owners.add(rs.getString(1));
+                }
+            }
+        }
+        long total = 0;
+        try (PreparedStatement ps = c.prepareStatement("""
+                DELETE FROM delivery_owner WHERE server_id = ? AND owner = ? AND sendtime < ?
+                  AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.row_key = delivery_owner.row_key)
+                LIMIT""" + " " + SLICE)) {
+            for (String owner : owners) {
+                ps.setInt(1, server);
+                ps.setString(2, owner);
+                ps.setLong(3, cutoff);
+                int n;
+                do {
+                    n = ps.executeUpdate();
+                    total += n;
+                } while (n == SLICE);
+            }
+        }
+        return total;
+    }
+
+    private static long sum(int[] counts) {
+        long n = 0;
+        for (int k : counts) {
+            n += Math.max(0, k);
+        }
+        return n;
     }
 }

@@ -11,8 +11,9 @@ import java.util.Arrays;
  * read) lands on the same rows instead of new ones.
  *
  * <p>A message's row is, in order: four bytes of the time Exim encodes at the start of every
- * message id (base 62 seconds), seven of a hash of the id, two of a hash of the server's name,
- * and three of the row number. As the primary key of {@code delivery} that keeps rows in time
+ * message id (base 62 seconds), seven of a hash of the id, two of the server's id in the store
+ * (its row in {@code server}, unique there: filled in when written, {@link #bytes(int)}), and
+ * three of the row number. As the primary key of {@code delivery} that keeps rows in time
  * order on disk (new rows go at the end, and the recent rows pages ask for share pages), and it
  * puts all rows of one message id, on every server, in one range of the key: {@link #messageRange}
  * finds a message without an index of its own. A rejection after DATA carries its message id and
@@ -26,16 +27,21 @@ public final class RowKey {
     static final int REJECTION_ROWS = 0xFF_0000;
 
     private final byte[] bytes;
+    private final boolean ofMessage;
     private final int hash;
 
-    private RowKey(byte[] bytes) {
+    private RowKey(byte[] bytes, boolean ofMessage) {
         this.bytes = bytes;
+        this.ofMessage = ofMessage;
         this.hash = Arrays.hashCode(bytes);
     }
 
-    /** Row {@code row} (0 to {@value #REJECTION_ROWS} - 1) of message {@code msgid} on {@code server}. */
-    public static RowKey ofMessage(String server, String msgid, int row) {
-        return new RowKey(messageKey(msgid, serverHash(server), Math.max(0, Math.min(REJECTION_ROWS - 1, row))));
+    /**
+     * Row {@code row} (0 to {@value #REJECTION_ROWS} - 1) of message {@code msgid} on the server
+     * that writes it.
+     */
+    public static RowKey ofMessage(String msgid, int row) {
+        return new RowKey(messageKey(msgid, 0, Math.max(0, Math.min(REJECTION_ROWS - 1, row))), msgid != null);
     }
 
     /**
@@ -44,12 +50,12 @@ public final class RowKey {
      */
     public static RowKey ofRejection(String server, String msgid, long time, String line) {
         if (msgid != null) {
-            return new RowKey(messageKey(msgid, serverHash(server), REJECTION_ROWS | (int) (hash64(line) & 0xFFFF)));
+            return new RowKey(messageKey(msgid, 0, REJECTION_ROWS | (int) (hash64(line) & 0xFFFF)), true);
         }
         byte[] key = new byte[16];
         putTime(key, time);
         System.arraycopy(md5(server + "\u0000R\u0000" + time + '\u0000' + line), 0, key, 4, 12);
-        return new RowKey(key);
+        return new RowKey(key, false);
     }
 
     /**
@@ -74,10 +80,6 @@ public final class RowKey {
         key[14] = (byte) (row >>> 8);
         key[15] = (byte) row;
         return key;
-    }
-
-    private static int serverHash(String server) {
-        return (int) (hash64(server) & 0xFFFF);
     }
 
     /**
@@ -126,9 +128,18 @@ public final class RowKey {
         key[3] = (byte) t;
     }
 
-    /** The 16 bytes, for a BINARY(16) column. */
-    public byte[] bytes() {
-        return bytes.clone();
+    /**
+     * The 16 bytes for a BINARY(16) column, as server {@code serverId} (1 to 65,535) writes them:
+     * a message's key holds it, a rejection's key without a message id has its server's name in
+     * its hash already.
+     */
+    public byte[] bytes(int serverId) {
+        byte[] b = bytes.clone();
+        if (ofMessage) {
+            b[11] = (byte) (serverId >>> 8);
+            b[12] = (byte) serverId;
+        }
+        return b;
     }
 
     private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {

@@ -146,6 +146,35 @@ public final class Schema {
                       imported_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
                       PRIMARY KEY (server_id, fingerprint)
                     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+                    """)),
+            // Many servers, one database: cPanel account names are unique on one server only, so
+            // an owner entry names its server too, and an account's or reseller's rows are its own
+            // server's; and a message's row keys carry their server's id (unique here) where they
+            // carried 16 bits of a hash of its name, which two servers' names could share. Every
+            // statement can run again after an interruption and change nothing more.
+            new Migration(2, "owner entries and row keys name their server", List.of(
+                    "ALTER TABLE delivery_owner ADD COLUMN IF NOT EXISTS server_id SMALLINT UNSIGNED NOT NULL"
+                            + " DEFAULT 0 FIRST",
+                    """
+                    UPDATE delivery_owner o JOIN delivery d ON d.row_key = o.row_key
+                    SET o.server_id = d.server_id WHERE o.server_id = 0
+                    """,
+                    // Entries whose row is gone (only an interrupted retention leaves such) name no server.
+                    "DELETE FROM delivery_owner WHERE server_id = 0",
+                    // A message's key holds its server in bytes 12 and 13 (RowKey): owner entries
+                    // first, found through their row by its old key, then the rows.
+                    """
+                    UPDATE IGNORE delivery_owner o JOIN delivery d ON d.row_key = o.row_key
+                    SET o.row_key = INSERT(o.row_key, 12, 2, UNHEX(LPAD(HEX(d.server_id), 4, '0')))
+                    WHERE d.msgid IS NOT NULL AND SUBSTRING(d.row_key, 12, 2) <> UNHEX(LPAD(HEX(d.server_id), 4, '0'))
+                    """,
+                    """
+                    UPDATE IGNORE delivery SET row_key = INSERT(row_key, 12, 2, UNHEX(LPAD(HEX(server_id), 4, '0')))
+                    WHERE msgid IS NOT NULL AND SUBSTRING(row_key, 12, 2) <> UNHEX(LPAD(HEX(server_id), 4, '0'))
+                    """,
+                    """
+                    ALTER TABLE delivery_owner ALTER COLUMN server_id DROP DEFAULT,
+                      DROP PRIMARY KEY, ADD PRIMARY KEY (server_id, owner, sendtime, row_key)
                     """)));
 
     private Schema() {

@@ -74,7 +74,7 @@ class QueryCommandTest {
         AddressTracer tracer = new AddressTracer(root,
                 JndiMxResolver.forServer(new InetSocketAddress("127.0.0.1", 9), Duration.ofMillis(200), 1));
         server = new SocketServer(ServerSettings.defaults(socket),
-                new QueryMethods(ds, tracer).registerAll(new MethodRegistry()),
+                new QueryMethods(ds, "cli-test", tracer).registerAll(new MethodRegistry()),
                 new ScopeResolver(LiveAccounts.fixed(CpanelAccounts.read(root)), SystemUsers.system()), l -> { })
                 .registerBuiltins(Map::of);
         server.start();

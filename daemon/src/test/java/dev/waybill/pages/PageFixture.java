@@ -90,7 +90,7 @@ final class PageFixture {
             Path socket = dir.resolve("run/waybill.sock");
             AddressTracer tracer = new AddressTracer(cpanel,
                     JndiMxResolver.forServer(new InetSocketAddress("127.0.0.1", 9), Duration.ofMillis(200), 1));
-            MethodRegistry methods = new QueryMethods(ds, tracer).registerAll(new MethodRegistry());
+            MethodRegistry methods = new QueryMethods(ds, "web1", tracer).registerAll(new MethodRegistry());
             RenderMethod.forStore(ds, tracer, Templates.load(pluginDir()), "web1", 30).registerOn(methods);
             server = new SocketServer(ServerSettings.defaults(socket), methods,
                     new ScopeResolver(LiveAccounts.watching(cpanel, l -> { }), SystemUsers.system()),

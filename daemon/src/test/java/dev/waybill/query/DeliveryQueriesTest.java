@@ -87,7 +87,7 @@ class DeliveryQueriesTest {
             String[] kv = l.split(": ");
             userOwner.put(kv[0], kv[1]);
         }
-        queries = new DeliveryQueries(ds);
+        queries = new DeliveryQueries(ds, SERVER);
         all = everything(Viewer.all(), SearchParams.builder().limit(1000).build());
     }
 
@@ -233,7 +233,7 @@ class DeliveryQueriesTest {
         SearchPage exact = queries.search(Viewer.all(), SearchParams.all(), true);
         assertTrue(exact.countsComplete());
         assertEquals(all.size(), exact.total());
-        DeliveryQueries capped = new DeliveryQueries(ds, 1000, 50);
+        DeliveryQueries capped = new DeliveryQueries(ds, SERVER, 1000, 50);
         SearchPage page = capped.search(Viewer.all(), SearchParams.all(), true);
         assertFalse(page.countsComplete());
         assertEquals(1000, page.total());
@@ -296,10 +296,10 @@ class DeliveryQueriesTest {
 
     @Test
     void stats_sumToTheRowsOfTheRange() throws Exception {
-        StatsQueries stats = new StatsQueries(ds);
+        StatsQueries stats = new StatsQueries(ds, SERVER);
         long from = all.get(all.size() - 1).outcome().sendunixtime();
         long to = all.get(0).outcome().sendunixtime() + 1;
-        Stats s = stats.stats(Viewer.all(), from, to, 3600);
+        Stats s = stats.stats(Viewer.all(), from, to, 3600, null);
         assertEquals(all.size(), s.series().stream().flatMap(b -> b.counts().values().stream())
                 .mapToLong(Long::longValue).sum());
         assertTrue(s.accounts().size() <= StatsQueries.TOP);
@@ -307,10 +307,10 @@ class DeliveryQueriesTest {
             assertTrue(s.accounts().get(i - 1).troubles() >= s.accounts().get(i).troubles());
         }
         String user = busiestUsers().get(0);
-        Stats mine = stats.stats(Viewer.account(user), from, to, 86400);
+        Stats mine = stats.stats(Viewer.account(user), from, to, 86400, null);
         assertEquals(all.stream().filter(r -> concerns(r.outcome(), user)).count(),
                 mine.series().stream().flatMap(b -> b.counts().values().stream()).mapToLong(Long::longValue).sum());
-        assertThrows(BadQueryException.class, () -> stats.stats(Viewer.all(), to, from, 3600));
+        assertThrows(BadQueryException.class, () -> stats.stats(Viewer.all(), to, from, 3600, null));
     }
 
     @Test

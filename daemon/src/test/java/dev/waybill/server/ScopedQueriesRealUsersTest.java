@@ -89,7 +89,7 @@ class ScopedQueriesRealUsersTest {
         // DNS goes to a port where nothing answers: remote routes are not what this test is about.
         AddressTracer tracer = new AddressTracer(cpanel,
                 JndiMxResolver.forServer(new InetSocketAddress("127.0.0.1", 9), Duration.ofMillis(200), 1));
-        MethodRegistry methods = new QueryMethods(ds, tracer).registerAll(new MethodRegistry());
+        MethodRegistry methods = new QueryMethods(ds, "scoped", tracer).registerAll(new MethodRegistry());
         server = new SocketServer(ServerSettings.defaults(socket), methods,
                 new ScopeResolver(LiveAccounts.watching(cpanel, l -> { }), SystemUsers.system()), l -> { })
                 .registerBuiltins(Map::of);

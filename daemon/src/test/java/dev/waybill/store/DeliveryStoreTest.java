@@ -206,7 +206,7 @@ class DeliveryStoreTest {
     /** A batch of one state of the one row these tests write, with its owners. */
     private static RowBatch batchOf(Outcome o, String... owners) {
         RowBatch b = new RowBatch();
-        b.row(RowKey.ofMessage("store-test", o.msgid(), o.row()), o, List.of(owners));
+        b.row(RowKey.ofMessage(o.msgid(), o.row()), o, List.of(owners));
         return b;
     }
 

@@ -67,7 +67,7 @@ class RetentionTest {
             long rows = count(ds, "delivery");
             long owners = count(ds, "delivery_owner");
             assertTrue(rows > 20 && owners > 20 && count(ds, "message_log") > 10);
-            Retention retention = new Retention(ds);
+            Retention retention = new Retention(ds, "retention-test");
             long dayBefore = 1795737600L; // 2026-11-27 00:00 UTC
             assertEquals(0, retention.purgeBefore(dayBefore));
             assertEquals(rows, count(ds, "delivery"));

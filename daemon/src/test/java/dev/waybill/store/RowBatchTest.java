@@ -24,10 +24,10 @@ class RowBatchTest {
         RowBatch b = new RowBatch();
         for (int i = 0; i < 200; i++) {
             String id = "1xX9eC-0000" + String.format("%02d", i % 100) + "-aa";
-            b.row(RowKey.ofMessage("s", id, i), row(id, i), List.of("u"));
+            b.row(RowKey.ofMessage(id, i), row(id, i), List.of("u"));
             b.line(id, 1, "line " + i);
         }
-        b.retract(RowKey.ofMessage("s", "1xX9eC-000099-aa", 999), 1, List.of("u"));
+        b.retract(RowKey.ofMessage("1xX9eC-000099-aa", 999), 1, List.of("u"));
         b.position("log", "p", null);
         List<RowBatch> parts = b.split();
         assertEquals(2, parts.size());

@@ -22,33 +22,50 @@ class RowKeyTest {
 
     @Test
     void ofMessage_sameInputs_sameKey_laterIdSortsAfter() {
-        assertArrayEquals(RowKey.ofMessage("s", "1xX9eC-0000L2-1t", 1).bytes(),
-                RowKey.ofMessage("s", "1xX9eC-0000L2-1t", 1).bytes());
-        assertFalse(Arrays.equals(RowKey.ofMessage("s", "1xX9eC-0000L2-1t", 1).bytes(),
-                RowKey.ofMessage("s", "1xX9eC-0000L2-1t", 2).bytes()));
-        assertFalse(Arrays.equals(RowKey.ofMessage("s", "1xX9eC-0000L2-1t", 1).bytes(),
-                RowKey.ofMessage("t", "1xX9eC-0000L2-1t", 1).bytes()));
-        byte[] early = RowKey.ofMessage("s", "1xX9eC-0000L2-1t", 9).bytes();
-        byte[] late = RowKey.ofMessage("s", "1xX9eD-0000A0-00", 1).bytes();
+        assertArrayEquals(RowKey.ofMessage("1xX9eC-0000L2-1t", 1).bytes(7), RowKey.ofMessage("1xX9eC-0000L2-1t", 1).bytes(7));
+        assertFalse(Arrays.equals(RowKey.ofMessage("1xX9eC-0000L2-1t", 1).bytes(7),
+                RowKey.ofMessage("1xX9eC-0000L2-1t", 2).bytes(7)));
+        byte[] early = RowKey.ofMessage("1xX9eC-0000L2-1t", 9).bytes(7);
+        byte[] late = RowKey.ofMessage("1xX9eD-0000A0-00", 1).bytes(7);
         assertTrue(Arrays.compareUnsigned(early, late) < 0, "keys sort by the id's time");
-        byte[] rejection = RowKey.ofRejection("s", null, 1795838569L, "line").bytes();
+        byte[] rejection = RowKey.ofRejection("s", null, 1795838569L, "line").bytes(7);
         assertTrue(Arrays.compareUnsigned(early, rejection) < 0);
+    }
+
+    @Test
+    void bytes_holdTheServersId_soTwoServersNeverShareAMessagesKey() {
+        String id = "1xX9eC-0000L2-1t";
+        // Every pair of ids, not a sample: the ids of one database's servers are all distinct.
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (int server = 1; server <= 0xFFFF; server++) {
+            byte[] b = RowKey.ofMessage(id, 3).bytes(server);
+            assertEquals(server, (b[11] & 0xFF) << 8 | b[12] & 0xFF);
+            assertTrue(keys.add(Arrays.toString(b)), "server " + server);
+        }
+        byte[] rejection = RowKey.ofRejection("s", id, 1795838568L, "rejected after DATA: spam").bytes(300);
+        assertEquals(300, (rejection[11] & 0xFF) << 8 | rejection[12] & 0xFF);
+        // Without a message id, the server's name is in the hash: the id changes nothing.
+        assertArrayEquals(RowKey.ofRejection("s", null, 1795838568L, "rejected RCPT").bytes(1),
+                RowKey.ofRejection("s", null, 1795838568L, "rejected RCPT").bytes(2));
+        assertFalse(Arrays.equals(RowKey.ofRejection("s", null, 1795838568L, "rejected RCPT").bytes(1),
+                RowKey.ofRejection("t", null, 1795838568L, "rejected RCPT").bytes(1)));
     }
 
     @Test
     void messageRange_holdsEveryRowOfTheMessage_onEveryServer_andNoOtherMessage() {
         String id = "1xX9eC-0000L2-1t";
         byte[][] range = RowKey.messageRange(id);
-        for (String server : List.of("s", "t", "a-much-longer-server-name.example.com")) {
+        for (int server : new int[] {1, 2, 255, 256, 0xFFFF}) {
             for (int row : new int[] {0, 1, 2, 99, 65_536, RowKey.REJECTION_ROWS - 1, Integer.MAX_VALUE}) {
-                assertTrue(inside(RowKey.ofMessage(server, id, row).bytes(), range), server + " row " + row);
+                assertTrue(inside(RowKey.ofMessage(id, row).bytes(server), range), server + " row " + row);
             }
-            assertTrue(inside(RowKey.ofRejection(server, id, 1795838568L, "rejected after DATA: spam").bytes(), range));
-            assertFalse(inside(RowKey.ofRejection(server, null, 1795838568L, "rejected RCPT").bytes(), range));
+            assertTrue(inside(RowKey.ofRejection("s", id, 1795838568L, "rejected after DATA: spam").bytes(server),
+                    range));
+            assertFalse(inside(RowKey.ofRejection("s", null, 1795838568L, "rejected RCPT").bytes(server), range));
         }
         // Neighbours in time, and another message of the same second, fall outside.
         for (String other : List.of("1xX9eC-0000L2-1u", "1xX9eB-0000L2-1t", "1xX9eD-0000L2-1t", "1xX9eC-0000L3-1t")) {
-            assertFalse(inside(RowKey.ofMessage("s", other, 1).bytes(), range), other);
+            assertFalse(inside(RowKey.ofMessage(other, 1).bytes(1), range), other);
         }
     }
 
@@ -57,11 +74,10 @@ class RowKeyTest {
         String id = "1xX9eC-0000L2-1t";
         java.util.Set<RowKey> keys = new java.util.HashSet<>();
         for (int row = 0; row < 2_000; row++) {
-            assertTrue(keys.add(RowKey.ofMessage("s", id, row)));
+            assertTrue(keys.add(RowKey.ofMessage(id, row)));
         }
         assertTrue(keys.add(RowKey.ofRejection("s", id, 1795838568L, "rejected after DATA: one")));
         assertTrue(keys.add(RowKey.ofRejection("s", id, 1795838568L, "rejected after DATA: another")));
-        assertTrue(keys.add(RowKey.ofMessage("t", id, 1)), "another server's row 1");
     }
 
     private static boolean inside(byte[] key, byte[][] range) {
