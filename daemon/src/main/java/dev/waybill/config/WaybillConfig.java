@@ -79,13 +79,16 @@ public final class WaybillConfig {
         this.source = source;
         this.warnings = List.copyOf(warnings);
         dbUrl = v.get("db.url");
-        if (dbUrl != null && !dbUrl.startsWith("jdbc:mariadb:") && !dbUrl.startsWith("jdbc:mysql:")) {
-            throw bad("db.url", dbUrl, "a MariaDB JDBC URL such as jdbc:mariadb://127.0.0.1:3306/waybill");
+        if (dbUrl != null) {
+            checkDbUrl(dbUrl);
         }
         dbUser = v.get("db.user");
         dbPassword = v.getOrDefault("db.password", "");
         dbPoolSize = intValue(v, "db.pool.size", DEFAULT_POOL_SIZE, 1, 64);
         logPath = v.containsKey("log.path") ? Path.of(v.get("log.path")) : firstExisting(DEFAULT_LOG_PATHS);
+        if (Files.isDirectory(logPath)) {
+            throw bad("log.path", logPath.toString(), "Exim's main log file, not a directory");
+        }
         try {
             logTimezone = v.containsKey("log.timezone") ? ZoneId.of(v.get("log.timezone")) : ZoneId.systemDefault();
         } catch (DateTimeException e) {
@@ -145,7 +148,8 @@ public final class WaybillConfig {
         }
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
+            // A byte order mark, as some Windows editors write, is not part of the first key.
+            String line = (i == 0 && lines.get(i).startsWith("\uFEFF") ? lines.get(i).substring(1) : lines.get(i)).strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
@@ -209,15 +213,28 @@ public final class WaybillConfig {
         if (text == null) {
             return def;
         }
-        try {
+        // ASCII digits only: Integer.parseInt also takes other scripts' digits.
+        if (!text.isEmpty() && text.length() <= 9 && text.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
             int value = Integer.parseInt(text);
             if (value >= min && value <= max) {
                 return value;
             }
-        } catch (NumberFormatException e) {
-            // reported below
         }
         throw bad(key, text, "a whole number from " + min + " to " + max);
+    }
+
+    /** A URL the MariaDB driver can parse: a malformed one would only fail at the first connection. */
+    private static void checkDbUrl(String url) throws ConfigException {
+        String expected = "a MariaDB JDBC URL such as jdbc:mariadb://127.0.0.1:3306/waybill";
+        if (!url.startsWith("jdbc:mariadb:") && !url.startsWith("jdbc:mysql:")) {
+            throw bad("db.url", url, expected);
+        }
+        try {
+            org.mariadb.jdbc.Configuration.parse(url.startsWith("jdbc:mysql:")
+                    ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url);
+        } catch (java.sql.SQLException | RuntimeException e) {
+            throw bad("db.url", url, expected + " (" + e.getMessage() + ")");
+        }
     }
 
     private static ConfigException bad(String key, String value, String expected) {

@@ -5,6 +5,7 @@ import dev.waybill.store.RowBatch;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 import java.util.ArrayList;
 import java.util.List;
@@ -230,8 +231,14 @@ public final class StoreWriter implements AutoCloseable {
         }
     }
 
-    /** Whether waiting may cure {@code e}: the connection, a timeout, a deadlock, a restart. */
+    /**
+     * Whether waiting may cure {@code e}: the connection, a timeout, a deadlock, a restart — not
+     * a {@link #refusal} of the configured account or database.
+     */
     public static boolean isTransient(SQLException e) {
+        if (refusal(e) != null) {
+            return false;
+        }
         // A failed batch (BatchUpdateException) carries what stopped it as its cause.
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s && transientItself(s)) {
@@ -252,8 +259,44 @@ public final class StoreWriter implements AutoCloseable {
                 || code == 1205 || code == 1213 || code == 2006 || code == 2013 || code == 1927 || code == 1053;
     }
 
-    /** The first line of an exception's message, for a log line. */
+    /**
+     * What the database says when it refuses the configured account or database for good, naming
+     * the settings to check; null for any other failure. The pool reports a failed connection as
+     * a timeout whose cause is the server's answer: that answer is what counts.
+     */
+    public static String refusal(SQLException e) {
+        String refusal = null;
+        // The innermost such answer: the server's words, not the pool's.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                int code = s.getErrorCode();
+                if (code == 1045 || code == 1698) {
+                    refusal = firstLine(s) + " (check db.user and db.password)";
+                } else if (code == 1044 || code == 1049) {
+                    refusal = firstLine(s) + " (check the database named in db.url, and that db.user may use it)";
+                }
+            }
+        }
+        return refusal;
+    }
+
+    /**
+     * The first line of an exception's message, for a log line: the server's own answer when the
+     * pool wrapped it in a timeout of its own, and the settings to check after a {@link #refusal}.
+     */
     public static String oneLine(Throwable e) {
+        String refused = e instanceof SQLException s ? refusal(s) : null;
+        if (refused != null) {
+            return refused;
+        }
+        if (e instanceof SQLTransientConnectionException && e.getCause() != null
+                && String.valueOf(e.getMessage()).contains("Connection is not available")) {
+            return firstLine(e.getCause()) + " (" + firstLine(e) + ")";
+        }
+        return firstLine(e);
+    }
+
+    private static String firstLine(Throwable e) {
         String m = e.getMessage();
         if (m == null) {
             return e.getClass().getSimpleName();

@@ -1,6 +1,7 @@
 package dev.waybill.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -209,7 +210,27 @@ class ImportCommandTest {
         assertEquals(1, run("import", "--config", conf.toString(), log.toString()));
         String err = stderr.toString(StandardCharsets.UTF_8);
         assertTrue(err.startsWith("waybill import: cannot use the database at jdbc:mariadb://127.0.0.1:9/waybill"), err);
+        assertTrue(err.contains("Socket fail to connect"), "the driver's reason, not only the pool's timeout: " + err);
         assertEquals(1, err.lines().filter(l -> l.startsWith("waybill")).count(), err);
+    }
+
+    /** A wrong password or database: the server's answer and the settings to check, not a timeout. */
+    @Test
+    void import_refusedByTheDatabase_saysWhyAndWhichKeys(@TempDir Path dir, TestDatabase db) throws IOException {
+        Path conf = setUp(dir, db);
+        String good = Files.readString(conf);
+        Path log = dir.resolve("l");
+        Files.writeString(log, "x\n");
+        Files.writeString(conf, good.replace("db.password = " + db.password(), "db.password = wrong"));
+        assertEquals(1, run("import", "--config", conf.toString(), log.toString()));
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        assertTrue(err.contains("Access denied for user") && err.contains("(check db.user and db.password)"), err);
+        assertFalse(err.contains("Connection is not available"), err);
+        Files.writeString(conf, good.replace(db.jdbcUrl(), db.jdbcUrl().replace("/" + db.name(), "/nosuchdb")));
+        assertEquals(1, run("import", "--config", conf.toString(), log.toString()));
+        err = stderr.toString(StandardCharsets.UTF_8);
+        assertTrue(err.contains("nosuchdb") && err.contains("check the database named in db.url"), err);
+        assertEquals(1, err.lines().count(), err);
     }
 
     @Test

@@ -77,6 +77,9 @@ class WaybillConfigTest {
         "retention.days = ten | retention.days = 'ten' is not valid",
         "db.pool.size = 65 | db.pool.size = '65' is not valid",
         "db.url = postgres://x | db.url = 'postgres://x' is not valid: expected a MariaDB JDBC URL",
+        "db.url = jdbc:mariadb:/bad url | db.url = 'jdbc:mariadb:/bad url' is not valid: expected a MariaDB JDBC URL",
+        "retention.days = \uFF13\uFF10 | is not valid: expected a whole number from 1 to 3650",
+        "log.path = / | log.path = '/' is not valid: expected Exim's main log file, not a directory",
         "log.timezone = Mars/Base | log.timezone = 'Mars/Base' is not valid",
         "server.id = web 1 | server.id = 'web 1' is not valid",
         "socket.path = relative.sock | socket.path = 'relative.sock' is not valid: expected an absolute path",
@@ -101,6 +104,12 @@ class WaybillConfigTest {
         assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    @Test
+    void read_byteOrderMark_isNotPartOfTheFirstKey(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "\uFEFFretention.days = 12\n");
+        assertEquals(12, WaybillConfig.read(f).retentionDays());
     }
 
     @ParameterizedTest
