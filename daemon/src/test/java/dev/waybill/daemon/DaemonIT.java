@@ -425,6 +425,7 @@ class DaemonIT {
         }
         String said = Files.readString(out);
         assertEquals(1, said.lines().filter(l -> l.contains("cannot reach the database")).count(), said);
+        assertTrue(said.lines().noneMatch(l -> l.startsWith("\tat ") || l.contains("WARN")), "no library's stack trace: " + said);
     }
 
     @Test
