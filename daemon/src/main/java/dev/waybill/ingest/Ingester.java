@@ -39,7 +39,7 @@ public final class Ingester {
         this.accounts = accounts;
         MessageAssembler a = new MessageAssembler(accounts, horizonSeconds, MessageAssembler.DEFAULT_MAX_OPEN,
                 live ? this::rejection : this::finished);
-        this.assembler = live ? a.live() : a;
+        this.assembler = live ? a.live() : a.onRetract(this::retract);
         this.live = live;
     }
 
@@ -68,6 +68,12 @@ public final class Ingester {
         } else {
             batch.row(RowKey.ofMessage(o.msgid(), o.row()), o, owners(o));
         }
+    }
+
+    /** A placeholder row an earlier reading may have stored, which no row of this one takes over. */
+    private void retract(Outcome placeholder) {
+        batch.retract(RowKey.ofMessage(placeholder.msgid(), placeholder.row()), placeholder.sendunixtime(),
+                owners(placeholder));
     }
 
     /**
@@ -150,8 +156,7 @@ public final class Ingester {
 
                 @Override
                 public void retract(Outcome placeholder) {
-                    batch.retract(RowKey.ofMessage(placeholder.msgid(), placeholder.row()),
-                            placeholder.sendunixtime(), owners(placeholder));
+                    Ingester.this.retract(placeholder);
                 }
             });
         }

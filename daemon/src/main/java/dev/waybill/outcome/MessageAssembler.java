@@ -41,8 +41,10 @@ import java.util.function.Consumer;
  * when it is done. In live mode ({@link #live()}, the daemon) every change is kept instead and
  * handed over by {@link #drainChanges}, so that the store can show a message in progress at once
  * and update its rows as lines arrive; rejections still go to the sink. Each outcome carries its
- * row number within the message, given in log order, so that replaying the same lines always
- * addresses the same rows.
+ * row number within the message, derived from its recipient ({@link #rowOf}), so that the same
+ * recipient lands on the same row whichever lines of the message were read, in one run or several:
+ * a log read in pieces (rotated files imported one at a time, or read after a restart that lost
+ * the file with the arrival) addresses the rows a whole reading would.
  *
  * <p>Memory holds open messages only, bounded by the horizon (in log time) and a hard cap.
  * Not thread-safe.
@@ -53,6 +55,28 @@ public final class MessageAssembler {
     public static final long DEFAULT_HORIZON_SECONDS = 7 * 24 * 3600;
     /** Default hard cap on messages held at once. */
     public static final int DEFAULT_MAX_OPEN = 1_000_000;
+    /**
+     * Row numbers of a message's outcomes are 1 to this minus one: three bytes of a row key,
+     * below the numbers kept for rejections after DATA.
+     */
+    public static final int ROWS = 0xFF_0000;
+
+    /**
+     * The row of recipient {@code top} (a top-level address, as the arrival lists it; "" for a
+     * message listing none) within its message: a hash of the address, case-insensitive, the same
+     * in every reading of the log. Two recipients of one message that hash alike take the next
+     * free row, in the order they are seen.
+     */
+    public static int rowOf(String top) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < top.length(); i++) {
+            h = (h ^ Character.toLowerCase(top.charAt(i))) * 0x100000001b3L;
+        }
+        h ^= h >>> 29;
+        h *= 0xbf58476d1ce4e5b9L;
+        h ^= h >>> 32;
+        return (int) Long.remainderUnsigned(h, ROWS - 1) + 1;
+    }
 
     private final long horizonSeconds;
     private final int maxOpen;
@@ -64,6 +88,8 @@ public final class MessageAssembler {
     private long now = Long.MIN_VALUE;
     /** Live mode: messages changed since the last drain, in the order they changed. */
     private LinkedHashSet<OpenMessage> dirty;
+    /** Where a finished message's rows that must go are sent (not in live mode: see {@link Changes}). */
+    private Consumer<Outcome> retractions = o -> { };
 
     /** Where {@link #drainChanges} sends a message's current rows. */
     public interface Changes {
@@ -95,6 +121,16 @@ public final class MessageAssembler {
         builder.useAccounts(accounts);
     }
 
+    /**
+     * Not in live mode: where a finished message's rows that must go are sent — a placeholder
+     * (an inprogress row) that an earlier reading of part of the log may have stored, which no
+     * row of this reading takes over.
+     */
+    public MessageAssembler onRetract(Consumer<Outcome> retractions) {
+        this.retractions = retractions;
+        return this;
+    }
+
     /** Switches to live mode: keep changes for {@link #drainChanges} instead of emitting finals. */
     public MessageAssembler live() {
         dirty = new LinkedHashSet<>();
@@ -118,6 +154,10 @@ public final class MessageAssembler {
                     changes.upsert(pending);
                 }
             }
+            for (Map.Entry<String, Integer> p : m.retired.entrySet()) {
+                changes.retract(builder.pending(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue()));
+            }
+            m.retired.clear();
         }
         dirty.clear();
     }
@@ -223,6 +263,15 @@ public final class MessageAssembler {
         dirty.addAll(open.values());
     }
 
+    /** {@link #rowOf} {@code top}, or the first row after it that is not {@code taken} in its message. */
+    public static int freeRow(String top, java.util.function.IntPredicate taken) {
+        int row = rowOf(top);
+        while (taken.test(row)) {
+            row = row % (ROWS - 1) + 1;
+        }
+        return row;
+    }
+
     /** Emits everything still open, as it stands. Call at the end of the input. */
     public void finish() {
         Iterator<OpenMessage> it = open.values().iterator();
@@ -285,6 +334,9 @@ public final class MessageAssembler {
         for (Branch b : m.branches) {
             sink.accept(builder.attempted(m, b, completed));
         }
+        for (Map.Entry<String, Integer> p : m.retired.entrySet()) {
+            retractions.accept(builder.pending(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue()));
+        }
         if (completed) {
             return;
         }
@@ -314,7 +366,8 @@ public final class MessageAssembler {
          * the key "" stands for a message that listed none.
          */
         final Map<String, Integer> placeholders = new LinkedHashMap<>(2);
-        int rows;
+        /** Placeholders whose row an attempt did not take over, to be removed where stored. */
+        final Map<String, Integer> retired = new LinkedHashMap<>(0);
         boolean done;
 
         OpenMessage(String id, long firstPosition, long firstSeen) {
@@ -327,30 +380,50 @@ public final class MessageAssembler {
         void placeRecipients() {
             for (String rcpt : arrival.recipients()) {
                 if (!hasRecipient(rcpt) && !placeholders.containsKey(rcpt)) {
-                    placeholders.put(rcpt, ++rows);
+                    placeholders.put(rcpt, freeRow(rcpt));
                 }
             }
             if (placeholders.isEmpty() && branches.isEmpty()) {
-                placeholders.put("", ++rows);
+                placeholders.put("", freeRow(""));
             }
         }
 
-        /** The row of a new branch: its recipient's placeholder, or the anonymous one, or a new row. */
-        private int claimRow(String top) {
-            Integer row = placeholders.remove(top);
-            if (row == null) {
-                for (Map.Entry<String, Integer> p : placeholders.entrySet()) {
-                    if (p.getKey().equalsIgnoreCase(top)) {
-                        row = p.getValue();
-                        placeholders.remove(p.getKey());
-                        break;
-                    }
+        /**
+         * The row of a new branch: its recipient's own row ({@link #rowOf}), where its placeholder
+         * was, for the first branch of a recipient; a further branch of it (an alias's second
+         * target) has a row from the recipient and the address it went to. So a recipient has the
+         * same rows in every reading of the log, whichever of the message's lines it read. A
+         * message that listed no recipients had an anonymous placeholder instead, and one whose
+         * arrival was not read may have had one stored by an earlier reading: it goes.
+         */
+        private int claimRow(String top, String address) {
+            Integer anonymous = placeholders.remove("");
+            if (anonymous != null || arrival == null && branches.isEmpty()) {
+                retired.put("", anonymous != null ? anonymous : rowOf(""));
+            }
+            for (Map.Entry<String, Integer> p : placeholders.entrySet()) {
+                if (p.getKey().equalsIgnoreCase(top)) {
+                    placeholders.remove(p.getKey());
+                    return p.getValue();
                 }
             }
-            if (row == null) {
-                row = placeholders.remove("");
+            return freeRow(hasRecipient(top) ? top + "\n" + localPart(address) : top);
+        }
+
+        private int freeRow(String top) {
+            return MessageAssembler.freeRow(top, this::taken);
+        }
+
+        private boolean taken(int row) {
+            if (placeholders.containsValue(row)) {
+                return true;
             }
-            return row != null ? row : ++rows;
+            for (Branch b : branches) {
+                if (b.row == row) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**
@@ -371,7 +444,7 @@ public final class MessageAssembler {
                     return other;
                 }
             }
-            Branch b = new Branch(top, claimRow(top));
+            Branch b = new Branch(top, claimRow(top, address));
             branches.add(b);
             return b;
         }

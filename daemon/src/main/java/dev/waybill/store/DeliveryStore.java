@@ -1,6 +1,7 @@
 package dev.waybill.store;
 
 import dev.waybill.outcome.Outcome;
+import dev.waybill.outcome.OutcomeType;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,21 +28,30 @@ public final class DeliveryStore {
      */
     private static final String ARRIVAL_SENDTIME =
             "sendtime = IF(size IS NULL AND VALUES(size) IS NOT NULL, VALUES(sendtime), sendtime)";
+    /**
+     * Whether the incoming state is not older than the stored one: a later last line, or one of
+     * the same second that got as far (a final outcome beats a deferral, which beats a recipient
+     * not attempted yet), as when two readings of parts of a log meet within a second. It reads
+     * {@code type} and {@code last_time}, so both are assigned after every column that asks.
+     */
+    private static final String NOT_OLDER = "(VALUES(last_time) > last_time OR VALUES(last_time) = last_time"
+            + " AND " + progress("VALUES(type)") + " >= " + progress("type") + ")";
     static final MultiRowStatement UPSERT = new MultiRowStatement("""
             INSERT INTO delivery (row_key, server_id, type, msgid, email, sender, user, domain, size,
               senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,
               deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
               reply, tls, bounce_msgid, bounce_of, last_time) VALUES
             """, 32, "\nON DUPLICATE KEY UPDATE\n" + ARRIVAL_SENDTIME + ",\n"
-            + updates(false, "type", "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router",
+            + updates(false, "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router",
                     "transport", "host", "ip", "message", "actiontime", "remote", "attempts", "reply", "tls",
                     "bounce_msgid") + ",\n"
             + updates(true, "email", "sender", "user", "domain", "size", "senderhost", "senderip", "senderauth",
-                    "spamscore", "subject", "bounce_of")
+                    "spamscore", "subject", "bounce_of") + ",\n"
+            + updates(false, "type")
             + ", last_time = GREATEST(last_time, VALUES(last_time))", 128);
     /** An owner entry written again takes the row's type unless the new state is older. */
     private static final String OWNER_UPDATE = "\nON DUPLICATE KEY UPDATE"
-            + " type = IF(VALUES(last_time) >= last_time, VALUES(type), type),"
+            + " type = IF(" + NOT_OLDER + ", VALUES(type), type),"
             + " last_time = GREATEST(last_time, VALUES(last_time))";
     /** An owner entry carries the row's type, so that counts by type read the owner index alone. */
     static final MultiRowStatement OWNERS = new MultiRowStatement(
@@ -85,11 +95,16 @@ public final class DeliveryStore {
             }
             String newer = arrival ? "COALESCE(VALUES(" + c + "), " + c + ")" : "VALUES(" + c + ")";
             String older = arrival ? "COALESCE(" + c + ", VALUES(" + c + "))" : c;
-            // last_time is assigned last, so every IF here still sees the stored value.
-            sb.append(c).append(" = IF(VALUES(last_time) >= last_time, ").append(newer).append(", ").append(older)
+            sb.append(c).append(" = IF(").append(NOT_OLDER).append(", ").append(newer).append(", ").append(older)
                     .append(')');
         }
         return sb.toString();
+    }
+
+    /** How far an outcome of type code {@code type} (an SQL expression) got: 0, 1 or 2. */
+    private static String progress(String type) {
+        return "CASE " + type + " WHEN " + OutcomeType.INPROGRESS.ordinal() + " THEN 0 WHEN "
+                + OutcomeType.DEFER.ordinal() + " THEN 1 ELSE 2 END";
     }
 
     /** This server's name, as on every row. */
@@ -269,7 +284,10 @@ public final class DeliveryStore {
         if (batch.retracted.isEmpty()) {
             return;
         }
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?")) {
+        // Only ever a placeholder: a row that no attempt reached, which an earlier reading of part
+        // of the log may have stored where this reading's rows are otherwise numbered.
+        try (PreparedStatement del = c.prepareStatement(
+                "DELETE FROM delivery WHERE row_key = ? AND type = " + OutcomeType.INPROGRESS.ordinal())) {
             for (RowBatch.Retraction r : batch.retracted.values()) {
                 del.setBytes(1, r.key().bytes(serverId));
                 del.addBatch();
@@ -283,7 +301,8 @@ public final class DeliveryStore {
             return;
         }
         try (PreparedStatement del = c.prepareStatement(
-                "DELETE FROM delivery_owner WHERE server_id = ? AND owner = ? AND sendtime = ? AND row_key = ?")) {
+                "DELETE FROM delivery_owner WHERE server_id = ? AND owner = ? AND sendtime = ? AND row_key = ? AND type = "
+                        + OutcomeType.INPROGRESS.ordinal())) {
             for (RowBatch.Retraction r : batch.retracted.values()) {
                 for (String owner : r.owners()) {
                     del.setInt(1, serverId);

@@ -24,7 +24,7 @@ import java.util.Arrays;
 public final class RowKey {
 
     /** Row numbers fit in three bytes; those from this one up are rejections of a message id. */
-    static final int REJECTION_ROWS = 0xFF_0000;
+    static final int REJECTION_ROWS = dev.waybill.outcome.MessageAssembler.ROWS;
 
     private final byte[] bytes;
     private final boolean ofMessage;

@@ -24,7 +24,17 @@ public final class Schema {
     private static final int LOCK_SECONDS = 120;
 
     /** One step of the schema. Never edit a released migration: add the next one. */
-    record Migration(int version, String description, List<String> statements) {
+    record Migration(int version, String description, List<String> statements, Step step) {
+
+        Migration(int version, String description, List<String> statements) {
+            this(version, description, statements, null);
+        }
+    }
+
+    /** What a migration does that SQL alone cannot, after its statements; it too must be safe to run again. */
+    @FunctionalInterface
+    interface Step {
+        void run(Connection c) throws SQLException;
     }
 
     static final List<Migration> MIGRATIONS = List.of(
@@ -175,7 +185,10 @@ public final class Schema {
                     """
                     ALTER TABLE delivery_owner ALTER COLUMN server_id DROP DEFAULT,
                       DROP PRIMARY KEY, ADD PRIMARY KEY (server_id, owner, sendtime, row_key)
-                    """)));
+                    """)),
+            // A message's rows were numbered in the order they were seen, so a reading of part of
+            // its lines numbered them differently; now each recipient has its own row number.
+            new Migration(3, "a message's rows numbered by recipient", List.of(), Renumbering::run));
 
     private Schema() {
     }
@@ -223,6 +236,9 @@ public final class Schema {
                     }
                     for (String sql : m.statements()) {
                         st.execute(sql);
+                    }
+                    if (m.step() != null) {
+                        m.step().run(c);
                     }
                     try (PreparedStatement ps = c.prepareStatement(
                             "INSERT INTO schema_version (version, description) VALUES (?, ?)")) {

@@ -153,6 +153,59 @@ class ImportCommandTest {
         assertEquals(1, count(db, "SELECT COUNT(*) FROM imported_file"));
     }
 
+    /**
+     * A log cut in three, each piece imported by a run of its own (as rotated logs are, a day at a
+     * time), in either order, then the middle one again: every outcome as a reading of the whole
+     * log reports it. Messages straddle the cuts, so a run reads some without their arrival.
+     * Only the count of attempts is a run's own: each counts the attempts in the lines it read.
+     */
+    @Test
+    void import_piecesInRunsOfTheirOwn_eitherOrder_equalsTheWholeLog(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path conf = setUp(dir, db);
+        Path whole = dir.resolve("whole.log");
+        assertEquals(0, run("sample-log", "--lines", "30000", "--seed", "7", "--out", whole.toString()), stderr.toString());
+        TreeSet<String> expected = withoutAttempts(parsed(conf, whole));
+        List<String> lines = Files.readAllLines(whole);
+        List<Path> pieces = new ArrayList<>();
+        int[] cuts = {0, 9_001, 19_999, lines.size()};
+        for (int i = 0; i < 3; i++) {
+            Path piece = dir.resolve("exim_mainlog-" + (i + 1));
+            Files.write(piece, lines.subList(cuts[i], cuts[i + 1]));
+            pieces.add(piece);
+        }
+        for (List<Path> order : List.of(pieces, List.of(pieces.get(2), pieces.get(1), pieces.get(0)))) {
+            for (Path piece : order) {
+                assertEquals(0, run("import", "--config", conf.toString(), piece.toString()), stderr.toString());
+            }
+            assertSame(expected, withoutAttempts(stored(db)), "pieces imported in the order " + order);
+            assertEquals(0, run("import", "--force", "--config", conf.toString(), pieces.get(1).toString()));
+            assertSame(expected, withoutAttempts(stored(db)), "the middle piece again, after " + order);
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                for (String table : List.of("delivery", "delivery_owner", "message_log", "imported_file")) {
+                    st.execute("DELETE FROM " + table);
+                }
+            }
+        }
+    }
+
+    /** Equal sets, or a failure that lists what differs. */
+    private static void assertSame(TreeSet<String> expected, TreeSet<String> actual, String what) {
+        TreeSet<String> missing = new TreeSet<>(expected);
+        missing.removeAll(actual);
+        TreeSet<String> extra = new TreeSet<>(actual);
+        extra.removeAll(expected);
+        assertTrue(missing.isEmpty() && extra.isEmpty(), what + ": missing " + missing + ", extra " + extra);
+    }
+
+    private static TreeSet<String> withoutAttempts(TreeSet<String> rows) {
+        TreeSet<String> out = new TreeSet<>();
+        for (String r : rows) {
+            out.add(r.substring(0, r.lastIndexOf('|')));
+        }
+        return out;
+    }
+
     @Test
     void import_again_isSkipped_andForcedIsHarmless(@TempDir Path dir, TestDatabase db) throws Exception {
         Path conf = setUp(dir, db);

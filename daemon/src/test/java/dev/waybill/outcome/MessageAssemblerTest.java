@@ -45,6 +45,68 @@ class MessageAssemblerTest {
         return outcomes.get(0);
     }
 
+    /**
+     * A recipient's row is the same whichever of the message's lines are read: the whole message,
+     * or only what follows its arrival (a rotated file imported on its own), whatever the order of
+     * the recipients' attempts (the branches of one recipient keep theirs). A reading without the
+     * arrival also gives back the anonymous placeholder an earlier reading may have stored.
+     */
+    @Test
+    void rows_areTheRecipientsOwn_whicheverLinesAreRead() {
+        String arrival = "2024-03-01 10:00:00 " + ID + " <= a@example.com U=a P=local S=100 for x@example.net"
+                + " y@example.org z@example.com";
+        String x = "2024-03-01 10:00:01 " + ID + " => x@example.net R=lookuphost T=remote_smtp H=mx [192.0.2.7]";
+        String y = "2024-03-01 10:00:02 " + ID + " == y@example.org R=lookuphost T=remote_smtp defer (-44): busy";
+        String z = "2024-03-01 10:00:03 " + ID + " => fwd@example.net <z@example.com> R=lookuphost T=remote_smtp"
+                + " H=mx [192.0.2.7]";
+        String zCopy = "2024-03-01 10:00:03 " + ID + " -> z@example.com R=virtual_user T=virtual_userdelivery";
+        java.util.Map<String, Integer> whole = rows(assemble(arrival, x, y, z, zCopy));
+        assertEquals(4, whole.size(), whole.toString());
+        assertEquals(MessageAssembler.rowOf("x@example.net"), whole.get("x@example.net|x@example.net"));
+        out.clear();
+        assertEquals(MessageAssembler.rowOf("z@example.com"), whole.get("z@example.com|fwd@example.net"),
+                "a recipient's first branch: its own row");
+        assertEquals(MessageAssembler.rowOf("z@example.com\nz"), whole.get("z@example.com|z@example.com"),
+                "its second: a row from where it went");
+        out.clear();
+        assertEquals(whole, rows(assemble(y, z, zCopy, x)), "without the arrival, other recipients first");
+        out.clear();
+        assertEquals(whole, rows(assemble(arrival, z, zCopy, y, x)));
+
+        List<Outcome> retracted = new ArrayList<>();
+        MessageAssembler a = new MessageAssembler(CpanelAccounts.none(), MessageAssembler.DEFAULT_HORIZON_SECONDS,
+                MessageAssembler.DEFAULT_MAX_OPEN, o -> { }).onRetract(retracted::add);
+        a.accept(new LineParser(ZoneOffset.UTC).parse(x));
+        a.finish();
+        assertEquals(1, retracted.size());
+        assertEquals(MessageAssembler.rowOf(""), retracted.get(0).row(), "the anonymous placeholder's row");
+        assertEquals(OutcomeType.INPROGRESS, retracted.get(0).type());
+    }
+
+    /** recipient|deliveredto → row. */
+    private static java.util.Map<String, Integer> rows(List<Outcome> outcomes) {
+        java.util.Map<String, Integer> rows = new java.util.HashMap<>();
+        for (Outcome o : outcomes) {
+            assertTrue(o.row() >= 1 && o.row() < MessageAssembler.ROWS, String.valueOf(o.row()));
+            rows.put(o.recipient() + "|" + o.deliveredto(), o.row());
+        }
+        return rows;
+    }
+
+    @Test
+    void rowOf_isCaseInsensitive_andInRange() {
+        assertEquals(MessageAssembler.rowOf("Bob@Example.com"), MessageAssembler.rowOf("bob@example.com"));
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            int r = MessageAssembler.rowOf("user" + i + "@example.com");
+            assertTrue(r >= 1 && r < MessageAssembler.ROWS);
+            seen.add(r);
+        }
+        assertTrue(seen.size() > 9_990, "spread: " + seen.size());
+        assertEquals(MessageAssembler.rowOf("a") % (MessageAssembler.ROWS - 1) + 1,
+                MessageAssembler.freeRow("a", r -> r == MessageAssembler.rowOf("a")), "taken: the next one");
+    }
+
     @Test
     void assemble_deferralThenDelivery_isSuccessWithTwoAttempts() {
         Outcome o = only(assemble(
