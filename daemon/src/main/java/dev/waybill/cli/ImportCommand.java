@@ -237,6 +237,17 @@ final class ImportCommand {
                 feed.feed(reader, ingester, writer, BATCH_LINES, () -> true,
                         () -> progress.update(ingester.lines(), consumed.get()));
                 RowBatch end = ingester.takeBatch();
+                long now = sizeNow(f);
+                if (now >= 0 && now < consumed.get()) {
+                    // Emptied while read (logrotate's copytruncate): what was read is stored, but
+                    // the file is not the one read any more, and its copy holds the rest.
+                    writer.submit(end);
+                    progress.clear();
+                    err.println("waybill import: " + f.path() + " was emptied while being read (logrotate's"
+                            + " copytruncate?): " + feed.lines() + " lines were imported; import its rotated copy and"
+                            + " this file again for the rest");
+                    return false;
+                }
                 end.imported(feed.record(f.fingerprint(), f.path().toString(), reader.bytes()));
                 writer.submit(end);
                 return true;
@@ -259,6 +270,15 @@ final class ImportCommand {
                         + "; messages going on from it into the next file may lack their start");
                 return 0;
             }
+        }
+    }
+
+    /** The file's size now, or -1 if it cannot be had. */
+    private static long sizeNow(LogFileInfo f) {
+        try {
+            return Files.size(f.path());
+        } catch (IOException e) {
+            return -1;
         }
     }
 

@@ -157,6 +157,9 @@ final class ParseCommand {
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "permission denied";
         }
+        if ("Is a directory".equals(e.getMessage())) {
+            return "a directory, not a log file";
+        }
         if (e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException) {
             return "corrupt or truncated gzip data (" + e.getMessage() + ")";
         }

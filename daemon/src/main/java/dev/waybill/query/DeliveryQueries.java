@@ -79,8 +79,9 @@ public final class DeliveryQueries {
         Cursor after = p.cursor() == null ? null : Cursor.decode(p.cursor(), p.filterHash());
         try (Connection c = dataSource.getConnection()) {
             Integer serverId = p.server() == null ? null : servers.id(c, p.server());
-            // An account's or reseller's owner entries are those of this daemon's server.
-            Integer owned = v.everything() ? null : servers.local(c);
+            // An account's or reseller's owner entries are those of this daemon's server; root
+            // looking at an account may name another server's.
+            Integer owned = v.everything() ? null : viewer.everything() && serverId != null ? serverId : servers.local(c);
             if (p.server() != null && serverId == null || !v.everything() && owned == null) {
                 return new SearchPage(List.of(), null, withCounts ? new EnumMap<>(OutcomeType.class) : null, true);
             }

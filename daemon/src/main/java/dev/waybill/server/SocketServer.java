@@ -189,8 +189,10 @@ public final class SocketServer implements Closeable {
             file.bound();
         } catch (Exception e) {
             shutdownThreads();
-            throw e instanceof IOException io ? io
-                    : new IOException("cannot listen on " + settings.socketPath() + ": " + e.getMessage(), e);
+            // The native error names neither the file nor the setting: "bind(..) failed ...".
+            String why = e.getMessage() != null && e.getMessage().contains("): ")
+                    ? e.getMessage().substring(e.getMessage().lastIndexOf("): ") + 3) : String.valueOf(e.getMessage());
+            throw new IOException("cannot listen on " + settings.socketPath() + " (socket.path): " + why, e);
         }
         startedAt = Instant.now();
     }

@@ -6,15 +6,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * Migration 3: gives the rows of every stored message the numbers this version gives them
  * ({@link MessageAssembler#rowOf}, from the recipient) instead of their order of appearance, so
  * that reading a message's lines again after the upgrade lands on its rows. The old keys are
- * mapped to new ones in a work table, then owner entries and rows are re-keyed in two statements.
+ * mapped to new ones in a work table ({@code row_renumbering}, left empty), then owner entries and
+ * rows are re-keyed in two statements.
  * Safe to run again after an interruption: a row already renumbered maps to itself.
  */
 final class Renumbering {
@@ -34,23 +38,63 @@ final class Renumbering {
 
     static void run(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
+            // Emptied, not dropped, when done: the daemon's database user may not drop tables.
             st.execute("CREATE TABLE IF NOT EXISTS row_renumbering (old_key BINARY(16) NOT NULL PRIMARY KEY,"
                     + " new_key BINARY(16) NOT NULL) ENGINE=InnoDB");
+            st.execute("DELETE FROM row_renumbering");
             map(c);
             st.execute("UPDATE IGNORE delivery_owner o JOIN row_renumbering r ON r.old_key = o.row_key"
                     + " SET o.row_key = r.new_key");
             st.execute("UPDATE IGNORE delivery d JOIN row_renumbering r ON r.old_key = d.row_key"
                     + " SET d.row_key = r.new_key");
-            st.execute("DROP TABLE row_renumbering");
+            st.execute("DELETE FROM row_renumbering");
         }
     }
 
-    /** Walks the message rows in key order (a message's rows are one range, oldest number first). */
+    /** A stored row of a message: its current number, recipient and delivered-to address. */
+    record Row(int number, String recipient, String deliveredTo) {
+    }
+
+    /**
+     * The new numbers of one message's rows (given in the order of their current numbers), as
+     * this version numbers them: a recipient's first row takes the recipient's own number, a
+     * further one a number from the recipient and where it went (a row not delivered does not
+     * say where: such a row still open at the upgrade may show twice). A new number never equals
+     * a current number of another row of the message, so the rows can be re-keyed in any order;
+     * and a row already at its recipient's own number counts as the first, so running this again
+     * gives every row the number it has.
+     */
+    static int[] renumber(List<Row> rows) {
+        Set<String> firstDone = new HashSet<>();
+        Set<Integer> current = new HashSet<>();
+        for (Row r : rows) {
+            current.add(r.number());
+            if (r.number() == MessageAssembler.rowOf(r.recipient())) {
+                firstDone.add(r.recipient().toLowerCase(Locale.ROOT));
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        Set<Integer> given = new HashSet<>();
+        int[] numbers = new int[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            String lower = r.recipient().toLowerCase(Locale.ROOT);
+            boolean own = r.number() == MessageAssembler.rowOf(r.recipient())
+                    || !firstDone.contains(lower) && seen.add(lower);
+            String identity = own ? r.recipient()
+                    : r.recipient() + "\n" + localPart(r.deliveredTo() == null ? "" : r.deliveredTo());
+            int mine = r.number();
+            numbers[i] = MessageAssembler.freeRow(identity, n -> given.contains(n) || n != mine && current.contains(n));
+            given.add(numbers[i]);
+        }
+        return numbers;
+    }
+
+    /** Walks the message rows in key order, a message (one range of keys) at a time. */
     private static void map(Connection c) throws SQLException {
         byte[] after = new byte[16];
-        byte[] message = null;
-        Set<Integer> taken = new HashSet<>();
-        Set<String> recipients = new HashSet<>();
+        List<byte[]> keys = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         try (PreparedStatement page = c.prepareStatement("SELECT row_key, recipient, deliveredto FROM delivery"
                 + " WHERE row_key > ? AND msgid IS NOT NULL ORDER BY row_key LIMIT " + PAGE);
              PreparedStatement insert = c.prepareStatement("INSERT IGNORE INTO row_renumbering VALUES (?, ?)")) {
@@ -58,45 +102,43 @@ final class Renumbering {
             do {
                 page.setBytes(1, after);
                 read = 0;
-                int mapped = 0;
                 try (ResultSet rs = page.executeQuery()) {
                     while (rs.next()) {
                         read++;
                         byte[] key = rs.getBytes(1);
                         after = key;
-                        int row = (key[13] & 0xFF) << 16 | (key[14] & 0xFF) << 8 | key[15] & 0xFF;
-                        if (row == 0 || row >= MessageAssembler.ROWS) {
+                        int number = (key[13] & 0xFF) << 16 | (key[14] & 0xFF) << 8 | key[15] & 0xFF;
+                        if (number == 0 || number >= MessageAssembler.ROWS) {
                             continue; // a rejection's: numbered by its line, as before
                         }
-                        if (message == null || !Arrays.equals(key, 0, MESSAGE, message, 0, MESSAGE)) {
-                            message = key;
-                            taken.clear();
-                            recipients.clear();
+                        if (!keys.isEmpty() && !Arrays.equals(key, 0, MESSAGE, keys.get(0), 0, MESSAGE)) {
+                            mapMessage(keys, rows, insert);
                         }
-                        String recipient = rs.getString(2) == null ? "" : rs.getString(2);
-                        // A recipient's first row is its own; a further one (an alias's second
-                        // target) is numbered from where it went, which a row not yet delivered
-                        // does not say: such a row still open at the upgrade may show twice.
-                        String identity = recipients.add(recipient.toLowerCase(java.util.Locale.ROOT)) ? recipient
-                                : recipient + "\n" + localPart(rs.getString(3) == null ? "" : rs.getString(3));
-                        int renumbered = MessageAssembler.freeRow(identity, taken::contains);
-                        taken.add(renumbered);
-                        if (renumbered != row) {
-                            byte[] to = key.clone();
-                            to[13] = (byte) (renumbered >>> 16);
-                            to[14] = (byte) (renumbered >>> 8);
-                            to[15] = (byte) renumbered;
-                            insert.setBytes(1, key);
-                            insert.setBytes(2, to);
-                            insert.addBatch();
-                            mapped++;
-                        }
+                        keys.add(key);
+                        rows.add(new Row(number, rs.getString(2) == null ? "" : rs.getString(2), rs.getString(3)));
                     }
                 }
-                if (mapped > 0) {
-                    insert.executeBatch();
-                }
+                insert.executeBatch();
             } while (read == PAGE);
+            mapMessage(keys, rows, insert);
+            insert.executeBatch();
         }
+    }
+
+    private static void mapMessage(List<byte[]> keys, List<Row> rows, PreparedStatement insert) throws SQLException {
+        int[] numbers = renumber(rows);
+        for (int i = 0; i < numbers.length; i++) {
+            if (numbers[i] != rows.get(i).number()) {
+                byte[] to = keys.get(i).clone();
+                to[13] = (byte) (numbers[i] >>> 16);
+                to[14] = (byte) (numbers[i] >>> 8);
+                to[15] = (byte) numbers[i];
+                insert.setBytes(1, keys.get(i));
+                insert.setBytes(2, to);
+                insert.addBatch();
+            }
+        }
+        keys.clear();
+        rows.clear();
     }
 }

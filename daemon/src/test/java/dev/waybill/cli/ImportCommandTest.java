@@ -253,6 +253,52 @@ class ImportCommandTest {
         assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("db.url is not set"), stderr.toString());
     }
 
+    /**
+     * logrotate's copytruncate empties the file while it is read: what was read is stored, the
+     * import says the rest is in the rotated copy, and the file is not recorded as read.
+     */
+    @Test
+    void import_fileEmptiedWhileRead_saysSo_andIsNotRecordedAsRead(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog");
+        assertEquals(0, run("sample-log", "--lines", "600000", "--seed", "3", "--out", log.toString()), stderr.toString());
+        int[] status = {-1};
+        Thread importing = new Thread(() -> status[0] = run("import", "--config", conf.toString(), log.toString()));
+        importing.start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (importing.isAlive()) {
+            try {
+                if (count(db, "SELECT COUNT(*) FROM delivery") > 0) {
+                    break;
+                }
+            } catch (SQLException tablesNotYetMade) {
+                // the import creates them first
+            }
+            assertTrue(System.nanoTime() < deadline);
+            Thread.sleep(5);
+        }
+        assertTrue(importing.isAlive(), "the import was still reading when the file was emptied");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+        }
+        importing.join();
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status[0], err);
+        assertTrue(err.contains("was emptied while being read") && err.contains("import its rotated copy"), err);
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM imported_file"));
+        assertTrue(count(db, "SELECT COUNT(*) FROM delivery") > 0, "what was read is stored");
+    }
+
+    @Test
+    void import_aDirectory_saysSo(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path sub = Files.createDirectories(dir.resolve("logs"));
+        run("import", "--config", conf.toString(), sub.toString());
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        assertTrue(err.contains(sub + ": a directory, not a log file"), err);
+    }
+
     @Test
     void import_unreachableDatabase_isOneClearLine(@TempDir Path dir) throws IOException {
         Path conf = dir.resolve("waybill.conf");

@@ -99,6 +99,11 @@ class ManyServersQueriesTest {
                 .rows().isEmpty());
         String msgid = web2All.rows().get(0).outcome().msgid();
         assertNull(new MessageQueries(ds, q).story(Viewer.account("exampleco"), msgid, "web2"));
+        // Root may: an account of another server, named.
+        SearchPage web2Account = q.search(Viewer.all(), SearchParams.builder().user("exampleco").server("web2")
+                .limit(1000).build(), true);
+        assertEquals(owned("web2", "exampleco"), web2Account.total());
+        assertTrue(web2Account.rows().stream().allMatch(r -> r.server().equals("web2")));
     }
 
     @Test
