@@ -21,27 +21,30 @@ import javax.sql.DataSource;
 public final class DeliveryStore {
 
     /**
-     * A row's {@code sendtime} is its arrival's time; a state built without the arrival line (see
-     * {@link #updates}) has its first line's instead, and gives way to the first state that has
-     * the arrival. {@code size} tells the two apart: Exim logs {@code S=} on every arrival, and it is
-     * assigned after this, so this still sees the stored value.
-     */
-    private static final String ARRIVAL_SENDTIME =
-            "sendtime = IF(size IS NULL AND VALUES(size) IS NOT NULL, VALUES(sendtime), sendtime)";
-    /**
      * Whether the incoming state is not older than the stored one: a later last line, or one of
      * the same second that got as far (a final outcome beats a deferral, which beats a recipient
-     * not attempted yet), as when two readings of parts of a log meet within a second. It reads
-     * {@code type} and {@code last_time}, so both are assigned after every column that asks.
+     * not attempted yet), as when two readings of parts of a log meet within a second.
      */
     private static final String NOT_OLDER = "(VALUES(last_time) > last_time OR VALUES(last_time) = last_time"
             + " AND " + progress("VALUES(type)") + " >= " + progress("type") + ")";
+    /**
+     * The first assignment of the upsert. It works out once per row whether the incoming state is
+     * not older ({@link #NOT_OLDER}), into {@code @w}, which every later assignment reads: the
+     * condition written into each would make the statement so long that the driver could keep a
+     * quarter as many rows per prepared statement. And it sets {@code sendtime}: a row's
+     * {@code sendtime} is its arrival's time; a state built without the arrival line (see
+     * {@link #updates}) has its first line's instead, and gives way to the first state that has
+     * the arrival. {@code size} tells the two apart: Exim logs {@code S=} on every arrival, and it
+     * is assigned after this, so this still sees the stored value.
+     */
+    private static final String FIRST_ASSIGNMENT = "sendtime = IF((@w := " + NOT_OLDER + ") IS NULL OR NOT (size IS NULL"
+            + " AND VALUES(size) IS NOT NULL), sendtime, VALUES(sendtime))";
     static final MultiRowStatement UPSERT = new MultiRowStatement("""
             INSERT INTO delivery (row_key, server_id, type, msgid, email, sender, user, domain, size,
               senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,
               deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
               reply, tls, bounce_msgid, bounce_of, last_time) VALUES
-            """, 32, "\nON DUPLICATE KEY UPDATE\n" + ARRIVAL_SENDTIME + ",\n"
+            """, 32, "\nON DUPLICATE KEY UPDATE\n" + FIRST_ASSIGNMENT + ",\n"
             + updates(false, "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router",
                     "transport", "host", "ip", "message", "actiontime", "remote", "attempts", "reply", "tls",
                     "bounce_msgid") + ",\n"
@@ -142,8 +145,7 @@ public final class DeliveryStore {
             }
             String newer = arrival ? "COALESCE(VALUES(" + c + "), " + c + ")" : "VALUES(" + c + ")";
             String older = arrival ? "COALESCE(" + c + ", VALUES(" + c + "))" : c;
-            sb.append(c).append(" = IF(").append(NOT_OLDER).append(", ").append(newer).append(", ").append(older)
-                    .append(')');
+            sb.append(c).append(" = IF(@w, ").append(newer).append(", ").append(older).append(')');
         }
         return sb.toString();
     }
