@@ -60,61 +60,6 @@ public final class DeliveryStore {
     static final MultiRowStatement OWNERS = new MultiRowStatement(
             "INSERT INTO delivery_owner (server_id, owner, sendtime, row_key, type, last_time) VALUES ", 6, OWNER_UPDATE,
             1024);
-    /**
-     * A row of the message of {@code msgid} on this server stored with its arrival (any one: they
-     * all say the same of it), as a derived table {@code s}; parameters: the message's key range
-     * ({@link RowKey#messageRange}), the server, the message id.
-     */
-    private static final String SIBLING_WITH_ARRIVAL = """
-            (SELECT email, sender, user, domain, size, senderhost, senderip, senderauth, spamscore, subject,
-                    bounce_of, sendtime
-             FROM delivery WHERE row_key BETWEEN ? AND ? AND server_id = ? AND msgid = ? AND size IS NOT NULL
-             LIMIT 1) s""";
-    /**
-     * A row stored without its arrival (its state built from lines read without it) takes what
-     * the arrival said, and its time, from another row of its message that has them: a recipient
-     * first delivered in a rotated file imported on its own still shows its sender.
-     */
-    private static final String FILL_ARRIVAL = "UPDATE delivery d JOIN " + SIBLING_WITH_ARRIVAL + """
-
-            SET d.email = COALESCE(d.email, s.email), d.sender = COALESCE(d.sender, s.sender),
-                d.user = COALESCE(d.user, s.user), d.domain = COALESCE(d.domain, s.domain),
-                d.senderhost = COALESCE(d.senderhost, s.senderhost), d.senderip = COALESCE(d.senderip, s.senderip),
-                d.senderauth = COALESCE(d.senderauth, s.senderauth), d.spamscore = COALESCE(d.spamscore, s.spamscore),
-                d.subject = COALESCE(d.subject, s.subject), d.bounce_of = COALESCE(d.bounce_of, s.bounce_of),
-                d.sendtime = s.sendtime, d.size = s.size
-            WHERE d.row_key = ? AND d.size IS NULL""";
-    /**
-     * Whether the message has no row but the one being written; parameters: the message's key
-     * range, the server, the message id, the row's own key.
-     */
-    private static final String ALONE = """
-            NOT EXISTS (SELECT 1 FROM delivery o WHERE o.row_key BETWEEN ? AND ? AND o.server_id = ? AND o.msgid = ?
-                        AND o.row_key <> ?)""";
-    /**
-     * A message whose arrival listed no recipients is one row, with no recipient, until an attempt
-     * is read: written only while the message has no other row. A reading of the file with its
-     * arrival after one of a later file (its attempts stored already) so adds nothing.
-     */
-    private static final String ANONYMOUS_UPSERT = UPSERT.oneRowWhere(ALONE);
-    /** What a message's anonymous placeholder knows of its arrival, given to its rows stored without it. */
-    private static final String ARRIVAL_TO_SIBLINGS = """
-            UPDATE delivery SET email = COALESCE(email, ?), sender = COALESCE(sender, ?), user = COALESCE(user, ?),
-              domain = COALESCE(domain, ?), senderhost = COALESCE(senderhost, ?), senderip = COALESCE(senderip, ?),
-              senderauth = COALESCE(senderauth, ?), spamscore = COALESCE(spamscore, ?), subject = COALESCE(subject, ?),
-              bounce_of = COALESCE(bounce_of, ?), sendtime = ?, size = ?
-            WHERE row_key BETWEEN ? AND ? AND server_id = ? AND msgid = ? AND size IS NULL""";
-    private static final String ANONYMOUS_OWNER = OWNERS.oneRowWhere(ALONE);
-    /**
-     * The owner entries of a state built without the arrival line: keyed by the arrival's time
-     * that a row of the message has, else by the stored row's {@code sendtime}, so that they stay
-     * the row's entries whichever of the two writers gets there first.
-     */
-    private static final String OWNER_WITHOUT_ARRIVAL = """
-            INSERT INTO delivery_owner (server_id, owner, sendtime, row_key, type, last_time)
-            VALUES (?, ?, COALESCE((SELECT s.sendtime FROM""" + " " + SIBLING_WITH_ARRIVAL + """
-            ), (SELECT d.sendtime FROM delivery d WHERE d.row_key = ?), ?), ?, ?, ?)"""
-            + OWNER_UPDATE;
     static final MultiRowStatement LINES = new MultiRowStatement(
             "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 128);
 
@@ -205,20 +150,13 @@ public final class DeliveryStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<RowBatch.Row> rows = new ArrayList<>(batch.rows.size());
-                List<RowBatch.Row> anonymous = new ArrayList<>(0);
-                for (RowBatch.Row r : batch.rows.values()) {
-                    (anonymous(r) ? anonymous : rows).add(r);
-                }
+                List<RowBatch.Row> rows = new ArrayList<>(batch.rows.values());
                 if (batch.tables.deliveries()) {
                     UPSERT.execute(c, rows, (ps, at, r) -> bindRow(ps, at, r.key().bytes(serverId), r.outcome()));
-                    writeAnonymous(c, anonymous);
-                    fillArrivals(c, rows);
                     retractDeliveries(c, batch);
                 }
                 if (batch.tables.ownersAndLines()) {
                     writeOwners(c, rows);
-                    writeAnonymousOwners(c, anonymous);
                     retractOwners(c, batch);
                     writeLines(c, batch);
                 }
@@ -261,27 +199,29 @@ public final class DeliveryStore {
         List<Object[]> withoutArrival = new ArrayList<>(0);
         for (RowBatch.Row r : rows) {
             for (String owner : r.owners()) {
-                (withoutArrival(r) ? withoutArrival : owners).add(new Object[] {
+                (r.outcome().msgid() != null && r.outcome().size() < 0 ? withoutArrival : owners).add(new Object[] {
                         owner, Math.max(0, r.outcome().sendunixtime()), r.key().bytes(serverId),
                         r.outcome().type().ordinal(),
-                        Math.max(0, r.outcome().actionunixtime()), r.outcome().msgid()});
+                        Math.max(0, r.outcome().actionunixtime())});
             }
         }
         if (!withoutArrival.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(OWNER_WITHOUT_ARRIVAL)) {
+            // The owner entries of a state built without the arrival line are keyed by the stored
+            // row's sendtime (its arrival's, if a state had it), so that they stay the row's
+            // entries. A plain SELECT is a consistent read, which locks nothing: a subquery in
+            // the INSERT would hold a shared lock on the row, or on the gap where it goes, until
+            // this transaction ends, and the other writer inserts there.
+            try (PreparedStatement ps = c.prepareStatement("SELECT sendtime FROM delivery WHERE row_key = ?")) {
                 for (Object[] o : withoutArrival) {
-                    ps.setInt(1, serverId);
-                    ps.setString(2, (String) o[0]);
-                    int at = bindSibling(ps, 3, (String) o[5]);
-                    ps.setBytes(at, (byte[]) o[2]);
-                    ps.setLong(at + 1, (Long) o[1]);
-                    ps.setBytes(at + 2, (byte[]) o[2]);
-                    ps.setInt(at + 3, (Integer) o[3]);
-                    ps.setLong(at + 4, (Long) o[4]);
-                    ps.addBatch();
+                    ps.setBytes(1, (byte[]) o[2]);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            o[1] = rs.getLong(1);
+                        }
+                    }
                 }
-                ps.executeBatch();
             }
+            owners.addAll(withoutArrival);
         }
         OWNERS.execute(c, owners, (ps, at, o) -> {
             ps.setInt(at, serverId);
@@ -311,11 +251,10 @@ public final class DeliveryStore {
         ps.setString(i++, cut(o.senderhost(), 255));
         ps.setString(i++, cut(o.senderip(), 45));
         ps.setString(i++, cut(o.senderauth(), 64));
-        BigDecimal spam = spamscore(o);
-        if (spam == null) {
+        if (o.spamscore() == null || o.spamscore().isNaN() || Math.abs(o.spamscore()) >= 10_000) {
             ps.setNull(i++, Types.DECIMAL);
         } else {
-            ps.setBigDecimal(i++, spam);
+            ps.setBigDecimal(i++, BigDecimal.valueOf(o.spamscore()));
         }
         ps.setLong(i++, Math.max(0, o.sendunixtime()));
         ps.setString(i++, cut(o.recipient(), 320));
@@ -336,109 +275,6 @@ public final class DeliveryStore {
         ps.setString(i++, o.bounceMsgid());
         ps.setString(i++, o.bounceOf());
         ps.setLong(i, Math.max(0, o.actionunixtime()));
-    }
-
-    /** Whether a row is a message's anonymous placeholder (see {@link #ANONYMOUS_UPSERT}). */
-    private static boolean anonymous(RowBatch.Row r) {
-        return r.outcome().msgid() != null && r.outcome().recipient() == null
-                && r.outcome().type() == OutcomeType.INPROGRESS;
-    }
-
-    private void writeAnonymous(Connection c, List<RowBatch.Row> anonymous) throws SQLException {
-        if (anonymous.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(ANONYMOUS_UPSERT);
-             PreparedStatement fill = c.prepareStatement(ARRIVAL_TO_SIBLINGS)) {
-            for (RowBatch.Row r : anonymous) {
-                byte[] key = r.key().bytes(serverId);
-                bindRow(ps, 1, key, r.outcome());
-                ps.setBytes(bindSibling(ps, 33, r.outcome().msgid()), key);
-                ps.addBatch();
-                Outcome o = r.outcome();
-                fill.setString(1, cut(o.email(), 320));
-                fill.setString(2, cut(o.sender(), 320));
-                fill.setString(3, cut(o.user(), 64));
-                fill.setString(4, cut(o.domain(), 255));
-                fill.setString(5, cut(o.senderhost(), 255));
-                fill.setString(6, cut(o.senderip(), 45));
-                fill.setString(7, cut(o.senderauth(), 64));
-                fill.setBigDecimal(8, spamscore(o));
-                fill.setString(9, cut(o.subject(), 1000));
-                fill.setString(10, o.bounceOf());
-                fill.setLong(11, Math.max(0, o.sendunixtime()));
-                fill.setLong(12, o.size());
-                bindSibling(fill, 13, o.msgid());
-                fill.addBatch();
-            }
-            ps.executeBatch();
-            fill.executeBatch();
-        }
-    }
-
-    /** The spam score as its column holds it, or null. */
-    private static BigDecimal spamscore(Outcome o) {
-        Double s = o.spamscore();
-        return s == null || s.isNaN() || Math.abs(s) >= 10_000 ? null : BigDecimal.valueOf(s);
-    }
-
-    private void writeAnonymousOwners(Connection c, List<RowBatch.Row> anonymous) throws SQLException {
-        if (anonymous.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(ANONYMOUS_OWNER)) {
-            for (RowBatch.Row r : anonymous) {
-                byte[] key = r.key().bytes(serverId);
-                for (String owner : r.owners()) {
-                    ps.setInt(1, serverId);
-                    ps.setString(2, owner);
-                    ps.setLong(3, Math.max(0, r.outcome().sendunixtime()));
-                    ps.setBytes(4, key);
-                    ps.setInt(5, r.outcome().type().ordinal());
-                    ps.setLong(6, Math.max(0, r.outcome().actionunixtime()));
-                    ps.setBytes(bindSibling(ps, 7, r.outcome().msgid()), key);
-                    ps.addBatch();
-                }
-            }
-            ps.executeBatch();
-        }
-    }
-
-    /** Whether a row's state was built without its message's arrival line. */
-    private static boolean withoutArrival(RowBatch.Row r) {
-        return r.outcome().msgid() != null && r.outcome().size() < 0;
-    }
-
-    /** Binds {@link #SIBLING_WITH_ARRIVAL}'s parameters from {@code at}; returns the next index. */
-    private int bindSibling(PreparedStatement ps, int at, String msgid) throws SQLException {
-        byte[][] range = RowKey.messageRange(msgid);
-        ps.setBytes(at, range[0]);
-        ps.setBytes(at + 1, range[1]);
-        ps.setInt(at + 2, serverId);
-        ps.setString(at + 3, msgid);
-        return at + 4;
-    }
-
-    private void fillArrivals(Connection c, List<RowBatch.Row> rows) throws SQLException {
-        PreparedStatement ps = null;
-        try {
-            for (RowBatch.Row r : rows) {
-                if (withoutArrival(r)) {
-                    if (ps == null) {
-                        ps = c.prepareStatement(FILL_ARRIVAL);
-                    }
-                    ps.setBytes(bindSibling(ps, 1, r.outcome().msgid()), r.key().bytes(serverId));
-                    ps.addBatch();
-                }
-            }
-            if (ps != null) {
-                ps.executeBatch();
-            }
-        } finally {
-            if (ps != null) {
-                ps.close();
-            }
-        }
     }
 
     private void retractDeliveries(Connection c, RowBatch batch) throws SQLException {

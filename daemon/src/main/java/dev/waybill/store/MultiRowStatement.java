@@ -88,15 +88,6 @@ final class MultiRowStatement {
     }
 
     /** The statement text for {@code rows} rows. */
-    /** The statement for one row, written only {@code where} (a condition) holds. */
-    String oneRowWhere(String where) {
-        StringBuilder sb = new StringBuilder(head.replaceFirst("VALUES\\s*$", "SELECT "));
-        for (int i = 0; i < columns; i++) {
-            sb.append(i == 0 ? "?" : ",?");
-        }
-        return sb.append(" FROM DUAL WHERE ").append(where).append(tail).toString();
-    }
-
     String sql(int rows) {
         StringBuilder one = new StringBuilder(2 * columns + 1).append('(');
         for (int i = 0; i < columns; i++) {
