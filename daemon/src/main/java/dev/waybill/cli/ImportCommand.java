@@ -137,6 +137,29 @@ final class ImportCommand {
         }
 
         int importAll(List<Path> paths) {
+            // Stopped (Ctrl-C, SIGTERM): end the progress line, and say what stays.
+            java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread stopped = new Thread(() -> {
+                if (!finished.get()) {
+                    progress.clear();
+                    err.println("waybill import: stopped before the end; what was committed stays, run the same"
+                            + " import again to finish (files read to their end are skipped)");
+                }
+            }, "waybill-import-stopped");
+            Runtime.getRuntime().addShutdownHook(stopped);
+            try {
+                return importAll(paths, finished);
+            } finally {
+                finished.set(true);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopped);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs, and says nothing since the import finished
+                }
+            }
+        }
+
+        private int importAll(List<Path> paths, java.util.concurrent.atomic.AtomicBoolean finished) {
             List<LogFileInfo> infos = new ArrayList<>();
             for (Path p : paths) {
                 try {
@@ -192,6 +215,7 @@ final class ImportCommand {
                 ingester.finishOpen();
                 writer.submit(ingester.takeBatch());
                 writer.flush();
+                finished.set(true);
                 progress.clear();
                 double seconds = (System.nanoTime() - started) / 1e9;
                 out.printf("imported %d file%s, %,d lines, %,d rows in %.1f s (%,.0f lines/s)%s%n", imported,

@@ -428,6 +428,43 @@ class DaemonIT {
         assertTrue(said.lines().noneMatch(l -> l.startsWith("\tat ") || l.contains("WARN")), "no library's stack trace: " + said);
     }
 
+    /**
+     * {@code waybill import} stopped by SIGTERM part way through says so and what to do; run
+     * again, it finishes with exactly what {@code waybill parse} reports.
+     */
+    @Test
+    void importStoppedPartWay_saysSo_andRunAgainFinishesExactly(@TempDir Path dir, TestDatabase db) throws Exception {
+        sample(dir, 400_000);
+        Path log = dir.resolve("sample.log");
+        Path conf = config(dir, db, dir.resolve("none.log"), dir.resolve("root"));
+        Process p = new ProcessBuilder(java(), "-jar", JAR, "import", "--config", conf.toString(), log.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("import.out").toFile()).start();
+        started.add(p);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (p.isAlive() && countRows(db) == 0) {
+            assertTrue(System.nanoTime() < deadline, "no rows stored");
+            Thread.sleep(20);
+        }
+        assertTrue(p.isAlive(), "the import was still running when stopped");
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String said = Files.readString(dir.resolve("import.out"));
+        assertTrue(said.contains("waybill import: stopped before the end; what was committed stays"), said);
+        assertEquals(0, runJar(dir, "import", "--config", conf.toString(), log.toString()),
+                Files.readString(dir.resolve("cmd-import.out")));
+        assertEquals(parsed(dir, conf, log), stored(db));
+    }
+
+    private static long countRows(TestDatabase db) {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM delivery")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException notYet) {
+            return 0; // the import creates the tables first
+        }
+    }
+
     @Test
     void twoServersWritingTheSameLogIntoOneDatabase_neverCollide(@TempDir Path dir, TestDatabase db) throws Exception {
         List<String> lines = sample(dir, 3_000);
