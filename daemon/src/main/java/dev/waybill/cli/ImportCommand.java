@@ -193,6 +193,11 @@ final class ImportCommand {
                 List<ImportPlan.Step> steps = force ? null
                         : ImportPlan.of(infos, null, store::importedFile, MessageAssembler.DEFAULT_HORIZON_SECONDS);
                 long replayed = 0;
+                long toRead = 0;
+                for (int i = 0; i < infos.size(); i++) {
+                    toRead += force || steps.get(i) == ImportPlan.Step.READ ? infos.get(i).size() : 0;
+                }
+                progress.total(toRead);
                 for (int i = 0; i < infos.size(); i++) {
                     LogFileInfo f = infos.get(i);
                     ImportPlan.Step step = force ? ImportPlan.Step.READ : steps.get(i);
@@ -335,13 +340,18 @@ final class ImportCommand {
     }
 
     /** The progress line on a terminal: file, share done, lines/s, time left. */
+    /**
+     * The progress line on a terminal: the file being read, and for the whole import how much is
+     * read (by bytes on disk, of the files to be read), lines per second and the time left.
+     */
     private static final class Progress {
         private final PrintStream err;
         private final boolean enabled;
-        private long fileStarted;
+        private final long started = System.nanoTime();
+        private long total = 1;
+        private long before;
         private long fileSize;
         private String label = "";
-        private long linesAtStart;
         private long lastPrint;
         private boolean shown;
 
@@ -350,11 +360,15 @@ final class ImportCommand {
             this.enabled = enabled;
         }
 
+        /** The bytes on disk of every file the import will read. */
+        void total(long bytes) {
+            total = Math.max(1, bytes);
+        }
+
         void file(int index, int count, LogFileInfo f) {
-            fileStarted = System.nanoTime();
-            fileSize = Math.max(1, f.size());
+            before += fileSize;
+            fileSize = Math.max(0, f.size());
             label = "[" + index + "/" + count + "] " + f.path().getFileName();
-            linesAtStart = -1;
         }
 
         void update(long lines, long bytes) {
@@ -362,16 +376,13 @@ final class ImportCommand {
                 return;
             }
             long now = System.nanoTime();
-            if (linesAtStart < 0) {
-                linesAtStart = lines;
-            }
             if (now - lastPrint < 250_000_000L) {
                 return;
             }
             lastPrint = now;
-            double seconds = Math.max(1e-3, (now - fileStarted) / 1e9);
-            double share = Math.min(1.0, bytes / (double) fileSize);
-            long rate = Math.round((lines - linesAtStart) / seconds);
+            double seconds = Math.max(1e-3, (now - started) / 1e9);
+            double share = Math.min(1.0, (before + Math.min(bytes, fileSize)) / (double) total);
+            long rate = Math.round(lines / seconds);
             long left = share > 0 ? Math.round(seconds / share - seconds) : 0;
             err.printf("\r%s %3.0f%%  %,d lines/s  ETA %d:%02d   ", label, share * 100, rate, left / 60, left % 60);
             shown = true;

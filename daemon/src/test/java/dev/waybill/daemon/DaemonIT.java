@@ -455,6 +455,44 @@ class DaemonIT {
         assertEquals(parsed(dir, conf, log), stored(db));
     }
 
+    /**
+     * On a terminal (a pseudo-terminal from {@code script}), {@code waybill import} of two files
+     * shows which file it reads and, for the whole import, how far it is, lines per second and
+     * the time left; the percentage only grows, from one file to the next.
+     */
+    @Test
+    void importOnATerminal_showsProgressOverEveryFile(@TempDir Path dir, TestDatabase db) throws Exception {
+        List<String> lines = sample(dir, 200_000);
+        Path first = dir.resolve("exim_mainlog-1");
+        Path second = dir.resolve("exim_mainlog-2");
+        Files.write(first, lines.subList(0, 100_000));
+        Files.write(second, lines.subList(100_000, lines.size()));
+        Path conf = config(dir, db, dir.resolve("none.log"), dir.resolve("root"));
+        String command = String.join(" ", java(), "-jar", JAR, "import", "--config", conf.toString(),
+                second.toString(), first.toString());
+        Process p = new ProcessBuilder("script", "-qec", command, "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("pty.out").toFile()).start();
+        started.add(p);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        String screen = Files.readString(dir.resolve("pty.out"));
+        assertEquals(0, p.exitValue(), screen);
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("\\[(\\d)/2\\] (\\S+) +(\\d+)%  [\\d,]+ lines/s  ETA \\d+:\\d\\d").matcher(screen);
+        List<String> files = new ArrayList<>();
+        int last = -1;
+        while (m.find()) {
+            int percent = Integer.parseInt(m.group(3));
+            assertTrue(percent >= last, "the share of the whole import only grows: " + screen);
+            last = percent;
+            if (files.isEmpty() || !files.get(files.size() - 1).equals(m.group(2))) {
+                files.add(m.group(2));
+            }
+        }
+        assertEquals(List.of("exim_mainlog-1", "exim_mainlog-2"), files, "oldest first, each named: " + screen);
+        assertTrue(screen.contains(String.format("imported 2 files, %,d lines", lines.size())), screen);
+    }
+
     private static long countRows(TestDatabase db) {
         try (Connection c = db.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM delivery")) {
