@@ -5,8 +5,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 
@@ -29,16 +31,16 @@ public final class Retention {
     static final int SLICE = 2_000;
 
     /**
-     * This server's rows that arrived before the cutoff, from a time on, whose message has no row
-     * active since the cutoff. One message's rows share their arrival's time, so its other rows
-     * are a few entries of the time index away.
+     * This server's rows that arrived before the cutoff and have been quiet since, after a (time,
+     * key): the time index's order, so that rows that stay are passed once.
      */
     private static final String QUIET_ROWS = """
-            SELECT d.row_key, d.sendtime FROM delivery d
-            WHERE d.sendtime >= ? AND d.sendtime < ? AND d.server_id = ? AND d.last_time < ?
-              AND NOT EXISTS (SELECT 1 FROM delivery a WHERE a.sendtime = d.sendtime AND a.msgid = d.msgid
-                              AND a.server_id = d.server_id AND a.last_time >= ?)
-            ORDER BY d.sendtime LIMIT""" + " " + SLICE;
+            SELECT row_key, sendtime, msgid FROM delivery
+            WHERE (sendtime > ? OR sendtime = ? AND row_key > ?) AND sendtime < ? AND server_id = ? AND last_time < ?
+            ORDER BY sendtime, row_key LIMIT""" + " " + SLICE;
+    /** Whether a row of the message is active since the cutoff: a range of the primary key. */
+    private static final String ACTIVE = "SELECT 1 FROM delivery WHERE row_key BETWEEN ? AND ? AND server_id = ?"
+            + " AND msgid = ? AND last_time >= ? LIMIT 1";
 
     /**
      * This server's chunks of lines read before the cutoff, after a (time, message id): the time
@@ -88,33 +90,73 @@ public final class Retention {
         }
     }
 
+    /**
+     * This server's quiet rows, a slice at a time; a message goes as a whole, once none of its
+     * rows is active (whatever their times: a row stored without its arrival has another).
+     */
     private static long deliveries(Connection c, int server, long cutoff) throws SQLException {
         long total = 0;
-        long from = 0;
+        long afterTime = -1;
+        byte[] afterKey = new byte[0];
         try (PreparedStatement find = c.prepareStatement(QUIET_ROWS);
+             PreparedStatement active = c.prepareStatement(ACTIVE);
              PreparedStatement delete = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?")) {
             int found;
             do {
-                find.setLong(1, from);
-                find.setLong(2, cutoff);
-                find.setInt(3, server);
+                find.setLong(1, afterTime);
+                find.setLong(2, afterTime);
+                find.setBytes(3, afterKey);
                 find.setLong(4, cutoff);
-                find.setLong(5, cutoff);
-                found = 0;
+                find.setInt(5, server);
+                find.setLong(6, cutoff);
+                List<byte[]> keys = new ArrayList<>();
+                List<String> messages = new ArrayList<>();
                 try (ResultSet rs = find.executeQuery()) {
                     while (rs.next()) {
-                        delete.setBytes(1, rs.getBytes(1));
-                        delete.addBatch();
-                        from = rs.getLong(2);
-                        found++;
+                        afterKey = rs.getBytes(1);
+                        afterTime = rs.getLong(2);
+                        keys.add(afterKey);
+                        messages.add(rs.getString(3));
                     }
                 }
-                if (found > 0) {
+                found = keys.size();
+                Map<String, Boolean> activeMessages = new HashMap<>();
+                boolean any = false;
+                for (int i = 0; i < found; i++) {
+                    String msgid = messages.get(i);
+                    if (msgid != null) {
+                        Boolean keep = activeMessages.get(msgid);
+                        if (keep == null) {
+                            keep = isActive(active, msgid, server, cutoff);
+                            activeMessages.put(msgid, keep);
+                        }
+                        if (keep) {
+                            continue;
+                        }
+                    }
+                    delete.setBytes(1, keys.get(i));
+                    delete.addBatch();
+                    any = true;
+                }
+                if (any) {
                     total += sum(delete.executeBatch());
                 }
             } while (found == SLICE);
         }
         return total;
+    }
+
+    private static boolean isActive(PreparedStatement active, String msgid, int server, long cutoff)
+            throws SQLException {
+        byte[][] range = RowKey.messageRange(msgid);
+        active.setBytes(1, range[0]);
+        active.setBytes(2, range[1]);
+        active.setInt(3, server);
+        active.setString(4, msgid);
+        active.setLong(5, cutoff);
+        try (ResultSet rs = active.executeQuery()) {
+            return rs.next();
+        }
     }
 
     /**

@@ -216,6 +216,47 @@ class ManyServersStoreTest {
         }
     }
 
+    /**
+     * A message goes as a whole or not at all, whatever its rows' times (a row stored without its
+     * arrival has its first line's): more than a slice of quiet rows, all of one second, whose
+     * messages each have a row still active at another time, all stay — and the pass ends.
+     */
+    @Test
+    void retention_keepsEveryRowOfAnActiveMessage_whateverItsTime(TestDatabase db) throws Exception {
+        try (HikariDataSource ds = db.pool(2)) {
+            new DeliveryStore(ds, "web1").prepare();
+            int messages = Retention.SLICE + 10;
+            try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO delivery (row_key, server_id, type, msgid, sendtime, actiontime, remote, attempts,"
+                            + " last_time) VALUES (?, 1, ?, ?, ?, ?, 0, 0, ?)")) {
+                for (int i = 0; i < messages; i++) {
+                    String id = String.format("1xX9eC-%06d-aa", i);
+                    // Delivered long ago, at the arrival's second...
+                    ps.setBytes(1, RowKey.ofMessage(id, 1).bytes(1));
+                    ps.setInt(2, 0);
+                    ps.setString(3, id);
+                    ps.setLong(4, 1_000_000);
+                    ps.setLong(5, 1_000_000);
+                    ps.setLong(6, 1_000_000);
+                    ps.addBatch();
+                    // ...and another recipient still deferred, stored at its own first line's time.
+                    ps.setBytes(1, RowKey.ofMessage(id, 2).bytes(1));
+                    ps.setInt(2, 3);
+                    ps.setString(3, id);
+                    ps.setLong(4, 1_000_500);
+                    ps.setLong(5, 3_000_000);
+                    ps.setLong(6, 3_000_000);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            long deleted = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                    () -> new Retention(ds, "web1").purgeBefore(2_000_000));
+            assertEquals(0, deleted);
+            assertEquals(2L * messages, count(ds, "SELECT COUNT(*) FROM delivery"));
+        }
+    }
+
     /** Retention walks forwards: more rows than one slice, interleaved with another server's, all go. */
     @Test
     void retention_manySlices_interleavedWithAnotherServer(TestDatabase db) throws Exception {
