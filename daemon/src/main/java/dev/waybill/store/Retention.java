@@ -38,7 +38,7 @@ public final class Retention {
             SELECT row_key, sendtime, msgid FROM delivery
             WHERE (sendtime > ? OR sendtime = ? AND row_key > ?) AND sendtime < ? AND server_id = ? AND last_time < ?
             ORDER BY sendtime, row_key LIMIT""" + " " + SLICE;
-    /** Whether a row of the message is active since the cutoff: a range of the primary key. */
+    /** Whether the message has a row active since a time: a range of the primary key. */
     private static final String ACTIVE = "SELECT 1 FROM delivery WHERE row_key BETWEEN ? AND ? AND server_id = ?"
             + " AND msgid = ? AND last_time >= ? LIMIT 1";
 
@@ -146,14 +146,15 @@ public final class Retention {
         return total;
     }
 
-    private static boolean isActive(PreparedStatement active, String msgid, int server, long cutoff)
+    /** Whether message {@code msgid} has a row on {@code server} active since {@code since}. */
+    private static boolean isActive(PreparedStatement active, String msgid, int server, long since)
             throws SQLException {
         byte[][] range = RowKey.messageRange(msgid);
         active.setBytes(1, range[0]);
         active.setBytes(2, range[1]);
         active.setInt(3, server);
         active.setString(4, msgid);
-        active.setLong(5, cutoff);
+        active.setLong(5, since);
         try (ResultSet rs = active.executeQuery()) {
             return rs.next();
         }
@@ -168,8 +169,7 @@ public final class Retention {
         long afterTime = -1;
         String afterId = "";
         try (PreparedStatement find = c.prepareStatement(OLD_LINES);
-             PreparedStatement rows = c.prepareStatement(
-                     "SELECT 1 FROM delivery WHERE row_key BETWEEN ? AND ? AND msgid = ? AND server_id = ? LIMIT 1");
+             PreparedStatement rows = c.prepareStatement(ACTIVE);
              PreparedStatement delete = c.prepareStatement(
                      "DELETE FROM message_log WHERE msgid = ? AND server_id = ? AND first_time < ?")) {
             int found;
@@ -191,15 +191,8 @@ public final class Retention {
                 }
                 boolean any = false;
                 for (String msgid : messages) {
-                    byte[][] range = RowKey.messageRange(msgid);
-                    rows.setBytes(1, range[0]);
-                    rows.setBytes(2, range[1]);
-                    rows.setString(3, msgid);
-                    rows.setInt(4, server);
-                    try (ResultSet rs = rows.executeQuery()) {
-                        if (rs.next()) {
-                            continue;
-                        }
+                    if (isActive(rows, msgid, server, 0)) {
+                        continue; // any row of it left
                     }
                     delete.setString(1, msgid);
                     delete.setInt(2, server);
