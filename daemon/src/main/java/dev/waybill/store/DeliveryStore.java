@@ -196,32 +196,40 @@ public final class DeliveryStore {
 
     private void writeOwners(Connection c, List<RowBatch.Row> rows) throws SQLException {
         List<Object[]> owners = new ArrayList<>();
-        List<Object[]> withoutArrival = new ArrayList<>(0);
-        for (RowBatch.Row r : rows) {
-            for (String owner : r.owners()) {
-                (r.outcome().msgid() != null && r.outcome().size() < 0 ? withoutArrival : owners).add(new Object[] {
-                        owner, Math.max(0, r.outcome().sendunixtime()), r.key().bytes(serverId),
-                        r.outcome().type().ordinal(),
-                        Math.max(0, r.outcome().actionunixtime())});
-            }
-        }
-        if (!withoutArrival.isEmpty()) {
-            // The owner entries of a state built without the arrival line are keyed by the stored
-            // row's sendtime (its arrival's, if a state had it), so that they stay the row's
-            // entries. A plain SELECT is a consistent read, which locks nothing: a subquery in
-            // the INSERT would hold a shared lock on the row, or on the gap where it goes, until
-            // this transaction ends, and the other writer inserts there.
-            try (PreparedStatement ps = c.prepareStatement("SELECT sendtime FROM delivery WHERE row_key = ?")) {
-                for (Object[] o : withoutArrival) {
-                    ps.setBytes(1, (byte[]) o[2]);
-                    try (ResultSet rs = ps.executeQuery()) {
+        PreparedStatement stored = null;
+        try {
+            for (RowBatch.Row r : rows) {
+                if (r.owners().isEmpty()) {
+                    continue;
+                }
+                Outcome o = r.outcome();
+                byte[] key = r.key().bytes(serverId);
+                long sendtime = Math.max(0, o.sendunixtime());
+                if (o.msgid() != null && o.size() < 0) {
+                    // A state built without the arrival line: its entries are keyed by the stored
+                    // row's sendtime (its arrival's, if a state had it), so that they stay the
+                    // row's entries. A plain SELECT is a consistent read, which locks nothing: a
+                    // subquery in the INSERT would hold a shared lock on the row, or on the gap
+                    // where it goes, until this transaction ends, and the other writer inserts there.
+                    if (stored == null) {
+                        stored = c.prepareStatement("SELECT sendtime FROM delivery WHERE row_key = ?");
+                    }
+                    stored.setBytes(1, key);
+                    try (ResultSet rs = stored.executeQuery()) {
                         if (rs.next()) {
-                            o[1] = rs.getLong(1);
+                            sendtime = rs.getLong(1);
                         }
                     }
                 }
+                for (String owner : r.owners()) {
+                    owners.add(new Object[] {owner, sendtime, key, o.type().ordinal(),
+                            Math.max(0, o.actionunixtime())});
+                }
             }
-            owners.addAll(withoutArrival);
+        } finally {
+            if (stored != null) {
+                stored.close();
+            }
         }
         OWNERS.execute(c, owners, (ps, at, o) -> {
             ps.setInt(at, serverId);
