@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
+import dev.waybill.exim.ParsedLine;
 import dev.waybill.ingest.FileFeed;
 import dev.waybill.ingest.ImportPlan;
 import dev.waybill.ingest.Ingester;
@@ -26,7 +27,9 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -161,9 +164,24 @@ final class ImportCommand {
 
         private int importAll(List<Path> paths, java.util.concurrent.atomic.AtomicBoolean finished) {
             List<LogFileInfo> infos = new ArrayList<>();
+            Map<Path, Path> named = new HashMap<>();
             for (Path p : paths) {
                 try {
-                    infos.add(LogFileInfo.of(p, config.logTimezone()));
+                    Path first = named.putIfAbsent(p.toRealPath(), p);
+                    if (first != null) {
+                        err.println("waybill import: " + p + ": the same file as " + first + "; read once");
+                        continue;
+                    }
+                    LogFileInfo info = LogFileInfo.of(p, config.logTimezone());
+                    if (info.firstTime() != ParsedLine.NO_TIME) {
+                        infos.add(info);
+                    } else if (info.head().length() == 0) {
+                        err.println("waybill import: " + p + ": empty, nothing to import");
+                    } else {
+                        err.println("waybill import: " + p + ": not an Exim main log (no line of its first "
+                                + LogFileInfo.FIRST_TIME_BYTES / 1024 + " KB begins with a date and time); skipped");
+                        status = 1;
+                    }
                 } catch (IOException e) {
                     err.println("waybill import: " + p + ": " + ParseCommand.describe(e) + "; skipped");
                     status = 1;
@@ -183,6 +201,7 @@ final class ImportCommand {
                     MessageAssembler.DEFAULT_HORIZON_SECONDS);
             long started = System.nanoTime();
             int imported = 0;
+            int partly = 0;
             int skipped = 0;
             try (StoreWriter writer = new StoreWriter(store, line -> {
                 progress.clear();
@@ -211,9 +230,11 @@ final class ImportCommand {
                         continue;
                     }
                     progress.file(i + 1, infos.size(), f);
-                    if (importOne(f, ingester, writer)) {
+                    Read read = importOne(f, ingester, writer);
+                    if (read == Read.WHOLE) {
                         imported++;
                     } else {
+                        partly += read == Read.PART ? 1 : 0;
                         status = 1;
                     }
                 }
@@ -223,8 +244,8 @@ final class ImportCommand {
                 finished.set(true);
                 progress.clear();
                 double seconds = (System.nanoTime() - started) / 1e9;
-                out.printf("imported %d file%s, %,d lines, %,d rows in %.1f s (%,.0f lines/s)%s%n", imported,
-                        imported == 1 ? "" : "s", ingester.lines() - replayed, writer.rows(), seconds,
+                out.printf("imported %s, %,d lines, %,d rows in %.1f s (%,.0f lines/s)%s%n", files(imported, partly),
+                        ingester.lines() - replayed, writer.rows(), seconds,
                         seconds > 0 ? (ingester.lines() - replayed) / seconds : 0.0,
                         skipped > 0 ? "; " + skipped + " already imported" : "");
                 return status;
@@ -240,7 +261,17 @@ final class ImportCommand {
             }
         }
 
-        private boolean importOne(LogFileInfo f, Ingester ingester, StoreWriter writer)
+        /** "2 files", "part of 1 file", "2 files and part of 1 more": what the summary says was read. */
+        private static String files(int whole, int partly) {
+            String wholeFiles = whole + (whole == 1 ? " file" : " files");
+            if (partly == 0) {
+                return wholeFiles;
+            }
+            return whole == 0 ? "part of " + partly + (partly == 1 ? " file" : " files")
+                    : wholeFiles + " and part of " + partly + " more";
+        }
+
+        private Read importOne(LogFileInfo f, Ingester ingester, StoreWriter writer)
                 throws InterruptedException, SQLException {
             AtomicLong consumed = new AtomicLong();
             try (InputStream raw = new CountingStream(Files.newInputStream(f.path()), consumed);
@@ -249,17 +280,17 @@ final class ImportCommand {
                     // Renamed over by logrotate since the run began: its record would name other text.
                     err.println("waybill import: " + f.path() + ": no longer begins as it did when the import began"
                             + " (rotated meanwhile?); not read, run the import again");
-                    return false;
+                    return Read.NONE;
                 }
                 return read(f, text, consumed, ingester, writer);
             } catch (IOException e) {
                 progress.clear();
                 err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e));
-                return false;
+                return Read.NONE;
             }
         }
 
-        private boolean read(LogFileInfo f, InputStream text, AtomicLong consumed, Ingester ingester, StoreWriter writer)
+        private Read read(LogFileInfo f, InputStream text, AtomicLong consumed, Ingester ingester, StoreWriter writer)
                 throws InterruptedException, SQLException {
             FileFeed feed = new FileFeed();
             try (ParsingReader reader = new ParsingReader(text, config.logTimezone(), f.path().getFileName().toString())) {
@@ -275,17 +306,17 @@ final class ImportCommand {
                     err.println("waybill import: " + f.path() + " was emptied while being read (logrotate's"
                             + " copytruncate?): " + feed.lines() + " lines were imported; import its rotated copy and"
                             + " this file again for the rest");
-                    return false;
+                    return Read.partly(feed);
                 }
                 end.imported(feed.record(f.fingerprint(), f.path().toString(), reader.bytes()));
                 writer.submit(end);
-                return true;
+                return Read.WHOLE;
             } catch (IOException e) {
                 progress.clear();
                 err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e) + " after " + feed.lines()
                         + " lines; those were imported, the rest of the file was not");
                 writer.submit(ingester.takeBatch());
-                return false;
+                return Read.partly(feed);
             }
         }
 
@@ -299,6 +330,15 @@ final class ImportCommand {
                         + "; messages going on from it into the next file may lack their start");
                 return 0;
             }
+        }
+    }
+
+    /** How much of a file an import stored: all of it, the lines before it failed, or nothing. */
+    private enum Read {
+        WHOLE, PART, NONE;
+
+        static Read partly(FileFeed feed) {
+            return feed.lines() > 0 ? PART : NONE;
         }
     }
 

@@ -23,7 +23,7 @@ import java.time.ZoneId;
 public record LogFileInfo(Path path, long size, long firstTime, LogHead head) {
 
     /** How far into a file its first timestamp is looked for. */
-    static final int FIRST_TIME_BYTES = 64 * 1024;
+    public static final int FIRST_TIME_BYTES = 64 * 1024;
 
     /** Reads the start of {@code path}. */
     public static LogFileInfo of(Path path, ZoneId zone) throws IOException {

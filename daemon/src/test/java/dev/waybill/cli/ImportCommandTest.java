@@ -288,6 +288,34 @@ class ImportCommandTest {
         assertTrue(err.contains("was emptied while being read") && err.contains("import its rotated copy"), err);
         assertEquals(0, count(db, "SELECT COUNT(*) FROM imported_file"));
         assertTrue(count(db, "SELECT COUNT(*) FROM delivery") > 0, "what was read is stored");
+        assertTrue(stdout.toString(StandardCharsets.UTF_8).startsWith("imported part of 1 file, "), stdout.toString());
+    }
+
+    /**
+     * A file that is not a main log is said and not recorded; an empty one is nothing to import; a
+     * file named twice, or by a link, is read once.
+     */
+    @Test
+    void import_notALog_empty_andNamedTwice(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog.1");
+        Files.writeString(log, fixture());
+        Path link = Files.createSymbolicLink(dir.resolve("latest"), log);
+        Path notes = dir.resolve("notes.txt");
+        Files.writeString(notes, "remember to renew the certificate\nand the domain\n");
+        Path empty = Files.createFile(dir.resolve("exim_mainlog"));
+        assertEquals(1, run("import", "--config", conf.toString(), log.toString(), notes.toString(), empty.toString(),
+                link.toString(), log.toString()));
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        assertTrue(err.contains(notes + ": not an Exim main log (no line of its first 64 KB begins with a date and"
+                + " time); skipped"), err);
+        assertTrue(err.contains(empty + ": empty, nothing to import"), err);
+        assertTrue(err.contains(link + ": the same file as " + log + "; read once"), err);
+        assertEquals(2, err.lines().filter(l -> l.contains("; read once")).count(), err);
+        assertFalse(err.contains("imported before"), err);
+        assertTrue(stdout.toString(StandardCharsets.UTF_8).startsWith("imported 1 file, "), stdout.toString());
+        assertEquals(1, count(db, "SELECT COUNT(*) FROM imported_file"), "only the log is recorded as read");
+        assertEquals(26, stored(db).size());
     }
 
     @Test
@@ -350,6 +378,8 @@ class ImportCommandTest {
         String err = stderr.toString(StandardCharsets.UTF_8);
         assertTrue(err.contains("missing.log: no such file; skipped"), err);
         assertTrue(err.contains("broken.gz: corrupt or truncated gzip data"), err);
+        assertTrue(stdout.toString(StandardCharsets.UTF_8).startsWith("imported 1 file and part of 1 more, "),
+                stdout.toString());
         assertEquals(26, stored(db).size(), "the good file (and the readable part of the broken one) is in");
     }
 }
