@@ -161,6 +161,8 @@ public final class Ingester {
             });
         }
         RowBatch done = batch;
+        CpanelAccounts now = accounts;
+        done.ownersFrom((user, deliveryuser, recipient) -> owners(now, user, deliveryuser, recipient));
         batch = new RowBatch();
         return done;
     }
@@ -186,10 +188,14 @@ public final class Ingester {
      * system users such as {@code mailnull} (bounces) own nothing, since nobody signs in as them.
      */
     List<String> owners(Outcome o) {
+        return owners(accounts, o.user(), o.deliveryuser(), o.recipient());
+    }
+
+    private static List<String> owners(CpanelAccounts accounts, String user, String deliveryuser, String recipient) {
         List<String> owners = new ArrayList<>(4);
-        addAccount(owners, o.user());
-        addAccount(owners, o.deliveryuser());
-        addOwner(owners, accounts.ownerOfAddress(o.recipient()));
+        addAccount(accounts, owners, user);
+        addAccount(accounts, owners, deliveryuser);
+        addOwner(owners, accounts.ownerOfAddress(recipient));
         int users = owners.size();
         for (int i = 0; i < users; i++) {
             String reseller = accounts.ownerOfUser(owners.get(i));
@@ -200,7 +206,7 @@ public final class Ingester {
         return owners;
     }
 
-    private void addAccount(List<String> owners, String user) {
+    private static void addAccount(CpanelAccounts accounts, List<String> owners, String user) {
         if (user != null && accounts.isUser(user)) {
             addOwner(owners, user);
         }

@@ -95,6 +95,29 @@ public final class DeliveryStore {
         return sb.toString();
     }
 
+    /** {@link #NOT_OLDER} for a state and a stored row. */
+    private static boolean notOlder(long last, int type, long storedLast, int storedType) {
+        return last > storedLast || last == storedLast && progress(type) >= progress(storedType);
+    }
+
+    /** How far an outcome of type code {@code type} got: 0, 1 or 2, as {@link #progress(String)}. */
+    private static int progress(int type) {
+        return type == OutcomeType.INPROGRESS.ordinal() ? 0 : type == OutcomeType.DEFER.ordinal() ? 1 : 2;
+    }
+
+    private static List<String> union(List<String> a, List<String> b) {
+        if (b.isEmpty() || a.containsAll(b)) {
+            return a;
+        }
+        List<String> all = new ArrayList<>(a);
+        for (String s : b) {
+            if (!all.contains(s)) {
+                all.add(s);
+            }
+        }
+        return all;
+    }
+
     /** How far an outcome of type code {@code type} (an SQL expression) got: 0, 1 or 2. */
     private static String progress(String type) {
         return "CASE " + type + " WHEN " + OutcomeType.INPROGRESS.ordinal() + " THEN 0 WHEN "
@@ -156,7 +179,7 @@ public final class DeliveryStore {
                     retractDeliveries(c, batch);
                 }
                 if (batch.tables.ownersAndLines()) {
-                    writeOwners(c, rows);
+                    writeOwners(c, batch, rows);
                     retractOwners(c, batch);
                     writeLines(c, batch);
                 }
@@ -194,36 +217,60 @@ public final class DeliveryStore {
         }
     }
 
-    private void writeOwners(Connection c, List<RowBatch.Row> rows) throws SQLException {
+    /**
+     * The owner entries of the batch's rows. An entry carries its row's type, so that counts by
+     * type read the owner index alone: it must hold the type its row ends up with. A final state
+     * read with its arrival is the row's own. Any other state — a message still open where its
+     * reading stopped, or lines read without the arrival (an earlier file not read yet, or read
+     * by another run) — is weighed against the stored row as the upsert weighs them, and the
+     * entries take the newer state's type; a state read without the arrival is keyed by the
+     * stored row's sendtime (its arrival's, if a state had it), so that its entries stay the
+     * row's, and also rewrites the entries of the owners the stored row names (the sender's
+     * account, which lines without the arrival cannot know), so that theirs take a newer type
+     * too. The stored row is read by a plain SELECT, a consistent read that locks nothing: a
+     * subquery in the INSERT would hold a shared lock on the row, or on the gap where it goes,
+     * until this transaction ends, and the other writer inserts there. Whether it sees the row as
+     * it was before this batch's upsert or after, the newer of the two states is the same.
+     */
+    private void writeOwners(Connection c, RowBatch batch, List<RowBatch.Row> rows) throws SQLException {
         List<Object[]> owners = new ArrayList<>();
         PreparedStatement stored = null;
         try {
             for (RowBatch.Row r : rows) {
-                if (r.owners().isEmpty()) {
-                    continue;
-                }
                 Outcome o = r.outcome();
-                byte[] key = r.key().bytes(serverId);
+                boolean arrival = o.size() >= 0;
+                List<String> who = r.owners();
                 long sendtime = Math.max(0, o.sendunixtime());
-                if (o.msgid() != null && o.size() < 0) {
-                    // A state built without the arrival line: its entries are keyed by the stored
-                    // row's sendtime (its arrival's, if a state had it), so that they stay the
-                    // row's entries. A plain SELECT is a consistent read, which locks nothing: a
-                    // subquery in the INSERT would hold a shared lock on the row, or on the gap
-                    // where it goes, until this transaction ends, and the other writer inserts there.
+                int type = o.type().ordinal();
+                long last = Math.max(0, o.actionunixtime());
+                byte[] key = null;
+                if (o.msgid() != null && (!arrival || progress(type) < 2)) {
                     if (stored == null) {
-                        stored = c.prepareStatement("SELECT sendtime FROM delivery WHERE row_key = ?");
+                        stored = c.prepareStatement("SELECT sendtime, type, last_time, user, deliveryuser, recipient"
+                                + " FROM delivery WHERE row_key = ?");
                     }
+                    key = r.key().bytes(serverId);
                     stored.setBytes(1, key);
                     try (ResultSet rs = stored.executeQuery()) {
                         if (rs.next()) {
-                            sendtime = rs.getLong(1);
+                            if (!arrival) {
+                                sendtime = rs.getLong(1);
+                                who = union(who, batch.ownersFrom.of(rs.getString(4), rs.getString(5), rs.getString(6)));
+                            }
+                            long storedLast = rs.getLong(3);
+                            if (!notOlder(last, type, storedLast, rs.getInt(2))) {
+                                type = rs.getInt(2);
+                            }
+                            last = Math.max(last, storedLast);
                         }
                     }
                 }
-                for (String owner : r.owners()) {
-                    owners.add(new Object[] {owner, sendtime, key, o.type().ordinal(),
-                            Math.max(0, o.actionunixtime())});
+                if (who.isEmpty()) {
+                    continue;
+                }
+                key = key != null ? key : r.key().bytes(serverId);
+                for (String owner : who) {
+                    owners.add(new Object[] {owner, sendtime, key, type, last});
                 }
             }
         } finally {

@@ -59,6 +59,14 @@ public final class RowBatch {
         }
     }
 
+    /**
+     * Who may see a row with these stored columns: the accounts rule of the reading that made the
+     * batch, for rows that reading knows only part of (see {@link DeliveryStore}).
+     */
+    public interface Owners {
+        List<String> of(String user, String deliveryuser, String recipient);
+    }
+
     /** A row to remove, with the owner entries written for it. */
     record Retraction(RowKey key, long sendtime, List<String> owners) {
     }
@@ -87,6 +95,7 @@ public final class RowBatch {
     Position position;
     ImportedFile imported;
     Tables tables = Tables.ALL;
+    Owners ownersFrom = (user, deliveryuser, recipient) -> List.of();
 
     /** Adds or replaces a row; the last state given for a key is the one written. */
     public void row(RowKey key, Outcome outcome, List<String> owners) {
@@ -109,6 +118,11 @@ public final class RowBatch {
         }
         c.add(line);
         lineCount++;
+    }
+
+    /** Sets who may see a row from its stored columns (by default: nobody more than the batch says). */
+    public void ownersFrom(Owners rule) {
+        this.ownersFrom = rule;
     }
 
     /** Sets the position this batch brings the reader of {@code source} to. */
@@ -159,6 +173,7 @@ public final class RowBatch {
             part.rows.putAll(rows);
             part.retracted.putAll(retracted);
         }
+        side.ownersFrom = ownersFrom;
         side.chunks.putAll(chunks);
         side.lineCount = lineCount;
         return List.of(deliveries, side);

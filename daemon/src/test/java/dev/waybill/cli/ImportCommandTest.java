@@ -156,16 +156,25 @@ class ImportCommandTest {
     /**
      * A log cut in three, each piece imported by a run of its own (as rotated logs are, a day at a
      * time), in either order, then the middle one again: every outcome as a reading of the whole
-     * log reports it. Messages straddle the cuts, so a run reads some without their arrival.
-     * Only the count of attempts is a run's own: each counts the attempts in the lines it read.
+     * log reports it, and every account's owner entries (with the type its counts read) are those
+     * of one reading of the whole log. Messages straddle the cuts, so a run reads some without
+     * their arrival, and others still open at its end. Only the count of attempts is a run's own:
+     * each counts the attempts in the lines it read.
      */
     @Test
     void import_piecesInRunsOfTheirOwn_eitherOrder_equalsTheWholeLog(@TempDir Path dir, TestDatabase db)
             throws Exception {
         Path conf = setUp(dir, db);
         Path whole = dir.resolve("whole.log");
-        assertEquals(0, run("sample-log", "--lines", "30000", "--seed", "7", "--out", whole.toString()), stderr.toString());
+        Path accounts = dir.resolve("sample-accounts");
+        assertEquals(0, run("sample-log", "--lines", "30000", "--seed", "7", "--cpanel-root", accounts.toString(),
+                "--out", whole.toString()), stderr.toString());
+        Files.writeString(conf, Files.readString(conf).replaceAll("cpanel.root = .*", "cpanel.root = " + accounts));
         TreeSet<String> expected = withoutAttempts(parsed(conf, whole));
+        assertEquals(0, run("import", "--config", conf.toString(), whole.toString()), stderr.toString());
+        TreeSet<String> expectedOwners = ownerEntries(db);
+        assertTrue(expectedOwners.size() > 1000, "owner entries: " + expectedOwners.size());
+        emptyTables(db);
         List<String> lines = Files.readAllLines(whole);
         List<Path> pieces = new ArrayList<>();
         int[] cuts = {0, 9_001, 19_999, lines.size()};
@@ -179,12 +188,30 @@ class ImportCommandTest {
                 assertEquals(0, run("import", "--config", conf.toString(), piece.toString()), stderr.toString());
             }
             assertSame(expected, withoutAttempts(stored(db)), "pieces imported in the order " + order);
+            assertSame(expectedOwners, ownerEntries(db), "owner entries, pieces imported in the order " + order);
             assertEquals(0, run("import", "--force", "--config", conf.toString(), pieces.get(1).toString()));
             assertSame(expected, withoutAttempts(stored(db)), "the middle piece again, after " + order);
-            try (Connection c = db.connect(); Statement st = c.createStatement()) {
-                for (String table : List.of("delivery", "delivery_owner", "message_log", "imported_file")) {
-                    st.execute("DELETE FROM " + table);
-                }
+            assertSame(expectedOwners, ownerEntries(db), "owner entries, the middle piece again, after " + order);
+            emptyTables(db);
+        }
+    }
+
+    /** (owner, row, its time, its type) of every owner entry. */
+    private static TreeSet<String> ownerEntries(TestDatabase db) throws SQLException {
+        TreeSet<String> entries = new TreeSet<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT owner, HEX(row_key), sendtime, type FROM delivery_owner")) {
+            while (rs.next()) {
+                entries.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getLong(3) + "|" + TYPES[rs.getInt(4)]);
+            }
+        }
+        return entries;
+    }
+
+    private static void emptyTables(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            for (String table : List.of("delivery", "delivery_owner", "message_log", "imported_file")) {
+                st.execute("DELETE FROM " + table);
             }
         }
     }
