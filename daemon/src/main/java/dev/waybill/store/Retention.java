@@ -5,10 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 
@@ -38,9 +37,16 @@ public final class Retention {
             SELECT row_key, sendtime, msgid FROM delivery
             WHERE (sendtime > ? OR sendtime = ? AND row_key > ?) AND sendtime < ? AND server_id = ? AND last_time < ?
             ORDER BY sendtime, row_key LIMIT""" + " " + SLICE;
-    /** Whether the message has a row active since a time: a range of the primary key. */
-    private static final String ACTIVE = "SELECT 1 FROM delivery WHERE row_key BETWEEN ? AND ? AND server_id = ?"
-            + " AND msgid = ? AND last_time >= ? LIMIT 1";
+    /**
+     * The messages that have a row on a server active since a time, of those whose key ranges
+     * ({@link RowKey#messageRange}) are listed: ranges of the primary key.
+     */
+    private static final ListStatement ACTIVE = new ListStatement("SELECT DISTINCT msgid FROM delivery WHERE (",
+            " OR ", "row_key BETWEEN ? AND ?", ") AND server_id = ? AND last_time >= ?");
+    private static final ListStatement DELETE_ROWS = new ListStatement("DELETE FROM delivery WHERE row_key IN (",
+            ", ", "?", ")");
+    private static final ListStatement DELETE_LINES = new ListStatement("DELETE FROM message_log WHERE msgid IN (",
+            ", ", "?", ") AND server_id = ? AND first_time < ?");
 
     /**
      * This server's chunks of lines read before the cutoff, after a (time, message id): the time
@@ -98,9 +104,7 @@ public final class Retention {
         long total = 0;
         long afterTime = -1;
         byte[] afterKey = new byte[0];
-        try (PreparedStatement find = c.prepareStatement(QUIET_ROWS);
-             PreparedStatement active = c.prepareStatement(ACTIVE);
-             PreparedStatement delete = c.prepareStatement("DELETE FROM delivery WHERE row_key = ?")) {
+        try (PreparedStatement find = c.prepareStatement(QUIET_ROWS)) {
             int found;
             do {
                 find.setLong(1, afterTime);
@@ -120,44 +124,40 @@ public final class Retention {
                     }
                 }
                 found = keys.size();
-                Map<String, Boolean> activeMessages = new HashMap<>();
-                boolean any = false;
+                Set<String> activeMessages = active(c, new LinkedHashSet<>(messages), server, cutoff);
+                List<byte[]> gone = new ArrayList<>();
                 for (int i = 0; i < found; i++) {
-                    String msgid = messages.get(i);
-                    if (msgid != null) {
-                        Boolean keep = activeMessages.get(msgid);
-                        if (keep == null) {
-                            keep = isActive(active, msgid, server, cutoff);
-                            activeMessages.put(msgid, keep);
-                        }
-                        if (keep) {
-                            continue;
-                        }
+                    if (messages.get(i) == null || !activeMessages.contains(messages.get(i))) {
+                        gone.add(keys.get(i));
                     }
-                    delete.setBytes(1, keys.get(i));
-                    delete.addBatch();
-                    any = true;
                 }
-                if (any) {
-                    total += sum(delete.executeBatch());
-                }
+                total += DELETE_ROWS.update(c, gone, (ps, at, key) -> ps.setBytes(at, key), (ps, at) -> { });
             } while (found == SLICE);
         }
         return total;
     }
 
-    /** Whether message {@code msgid} has a row on {@code server} active since {@code since}. */
-    private static boolean isActive(PreparedStatement active, String msgid, int server, long since)
+    /**
+     * Which of these messages have a row on {@code server} active since {@code since}: a range of
+     * the primary key each ({@link RowKey#messageRange}), a statement for many.
+     */
+    private static Set<String> active(Connection c, Set<String> msgids, int server, long since)
             throws SQLException {
-        byte[][] range = RowKey.messageRange(msgid);
-        active.setBytes(1, range[0]);
-        active.setBytes(2, range[1]);
-        active.setInt(3, server);
-        active.setString(4, msgid);
-        active.setLong(5, since);
-        try (ResultSet rs = active.executeQuery()) {
-            return rs.next();
+        msgids.remove(null);
+        List<byte[][]> ranges = new ArrayList<>();
+        for (String msgid : msgids) {
+            ranges.add(RowKey.messageRange(msgid));
         }
+        Set<String> found = new HashSet<>();
+        ACTIVE.query(c, ranges, (ps, at, range) -> {
+            ps.setBytes(at, range[0]);
+            ps.setBytes(at + 1, range[1]);
+        }, (ps, at) -> {
+            ps.setInt(at, server);
+            ps.setLong(at + 1, since);
+        }, rs -> found.add(rs.getString(1)));
+        found.retainAll(msgids); // a range holds only its message's rows, unless two ids share a hash
+        return found;
     }
 
     /**
@@ -168,10 +168,7 @@ public final class Retention {
         long total = 0;
         long afterTime = -1;
         String afterId = "";
-        try (PreparedStatement find = c.prepareStatement(OLD_LINES);
-             PreparedStatement rows = c.prepareStatement(ACTIVE);
-             PreparedStatement delete = c.prepareStatement(
-                     "DELETE FROM message_log WHERE msgid = ? AND server_id = ? AND first_time < ?")) {
+        try (PreparedStatement find = c.prepareStatement(OLD_LINES)) {
             int found;
             do {
                 find.setLong(1, afterTime);
@@ -189,20 +186,13 @@ public final class Retention {
                         found++;
                     }
                 }
-                boolean any = false;
-                for (String msgid : messages) {
-                    if (isActive(rows, msgid, server, 0)) {
-                        continue; // any row of it left
-                    }
-                    delete.setString(1, msgid);
-                    delete.setInt(2, server);
-                    delete.setLong(3, cutoff);
-                    delete.addBatch();
-                    any = true;
-                }
-                if (any) {
-                    total += sum(delete.executeBatch());
-                }
+                Set<String> kept = active(c, new LinkedHashSet<>(messages), server, 0); // any row of it left
+                List<String> gone = new ArrayList<>(messages);
+                gone.removeAll(kept);
+                total += DELETE_LINES.update(c, gone, (ps, at, msgid) -> ps.setString(at, msgid), (ps, at) -> {
+                    ps.setInt(at, server);
+                    ps.setLong(at + 1, cutoff);
+                });
             } while (found == SLICE);
         }
         return total;
@@ -239,13 +229,5 @@ public final class Retention {
             }
         }
         return total;
-    }
-
-    private static long sum(int[] counts) {
-        long n = 0;
-        for (int k : counts) {
-            n += Math.max(0, k);
-        }
-        return n;
     }
 }
