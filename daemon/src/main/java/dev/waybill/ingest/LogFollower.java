@@ -260,6 +260,10 @@ public final class LogFollower implements Closeable {
     private LogPosition resumeFrom;
     /** The file last finished, while its successor is still to be opened. */
     private LogPosition finished;
+    /** The time the last line read from the current file began with ({@link #stamp}), or null. */
+    private String lastStamp;
+    /** The same of the file last finished: its successor begins no earlier. */
+    private String finishedStamp;
     /** The file being read, or null. */
     private OpenLog current;
     /** Whether current is the file the path named when it was opened (else a rotated one). */
@@ -423,6 +427,8 @@ public final class LogFollower implements Closeable {
             } finally {
                 if (lines.size() > linesBefore) {
                     position = lines.get(lines.size() - 1).after();
+                    String stamp = stamp(lines.get(lines.size() - 1).text());
+                    lastStamp = stamp != null ? stamp : lastStamp;
                 }
             }
             bytes += cutter.lineStart() - before;
@@ -487,6 +493,30 @@ public final class LogFollower implements Closeable {
         position = log.position(offset);
         state = live ? State.FOLLOWING : State.DRAINING;
         detail = (live ? "following " : "reading rotated file ") + log;
+        lastStamp = null;
+    }
+
+    /**
+     * The date and time a log line begins with ({@code 2026-11-28 12:34:56}), or null if it does
+     * not begin with one. Such stamps sort as the times they are, whatever the log's time zone.
+     */
+    static String stamp(String line) {
+        if (line.length() < 19) {
+            return null;
+        }
+        for (int i = 0; i < 19; i++) {
+            char c = line.charAt(i);
+            boolean ok = switch (i) {
+                case 4, 7 -> c == '-';
+                case 10 -> c == ' ';
+                case 13, 16 -> c == ':';
+                default -> c >= '0' && c <= '9';
+            };
+            if (!ok) {
+                return null;
+            }
+        }
+        return line.substring(0, 19);
     }
 
     /** Finds the start position's file and opens it there. */
@@ -576,10 +606,12 @@ public final class LogFollower implements Closeable {
         List<RotatedSiblings.Sibling> siblings = RotatedSiblings.of(path);
         int generation = generationOf(done, siblings);
         if (generation < 0) {
-            // The finished file was not found (deleted, or compressed as something we cannot
-            // read): the live file is taken to come right after it, which is so unless it is
-            // two rotations old.
-            return liveFromStart;
+            // The finished file is not beside the log any more (deleted by logrotate's rotate
+            // count while we were behind, or compressed as something we cannot read). Any
+            // rotated file that begins no earlier than its last line comes after it, oldest
+            // first; else the live file does.
+            Found next = firstNewer(siblings, done, live);
+            return next != null ? next : liveFromStart;
         }
         RotatedSiblings.Sibling failed = null;
         for (RotatedSiblings.Sibling s : siblings) {
@@ -601,6 +633,40 @@ public final class LogFollower implements Closeable {
             }
         }
         return liveFromStart;
+    }
+
+    /**
+     * The oldest rotated file that begins no earlier than the finished file's last line and is not
+     * that file, opened at its start; null if none does, or the finished file's last time is unknown.
+     */
+    private Found firstNewer(List<RotatedSiblings.Sibling> siblings, LogPosition done, OpenLog live)
+            throws IOException {
+        if (finishedStamp == null) {
+            return null;
+        }
+        for (RotatedSiblings.Sibling s : siblings) {
+            if (live != null && s.key().equals(live.key())) {
+                continue;
+            }
+            OpenLog log = null;
+            try {
+                log = openListed(s);
+                String first = log.firstStamp();
+                if (first != null && first.compareTo(finishedStamp) >= 0 && !log.startsLike(done)) {
+                    OpenLog found = log;
+                    log = null;
+                    return new Found(found, false, 0);
+                }
+            } catch (DirectoryChanged e) {
+                throw e;
+            } catch (IOException e) {
+                pendingGaps.add(new LogGap(null, -1, "rotated file " + s.path() + " could not be read (" + e
+                        + ") and is skipped"));
+            } finally {
+                closeQuietly(log);
+            }
+        }
+        return null;
     }
 
     /**
@@ -691,6 +757,7 @@ public final class LogFollower implements Closeable {
             lines.add(rest);
         }
         finished = current.position(cutter.lineStart());
+        finishedStamp = lastStamp;
         position = finished;
         if (current.compressed() || options.lateWriteWatch().isZero()) {
             closeQuietly(current);

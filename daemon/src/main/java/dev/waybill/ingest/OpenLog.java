@@ -120,6 +120,11 @@ final class OpenLog implements Closeable {
         return new LogPosition(key.device(), key.inode(), offset, headLength, headHash);
     }
 
+    /** The time its first line begins with ({@link LogFollower#stamp}), or null if it begins otherwise. */
+    String firstStamp() {
+        return LogFollower.stamp(new String(head, 0, headLength, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
     /** Whether this file begins with the bytes {@code p}'s guard was taken from. */
     boolean startsLike(LogPosition p) {
         return p.headLength() <= headLength

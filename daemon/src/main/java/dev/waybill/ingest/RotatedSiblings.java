@@ -71,8 +71,24 @@ final class RotatedSiblings {
         throw new IOException("the rotated files beside " + live + " kept changing while being listed");
     }
 
+    /**
+     * The file a log's path names, following symbolic links (also to a file not there at the
+     * moment): its rotated files are named after it and sit beside it, wherever the link is.
+     */
+    static Path target(Path live) {
+        Path p = live.toAbsolutePath();
+        for (int i = 0; i < 16 && Files.isSymbolicLink(p); i++) {
+            try {
+                p = p.resolveSibling(Files.readSymbolicLink(p)).normalize();
+            } catch (IOException e) {
+                break; // replaced meanwhile: take it as it is now
+            }
+        }
+        return p;
+    }
+
     private static List<Sibling> listOnce(Path live) throws IOException {
-        Path abs = live.toAbsolutePath();
+        Path abs = target(live);
         Path dir = abs.getParent();
         String base = abs.getFileName().toString();
         List<Named> found = new ArrayList<>();

@@ -301,6 +301,33 @@ class LogFollowerTest {
         }
     }
 
+    /**
+     * logrotate with {@code rotate 1} and {@code compress} runs twice while the follower is busy
+     * elsewhere (a database outage, a backlog): the file it was reading is deleted (it still
+     * holds it open), and the one after it is {@code exim_mainlog.1.gz}. That file is read after
+     * the deleted one and before the new log, and older rotated files are not read again.
+     */
+    @Test
+    void twoRotationsWhileBehind_theFinishedFileDeleted_theFileBetweenIsStillRead() throws Exception {
+        append(dir.resolve("exim_mainlog.2"), lines(1, 2)); // older than anything followed: never read
+        append(log, lines(3, 5));
+        try (LogFollower f = new LogFollower(log, null, FAST)) {
+            assertEquals(lines(3, 5), collect(f, 3).texts());
+            Path first = dir.resolve("exim_mainlog.1");
+            Files.move(log, first);
+            append(log, lines(6, 8));
+            Files.delete(dir.resolve("exim_mainlog.2"));
+            Files.delete(first); // the second rotation: .1 (the followed file) goes, the log becomes .1.gz
+            Files.move(log, first);
+            gzip(first, dir.resolve("exim_mainlog.1.gz"));
+            append(log, lines(9, 10));
+            Seen seen = collect(f, 5);
+            assertEquals(lines(6, 10), seen.texts());
+            assertEquals(List.of(), seen.gaps);
+            assertNothingMore(f);
+        }
+    }
+
     @Test
     void renameAndCreate_linesReachingTheOldFileAfterTheFollowerLeftIt_areReportedAsAGap() throws Exception {
         append(log, lines(1, 2));
@@ -407,6 +434,34 @@ class LogFollowerTest {
         try (LogFollower f = new LogFollower(log, LogPosition.parse(saved), FAST)) {
             Seen seen = collect(f, 2);
             assertEquals(lines(3, 4), seen.texts());
+            assertEquals(List.of(), seen.gaps);
+            assertNothingMore(f);
+        }
+    }
+
+    /**
+     * The configured path is a symbolic link to the log, which logrotate rotates where it really
+     * is: its rotated files are found beside the file, not beside the link.
+     */
+    @Test
+    void resume_throughASymbolicLink_findsTheRotatedFilesBesideItsTarget() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path real = data.resolve("mainlog");
+        Files.createSymbolicLink(log, Path.of("data", "mainlog"));
+        append(real, lines(1, 3));
+        LogPosition saved;
+        try (LogFollower f = new LogFollower(log, null, FAST)) {
+            saved = collect(f, 3).lines.get(1).after();
+        }
+        append(real, lines(4, 4));
+        Files.move(real, data.resolve("mainlog.1"));
+        append(real, lines(5, 6));
+        Files.move(data.resolve("mainlog.1"), data.resolve("mainlog.2"));
+        Files.move(real, data.resolve("mainlog.1"));
+        append(real, lines(7, 7));
+        try (LogFollower f = new LogFollower(log, saved, FAST)) {
+            Seen seen = collect(f, 5);
+            assertEquals(lines(3, 7), seen.texts());
             assertEquals(List.of(), seen.gaps);
             assertNothingMore(f);
         }
