@@ -27,7 +27,7 @@ public final class FileFeed {
 
     /**
      * Feeds what {@code reader} reads to {@code ingester}, while {@code keepGoing}, handing
-     * {@code writer} a batch whenever {@code batchLines} lines are pending, and calling
+     * {@code writer} a batch whenever one is {@linkplain Ingester#due due}, and calling
      * {@code afterBlock} after each block of lines. The lines fed so far stay counted if reading
      * fails.
      *
@@ -41,7 +41,7 @@ public final class FileFeed {
                 ingester.accept(p, -1);
                 count(p);
             }
-            if (ingester.pending() >= batchLines) {
+            if (ingester.due(batchLines)) {
                 writer.submit(ingester.takeBatch());
             }
             afterBlock.run();

@@ -141,7 +141,7 @@ public final class ImportPlan {
                     ingester.accept(p, -1);
                 }
                 lines += batch.length;
-                if (ingester.pending() >= REPLAY_BATCH) {
+                if (ingester.due(REPLAY_BATCH)) {
                     ingester.takeBatch(); // dropped: stored when the file was first read
                 }
             }

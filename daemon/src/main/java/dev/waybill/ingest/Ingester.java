@@ -129,9 +129,21 @@ public final class Ingester {
         }
     }
 
+    /**
+     * Characters of raw lines a batch holds at most before it is due, whatever its count of lines:
+     * a backlog of lines tens of kilobytes long would otherwise make batches of hundreds of
+     * megabytes, several of them in flight at once, and run the heap out.
+     */
+    static final long BATCH_CHARS = 4L << 20;
+
     /** Lines taken into the current batch so far. */
     public int pending() {
         return batch.size();
+    }
+
+    /** Whether the current batch is due for writing: {@code maxLines} lines, or {@link #BATCH_CHARS} of them. */
+    public boolean due(int maxLines) {
+        return batch.size() >= maxLines || batch.lineChars() >= BATCH_CHARS;
     }
 
     /** Lines fed (not counting replayed ones). */

@@ -288,7 +288,7 @@ public final class LogIngestion {
                     accountsChecked = System.nanoTime();
                     reloadAccounts(ingester);
                 }
-                boolean due = System.nanoTime() - lastFlush >= FLUSH_EVERY.toNanos() || ingester.pending() >= FLUSH_ROWS;
+                boolean due = System.nanoTime() - lastFlush >= FLUSH_EVERY.toNanos() || ingester.due(FLUSH_ROWS);
                 LogPosition commit = committable(follower.position(), handled);
                 if (!replaying && due && commit != null) {
                     writer.submit(batch(ingester, source, commit));

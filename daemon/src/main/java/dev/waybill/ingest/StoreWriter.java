@@ -122,11 +122,13 @@ public final class StoreWriter implements AutoCloseable {
             thread.start();
         }
 
-        void put(RowBatch batch) throws InterruptedException {
+        void put(RowBatch batch) throws InterruptedException, SQLException {
             synchronized (lock) {
                 submitted++;
             }
-            queue.put(batch);
+            while (!queue.offer(batch, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throwIfFailed(); // a writer that stopped takes nothing more
+            }
         }
 
         boolean behind() {
@@ -149,10 +151,17 @@ public final class StoreWriter implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (SQLException e) {
-                failure = e;
-                synchronized (lock) {
-                    lock.notifyAll();
-                }
+                fail(e);
+            } catch (RuntimeException | Error e) {
+                // Never a writer that died quietly while the reader waits for it: say it, and stop.
+                fail(new SQLException("the store writer stopped: " + e, e));
+            }
+        }
+
+        private void fail(SQLException e) {
+            failure = e;
+            synchronized (lock) {
+                lock.notifyAll();
             }
         }
 
@@ -166,10 +175,12 @@ public final class StoreWriter implements AutoCloseable {
 
     private void writeRetrying(RowBatch batch) throws InterruptedException, SQLException {
         boolean[] failed = {false};
-        waitingOutOutages(() -> true, () -> store.write(batch), e -> {
+        List<String> leftOut = new ArrayList<>(0);
+        waitingOutOutages(() -> true, () -> leftOut.addAll(store.write(batch)), e -> {
             failed[0] = true;
             outageBegins(e);
         });
+        leftOut.forEach(log);
         rows.addAndGet(batch.deliveryRows());
         if (failed[0]) {
             outageOver();

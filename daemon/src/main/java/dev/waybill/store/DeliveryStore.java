@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -162,33 +163,42 @@ public final class DeliveryStore {
     }
 
     /**
-     * Writes {@code batch} in one transaction.
+     * Writes {@code batch} in one transaction. A row or chunk of lines the database refuses as
+     * data (a value it cannot hold) would refuse the whole batch at every try, and stop ingest at
+     * that line for good: then the batch is written again a row at a time, leaving out what is
+     * refused, and what was left out is returned, one sentence each, for the caller to log.
      *
-     * @throws SQLException if anything fails; nothing of the batch is then stored
+     * @return what could not be stored, empty when everything was
+     * @throws SQLException if anything else fails; nothing of the batch is then stored
      */
-    public void write(RowBatch batch) throws SQLException {
+    public List<String> write(RowBatch batch) throws SQLException {
         if (serverId < 0) {
             throw new IllegalStateException("prepare() first");
         }
+        try {
+            inTransaction(c -> writeAll(c, batch, null));
+            return List.of();
+        } catch (SQLException e) {
+            if (!refusedAsData(e)) {
+                throw e;
+            }
+        }
+        List<String> leftOut = new ArrayList<>();
+        inTransaction(c -> writeAll(c, batch, leftOut));
+        return leftOut;
+    }
+
+    /** A call in a transaction of its own. */
+    @FunctionalInterface
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void inTransaction(Work work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<RowBatch.Row> rows = new ArrayList<>(batch.rows.values());
-                if (batch.tables.deliveries()) {
-                    UPSERT.execute(c, rows, (ps, at, r) -> bindRow(ps, at, r.key().bytes(serverId), r.outcome()));
-                    retractDeliveries(c, batch);
-                }
-                if (batch.tables.ownersAndLines()) {
-                    writeOwners(c, batch, rows);
-                    retractOwners(c, batch);
-                    writeLines(c, batch);
-                }
-                if (batch.position != null) {
-                    writePosition(c, batch.position);
-                }
-                if (batch.imported != null) {
-                    writeImported(c, batch.imported);
-                }
+                work.run(c);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 try {
@@ -201,6 +211,93 @@ public final class DeliveryStore {
                 restoreAutoCommit(c);
             }
         }
+    }
+
+    /**
+     * Everything of {@code batch}; with {@code leftOut}, a row (with its owner entries) and a chunk
+     * of lines at a time, each behind a savepoint, leaving out and noting what is refused as data.
+     */
+    private void writeAll(Connection c, RowBatch batch, List<String> leftOut) throws SQLException {
+        List<RowBatch.Row> rows = new ArrayList<>(batch.rows.values());
+        List<RowBatch.Chunk> chunks = new ArrayList<>(batch.chunks.values());
+        if (leftOut == null) {
+            writeRows(c, batch, rows);
+            writeLines(c, batch, chunks);
+        } else {
+            for (RowBatch.Row r : rows) {
+                apart(c, leftOut, () -> writeRows(c, batch, List.of(r)), () -> "the row of "
+                        + (r.outcome().msgid() != null ? "message " + r.outcome().msgid() : "a rejection")
+                        + (r.outcome().recipient() != null ? " to " + r.outcome().recipient() : ""));
+            }
+            for (RowBatch.Chunk chunk : chunks) {
+                apart(c, leftOut, () -> writeLines(c, batch, List.of(chunk)),
+                        () -> chunk.lines.size() + " log lines of message " + chunk.msgid);
+            }
+        }
+        if (batch.tables.deliveries()) {
+            retractDeliveries(c, batch);
+        }
+        if (batch.tables.ownersAndLines()) {
+            retractOwners(c, batch);
+        }
+        if (batch.position != null) {
+            writePosition(c, batch.position);
+        }
+        if (batch.imported != null) {
+            writeImported(c, batch.imported);
+        }
+    }
+
+    private void writeRows(Connection c, RowBatch batch, List<RowBatch.Row> rows) throws SQLException {
+        if (batch.tables.deliveries()) {
+            UPSERT.execute(c, rows, (ps, at, r) -> bindRow(ps, at, r.key().bytes(serverId), r.outcome()));
+        }
+        if (batch.tables.ownersAndLines()) {
+            writeOwners(c, batch, rows);
+        }
+    }
+
+    /** Runs {@code work} behind a savepoint: if the database refuses it as data, it is undone and noted. */
+    private static void apart(Connection c, List<String> leftOut, Work0 work, java.util.function.Supplier<String> what)
+            throws SQLException {
+        Savepoint before = c.setSavepoint();
+        try {
+            work.run();
+            c.releaseSavepoint(before);
+        } catch (SQLException e) {
+            if (!refusedAsData(e)) {
+                throw e;
+            }
+            c.rollback(before);
+            leftOut.add(what.get() + " could not be stored and is left out (" + firstLine(e.getMessage()) + ")");
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work0 {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Whether the database refused a value (SQL state class 22: too long, out of range, a string
+     * its column's character set cannot hold...), which no retry cures.
+     */
+    static boolean refusedAsData(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && (s.getSQLState() != null && s.getSQLState().startsWith("22")
+                    || s.getErrorCode() == 1366 || s.getErrorCode() == 1292)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "no reason given";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     /**
@@ -240,9 +337,9 @@ public final class DeliveryStore {
                 Outcome o = r.outcome();
                 boolean arrival = o.size() >= 0;
                 List<String> who = r.owners();
-                long sendtime = Math.max(0, o.sendunixtime());
+                long sendtime = unixTime(o.sendunixtime());
                 int type = o.type().ordinal();
-                long last = Math.max(0, o.actionunixtime());
+                long last = unixTime(o.actionunixtime());
                 byte[] key = null;
                 if (o.msgid() != null && (!arrival || progress(type) < 2)) {
                     if (stored == null) {
@@ -304,14 +401,14 @@ public final class DeliveryStore {
             ps.setLong(i++, o.size());
         }
         ps.setString(i++, cut(o.senderhost(), 255));
-        ps.setString(i++, cut(o.senderip(), 45));
+        ps.setString(i++, ascii(o.senderip(), 45));
         ps.setString(i++, cut(o.senderauth(), 64));
         if (o.spamscore() == null || o.spamscore().isNaN() || Math.abs(o.spamscore()) >= 10_000) {
             ps.setNull(i++, Types.DECIMAL);
         } else {
             ps.setBigDecimal(i++, BigDecimal.valueOf(o.spamscore()));
         }
-        ps.setLong(i++, Math.max(0, o.sendunixtime()));
+        ps.setLong(i++, unixTime(o.sendunixtime()));
         ps.setString(i++, cut(o.recipient(), 320));
         ps.setString(i++, cut(o.deliveredto(), 1024));
         ps.setString(i++, cut(o.deliveryuser(), 64));
@@ -319,17 +416,17 @@ public final class DeliveryStore {
         ps.setString(i++, cut(o.router(), 64));
         ps.setString(i++, cut(o.transport(), 64));
         ps.setString(i++, cut(o.host(), 255));
-        ps.setString(i++, cut(o.ip(), 45));
-        ps.setString(i++, cut(o.message(), 65_000));
-        ps.setLong(i++, Math.max(0, o.actionunixtime()));
+        ps.setString(i++, ascii(o.ip(), 45));
+        ps.setString(i++, text(o.message()));
+        ps.setLong(i++, unixTime(o.actionunixtime()));
         ps.setBoolean(i++, o.transportIsRemote());
         ps.setString(i++, cut(o.subject(), 1000));
         ps.setInt(i++, Math.min(o.attempts(), 65_535));
-        ps.setString(i++, cut(o.reply(), 65_000));
-        ps.setString(i++, cut(o.tls(), 128));
-        ps.setString(i++, o.bounceMsgid());
-        ps.setString(i++, o.bounceOf());
-        ps.setLong(i, Math.max(0, o.actionunixtime()));
+        ps.setString(i++, text(o.reply()));
+        ps.setString(i++, ascii(o.tls(), 128));
+        ps.setString(i++, ascii(o.bounceMsgid(), 23));
+        ps.setString(i++, ascii(o.bounceOf(), 23));
+        ps.setLong(i, unixTime(o.actionunixtime()));
     }
 
     private void retractDeliveries(Connection c, RowBatch batch) throws SQLException {
@@ -359,7 +456,7 @@ public final class DeliveryStore {
                 for (String owner : r.owners()) {
                     del.setInt(1, serverId);
                     del.setString(2, owner);
-                    del.setLong(3, Math.max(0, r.sendtime()));
+                    del.setLong(3, unixTime(r.sendtime()));
                     del.setBytes(4, r.key().bytes(serverId));
                     del.addBatch();
                 }
@@ -368,11 +465,14 @@ public final class DeliveryStore {
         }
     }
 
-    private void writeLines(Connection c, RowBatch batch) throws SQLException {
-        LINES.execute(c, new ArrayList<>(batch.chunks.values()), (ps, at, chunk) -> {
+    private void writeLines(Connection c, RowBatch batch, List<RowBatch.Chunk> chunks) throws SQLException {
+        if (!batch.tables.ownersAndLines()) {
+            return;
+        }
+        LINES.execute(c, chunks, (ps, at, chunk) -> {
             ps.setInt(at, serverId);
             ps.setString(at + 1, chunk.msgid);
-            ps.setLong(at + 2, Math.max(0, chunk.firstTime));
+            ps.setLong(at + 2, unixTime(chunk.firstTime));
             ps.setBytes(at + 3, chunk.id());
             ps.setString(at + 4, cut(chunk.text(), 8_000_000));
         });
@@ -411,8 +511,8 @@ public final class DeliveryStore {
             ps.setString(3, cut(f.name(), 1024));
             ps.setLong(4, f.bytes());
             ps.setLong(5, f.lines());
-            ps.setLong(6, Math.max(0, f.firstTime()));
-            ps.setLong(7, Math.max(0, f.lastTime()));
+            ps.setLong(6, unixTime(f.firstTime()));
+            ps.setLong(7, unixTime(f.lastTime()));
             ps.executeUpdate();
         }
     }
@@ -478,6 +578,55 @@ public final class DeliveryStore {
             ps.setString(2, BACKFILL + source);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * A time as its INT UNSIGNED columns hold it: a line stamped before 1970 or after early 2106
+     * (a garbled or hostile line) gets the nearest time they can hold, never a refused write,
+     * which would stop ingest at that line for good. {@link RowKey} clamps its time the same way.
+     */
+    static long unixTime(long t) {
+        return Math.max(0, Math.min(0xFFFF_FFFFL, t));
+    }
+
+    /**
+     * Text for an ASCII column (addresses, TLS ciphers, message ids): what a garbled line puts
+     * there that is not printable ASCII becomes '?', and it is cut to the column.
+     */
+    static String ascii(String s, int max) {
+        if (s == null) {
+            return null;
+        }
+        String cut = s.length() > max ? s.substring(0, max) : s;
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            if (c < 0x20 || c > 0x7E) {
+                StringBuilder b = new StringBuilder(cut.length());
+                cut.codePoints().limit(max).forEach(cp -> b.append(cp >= 0x20 && cp <= 0x7E ? (char) cp : '?'));
+                return b.toString();
+            }
+        }
+        return cut;
+    }
+
+    /**
+     * Text for a TEXT column, which holds 65,535 bytes: cut at a character boundary so that its
+     * UTF-8 fits (up to 16,383 characters always do).
+     */
+    static String text(String s) {
+        if (s == null || s.length() <= 16_383) {
+            return s;
+        }
+        int bytes = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes > 65_535) {
+                return s.substring(0, i);
+            }
+            i += Character.charCount(cp);
+        }
+        return s;
     }
 
     /** Text longer than its column is cut, never refused: a log line is evidence. */

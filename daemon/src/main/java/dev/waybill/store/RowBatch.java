@@ -92,6 +92,7 @@ public final class RowBatch {
     final Map<RowKey, Retraction> retracted = new LinkedHashMap<>();
     final Map<String, Chunk> chunks = new LinkedHashMap<>();
     private int lineCount;
+    private long lineChars;
     Position position;
     ImportedFile imported;
     Tables tables = Tables.ALL;
@@ -118,6 +119,12 @@ public final class RowBatch {
         }
         c.add(line);
         lineCount++;
+        lineChars += line.length();
+    }
+
+    /** Characters of raw lines in this batch: what bounds its memory when lines are long. */
+    public long lineChars() {
+        return lineChars;
     }
 
     /** Sets who may see a row from its stored columns (by default: nobody more than the batch says). */

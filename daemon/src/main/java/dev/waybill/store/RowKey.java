@@ -121,7 +121,7 @@ public final class RowKey {
 
     /** Four bytes of {@code time}, big-endian, so that keys sort by it. */
     private static void putTime(byte[] key, long time) {
-        long t = Math.max(0, Math.min(0xFFFF_FFFFL, time));
+        long t = DeliveryStore.unixTime(time);
         key[0] = (byte) (t >>> 24);
         key[1] = (byte) (t >>> 16);
         key[2] = (byte) (t >>> 8);

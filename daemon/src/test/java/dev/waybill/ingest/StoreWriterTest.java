@@ -3,15 +3,70 @@ package dev.waybill.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.store.DeliveryStore;
+import dev.waybill.store.RowBatch;
+import dev.waybill.testing.PrivateMariaDb;
+import dev.waybill.testing.TestDatabase;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLSyntaxErrorException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(PrivateMariaDb.class)
 class StoreWriterTest {
+
+    /**
+     * A writer thread that dies of something other than a database error (the heap running out
+     * on a backlog of huge lines) must not leave the reader blocked on its full queue while the
+     * daemon looks healthy: the next submit or flush says the writer stopped, and why.
+     */
+    @Test
+    void aWriterThatDies_isSaidAtTheNextSubmit_neverAHang(TestDatabase db) throws Exception {
+        try (HikariDataSource ds = db.pool(2)) {
+            AtomicBoolean dying = new AtomicBoolean();
+            DataSource failing = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                        if (dying.get() && method.getName().equals("getConnection")) {
+                            throw new OutOfMemoryError("Java heap space (in the test)");
+                        }
+                        try {
+                            return method.invoke(ds, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            DeliveryStore store = new DeliveryStore(failing, "writer-test");
+            store.prepare();
+            dying.set(true);
+            for (int lanes = 1; lanes <= 2; lanes++) {
+                try (StoreWriter writer = new StoreWriter(store, line -> { }, lanes)) {
+                    SQLException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+                            assertThrows(SQLException.class, () -> {
+                                for (int i = 0; i < 20; i++) { // more than the queues hold
+                                    RowBatch b = new RowBatch();
+                                    b.position("/var/log/exim_mainlog", "v1:1:2:" + i + ":0:0000000000000000",
+                                            null);
+                                    writer.submit(b);
+                                }
+                                writer.flush();
+                            }), "a hang: the reader waits for a writer that died");
+                    assertTrue(e.getMessage().contains("the store writer stopped")
+                            && e.getMessage().contains("Java heap space"), e.getMessage());
+                }
+            }
+        }
+    }
 
     @Test
     void isTransient_aLostConnection_evenInsideAFailedBatch_butNotARejectedStatement() {

@@ -210,6 +210,66 @@ class DeliveryStoreTest {
         return b;
     }
 
+    /**
+     * A value the database refuses (here, a subject longer than an altered column holds) would
+     * refuse the whole batch at every try: that row is left out and said, the rest is stored with
+     * the position. Garbled values the parser passes on — a reply of 30,000 three-byte characters,
+     * not printable ASCII where only ASCII goes, a time after 2106 — are stored, cut or clamped.
+     */
+    @Test
+    void write_aValueTheDatabaseRefuses_leavesOnlyThatRowOut_andGarbledValuesAreStored(TestDatabase db)
+            throws Exception {
+        try (HikariDataSource ds = db.pool(1)) {
+            DeliveryStore store = prepared(ds);
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE delivery MODIFY subject VARCHAR(8) NULL");
+            }
+            RowBatch batch = new RowBatch();
+            Outcome refused = withSubject(DEFERRED_WITH_ARRIVAL, "1toyx8-00000006K6U-0001", "far too long a subject");
+            Outcome garbled = new Outcome(OutcomeType.SUCCESS, "1toyx8-00000006K6U-0002", "ann@example.com",
+                    "ann@example.com", "ann", "example.com", 10, "mail.example.com", "192.0.2.7\u00e9",
+                    null, null, 1_000, "bob@example.net", "bob@example.net", null, "example.net", "dnslookup",
+                    "remote_smtp", "mx.example.net", "198.51.100.2", null, 253_402_300_799L, true, "Hi", 1,
+                    "250 " + "\u20ac".repeat(30_000), "TLS1.3:\u00c4:256", null, null, 1);
+            for (Outcome o : List.of(DEFERRED_WITH_ARRIVAL, refused, garbled)) {
+                batch.row(RowKey.ofMessage(o.msgid(), o.row()), o, List.of("ann"));
+            }
+            batch.line(refused.msgid(), 1_000, "a line of the refused row's message");
+            batch.position("/var/log/exim_mainlog", "v1:1:2:3:0:0000000000000000", null);
+            List<String> leftOut = store.write(batch);
+            assertEquals(1, leftOut.size(), leftOut.toString());
+            assertTrue(leftOut.get(0).startsWith("the row of message 1toyx8-00000006K6U-0001 to bob@example.net"
+                    + " could not be stored and is left out (") && leftOut.get(0).contains("subject"), leftOut.get(0));
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT msgid, senderip, tls, CHAR_LENGTH(reply), actiontime FROM delivery ORDER BY msgid")) {
+                assertTrue(rs.next());
+                assertEquals("1toyx8-00000006K6U-0002", rs.getString(1));
+                assertEquals("192.0.2.7?", rs.getString(2));
+                assertEquals("TLS1.3:?:256", rs.getString(3));
+                assertEquals(4 + (65_535 - 4) / 3, rs.getInt(4), "cut to what a TEXT column holds");
+                assertEquals(0xFFFF_FFFFL, rs.getLong(5), "the latest time the column holds");
+                assertTrue(rs.next());
+                assertEquals(DEFERRED_WITH_ARRIVAL.msgid(), rs.getString(1));
+                assertFalse(rs.next());
+            }
+            assertEquals(2, ownerEntries(ds).size(), "the owner entries of the rows stored");
+            assertEquals("v1:1:2:3:0:0000000000000000", store.position("/var/log/exim_mainlog")[0]);
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT COUNT(*) FROM message_log")) {
+                assertTrue(rs.next());
+                assertEquals(1, rs.getInt(1), "the lines are kept");
+            }
+        }
+    }
+
+    private static Outcome withSubject(Outcome o, String msgid, String subject) {
+        return new Outcome(o.type(), msgid, o.email(), o.sender(), o.user(), o.domain(), o.size(), o.senderhost(),
+                o.senderip(), o.senderauth(), o.spamscore(), o.sendunixtime(), o.recipient(), o.deliveredto(),
+                o.deliveryuser(), o.deliverydomain(), o.router(), o.transport(), o.host(), o.ip(), o.message(),
+                o.actionunixtime(), o.transportIsRemote(), subject, o.attempts(), o.reply(), o.tls(),
+                o.bounceMsgid(), o.bounceOf(), o.row());
+    }
+
     @Test
     void write_connectionLostMidBatch_throwsTheConnectionError_notTheBrokenConnectionsComplaint(TestDatabase db)
             throws Exception {

@@ -1,0 +1,41 @@
+package dev.waybill.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.exim.LineParser;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class IngesterTest {
+
+    /**
+     * A batch is due after so many lines, or after {@link Ingester#BATCH_CHARS} of them, whichever
+     * comes first: a backlog of 60 KB lines (one message logging a huge header, say) is written
+     * in batches of some seventy lines, not of thousands, which would hold hundreds of megabytes.
+     */
+    @Test
+    void due_afterSoManyLines_orSoManyCharactersOfThem() {
+        LineParser parser = new LineParser(ZoneOffset.UTC);
+        Ingester ingester = new Ingester("test", CpanelAccounts.none(), 86_400);
+        String id = "1vAbcD-000001-AA";
+        ingester.accept(parser.parse("2026-11-28 10:00:00 " + id + " <= a@b.test H=mx [192.0.2.1] P=esmtp S=10 for c@d.test"), -1);
+        String filler = "x".repeat(60_000);
+        int lines = 1;
+        while (!ingester.due(5_000)) {
+            ingester.accept(parser.parse("2026-11-28 10:00:01 " + id + " == c@d.test R=r T=t defer (-1): " + filler), -1);
+            lines++;
+            assertTrue(lines < 100, "still not due after " + lines + " lines of 60 KB");
+        }
+        assertTrue(lines > 60, "due at " + lines + " lines: about " + Ingester.BATCH_CHARS / 60_000);
+        ingester.takeBatch();
+        assertFalse(ingester.due(5_000));
+        for (int i = 0; i < 4_999; i++) {
+            ingester.accept(parser.parse("2026-11-28 10:00:02 " + id + " == c@d.test R=r T=t defer (-1): short"), -1);
+        }
+        assertFalse(ingester.due(5_000), "4,999 short lines");
+        ingester.accept(parser.parse("2026-11-28 10:00:02 " + id + " == c@d.test R=r T=t defer (-1): short"), -1);
+        assertTrue(ingester.due(5_000), "5,000 lines");
+    }
+}
