@@ -68,6 +68,11 @@ public final class LogIngestion {
         this.say = say;
     }
 
+    /** Whether {@link #stop()} was called. */
+    public boolean stopping() {
+        return !running;
+    }
+
     /** Asks the loop to commit what it has and return. */
     public void stop() {
         running = false;
@@ -210,7 +215,7 @@ public final class LogIngestion {
         boolean seenCommittedFile = false;
         long lastFlush = System.nanoTime();
         try (LogFollower follower = new LogFollower(log, start, LogFollower.Options.defaults());
-             StoreWriter writer = new StoreWriter(store, say)) {
+             StoreWriter writer = new StoreWriter(store, say, () -> running)) {
             LogFollower.State lastState = null;
             FileFeed tailed = new FileFeed();
             // How far lines are handled: replayed up to the committed position, written after it.

@@ -36,6 +36,7 @@ public final class StoreWriter implements AutoCloseable {
 
     private final DeliveryStore store;
     private final Consumer<String> log;
+    private final BooleanSupplier keepGoing;
     private final List<Lane> lanes = new ArrayList<>();
     private final Object lock = new Object();
     private final AtomicLong rows = new AtomicLong();
@@ -48,15 +49,30 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     /**
+     * A writer with one lane that waits out a database outage only while {@code keepGoing}: once
+     * it says no (the daemon is stopping), a batch held for the database is given up — its lines
+     * are read again at the next start, since the position goes with them — and {@link #submit}
+     * and {@link #flush} throw the outage's error.
+     */
+    public StoreWriter(DeliveryStore store, Consumer<String> log, BooleanSupplier keepGoing) {
+        this(store, log, 1, keepGoing);
+    }
+
+    /**
      * @param lanes 1, or 2 to write each batch as two transactions at once (one connection
      *              each), so a batch is no longer one transaction: use it where replaying is harmless
      */
     public StoreWriter(DeliveryStore store, Consumer<String> log, int lanes) {
+        this(store, log, lanes, () -> true);
+    }
+
+    private StoreWriter(DeliveryStore store, Consumer<String> log, int lanes, BooleanSupplier keepGoing) {
         if (lanes < 1 || lanes > 2) {
             throw new IllegalArgumentException("lanes must be 1 or 2, not " + lanes);
         }
         this.store = store;
         this.log = log;
+        this.keepGoing = keepGoing;
         for (int i = 0; i < lanes; i++) {
             this.lanes.add(new Lane("waybill-store-writer" + (lanes == 1 ? "" : "-" + i)));
         }
@@ -176,7 +192,7 @@ public final class StoreWriter implements AutoCloseable {
     private void writeRetrying(RowBatch batch) throws InterruptedException, SQLException {
         boolean[] failed = {false};
         List<String> leftOut = new ArrayList<>(0);
-        waitingOutOutages(() -> true, () -> leftOut.addAll(store.write(batch)), e -> {
+        waitingOutOutages(keepGoing, () -> leftOut.addAll(store.write(batch)), e -> {
             failed[0] = true;
             outageBegins(e);
         });
@@ -212,7 +228,10 @@ public final class StoreWriter implements AutoCloseable {
                     throw e;
                 }
                 onOutage.accept(e);
-                Thread.sleep(wait);
+                // In short naps, so that being told to stop is heeded at once.
+                for (long slept = 0; slept < wait && keepGoing.getAsBoolean(); slept += Math.min(wait, 100)) {
+                    Thread.sleep(Math.min(wait, 100));
+                }
                 wait = Math.min(MAX_RETRY_MS, wait * 2);
             }
         }

@@ -429,6 +429,40 @@ class DaemonIT {
     }
 
     /**
+     * SIGTERM while the database is away: the daemon does not wait for it (systemd would kill it
+     * after its stop timeout), it says so and exits at once; the next start, with the database
+     * back, stores everything exactly once — what was held was never committed, so it is read again.
+     */
+    @Test
+    void stoppedWhileTheDatabaseIsAway_exitsAtOnce_andTheNextStartStoresEverything(@TempDir Path dir,
+            TestDatabase db) throws Exception {
+        List<String> lines = sample(dir, 4_000);
+        Scenario sc = scenario(dir, db, lines);
+        int half = lines.size() / 2;
+        append(sc.log(), lines.subList(0, half));
+        Process daemon = startDaemon(dir, sc.conf());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (stored(db).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        MariaDbServer server = db.server();
+        server.stop();
+        append(sc.log(), lines.subList(half, lines.size()));
+        Path out = dir.resolve("daemon.out");
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(out).contains("cannot reach the database")) {
+            assertTrue(System.nanoTime() < deadline, "the outage was never noticed\n" + Files.readString(out));
+            Thread.sleep(100);
+        }
+        daemon.destroy(); // SIGTERM
+        assertTrue(daemon.waitFor(10, TimeUnit.SECONDS), "still running 10 s after SIGTERM\n" + Files.readString(out));
+        assertTrue(Files.readString(out).contains("stopped while the database was away"), Files.readString(out));
+        server.start();
+        startDaemon(dir, sc.conf());
+        awaitStored(db, sc.expected(), out);
+    }
+
+    /**
      * {@code waybill import} stopped by SIGTERM part way through says so and what to do; run
      * again, it finishes with exactly what {@code waybill parse} reports.
      */
