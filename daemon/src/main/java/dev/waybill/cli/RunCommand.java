@@ -204,7 +204,8 @@ final class RunCommand {
                     LogIngestion li = ingestion.get();
                     boolean backfilling = li != null && li.backfilling();
                     String waiting = li == null ? null : li.waiting();
-                    ingest.put("state", waiting != null ? waiting
+                    String trouble = li == null ? null : li.trouble();
+                    ingest.put("state", waiting != null ? waiting : trouble != null ? trouble
                             : state.get() + (backfilling ? "; backfilling its history" : ""));
                     ingest.put("log", config.logPath().toString());
                     ingest.put("server_id", config.serverId());

@@ -53,6 +53,10 @@ public final class LogIngestion {
     private volatile Backfill backfill;
     /** What a restart that must start over waits for, while it does; else null. */
     private volatile String waiting;
+    /** The tail's writer while it runs, for {@link #trouble()}. */
+    private volatile StoreWriter writer;
+    /** The follower's state when it cannot read the log (missing, unreadable, failing), else null. */
+    private volatile String followerTrouble;
     private Thread backfillThread;
     /** Files seen this run, numbered, so that a line's start is one growing number. */
     private final List<LogPosition> files = new ArrayList<>();
@@ -198,6 +202,16 @@ public final class LogIngestion {
         return waiting;
     }
 
+    /**
+     * What keeps the daemon from storing what Exim writes now, as a sentence: the database away,
+     * or the log missing or unreadable; null while it follows the log and stores what it reads.
+     */
+    public String trouble() {
+        StoreWriter w = writer;
+        String outage = w == null ? null : w.outage();
+        return outage != null ? outage : followerTrouble;
+    }
+
     /** Whether the backfill of a first start is still running (false when there is none). */
     public boolean backfilling() {
         Backfill b = backfill;
@@ -216,6 +230,7 @@ public final class LogIngestion {
         long lastFlush = System.nanoTime();
         try (LogFollower follower = new LogFollower(log, start, LogFollower.Options.defaults());
              StoreWriter writer = new StoreWriter(store, say, () -> running)) {
+            this.writer = writer;
             LogFollower.State lastState = null;
             FileFeed tailed = new FileFeed();
             // How far lines are handled: replayed up to the committed position, written after it.
@@ -239,6 +254,10 @@ public final class LogIngestion {
                     say.accept(follower.detail());
                 }
                 lastState = follower.state();
+                followerTrouble = switch (lastState) {
+                    case MISSING, UNREADABLE, FAILING -> follower.detail();
+                    default -> null;
+                };
                 for (LogLine line : b.lines()) {
                     if (lineStart == null || !lineStart.sameInode(line.after())) {
                         if (tailed.lines() > 0 && !replaying) {

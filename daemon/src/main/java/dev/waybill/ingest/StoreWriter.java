@@ -41,6 +41,7 @@ public final class StoreWriter implements AutoCloseable {
     private final Object lock = new Object();
     private final AtomicLong rows = new AtomicLong();
     private long outageSince;
+    private String outageCause;
     private volatile SQLException failure;
 
     /** A writer with one lane: batches are written one after the other, each in one transaction. */
@@ -237,6 +238,22 @@ public final class StoreWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * While batches are held for a database that went away: since when and why, as a sentence
+     * for a status display; null while writing works.
+     */
+    public String outage() {
+        synchronized (lock) {
+            if (outageSince == 0) {
+                return null;
+            }
+            return "waiting for the database since "
+                    + java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(outageSince), java.time.ZoneId.systemDefault())
+                            .withNano(0)
+                    + " (" + outageCause + "); what is read meanwhile is held, nothing is lost";
+        }
+    }
+
     /** One line when the database goes away, however many lanes notice. */
     private void outageBegins(SQLException e) {
         synchronized (lock) {
@@ -244,6 +261,7 @@ public final class StoreWriter implements AutoCloseable {
                 return;
             }
             outageSince = System.currentTimeMillis();
+            outageCause = oneLine(e);
         }
         log.accept("cannot reach the database (" + oneLine(e) + "); holding the batch and retrying"
                 + " every " + MAX_RETRY_MS / 1000 + " s at most");

@@ -415,6 +415,10 @@ class DaemonIT {
         }
         Thread.sleep(1_000);
         assertTrue(daemon.isAlive(), "the daemon waits for the database instead of dying");
+        // `waybill status` tells what the daemon waits for, not "following the log".
+        runJar(dir, "status", "--config", conf.toString());
+        String status = Files.readString(dir.resolve("cmd-status.out"));
+        assertTrue(status.contains("waiting for the database since"), status);
         server.start();
         awaitStored(db, expected, dir.resolve("daemon.out"));
         // The writer says so right after the commit that made the rows visible: a moment later.
