@@ -123,12 +123,12 @@ public final class LogIngestion {
      * directory holds now, and says so. Null if stopped while waiting for a log.
      */
     private Start start(String source) throws SQLException, InterruptedException {
-        String[] committed = store.position(source);
+        String[] committed = waitedOut(() -> store.position(source));
         LogPosition committedAt = committed == null ? null : LogPosition.parse(committed[0]);
         LogPosition start = committed == null ? null
                 : committed[1] != null ? LogPosition.parse(committed[1]) : committedAt;
         boolean replaying = committed != null && committed[1] != null;
-        String pending = store.backfillUntil(source);
+        String pending = waitedOut(() -> store.backfillUntil(source));
         // Rotations while the daemon was down can take away the files its positions are in.
         String lost = null;
         if (committed != null && !findable(committedAt)) {
@@ -173,7 +173,11 @@ public final class LogIngestion {
                 LogPosition backfillUntil = backfillUntil(handOver);
                 if (backfillUntil != null) {
                     pending = backfillUntil.encode();
-                    store.backfillPending(source, pending);
+                    String until = pending;
+                    waitedOut(() -> {
+                        store.backfillPending(source, until);
+                        return null;
+                    });
                 }
             }
         }
@@ -186,6 +190,29 @@ public final class LogIngestion {
                 : "following " + log + " from " + committedAt + (replaying ? " (replaying open messages from "
                 + start + ")" : ""));
         return new Start(start, committedAt, replaying, firstStart, pending);
+    }
+
+    /** A look-up in the store. */
+    @FunctionalInterface
+    private interface Lookup<T> {
+        T get() throws SQLException;
+    }
+
+    /**
+     * {@code lookup}, again after each failure that waiting may cure (the database restarting, a
+     * lock another session holds), as the writes are: at start-up too, such a failure is not the
+     * database refusing for good. The first one is said; given up once the daemon is stopped.
+     */
+    private <T> T waitedOut(Lookup<T> lookup) throws SQLException, InterruptedException {
+        List<T> result = new ArrayList<>(1);
+        boolean[] said = {false};
+        StoreWriter.waitingOutOutages(() -> running, () -> result.add(lookup.get()), e -> {
+            if (!said[0]) {
+                say.accept("waiting for the database (" + StoreWriter.oneLine(e) + ")");
+                said[0] = true;
+            }
+        });
+        return result.get(0);
     }
 
     private void startBackfill(LogPosition until) {

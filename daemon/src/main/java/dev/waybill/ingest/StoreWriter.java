@@ -192,8 +192,14 @@ public final class StoreWriter implements AutoCloseable {
 
     private void writeRetrying(RowBatch batch) throws InterruptedException, SQLException {
         boolean[] failed = {false};
+        int[] conflicts = {0};
         List<String> leftOut = new ArrayList<>(0);
         waitingOutOutages(keepGoing, () -> leftOut.addAll(store.write(batch)), e -> {
+            // A deadlock or lock wait with another writer (an import beside the daemon) is simply
+            // tried again; only one that keeps coming, or the database going away, is said.
+            if (lockConflict(e) && ++conflicts[0] <= CONFLICTS_UNSAID) {
+                return;
+            }
             failed[0] = true;
             outageBegins(e);
         });
@@ -263,8 +269,43 @@ public final class StoreWriter implements AutoCloseable {
             outageSince = System.currentTimeMillis();
             outageCause = oneLine(e);
         }
-        log.accept("cannot reach the database (" + oneLine(e) + "); holding the batch and retrying"
-                + " every " + MAX_RETRY_MS / 1000 + " s at most");
+        String what = lockConflict(e) ? "the database keeps refusing the write for a lock another session holds"
+                : readOnlyOrFull(e) ? "the database cannot take writes now" : "cannot reach the database";
+        log.accept(what + " (" + oneLine(e) + "); holding the batch and retrying every " + MAX_RETRY_MS / 1000
+                + " s at most");
+    }
+
+    /** Tries of a batch that meet a lock conflict before it is said. */
+    static final int CONFLICTS_UNSAID = 3;
+
+    /** A deadlock, or a lock wait timeout: another session's locks, not an outage. */
+    static boolean lockConflict(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && (s.getErrorCode() == 1205 || s.getErrorCode() == 1213
+                    || s.getSQLState() != null && s.getSQLState().startsWith("40"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The server read-only (a replica being promoted, a failover) or out of space: it will take
+     * writes again once an administrator or the cluster has acted, so the batch is held, as
+     * during an outage, rather than the daemon stopping and being restarted over and over.
+     */
+    static boolean readOnlyOrFull(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                int code = s.getErrorCode();
+                String m = String.valueOf(s.getMessage());
+                if (code == 1836 || code == 1114 || code == 1021
+                        || code == 1290 && (m.contains("read-only") || m.contains("read_only"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void outageOver() {
@@ -284,8 +325,11 @@ public final class StoreWriter implements AutoCloseable {
      * a {@link #refusal} of the configured account or database.
      */
     public static boolean isTransient(SQLException e) {
-        if (refusal(e) != null) {
+        if (refusal(e) != null || DeliveryStore.packetTooLarge(e)) {
             return false;
+        }
+        if (readOnlyOrFull(e)) {
+            return true;
         }
         // A failed batch (BatchUpdateException) carries what stopped it as its cause.
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -350,7 +394,8 @@ public final class StoreWriter implements AutoCloseable {
             return e.getClass().getSimpleName();
         }
         int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        // A failed batch's message is its cause's toString(): the class name says nothing to an admin.
+        return (nl < 0 ? m : m.substring(0, nl)).replaceFirst("^(?:[a-z]\\w*\\.)+\\w*(?:Exception|Error): ", "");
     }
 
     /** Stops the writer thread after what is queued (call {@link #flush} first to be sure). */

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +71,8 @@ public final class DeliveryStore {
     private final DataSource dataSource;
     private final String serverName;
     private volatile int serverId = -1;
+    /** The server's max_allowed_packet, read at {@link #prepare()}. */
+    private volatile long maxPacket = Long.MAX_VALUE;
 
     public DeliveryStore(DataSource dataSource, String serverName) {
         this.dataSource = dataSource;
@@ -135,6 +138,9 @@ public final class DeliveryStore {
         try (Connection c = dataSource.getConnection()) {
             Schema.migrate(c);
             serverId = serverId(c);
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@max_allowed_packet")) {
+                maxPacket = rs.next() ? rs.getLong(1) : Long.MAX_VALUE;
+            }
         }
     }
 
@@ -225,13 +231,18 @@ public final class DeliveryStore {
             writeLines(c, batch, chunks);
         } else {
             for (RowBatch.Row r : rows) {
-                apart(c, leftOut, () -> writeRows(c, batch, List.of(r)), () -> "the row of "
-                        + (r.outcome().msgid() != null ? "message " + r.outcome().msgid() : "a rejection")
-                        + (r.outcome().recipient() != null ? " to " + r.outcome().recipient() : ""));
+                Outcome o = r.outcome();
+                String what = "the row of " + (o.msgid() != null ? "message " + o.msgid() : "a rejection")
+                        + (o.recipient() != null ? " to " + o.recipient() : "");
+                if (fits(leftOut, what, textBytes(o))) {
+                    apart(c, leftOut, () -> writeRows(c, batch, List.of(r)), () -> what);
+                }
             }
             for (RowBatch.Chunk chunk : chunks) {
-                apart(c, leftOut, () -> writeLines(c, batch, List.of(chunk)),
-                        () -> chunk.lines.size() + " log lines of message " + chunk.msgid);
+                String what = chunk.lines.size() + " log lines of message " + chunk.msgid;
+                if (fits(leftOut, what, 4L * chunk.lines.stream().mapToLong(String::length).sum())) {
+                    apart(c, leftOut, () -> writeLines(c, batch, List.of(chunk)), () -> what);
+                }
             }
         }
         if (batch.tables.deliveries()) {
@@ -246,6 +257,32 @@ public final class DeliveryStore {
         if (batch.imported != null) {
             writeImported(c, batch.imported);
         }
+    }
+
+    /**
+     * Whether a statement carrying about {@code bytes} of text can go to the server: one larger
+     * than its {@code max_allowed_packet} makes it drop the connection, and the transaction with
+     * it, so it is left out (and noted) before it is sent.
+     */
+    private boolean fits(List<String> leftOut, String what, long bytes) {
+        if (bytes + 4_096 <= maxPacket) {
+            return true;
+        }
+        leftOut.add(what + " could not be stored and is left out (about " + bytes + " bytes, more than the"
+                + " server's max_allowed_packet of " + maxPacket + "; raise it)");
+        return false;
+    }
+
+    /** At most the bytes of UTF-8 the text of {@code o} takes (4 a character). */
+    private static long textBytes(Outcome o) {
+        long chars = 0;
+        for (String t : new String[] {o.email(), o.sender(), o.user(), o.domain(), o.senderhost(), o.senderip(),
+                o.senderauth(), o.recipient(), o.deliveredto(), o.deliveryuser(), o.deliverydomain(), o.router(),
+                o.transport(), o.host(), o.ip(), o.message(), o.subject(), o.reply(), o.tls(), o.bounceMsgid(),
+                o.bounceOf()}) {
+            chars += t == null ? 0 : t.length();
+        }
+        return 4 * chars;
     }
 
     private void writeRows(Connection c, RowBatch batch, List<RowBatch.Row> rows) throws SQLException {
@@ -280,12 +317,31 @@ public final class DeliveryStore {
 
     /**
      * Whether the database refused a value (SQL state class 22: too long, out of range, a string
-     * its column's character set cannot hold...), which no retry cures.
+     * its column's character set cannot hold...), or a statement larger than its
+     * {@code max_allowed_packet}: what no retry cures.
      */
     static boolean refusedAsData(SQLException e) {
+        if (packetTooLarge(e)) {
+            return true; // a statement of many rows too large for the server: a row at a time may fit
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s && (s.getSQLState() != null && s.getSQLState().startsWith("22")
                     || s.getErrorCode() == 1366 || s.getErrorCode() == 1292)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A statement larger than the server's {@code max_allowed_packet}: the server answers and
+     * drops the connection, which otherwise looks like an outage, retried for ever. The store
+     * writes such a batch a row at a time instead ({@link #write}).
+     */
+    public static boolean packetTooLarge(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && (s.getErrorCode() == 1153
+                    || String.valueOf(s.getMessage()).contains("max_allowed_packet"))) {
                 return true;
             }
         }

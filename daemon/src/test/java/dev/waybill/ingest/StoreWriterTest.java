@@ -80,6 +80,33 @@ class StoreWriterTest {
         assertFalse(StoreWriter.isTransient(new BatchUpdateException("batch failed", "HY000", 0, new int[0], rejected)));
     }
 
+    /**
+     * A read-only or full server is waited out like an outage (a failover, a disk an admin frees);
+     * a statement over max_allowed_packet is not (the server drops the connection, and the same
+     * statement would be refused for ever: the store writes its rows one at a time instead); a
+     * deadlock is a lock conflict, retried without being called an outage at once.
+     */
+    @Test
+    void isTransient_readOnlyAndFullAreWaitedOut_anOversizedStatementIsNot() {
+        SQLException readOnly = new SQLException(
+                "The MariaDB server is running with the --read-only option so it cannot execute this statement",
+                "HY000", 1290);
+        assertTrue(StoreWriter.isTransient(readOnly));
+        assertTrue(StoreWriter.isTransient(new SQLException("The table 'delivery' is full", "HY000", 1114)));
+        assertFalse(StoreWriter.isTransient(new SQLException(
+                "The MariaDB server is running with the --skip-grant-tables option", "HY000", 1290)));
+        SQLException tooLarge = new SQLNonTransientConnectionException(
+                "(conn=5) Got a packet bigger than 'max_allowed_packet' bytes", "08S01", 1153);
+        assertFalse(StoreWriter.isTransient(tooLarge));
+        assertFalse(StoreWriter.isTransient(new BatchUpdateException("batch failed", "HY000", 0, new int[0], tooLarge)));
+        SQLException deadlock = new SQLException("Deadlock found when trying to get lock", "40001", 1213);
+        assertTrue(StoreWriter.isTransient(deadlock));
+        assertTrue(StoreWriter.lockConflict(deadlock));
+        assertFalse(StoreWriter.lockConflict(readOnly));
+        assertEquals("(conn=6) Socket error", StoreWriter.oneLine(new BatchUpdateException(
+                "java.sql.SQLNonTransientConnectionException: (conn=6) Socket error", "08000", 0, new int[0])));
+    }
+
     @Test
     void waitingOutOutages_retriesWhileTheDatabaseIsAway_givesUpOnARejection() throws Exception {
         int[] calls = {0};

@@ -262,6 +262,42 @@ class DeliveryStoreTest {
         }
     }
 
+    /**
+     * A server whose max_allowed_packet is smaller than a batch's statement (1 MB on old servers,
+     * here 16 KB): the batch is written a row at a time, and only a row larger than the packet
+     * is left out, naming the setting to raise.
+     */
+    @Test
+    void write_aBatchLargerThanTheServersPacket_isWrittenARowAtATime(TestDatabase db) throws Exception {
+        try (Connection root = db.connect(); Statement st = root.createStatement()) {
+            st.execute("SET GLOBAL max_allowed_packet = 16384");
+            try (HikariDataSource ds = db.pool(1)) {
+                DeliveryStore store = prepared(ds);
+                RowBatch batch = new RowBatch();
+                for (int i = 0; i < 100; i++) {
+                    Outcome o = withSubject(DEFERRED_WITH_ARRIVAL, String.format("1toyx8-00000006K6U-%04d", i),
+                            "subject " + "x".repeat(400));
+                    batch.row(RowKey.ofMessage(o.msgid(), o.row()), o, List.of("ann"));
+                }
+                Outcome huge = new Outcome(OutcomeType.SUCCESS, "1toyx8-00000006K6U-9999", null, null, null, null,
+                        -1, null, null, null, null, 1_000, "bob@example.net", null, null, null, null, null, null,
+                        null, null, 1_000, true, null, 1, "250 " + "y".repeat(20_000), null, null, null, 1);
+                batch.row(RowKey.ofMessage(huge.msgid(), huge.row()), huge, List.of("ann"));
+                List<String> leftOut = store.write(batch);
+                assertEquals(1, leftOut.size(), leftOut.toString());
+                assertTrue(leftOut.get(0).contains("1toyx8-00000006K6U-9999")
+                        && leftOut.get(0).contains("max_allowed_packet of 16384; raise it"), leftOut.get(0));
+                try (Connection c = ds.getConnection(); Statement q = c.createStatement();
+                     ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM delivery")) {
+                    assertTrue(rs.next());
+                    assertEquals(100, rs.getInt(1));
+                }
+            } finally {
+                st.execute("SET GLOBAL max_allowed_packet = DEFAULT");
+            }
+        }
+    }
+
     private static Outcome withSubject(Outcome o, String msgid, String subject) {
         return new Outcome(o.type(), msgid, o.email(), o.sender(), o.user(), o.domain(), o.size(), o.senderhost(),
                 o.senderip(), o.senderauth(), o.spamscore(), o.sendunixtime(), o.recipient(), o.deliveredto(),
