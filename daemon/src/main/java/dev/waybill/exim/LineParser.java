@@ -16,8 +16,9 @@ import java.util.List;
  *
  * <p>Hand-written over the line's characters: a cursor, {@code startsWith} and {@code indexOf};
  * no regular expressions on the hot path. Never throws for any input: a line it cannot make sense
- * of is {@link LineClass#UNKNOWN}. Not thread-safe (it keeps a cursor and a clock cache); use one
- * per stream.
+ * of is {@link LineClass#UNKNOWN}. Not thread-safe (it keeps a cursor and a clock); use one per
+ * stream, one file read from its first line: its {@link LogClock} resolves the hour that happens
+ * twice when the clocks go back from the lines before.
  *
  * <p>Field meanings follow the Exim specification, chapter "Log files": the same letter means
  * different things on arrival lines ({@code T=} subject, {@code R=} bounced id, {@code P=}
@@ -43,6 +44,19 @@ public final class LineParser {
     /** Lines on which a field parser failed and that were kept as unknown; zero unless there is a bug. */
     public long internalErrors() {
         return internalErrors;
+    }
+
+    /**
+     * Reads only the time of a line that comes before where parsing starts (a file read from part
+     * way through), so that the times after it are read as a reading of the whole file reads them.
+     */
+    public void skip(String line) {
+        clock.skip(line);
+    }
+
+    /** Whether the line's time happens twice (see {@link LogClock#inRepeatedHour}). */
+    public boolean inRepeatedHour(String line) {
+        return clock.inRepeatedHour(line);
     }
 
     /** Parses one line (without its line terminator). */

@@ -2,6 +2,7 @@ package dev.waybill.ingest;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystems;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Follows a live log, such as {@code /var/log/exim_mainlog}, the way {@code tail -F} does, but
@@ -863,6 +865,74 @@ public final class LogFollower implements Closeable {
             }
         }
         return true;
+    }
+
+    /**
+     * Hands {@code line} the lines of the file {@code p} points into that come before {@code p},
+     * in order: the log {@code path} names or a rotated file beside it, found as {@link #poll()}
+     * finds it. False if it is not found (or logrotate kept renaming files meanwhile).
+     *
+     * @throws IOException if the directory cannot be listed or the file read
+     */
+    static boolean linesBefore(Path path, LogPosition p, Consumer<String> line)
+            throws IOException {
+        OpenLog live = null;
+        try {
+            live = OpenLog.open(path, false);
+        } catch (NoSuchFileException e) {
+            // only rotated files, for now
+        }
+        try {
+            Found found = locate(p, live, RotatedSiblings.of(path), false);
+            if (found == null) {
+                return false;
+            }
+            OpenLog log = found.log();
+            try {
+                log.seek(0); // a compressed file found without seeking has not been read yet
+                try (LogLineReader reader = new LogLineReader(upTo(log, p.offset()))) {
+                    String text;
+                    while ((text = reader.readLine()) != null) {
+                        line.accept(text);
+                    }
+                }
+                return true;
+            } finally {
+                if (log != live) {
+                    closeQuietly(log);
+                }
+            }
+        } catch (DirectoryChanged e) {
+            return false;
+        } finally {
+            closeQuietly(live);
+        }
+    }
+
+    /** The bytes of {@code log} from where it is up to {@code end}, as a stream that leaves it open. */
+    private static InputStream upTo(OpenLog log, long end) {
+        return new InputStream() {
+            private long at;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (at >= end) {
+                    return -1;
+                }
+                int r = log.read(b, off, (int) Math.min(len, end - at));
+                if (r <= 0) {
+                    return -1; // shorter than the position: it was checked to be long enough
+                }
+                at += r;
+                return r;
+            }
+        };
     }
 
     /**

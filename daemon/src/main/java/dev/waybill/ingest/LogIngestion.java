@@ -252,6 +252,8 @@ public final class LogIngestion {
                 MessageAssembler.DEFAULT_HORIZON_SECONDS);
         long accountsChecked = System.nanoTime();
         LineParser parser = new LineParser(zone);
+        // Reading from part way through a file: its lines before may be needed to read the times.
+        boolean firstLine = start != null && start.offset() > 0;
         LogPosition lineStart = start;
         boolean seenCommittedFile = false;
         long lastFlush = System.nanoTime();
@@ -268,6 +270,7 @@ public final class LogIngestion {
             while (running) {
                 LogFollower.Batch b = follower.next(FLUSH_EVERY);
                 for (LogGap gap : b.gaps()) {
+                    firstLine = false; // not read from the start position
                     say.accept(gap.message());
                     if (gap.from() != null) {
                         gaps.add(gap.from());
@@ -297,6 +300,14 @@ public final class LogIngestion {
                         }
                         lineStart = line.after().withOffset(0);
                         tailed = new FileFeed();
+                        // A file's times are read from its own lines, as an import of it alone reads them.
+                        parser = new LineParser(zone);
+                    }
+                    if (firstLine) {
+                        firstLine = false;
+                        if (parser.inRepeatedHour(line.text())) {
+                            showLinesBefore(start, parser);
+                        }
                     }
                     if (replaying && (file == null || !file.sameInode(line.after()))) {
                         file = line.after();
@@ -366,6 +377,25 @@ public final class LogIngestion {
             return follower;
         }
         return handled != null && handled.headLength() > 0 ? handled : null;
+    }
+
+    /**
+     * Shows {@code parser} the lines of the file before {@code start}, where reading starts in an
+     * hour that happens twice (the clocks went back), so that the hour is read as a reading of
+     * the whole file reads it: a restart inside that hour replays from the first line of the oldest
+     * open message, which may be in the hour's second pass. If they cannot be read, the lines are
+     * read as the hour's first pass until the log shows the second: in order, perhaps an hour early.
+     */
+    private void showLinesBefore(LogPosition start, LineParser parser) {
+        try {
+            if (LogFollower.linesBefore(log, start, parser::skip)) {
+                return;
+            }
+        } catch (IOException e) {
+            // said below
+        }
+        say.accept("cannot read the lines before " + start + " to tell which pass of the hour that happens twice"
+                + " it is in; its times are read as the first pass until the log shows the second");
     }
 
     /** Where the follower reported lines lost, until the file they are in is finished. */

@@ -147,6 +147,18 @@ class LineParserTest {
         assertEquals(1709287200L, parse("2024-03-01 10:00:00 1RwtJa-0009RI-07 Completed").time());
     }
 
+    /** Regression: the hour after the clocks went back was read an hour early, before the arrival. */
+    @Test
+    void parse_deliveryInTheSecondPassOfARepeatedHour_comesAfterItsArrival() {
+        LineParser newYork = new LineParser(java.time.ZoneId.of("America/New_York"));
+        long arrival = newYork.parse("2026-11-01 01:58:12 1vGx7b-000Abd-2Y <= carol@example.com U=carol P=local"
+                + " S=640 for dan@example.org").time();
+        long delivery = newYork.parse("2026-11-01 01:02:40 1vGx7b-000Abd-2Y => dan@example.org R=dnslookup"
+                + " T=remote_smtp H=mx.example.org [192.0.2.9]").time();
+        assertEquals(1793512692L, arrival, "01:58:12 EDT");
+        assertEquals(1793512960L, delivery, "01:02:40 EST, 4 min 28 s later");
+    }
+
     @ParameterizedTest
     @CsvSource({
         "2024-02-29 23:59:59, 1709251199",
