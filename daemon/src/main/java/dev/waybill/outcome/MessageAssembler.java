@@ -47,6 +47,12 @@ import java.util.function.Consumer;
  * the file with the arrival) addresses the rows a whole reading would.
  *
  * <p>Memory holds open messages only, bounded by the horizon (in log time) and a hard cap.
+ * The log time that counts is the assembler's own clock, moved by the lines' times: a line stamped
+ * more than a day away from it (a wrong stamp, such as a year in the future) moves nothing, so
+ * one such line does not let go every open message; {@value #JUMP_LINES} such lines in a row
+ * are a clock that was really set forward or back, and from there on the log's times are read
+ * shifted by the jump, which counts as no time passing: the messages open across it are let go
+ * once the log has gone on for the horizon after it.
  * Not thread-safe.
  */
 public final class MessageAssembler {
@@ -60,6 +66,10 @@ public final class MessageAssembler {
      * below the numbers kept for rejections after DATA.
      */
     public static final int ROWS = 0xFF_0000;
+    /** A line further than this from the assembler's clock is a wrong stamp or a jump, not time passing. */
+    static final long LEAP_SECONDS = 24 * 3600;
+    /** Lines in a row, each further than a day the same way, that make a jump of the log's clock. */
+    static final int JUMP_LINES = 16;
 
     /**
      * The row of recipient {@code top} (a top-level address, as the arrival lists it; "" for a
@@ -85,7 +95,13 @@ public final class MessageAssembler {
     private final OutcomeBuilder builder;
     private long messages;
     private long evicted;
+    /** The assembler's clock: the latest line time, shifted by {@link #skew}, that a line moved it to. */
     private long now = Long.MIN_VALUE;
+    /** Added to a line's time after a jump of the log's clock, so that the jump counts as no time. */
+    private long skew;
+    /** Lines in a row further than a day from the clock, ahead ({@link #offAhead}) or behind. */
+    private int offLines;
+    private boolean offAhead;
     /** Live mode: messages changed since the last drain, in the order they changed. */
     private LinkedHashSet<OpenMessage> dirty;
     /** Where a finished message's rows that must go are sent (not in live mode: see {@link Changes}). */
@@ -199,8 +215,8 @@ public final class MessageAssembler {
 
     /** Feeds one line found at {@code position} (any number that grows along the log). */
     public void accept(ParsedLine line, long position) {
-        if (line.time() != ParsedLine.NO_TIME && line.time() > now) {
-            now = line.time();
+        if (line.time() != ParsedLine.NO_TIME) {
+            advanceClock(line.time());
         }
         LogEvent event = line.event();
         String id = line.messageId();
@@ -228,6 +244,7 @@ public final class MessageAssembler {
             messages++;
         }
         m.lastSeen = line.time();
+        m.touched = now;
         changed(m);
         if (event instanceof Arrival a) {
             m.arrival = a;
@@ -282,11 +299,38 @@ public final class MessageAssembler {
         }
     }
 
+    /**
+     * Moves the clock by a line stamped {@code time}: forward when it is ahead by up to a day;
+     * not at all when it is further off, unless {@link #JUMP_LINES} lines in a row are off the same
+     * way: then the log's clock was set, and its times are shifted from here on to read as now.
+     */
+    private void advanceClock(long time) {
+        long t = time + skew;
+        if (now == Long.MIN_VALUE) {
+            now = t;
+            return;
+        }
+        long ahead = t - now;
+        if (ahead <= LEAP_SECONDS && ahead >= -LEAP_SECONDS) {
+            now = Math.max(now, t);
+            offLines = 0;
+            return;
+        }
+        if (offLines == 0 || offAhead != ahead > 0) {
+            offLines = 0;
+            offAhead = ahead > 0;
+        }
+        if (++offLines == JUMP_LINES) {
+            skew -= ahead;
+            offLines = 0;
+        }
+    }
+
     private void evictSilent() {
         Iterator<OpenMessage> it = open.values().iterator();
         while (it.hasNext()) {
             OpenMessage eldest = it.next();
-            if (open.size() <= maxOpen && now - eldest.lastSeen <= horizonSeconds) {
+            if (open.size() <= maxOpen && now - eldest.touched <= horizonSeconds) {
                 return;
             }
             it.remove();
@@ -355,6 +399,8 @@ public final class MessageAssembler {
         Arrival arrival;
         long arrivalTime = Long.MIN_VALUE;
         long lastSeen;
+        /** The assembler's clock when a line of this message was last read: what silence is measured from. */
+        long touched;
         Double spamScore;
         SenderIdentity identity;
         QueueChange queueState;

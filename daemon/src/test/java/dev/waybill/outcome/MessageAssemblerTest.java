@@ -354,6 +354,52 @@ class MessageAssemblerTest {
         assertEquals(OutcomeType.DEFER, only(out).type());
     }
 
+    /**
+     * Regression: one line stamped four years ahead let go every message open at that moment as
+     * silent past the horizon, so each came out twice: an inprogress row, then its outcome
+     * without the sender.
+     */
+    @Test
+    void assemble_oneLineStampedYearsAhead_letsNothingGoAndNothingComesTwice() {
+        List<Outcome> outcomes = assemble(CpanelAccounts.none(), 3600, 100,
+                "2026-03-01 10:00:00 " + ID + " <= a@example.com U=a P=local S=1 for x@example.net",
+                "2026-03-01 10:00:01 1RwtJa-0009RI-07 <= b@example.com U=b P=local S=1 for y@example.org",
+                "2030-03-01 10:00:02 1RwtJa-0009RI-08 <= c@example.com U=c P=local S=1 for z@example.com",
+                "2026-03-01 10:00:03 " + ID + " => x@example.net R=lookuphost T=remote_smtp H=mx [192.0.2.7]",
+                "2026-03-01 10:00:03 " + ID + " Completed",
+                "2026-03-01 10:00:04 1RwtJa-0009RI-07 => y@example.org R=lookuphost T=remote_smtp H=mx [192.0.2.8]",
+                "2026-03-01 10:00:04 1RwtJa-0009RI-07 Completed");
+        assertEquals(3, outcomes.size(), outcomes.toString());
+        assertEquals(List.of(ID, "1RwtJa-0009RI-07", "1RwtJa-0009RI-08"),
+                outcomes.stream().map(Outcome::msgid).toList());
+        assertEquals(List.of(OutcomeType.SUCCESS, OutcomeType.SUCCESS, OutcomeType.INPROGRESS),
+                outcomes.stream().map(Outcome::type).toList());
+        assertEquals(List.of("a@example.com", "b@example.com", "c@example.com"),
+                outcomes.stream().map(Outcome::email).toList(), "each with its sender");
+    }
+
+    @Test
+    void assemble_logClockSetForwardForGood_stillLetsTheOpenMessagesGo() {
+        LineParser parser = new LineParser(ZoneOffset.UTC);
+        MessageAssembler a = new MessageAssembler(CpanelAccounts.none(), 3600, 100, out::add);
+        a.accept(parser.parse("2026-03-01 10:00:00 " + ID + " <= a@example.com U=a P=local S=1 for x@example.net"));
+        a.accept(parser.parse("2026-03-01 10:00:01 " + ID + " == x@example.net R=l T=remote_smtp defer (111): "
+                + "Connection refused"));
+        // From here on the server's clock says 2030; a message arrives every second.
+        for (int i = 0; i < 2 * MessageAssembler.JUMP_LINES; i++) {
+            a.accept(parser.parse(String.format("2030-03-01 10:00:%02d 1RwtJa-0009RI-%02d <= b@example.com U=b"
+                    + " P=local S=1 for y@example.org", i, i)));
+        }
+        assertEquals(0, a.evicted(), "the jump itself counts as no time");
+        assertEquals(1 + 2 * MessageAssembler.JUMP_LINES, a.openMessages());
+        a.accept(parser.parse("2030-03-01 11:00:40 1RwtJa-0009RI-99 <= c@example.com U=c P=local S=1"
+                + " for z@example.com"));
+        assertEquals(1 + 2 * MessageAssembler.JUMP_LINES, a.evicted(), "silent for the horizon after the jump");
+        assertEquals(1, a.openMessages());
+        assertEquals(ID, out.get(0).msgid());
+        assertEquals(OutcomeType.DEFER, out.get(0).type());
+    }
+
     @Test
     void assemble_moreOpenMessagesThanTheCap_letsTheOldestGo() {
         LineParser parser = new LineParser(ZoneOffset.UTC);
