@@ -109,14 +109,15 @@ final class RunCommand {
         // The pool connects on first use, so the socket answers (health, and "unavailable" from
         // queries) even while the database is still away.
         HikariDataSource ds = Database.open(config, "waybill");
+        HikariDataSource queries = Database.openForQueries(config, "waybill-queries");
         SocketServer server;
         AdminServer admin;
         AtomicReference<String> adminUrl = new AtomicReference<>();
         try {
             Templates templates = loadTemplates(config);
             AddressTracer tracer = new AddressTracer(config.cpanelRoot(), JndiMxResolver.system());
-            Pages pages = Pages.forStore(ds, tracer, templates, config.serverId(), config.retentionDays());
-            server = startSocketServer(config, ds, tracer, pages, templates, state, ingestionRef, adminUrl, say);
+            Pages pages = Pages.forStore(queries, tracer, templates, config.serverId(), config.retentionDays());
+            server = startSocketServer(config, queries, tracer, pages, templates, state, ingestionRef, adminUrl, say);
             try {
                 admin = startAdminPage(config, pages, templates, say);
             } catch (IOException e) {
@@ -125,13 +126,14 @@ final class RunCommand {
             }
         } catch (IOException e) {
             ds.close();
+            queries.close();
             err.println("waybill run: " + e.getMessage());
             return 1;
         }
         if (admin != null) {
             adminUrl.set(admin.url());
         }
-        try (server; ds; admin) { // admin is null when the page is off: nothing to close
+        try (server; queries; ds; admin) { // admin is null when the page is off: nothing to close
             DeliveryStore store = new DeliveryStore(ds, config.serverId());
             if (!prepareWaiting(store, config, say)) {
                 return 1;

@@ -15,6 +15,29 @@ public final class Database {
      * while the database is down and wait for it.
      */
     public static HikariDataSource open(WaybillConfig config, String poolName) {
+        return new HikariDataSource(settings(config, poolName));
+    }
+
+    /**
+     * Seconds a question asked over the socket may take in the database, waiting for locks
+     * included: below the CLI's 30 s, so that a question blocked by another session's lock
+     * (an administrator's {@code LOCK TABLES}) gets a clear error, not a client's timeout.
+     */
+    static final int QUERY_SECONDS = 20;
+
+    /**
+     * Opens the daemon's pool for questions, apart from the one it writes through: questions a
+     * lock holds up must never take the connections ingest needs. Each statement is bounded by
+     * {@link #QUERY_SECONDS}.
+     */
+    public static HikariDataSource openForQueries(WaybillConfig config, String poolName) {
+        HikariConfig h = settings(config, poolName);
+        h.setConnectionInitSql("SET SESSION max_statement_time = " + QUERY_SECONDS + ", lock_wait_timeout = "
+                + QUERY_SECONDS + ", innodb_lock_wait_timeout = " + QUERY_SECONDS);
+        return new HikariDataSource(h);
+    }
+
+    private static HikariConfig settings(WaybillConfig config, String poolName) {
         HikariConfig h = new HikariConfig();
         h.setPoolName(poolName);
         h.setJdbcUrl(config.dbUrl());
@@ -32,6 +55,6 @@ public final class Database {
         // next, where a bulk command is encoded whole before the server sees any of it.
         h.addDataSourceProperty("useBulkStmts", "false");
         h.addDataSourceProperty("useBulkStmtsForInserts", "false");
-        return new HikariDataSource(h);
+        return h;
     }
 }

@@ -467,6 +467,54 @@ class DaemonIT {
     }
 
     /**
+     * Questions held up in the database (here by an administrator's {@code LOCK TABLES} on the
+     * table a search naming a server reads) never take the connections ingest writes through:
+     * eight of them wait, more than the query pool holds, and new mail is stored meanwhile.
+     */
+    @Test
+    void questionsHeldUpByALock_neverStallIngest(@TempDir Path dir, TestDatabase db) throws Exception {
+        List<String> lines = sample(dir, 3_000);
+        Scenario sc = scenario(dir, db, lines);
+        int half = lines.size() / 2;
+        append(sc.log(), lines.subList(0, half));
+        startDaemon(dir, sc.conf());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (stored(db).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        Path socket = dir.resolve("daemon-test.sock");
+        try (Connection dba = db.connect(); Statement st = dba.createStatement()) {
+            st.execute("LOCK TABLES server WRITE");
+            List<Thread> asking = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Thread t = new Thread(() -> {
+                    try (dev.waybill.client.SocketClient c = dev.waybill.client.SocketClient.connect(socket)) {
+                        JsonObject p = new JsonObject();
+                        p.addProperty("server", "web9");
+                        c.call("search", p);
+                    } catch (Exception answeredWithAnError) {
+                        // held up, then refused: what matters is ingest meanwhile
+                    }
+                });
+                t.start();
+                asking.add(t);
+            }
+            Thread.sleep(1_000); // the questions are in the database, waiting for the lock
+            append(sc.log(), lines.subList(half, lines.size()));
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!stored(db).equals(sc.expected())) {
+                assertTrue(System.nanoTime() < deadline, "ingest stalled behind the held-up questions\n"
+                        + Files.readString(dir.resolve("daemon.out")));
+                Thread.sleep(200);
+            }
+            st.execute("UNLOCK TABLES");
+            for (Thread t : asking) {
+                t.join(30_000);
+            }
+        }
+    }
+
+    /**
      * {@code waybill import} stopped by SIGTERM part way through says so and what to do; run
      * again, it finishes with exactly what {@code waybill parse} reports.
      */
