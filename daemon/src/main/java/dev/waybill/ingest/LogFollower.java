@@ -423,8 +423,10 @@ public final class LogFollower implements Closeable {
                     throw e; // try again later, from the same place
                 }
                 // A damaged compressed file will not read better later: report its rest, move on.
+                // Its unfinished last line is part of what is lost, not a line to read.
                 gap(current.position(cutter.lineStart()), -1,
                         current + " could not be read past this point (" + e + "); its remaining lines are skipped");
+                cutter.reset(cutter.lineStart());
                 outcome = LineCutter.ENDED;
             } finally {
                 if (lines.size() > linesBefore) {

@@ -52,9 +52,9 @@ public final class ParsingReader implements AutoCloseable {
 
     private void read(InputStream in) {
         LogLineReader reader = new LogLineReader(in);
+        String[] batch = new String[BATCH];
+        int n = 0;
         try (reader) {
-            String[] batch = new String[BATCH];
-            int n = 0;
             String line;
             while ((line = reader.readLine()) != null) {
                 batch[n++] = line;
@@ -64,11 +64,8 @@ public final class ParsingReader implements AutoCloseable {
                     n = 0;
                 }
             }
-            if (n > 0) {
-                raw.put(Arrays.copyOf(batch, n));
-            }
         } catch (IOException e) {
-            failure = e;
+            failure = e; // the whole lines read before it still go out: a damaged .gz keeps what it can
         } catch (InterruptedException e) {
             return; // closed by the consumer: nobody is waiting for the end marker
         } finally {
@@ -76,6 +73,9 @@ public final class ParsingReader implements AutoCloseable {
             truncatedLines = reader.truncatedLines();
         }
         try {
+            if (n > 0) {
+                raw.put(Arrays.copyOf(batch, n));
+            }
             raw.put(NO_MORE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -513,6 +513,53 @@ class LogFollowerTest {
         }
     }
 
+    /**
+     * A rotated {@code .gz} cut short (a disk filled while logrotate compressed it): the follower
+     * and a whole-file reader ({@link ParsingReader}, what a first start's backfill and {@code
+     * waybill import} use) hand over the same whole lines of it — so a message that ends there is
+     * stored by one or the other, never by neither — and not its half-decoded last line, which the
+     * follower reports as part of what is lost.
+     */
+    @Test
+    void damagedGz_followerAndWholeFileReaderKeepTheSameWholeLines_andNoHalfLine() throws Exception {
+        append(log, lines(1, 1));
+        LogPosition saved;
+        try (LogFollower f = new LogFollower(log, null, FAST)) {
+            saved = collect(f, 1).lines.get(0).after();
+        }
+        append(log, lines(2, 6000));
+        Files.move(log, dir.resolve("exim_mainlog.1"));
+        gzip(dir.resolve("exim_mainlog.1"), dir.resolve("whole.gz"));
+        byte[] gz = Files.readAllBytes(dir.resolve("whole.gz"));
+        Path damaged = dir.resolve("exim_mainlog.1.gz");
+        Files.write(damaged, java.util.Arrays.copyOf(gz, gz.length / 2));
+        Files.delete(dir.resolve("whole.gz"));
+        append(log, lines(7000, 7001));
+
+        List<String> whole = new ArrayList<>();
+        try (ParsingReader reader = new ParsingReader(LogFiles.open(damaged), java.time.ZoneOffset.UTC, "test")) {
+            assertThrows(IOException.class, () -> {
+                dev.waybill.exim.ParsedLine[] batch;
+                while ((batch = reader.next()) != null) {
+                    for (dev.waybill.exim.ParsedLine p : batch) {
+                        whole.add(p.text());
+                    }
+                }
+            });
+        }
+        assertTrue(whole.size() > 2048, "more than one of the reader's batches: " + whole.size());
+        assertEquals(lines(1, whole.size()), whole, "whole lines, in order");
+
+        try (LogFollower f = new LogFollower(log, saved, FAST)) {
+            Seen seen = collect(f, whole.size() - 1 + 2);
+            assertEquals(whole.subList(1, whole.size()), seen.texts().subList(0, whole.size() - 1));
+            assertEquals(lines(7000, 7001), seen.texts().subList(whole.size() - 1, seen.texts().size()),
+                    "then the new log, and nothing half-read between");
+            assertEquals(1, seen.gaps.size(), seen.gaps.toString());
+            assertTrue(seen.gaps.get(0).message().contains("could not be read past this point"), seen.gaps.toString());
+        }
+    }
+
     @Test
     void resume_fromAPositionInsideAGzFile_continuesInIt() throws Exception {
         append(log, lines(1, 4));
