@@ -8,7 +8,9 @@ import dev.waybill.store.DeliveryStore;
 import dev.waybill.store.RowBatch;
 import dev.waybill.store.RowKey;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns parsed lines into batches for the store: the assembler in live mode keeps every
@@ -28,6 +30,11 @@ public final class Ingester {
     private RowBatch batch = new RowBatch();
     private boolean replaying;
     private ParsedLine current;
+    /** The line being fed, replayed or not. */
+    private ParsedLine fed;
+    /** The second of the last rejection, and how many times each rejection line came in it. */
+    private long rejectionSecond = Long.MIN_VALUE;
+    private final Map<String, Integer> rejectionsInSecond = new HashMap<>();
     private long lines;
 
     public Ingester(String server, CpanelAccounts accounts, long horizonSeconds) {
@@ -113,6 +120,7 @@ public final class Ingester {
         }
         replaying = replayed;
         current = replaying ? null : line;
+        fed = line;
         assembler.accept(line, position);
         if (replaying) {
             return;
@@ -124,8 +132,18 @@ public final class Ingester {
     }
 
     private void rejection(Outcome o) {
+        // The same rejection twice in one second (a client repeating a refused command) is two
+        // rows, as parse reports it: the second and later take their number into their key. The
+        // count goes on through a replay, so a restart numbers them as one reading does (unless
+        // it resumes between two of them).
+        if (fed.time() != rejectionSecond) {
+            rejectionSecond = fed.time();
+            rejectionsInSecond.clear();
+        }
+        int n = rejectionsInSecond.merge(fed.text(), 1, Integer::sum);
         if (current != null) {
-            batch.row(RowKey.ofRejection(server, o.msgid(), current.time(), current.text()), o, owners(o));
+            batch.row(RowKey.ofRejection(server, o.msgid(), current.time(),
+                    n == 1 ? current.text() : current.text() + "\n" + n), o, owners(o));
         }
     }
 

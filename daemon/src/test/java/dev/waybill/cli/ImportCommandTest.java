@@ -319,6 +319,25 @@ class ImportCommandTest {
     }
 
     /**
+     * The same rejection twice in one second (a client repeating a refused RCPT) is two rows, as
+     * parse reports it, and importing the file again adds none.
+     */
+    @Test
+    void import_theSameRejectionTwiceInOneSecond_isTwoRows_once(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog");
+        String reject = " H=(helo) [203.0.113.9]:4444 F=<s@e.test> rejected RCPT <r@example.com>: relay not permitted\n";
+        Files.writeString(log, "2026-11-28 10:00:03" + reject + "2026-11-28 10:00:03" + reject
+                + "2026-11-28 10:00:04" + reject);
+        assertEquals(0, run("parse", "--config", conf.toString(), log.toString()), stderr.toString());
+        assertEquals(3, stdout.toString(StandardCharsets.UTF_8).lines().count(), "parse reports three");
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
+        assertEquals(3, count(db, "SELECT COUNT(*) FROM delivery"));
+        assertEquals(0, run("import", "--force", "--config", conf.toString(), log.toString()), stderr.toString());
+        assertEquals(3, count(db, "SELECT COUNT(*) FROM delivery"), "read again: the same rows");
+    }
+
+    /**
      * A file that is not a main log is said and not recorded; an empty one is nothing to import; a
      * file named twice, or by a link, is read once.
      */
