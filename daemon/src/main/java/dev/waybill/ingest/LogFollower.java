@@ -848,12 +848,7 @@ public final class LogFollower implements Closeable {
      */
     static boolean findable(Path path, LogPosition p) throws IOException {
         for (int attempt = 1; attempt <= DIRECTORY_ATTEMPTS; attempt++) {
-            OpenLog live = null;
-            try {
-                live = OpenLog.open(path, false);
-            } catch (NoSuchFileException e) {
-                // only rotated files, for now
-            }
+            OpenLog live = openIfThere(path);
             try {
                 Found found = locate(p, live, RotatedSiblings.of(path), true);
                 if (found != null && found.log() != live) {
@@ -869,6 +864,15 @@ public final class LogFollower implements Closeable {
         return true;
     }
 
+    /** The file {@code path} names, opened, or null if there is none (only rotated files, for now). */
+    private static OpenLog openIfThere(Path path) throws IOException {
+        try {
+            return OpenLog.open(path, false);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
     /**
      * Hands {@code line} the lines of the file {@code p} points into that come before {@code p},
      * in order: the log {@code path} names or a rotated file beside it, found as {@link #poll()}
@@ -878,12 +882,7 @@ public final class LogFollower implements Closeable {
      */
     static boolean linesBefore(Path path, LogPosition p, Consumer<String> line)
             throws IOException {
-        OpenLog live = null;
-        try {
-            live = OpenLog.open(path, false);
-        } catch (NoSuchFileException e) {
-            // only rotated files, for now
-        }
+        OpenLog live = openIfThere(path);
         try {
             Found found = locate(p, live, RotatedSiblings.of(path), false);
             if (found == null) {
