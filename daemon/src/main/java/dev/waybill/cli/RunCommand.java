@@ -168,11 +168,12 @@ final class RunCommand {
                 return 0;
             } catch (SQLException e) {
                 if (ingestion.stopping() && StoreWriter.isTransient(e)) {
-                    say.accept("stopped while the database was away (" + StoreWriter.oneLine(e) + "); what was"
-                            + " committed stays, and the next start reads the rest of the log again");
+                    say.accept("stopped before the database took the last batch (" + StoreWriter.oneLine(e)
+                            + "); what was committed stays, and the next start reads the rest of the log again");
                     return 0;
                 }
-                say.accept("the database refused a write: " + StoreWriter.oneLine(e) + "; stopping");
+                say.accept((StoreWriter.stoppedWriter(e) ? "" : "the database refused a write: ")
+                        + StoreWriter.oneLine(e) + "; stopping");
                 return 1;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -262,9 +262,7 @@ public final class LogFollower implements Closeable {
     private LogPosition resumeFrom;
     /** The file last finished, while its successor is still to be opened. */
     private LogPosition finished;
-    /** The time the last line read from the current file began with ({@link #stamp}), or null. */
-    private String lastStamp;
-    /** The same of the file last finished: its successor begins no earlier. */
+    /** The time the first line of the file last finished began with ({@link #stamp}), or null. */
     private String finishedStamp;
     /** The file being read, or null. */
     private OpenLog current;
@@ -431,8 +429,6 @@ public final class LogFollower implements Closeable {
             } finally {
                 if (lines.size() > linesBefore) {
                     position = lines.get(lines.size() - 1).after();
-                    String stamp = stamp(lines.get(lines.size() - 1).text());
-                    lastStamp = stamp != null ? stamp : lastStamp;
                 }
             }
             bytes += cutter.lineStart() - before;
@@ -497,7 +493,6 @@ public final class LogFollower implements Closeable {
         position = log.position(offset);
         state = live ? State.FOLLOWING : State.DRAINING;
         detail = (live ? "following " : "reading rotated file ") + log;
-        lastStamp = null;
     }
 
     /**
@@ -611,10 +606,11 @@ public final class LogFollower implements Closeable {
         int generation = generationOf(done, siblings);
         if (generation < 0) {
             // The finished file is not beside the log any more (deleted by logrotate's rotate
-            // count while we were behind, or compressed as something we cannot read). Any
-            // rotated file that begins no earlier than its last line comes after it, oldest
-            // first; else the live file does.
-            Found next = firstNewer(siblings, done, live);
+            // count while we were behind, or compressed as something we cannot read). A rotated
+            // file that begins later than it began comes after it, oldest first (by its first
+            // line, not against the finished file's last: a late write to a file already renamed
+            // makes the two overlap); else the live file does.
+            Found next = firstNewer(siblings, done, live, skips);
             return next != null ? next : liveFromStart;
         }
         RotatedSiblings.Sibling failed = null;
@@ -640,11 +636,11 @@ public final class LogFollower implements Closeable {
     }
 
     /**
-     * The oldest rotated file that begins no earlier than the finished file's last line and is not
-     * that file, opened at its start; null if none does, or the finished file's last time is unknown.
+     * The oldest rotated file that begins later than the finished file began and is not that file,
+     * opened at its start; null if none does, or when the finished file's first time is unknown.
      */
-    private Found firstNewer(List<RotatedSiblings.Sibling> siblings, LogPosition done, OpenLog live)
-            throws IOException {
+    private Found firstNewer(List<RotatedSiblings.Sibling> siblings, LogPosition done, OpenLog live,
+                             List<LogGap> skips) throws IOException {
         if (finishedStamp == null) {
             return null;
         }
@@ -656,7 +652,7 @@ public final class LogFollower implements Closeable {
             try {
                 log = openListed(s);
                 String first = log.firstStamp();
-                if (first != null && first.compareTo(finishedStamp) >= 0 && !log.startsLike(done)) {
+                if (first != null && first.compareTo(finishedStamp) > 0 && !log.startsLike(done)) {
                     OpenLog found = log;
                     log = null;
                     return new Found(found, false, 0);
@@ -664,7 +660,7 @@ public final class LogFollower implements Closeable {
             } catch (DirectoryChanged e) {
                 throw e;
             } catch (IOException e) {
-                pendingGaps.add(new LogGap(null, -1, "rotated file " + s.path() + " could not be read (" + e
+                skips.add(new LogGap(null, -1, "rotated file " + s.path() + " could not be read (" + e
                         + ") and is skipped"));
             } finally {
                 closeQuietly(log);
@@ -761,7 +757,7 @@ public final class LogFollower implements Closeable {
             lines.add(rest);
         }
         finished = current.position(cutter.lineStart());
-        finishedStamp = lastStamp;
+        finishedStamp = current.firstStamp();
         position = finished;
         if (current.compressed() || options.lateWriteWatch().isZero()) {
             closeQuietly(current);

@@ -171,7 +171,7 @@ public final class StoreWriter implements AutoCloseable {
                 fail(e);
             } catch (RuntimeException | Error e) {
                 // Never a writer that died quietly while the reader waits for it: say it, and stop.
-                fail(new SQLException("the store writer stopped: " + e, e));
+                fail(new SQLException(STOPPED + e, e));
             }
         }
 
@@ -275,6 +275,13 @@ public final class StoreWriter implements AutoCloseable {
                 + " s at most");
     }
 
+    private static final String STOPPED = "the store writer stopped: ";
+
+    /** Whether {@code e} says a writer thread died of something else than the database. */
+    public static boolean stoppedWriter(SQLException e) {
+        return String.valueOf(e.getMessage()).startsWith(STOPPED);
+    }
+
     /** Tries of a batch that meet a lock conflict before it is said. */
     static final int CONFLICTS_UNSAID = 3;
 
@@ -299,7 +306,8 @@ public final class StoreWriter implements AutoCloseable {
             if (t instanceof SQLException s) {
                 int code = s.getErrorCode();
                 String m = String.valueOf(s.getMessage());
-                if (code == 1836 || code == 1114 || code == 1021
+                boolean noSpace = m.contains("No space left") || m.contains("rror 28") || m.contains("rrcode: 28");
+                if (code == 1836 || code == 1114 || code == 1021 || (code == 1030 || code == 3) && noSpace
                         || code == 1290 && (m.contains("read-only") || m.contains("read_only"))) {
                     return true;
                 }

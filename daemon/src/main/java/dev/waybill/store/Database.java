@@ -32,9 +32,19 @@ public final class Database {
      */
     public static HikariDataSource openForQueries(WaybillConfig config, String poolName) {
         HikariConfig h = settings(config, poolName);
-        h.setConnectionInitSql("SET SESSION max_statement_time = " + QUERY_SECONDS + ", lock_wait_timeout = "
-                + QUERY_SECONDS + ", innodb_lock_wait_timeout = " + QUERY_SECONDS);
+        h.setConnectionInitSql(queryLimits());
         return new HikariDataSource(h);
+    }
+
+    /**
+     * The statement that bounds a question's connection: lock waits on MariaDB and MySQL alike,
+     * and the whole statement on MariaDB, whose {@code max_statement_time} sits in a comment only
+     * MariaDB executes ({@code /*M! ... *}{@code /}): MySQL, which has no such variable, would
+     * refuse every connection of the pool.
+     */
+    static String queryLimits() {
+        return "SET SESSION lock_wait_timeout = " + QUERY_SECONDS + ", innodb_lock_wait_timeout = " + QUERY_SECONDS
+                + " /*M! , max_statement_time = " + QUERY_SECONDS + " */";
     }
 
     private static HikariConfig settings(WaybillConfig config, String poolName) {

@@ -3,6 +3,7 @@ package dev.waybill.store;
 import dev.waybill.outcome.Outcome;
 import dev.waybill.outcome.OutcomeType;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,7 +12,9 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -98,6 +101,20 @@ public final class DeliveryStore {
         }
         return sb.toString();
     }
+
+    /** Whether a state's owner entries are weighed against the stored row (see {@link #writeOwners}). */
+    private static boolean weighed(Outcome o) {
+        return o.msgid() != null && (o.size() < 0 || progress(o.type().ordinal()) < 2);
+    }
+
+    /** What {@link #writeOwners} reads of a stored row. */
+    private record Stored(long sendtime, int type, long lastTime, String user, String deliveryuser, String recipient) {
+    }
+
+    /** The stored rows of some keys, a statement for many. */
+    private static final ListStatement STORED = new ListStatement(
+            "SELECT row_key, sendtime, type, last_time, user, deliveryuser, recipient FROM delivery WHERE row_key IN (",
+            ", ", "?", ")");
 
     /** {@link #NOT_OLDER} for a state and a stored row. */
     private static boolean notOlder(long last, int type, long storedLast, int storedType) {
@@ -380,55 +397,47 @@ public final class DeliveryStore {
      * stored row's sendtime (its arrival's, if a state had it), so that its entries stay the
      * row's, and also rewrites the entries of the owners the stored row names (the sender's
      * account, which lines without the arrival cannot know), so that theirs take a newer type
-     * too. The stored row is read by a plain SELECT, a consistent read that locks nothing: a
-     * subquery in the INSERT would hold a shared lock on the row, or on the gap where it goes,
-     * until this transaction ends, and the other writer inserts there. Whether it sees the row as
-     * it was before this batch's upsert or after, the newer of the two states is the same.
+     * too. The stored rows are read by plain SELECTs (a statement for many), consistent reads that
+     * lock nothing: a subquery in the INSERT would hold a shared lock on the row, or on the gap
+     * where it goes, until this transaction ends, and the other writer inserts there. Whether a
+     * read sees the row as it was before this batch's upsert or after, the newer of the two states
+     * is the same (a third writer committing between may leave an entry a state behind).
      */
     private void writeOwners(Connection c, RowBatch batch, List<RowBatch.Row> rows) throws SQLException {
-        List<Object[]> owners = new ArrayList<>();
-        PreparedStatement stored = null;
-        try {
-            for (RowBatch.Row r : rows) {
-                Outcome o = r.outcome();
-                boolean arrival = o.size() >= 0;
-                List<String> who = r.owners();
-                long sendtime = unixTime(o.sendunixtime());
-                int type = o.type().ordinal();
-                long last = unixTime(o.actionunixtime());
-                byte[] key = null;
-                if (o.msgid() != null && (!arrival || progress(type) < 2)) {
-                    if (stored == null) {
-                        stored = c.prepareStatement("SELECT sendtime, type, last_time, user, deliveryuser, recipient"
-                                + " FROM delivery WHERE row_key = ?");
-                    }
-                    key = r.key().bytes(serverId);
-                    stored.setBytes(1, key);
-                    try (ResultSet rs = stored.executeQuery()) {
-                        if (rs.next()) {
-                            if (!arrival) {
-                                sendtime = rs.getLong(1);
-                                who = union(who, batch.ownersFrom.of(rs.getString(4), rs.getString(5), rs.getString(6)));
-                            }
-                            long storedLast = rs.getLong(3);
-                            if (!notOlder(last, type, storedLast, rs.getInt(2))) {
-                                type = rs.getInt(2);
-                            }
-                            last = Math.max(last, storedLast);
-                        }
-                    }
-                }
-                if (who.isEmpty()) {
-                    continue;
-                }
-                key = key != null ? key : r.key().bytes(serverId);
-                for (String owner : who) {
-                    owners.add(new Object[] {owner, sendtime, key, type, last});
-                }
+        List<byte[]> keys = new ArrayList<>(rows.size());
+        List<byte[]> weighed = new ArrayList<>();
+        for (RowBatch.Row r : rows) {
+            byte[] key = r.key().bytes(serverId);
+            keys.add(key);
+            if (weighed(r.outcome())) {
+                weighed.add(key);
             }
-        } finally {
-            if (stored != null) {
-                stored.close();
+        }
+        Map<ByteBuffer, Stored> stored = new HashMap<>();
+        STORED.query(c, weighed, (ps, at, key) -> ps.setBytes(at, key), (ps, at) -> { },
+                rs -> stored.put(ByteBuffer.wrap(rs.getBytes(1)), new Stored(rs.getLong(2), rs.getInt(3),
+                        rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7))));
+        List<Object[]> owners = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            RowBatch.Row r = rows.get(i);
+            Outcome o = r.outcome();
+            List<String> who = r.owners();
+            long sendtime = unixTime(o.sendunixtime());
+            int type = o.type().ordinal();
+            long last = unixTime(o.actionunixtime());
+            Stored st = weighed(o) ? stored.get(ByteBuffer.wrap(keys.get(i))) : null;
+            if (st != null) {
+                if (o.size() < 0) {
+                    sendtime = st.sendtime();
+                    who = union(who, batch.ownersFrom.of(st.user(), st.deliveryuser(), st.recipient()));
+                }
+                if (!notOlder(last, type, st.lastTime(), st.type())) {
+                    type = st.type();
+                }
+                last = Math.max(last, st.lastTime());
+            }
+            for (String owner : who) {
+                owners.add(new Object[] {owner, sendtime, keys.get(i), type, last});
             }
         }
         OWNERS.execute(c, owners, (ps, at, o) -> {

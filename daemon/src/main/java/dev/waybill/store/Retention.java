@@ -43,8 +43,9 @@ public final class Retention {
      */
     private static final ListStatement ACTIVE = new ListStatement("SELECT DISTINCT msgid FROM delivery WHERE (",
             " OR ", "row_key BETWEEN ? AND ?", ") AND server_id = ? AND last_time >= ?");
+    /** Quiet rows: one written to since it was found quiet stays (the daemon goes on meanwhile). */
     private static final ListStatement DELETE_ROWS = new ListStatement("DELETE FROM delivery WHERE row_key IN (",
-            ", ", "?", ")");
+            ", ", "?", ") AND last_time < ?");
     private static final ListStatement DELETE_LINES = new ListStatement("DELETE FROM message_log WHERE msgid IN (",
             ", ", "?", ") AND server_id = ? AND first_time < ?");
 
@@ -131,7 +132,8 @@ public final class Retention {
                         gone.add(keys.get(i));
                     }
                 }
-                total += DELETE_ROWS.update(c, gone, (ps, at, key) -> ps.setBytes(at, key), (ps, at) -> { });
+                total += DELETE_ROWS.update(c, gone, (ps, at, key) -> ps.setBytes(at, key),
+                        (ps, at) -> ps.setLong(at, cutoff));
             } while (found == SLICE);
         }
         return total;

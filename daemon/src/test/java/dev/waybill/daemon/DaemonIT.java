@@ -460,7 +460,7 @@ class DaemonIT {
         }
         daemon.destroy(); // SIGTERM
         assertTrue(daemon.waitFor(10, TimeUnit.SECONDS), "still running 10 s after SIGTERM\n" + Files.readString(out));
-        assertTrue(Files.readString(out).contains("stopped while the database was away"), Files.readString(out));
+        assertTrue(Files.readString(out).contains("stopped before the database took the last batch"), Files.readString(out));
         server.start();
         startDaemon(dir, sc.conf());
         awaitStored(db, sc.expected(), out);

@@ -316,13 +316,18 @@ class LogFollowerTest {
             Path first = dir.resolve("exim_mainlog.1");
             Files.move(log, first);
             append(log, lines(6, 8));
+            // A late write to the renamed file, stamped after the new log's first line.
+            String late = line(7).replace("[000007]", "[late00]");
+            append(first, List.of(late));
             Files.delete(dir.resolve("exim_mainlog.2"));
             Files.delete(first); // the second rotation: .1 (the followed file) goes, the log becomes .1.gz
             Files.move(log, first);
             gzip(first, dir.resolve("exim_mainlog.1.gz"));
             append(log, lines(9, 10));
-            Seen seen = collect(f, 5);
-            assertEquals(lines(6, 10), seen.texts());
+            Seen seen = collect(f, 6);
+            List<String> expected = new ArrayList<>(List.of(late));
+            expected.addAll(lines(6, 10));
+            assertEquals(expected, seen.texts());
             assertEquals(List.of(), seen.gaps);
             assertNothingMore(f);
         }

@@ -93,6 +93,8 @@ class StoreWriterTest {
                 "HY000", 1290);
         assertTrue(StoreWriter.isTransient(readOnly));
         assertTrue(StoreWriter.isTransient(new SQLException("The table 'delivery' is full", "HY000", 1114)));
+        assertTrue(StoreWriter.isTransient(new SQLException(
+                "Got error 28 \"No space left on device\" from storage engine InnoDB", "HY000", 1030)));
         assertFalse(StoreWriter.isTransient(new SQLException(
                 "The MariaDB server is running with the --skip-grant-tables option", "HY000", 1290)));
         SQLException tooLarge = new SQLNonTransientConnectionException(
