@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.waybill.account.AccountFiles;
 import dev.waybill.cli.Main;
+import dev.waybill.outcome.OutcomeType;
 import dev.waybill.store.DeliveryStore;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
@@ -326,6 +327,67 @@ class LogIngestionTest {
                 }
             }
             assertTrue(open > 0 && ended > 0, open + " open, " + ended + " ended");
+        }
+    }
+
+    /**
+     * The daemon restarted inside the hour that happens twice when the clocks go back, with a
+     * message still open that arrived in the hour's second pass: the replay begins at that
+     * message's arrival, and the lines before it show the parser which pass it is in. Read as the
+     * first pass, the delivery would be an hour older than the deferral stored before, and lose.
+     */
+    @Test
+    void restart_insideTheRepeatedHour_readsTheSecondPassAsTheSecond(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        java.time.ZoneId newYork = java.time.ZoneId.of("America/New_York");
+        Path live = dir.resolve("exim_mainlog");
+        Files.writeString(live, String.join("\n",
+                "2026-11-01 01:40:00 1vGx7a-000Abc-1X <= alice@example.com U=alice P=local S=812 for bob@example.net",
+                "2026-11-01 01:40:01 1vGx7a-000Abc-1X => bob@example.net R=dnslookup T=remote_smtp H=mx [192.0.2.7]",
+                "2026-11-01 01:40:01 1vGx7a-000Abc-1X Completed",
+                "2026-11-01 01:05:00 1vGx7c-000Abe-3Z <= carol@example.com U=carol P=local S=640 for dan@example.org",
+                "2026-11-01 01:05:01 1vGx7c-000Abe-3Z == dan@example.org R=dnslookup T=remote_smtp defer (-44): busy")
+                + "\n");
+        long arrival = java.time.ZonedDateTime.of(2026, 11, 1, 1, 5, 0, 0, newYork)
+                .withLaterOffsetAtOverlap().toEpochSecond();
+        try (HikariDataSource ds = db.pool(2)) {
+            DeliveryStore store = new DeliveryStore(ds, "tail");
+            store.prepare();
+            AccountFiles accounts = new AccountFiles(Files.createDirectories(dir.resolve("cpanel-root")));
+            LogIngestion first = new LogIngestion(live, newYork, store, accounts, 30, said::add);
+            Thread thread = start(first);
+            try {
+                await(() -> typeOf(db, "1vGx7c-000Abe-3Z") == OutcomeType.DEFER.ordinal(), "the deferral stored");
+            } finally {
+                first.stop();
+                thread.join(30_000);
+            }
+            LogIngestion again = new LogIngestion(live, newYork, store, accounts, 30, said::add);
+            Thread restarted = start(again);
+            try {
+                Thread.sleep(500);
+                Files.writeString(live, "2026-11-01 01:20:00 1vGx7c-000Abe-3Z => dan@example.org R=dnslookup"
+                        + " T=remote_smtp H=mx [192.0.2.9]\n2026-11-01 01:20:00 1vGx7c-000Abe-3Z Completed\n",
+                        StandardOpenOption.APPEND);
+                await(() -> typeOf(db, "1vGx7c-000Abe-3Z") == OutcomeType.SUCCESS.ordinal(),
+                        "the delivery after the restart stored");
+            } finally {
+                again.stop();
+                restarted.join(30_000);
+            }
+        }
+        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT sendtime, actiontime FROM delivery WHERE msgid = '1vGx7c-000Abe-3Z'")) {
+            assertTrue(rs.next());
+            assertEquals(arrival, rs.getLong(1), "01:05 in the second pass (EST)");
+            assertEquals(arrival + 15 * 60, rs.getLong(2), "01:20 in the second pass");
+        }
+    }
+
+    private static int typeOf(TestDatabase db, String msgid) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT type FROM delivery WHERE msgid = '" + msgid + "'")) {
+            return rs.next() ? rs.getInt(1) : -1;
         }
     }
 
