@@ -135,7 +135,7 @@ final class RunCommand {
         }
         try (server; queries; ds; admin) { // admin is null when the page is off: nothing to close
             DeliveryStore store = new DeliveryStore(ds, config.serverId());
-            if (!prepareWaiting(store, config, say)) {
+            if (!prepareWaiting(store, config, say, state)) {
                 return 1;
             }
             LogIngestion ingestion = new LogIngestion(config.logPath(), config.logTimezone(), store, accounts,
@@ -270,10 +270,12 @@ final class RunCommand {
     }
 
     /** Creates or migrates the schema, waiting (and saying so once) while the database is down. */
-    private static boolean prepareWaiting(DeliveryStore store, WaybillConfig config, Consumer<String> say) {
+    private static boolean prepareWaiting(DeliveryStore store, WaybillConfig config, Consumer<String> say,
+                                          AtomicReference<String> state) {
         boolean[] said = {false};
         try {
             StoreWriter.waitingOutOutages(() -> true, store::prepare, e -> {
+                state.set("waiting for the database (" + StoreWriter.oneLine(e) + ")");
                 if (!said[0]) {
                     say.accept("waiting for the database at " + config.dbUrl() + " (" + StoreWriter.oneLine(e) + ")");
                     said[0] = true;

@@ -247,7 +247,7 @@ public final class MessageAssembler {
         m.touched = now;
         changed(m);
         if (event instanceof Arrival a) {
-            m.arrival = a;
+            m.arrival = kept(a);
             m.arrivalTime = line.time();
             m.placeRecipients();
             if (a.bounceOf() != null) {
@@ -339,6 +339,40 @@ public final class MessageAssembler {
         }
     }
 
+    /**
+     * Characters of a line's free text (a subject, a remote server's answer) an open message keeps:
+     * more than the store's columns hold, and small enough that memory stays bounded by the count
+     * of open messages when a spam run logs subjects of many kilobytes. The raw line keeps it all.
+     */
+    static final int KEPT_TEXT = 2_000;
+
+    private static Arrival kept(Arrival a) {
+        if (longer(a.subject()) || longer(a.headerId())) {
+            return new Arrival(a.sender(), a.host(), a.ident(), a.protocol(), a.authenticator(), a.authId(),
+                    a.size(), cut(a.headerId()), cut(a.subject()), a.bounceOf(), a.tls(), a.recipients());
+        }
+        return a;
+    }
+
+    private static Attempt kept(Attempt at) {
+        if (longer(at.message()) || longer(at.confirmation())) {
+            return new Attempt(at.kind(), at.address(), at.parents(), at.original(), at.router(), at.transport(),
+                    at.host(), at.tls(), cut(at.confirmation()), at.errno(), cut(at.message()));
+        }
+        return at;
+    }
+
+    private static boolean longer(String s) {
+        return s != null && s.length() > KEPT_TEXT;
+    }
+
+    private static String cut(String s) {
+        if (!longer(s)) {
+            return s;
+        }
+        return s.substring(0, Character.isHighSurrogate(s.charAt(KEPT_TEXT - 1)) ? KEPT_TEXT - 1 : KEPT_TEXT);
+    }
+
     private void changed(OpenMessage m) {
         if (dirty != null) {
             dirty.add(m);
@@ -349,7 +383,7 @@ public final class MessageAssembler {
         String top = at.topLevel();
         Branch b = m.branch(top, at.address());
         b.attempts++;
-        b.last = at;
+        b.last = kept(at);
         b.lastTime = time;
     }
 

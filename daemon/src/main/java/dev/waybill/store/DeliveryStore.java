@@ -198,12 +198,16 @@ public final class DeliveryStore {
         if (serverId < 0) {
             throw new IllegalStateException("prepare() first");
         }
-        try {
-            inTransaction(c -> writeAll(c, batch, null));
-            return List.of();
-        } catch (SQLException e) {
-            if (!refusedAsData(e)) {
-                throw e;
+        // A row larger than the server's max_allowed_packet makes it drop the connection, which
+        // looks like an outage and would be retried for ever: such a batch goes a row at a time.
+        if (!oversized(batch)) {
+            try {
+                inTransaction(c -> writeAll(c, batch, null));
+                return List.of();
+            } catch (SQLException e) {
+                if (!refusedAsData(e)) {
+                    throw e;
+                }
             }
         }
         List<String> leftOut = new ArrayList<>();
@@ -258,7 +262,7 @@ public final class DeliveryStore {
             }
             for (RowBatch.Chunk chunk : chunks) {
                 String what = chunk.lines.size() + " log lines of message " + chunk.msgid;
-                if (fits(leftOut, what, 4L * chunk.lines.stream().mapToLong(String::length).sum())) {
+                if (fits(leftOut, what, chunkBytes(chunk))) {
                     apart(c, leftOut, () -> writeLines(c, batch, List.of(chunk)), () -> what);
                 }
             }
@@ -286,9 +290,28 @@ public final class DeliveryStore {
         if (bytes + 4_096 <= maxPacket) {
             return true;
         }
-        leftOut.add(what + " could not be stored and is left out (about " + bytes + " bytes, more than the"
+        leftOut.add(what + " could not be stored and was left out (about " + bytes + " bytes, more than the"
                 + " server's max_allowed_packet of " + maxPacket + "; raise it)");
         return false;
+    }
+
+    /** Whether a row or a chunk of lines of {@code batch} is larger than the server takes. */
+    private boolean oversized(RowBatch batch) {
+        for (RowBatch.Row r : batch.rows.values()) {
+            if (textBytes(r.outcome()) + 4_096 > maxPacket) {
+                return true;
+            }
+        }
+        for (RowBatch.Chunk chunk : batch.chunks.values()) {
+            if (chunkBytes(chunk) + 4_096 > maxPacket) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long chunkBytes(RowBatch.Chunk chunk) {
+        return 4L * chunk.lines.stream().mapToLong(String::length).sum();
     }
 
     /** At most the bytes of UTF-8 the text of {@code o} takes (4 a character). */
@@ -324,7 +347,7 @@ public final class DeliveryStore {
                 throw e;
             }
             c.rollback(before);
-            leftOut.add(what.get() + " could not be stored and is left out (" + firstLine(e.getMessage()) + ")");
+            leftOut.add(what.get() + " could not be stored and was left out (" + firstLine(e.getMessage()) + ")");
         }
     }
 

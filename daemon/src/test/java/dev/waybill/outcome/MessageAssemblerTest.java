@@ -84,6 +84,25 @@ class MessageAssemblerTest {
     }
 
     /** recipient|deliveredto → row. */
+    /**
+     * An open message keeps at most {@link MessageAssembler#KEPT_TEXT} characters of a subject or
+     * a remote answer, so that a spam run of many-kilobyte subjects cannot fill the heap with
+     * messages still open (the raw lines keep every byte).
+     */
+    @Test
+    void assemble_longSubjectAndAnswer_areKeptCut() {
+        String subject = "s".repeat(8_000);
+        String answer = "a".repeat(9_000);
+        Outcome o = only(assemble(
+                "2026-11-28 12:00:00 1wBIG0-00000000BIG-0001 <= big@example.com H=h [192.0.2.1]:1 P=esmtp S=10"
+                        + " T=\"" + subject + "\" for r@example.org",
+                "2026-11-28 12:00:01 1wBIG0-00000000BIG-0001 == r@example.org R=dnslookup T=remote_smtp defer (-44):"
+                        + " " + answer));
+        assertEquals(MessageAssembler.KEPT_TEXT, o.subject().length());
+        assertTrue(o.message().length() <= MessageAssembler.KEPT_TEXT + 100, o.message().length() + " characters");
+        assertTrue(o.message().length() >= MessageAssembler.KEPT_TEXT, o.message().length() + " characters");
+    }
+
     private static java.util.Map<String, Integer> rows(List<Outcome> outcomes) {
         java.util.Map<String, Integer> rows = new java.util.HashMap<>();
         for (Outcome o : outcomes) {

@@ -239,7 +239,7 @@ class DeliveryStoreTest {
             List<String> leftOut = store.write(batch);
             assertEquals(1, leftOut.size(), leftOut.toString());
             assertTrue(leftOut.get(0).startsWith("the row of message 1toyx8-00000006K6U-0001 to bob@example.net"
-                    + " could not be stored and is left out (") && leftOut.get(0).contains("subject"), leftOut.get(0));
+                    + " could not be stored and was left out (") && leftOut.get(0).contains("subject"), leftOut.get(0));
             try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "SELECT msgid, senderip, tls, CHAR_LENGTH(reply), actiontime FROM delivery ORDER BY msgid")) {
                 assertTrue(rs.next());
@@ -291,6 +291,17 @@ class DeliveryStoreTest {
                      ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM delivery")) {
                     assertTrue(rs.next());
                     assertEquals(100, rs.getInt(1));
+                }
+                // Lines of many messages, more than a packet together (each value goes on its own).
+                RowBatch lines = new RowBatch();
+                for (int i = 0; i < 60; i++) {
+                    lines.line(String.format("1toyx8-00000006K6U-%04d", i), 1_000, "x".repeat(1_000));
+                }
+                assertEquals(List.of(), store.write(lines));
+                try (Connection c = ds.getConnection(); Statement q = c.createStatement();
+                     ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM message_log")) {
+                    assertTrue(rs.next());
+                    assertEquals(60, rs.getInt(1));
                 }
             } finally {
                 st.execute("SET GLOBAL max_allowed_packet = DEFAULT");
