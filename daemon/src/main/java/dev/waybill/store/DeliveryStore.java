@@ -328,7 +328,8 @@ public final class DeliveryStore {
 
     private void writeRows(Connection c, RowBatch batch, List<RowBatch.Row> rows) throws SQLException {
         if (batch.tables.deliveries()) {
-            UPSERT.execute(c, rows, (ps, at, r) -> bindRow(ps, at, r.key().bytes(serverId), r.outcome()));
+            UPSERT.execute(c, rows, (ps, at, r) -> bindRow(ps, at, r.key().bytes(serverId), r.outcome()),
+                    r -> textBytes(r.outcome()) + 300, statementBudget());
         }
         if (batch.tables.ownersAndLines()) {
             writeOwners(c, batch, rows);
@@ -471,7 +472,7 @@ public final class DeliveryStore {
             ps.setBytes(at + 3, (byte[]) o[2]);
             ps.setInt(at + 4, (Integer) o[3]);
             ps.setLong(at + 5, (Long) o[4]);
-        });
+        }, o -> 4L * ((String) o[0]).length() + 60, statementBudget());
     }
 
     private void bindRow(PreparedStatement ps, int at, byte[] key, Outcome o) throws SQLException {
@@ -564,7 +565,12 @@ public final class DeliveryStore {
             ps.setLong(at + 2, unixTime(chunk.firstTime));
             ps.setBytes(at + 3, chunk.id());
             ps.setString(at + 4, cut(chunk.text(), 8_000_000));
-        });
+        }, chunk -> chunkBytes(chunk) + 100, statementBudget());
+    }
+
+    /** Bytes of values a statement may carry: half the server's max_allowed_packet, for what else it holds. */
+    private long statementBudget() {
+        return maxPacket / 2;
     }
 
     private void writePosition(Connection c, RowBatch.Position p) throws SQLException {

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 
 /**
  * An {@code INSERT ... VALUES (...), (...), ...} written for many rows at once: one round trip
@@ -65,19 +66,41 @@ final class MultiRowStatement {
      * one while the next is being encoded.
      */
     <T> void execute(Connection c, List<T> rows, Binder<T> binder) throws SQLException {
+        execute(c, rows, binder, row -> 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #execute(Connection, List, Binder)}, with no statement carrying more than about
+     * {@code budget} bytes of values ({@code bytes} of each row, at most): a server's
+     * {@code max_allowed_packet} drops the connection of a larger one, as if it had gone away.
+     * A statement holds fewer rows where they are large; a row alone may still exceed it.
+     */
+    <T> void execute(Connection c, List<T> rows, Binder<T> binder, ToLongFunction<T> bytes, long budget)
+            throws SQLException {
         int from = 0;
         while (from < rows.size()) {
             int left = rows.size() - from;
             int size = left >= chunk ? chunk : Integer.highestOneBit(left);
+            while (size > 1 && bytes(rows, from, size, bytes) > budget) {
+                size /= 2;
+            }
             try (PreparedStatement ps = c.prepareStatement(sql.computeIfAbsent(size, this::sql))) {
                 do {
                     bind(ps, rows, from, size, binder);
                     ps.addBatch();
                     from += size;
-                } while (rows.size() - from >= size);
+                } while (rows.size() - from >= size && (size == 1 || bytes(rows, from, size, bytes) <= budget));
                 ps.executeBatch();
             }
         }
+    }
+
+    private static <T> long bytes(List<T> rows, int from, int n, ToLongFunction<T> bytes) {
+        long sum = 0;
+        for (int i = from; i < from + n; i++) {
+            sum += bytes.applyAsLong(rows.get(i));
+        }
+        return sum;
     }
 
     private <T> void bind(PreparedStatement ps, List<T> rows, int from, int n, Binder<T> binder)

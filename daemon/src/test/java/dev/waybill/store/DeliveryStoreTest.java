@@ -292,6 +292,19 @@ class DeliveryStoreTest {
                     assertTrue(rs.next());
                     assertEquals(100, rs.getInt(1));
                 }
+                // Rows that each fit, more than a packet together: statements of fewer rows, no row left out.
+                RowBatch fitting = new RowBatch();
+                for (int i = 100; i < 300; i++) {
+                    Outcome o = withSubject(DEFERRED_WITH_ARRIVAL, String.format("1toyx8-00000006K6U-%04d", i),
+                            "subject " + "x".repeat(400));
+                    fitting.row(RowKey.ofMessage(o.msgid(), o.row()), o, List.of("ann", "bob"));
+                }
+                assertEquals(List.of(), store.write(fitting));
+                try (Connection c = ds.getConnection(); Statement q = c.createStatement();
+                     ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM delivery")) {
+                    assertTrue(rs.next());
+                    assertEquals(300, rs.getInt(1));
+                }
                 // Lines of many messages, more than a packet together (each value goes on its own).
                 RowBatch lines = new RowBatch();
                 for (int i = 0; i < 60; i++) {
