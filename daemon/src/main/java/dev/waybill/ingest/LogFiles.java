@@ -83,6 +83,17 @@ public final class LogFiles {
                 decide();
                 return in.read(b, off, len);
             }
+
+            /**
+             * Nothing promised: a gzip stream says 1 until its end, and a BufferedInputStream
+             * reading through this one then keeps reading into the caller's buffer, and loses
+             * what it copied there when a damaged file fails part way (up to a buffer of whole
+             * lines before the damage, which the follower, reading on, does keep).
+             */
+            @Override
+            public int available() {
+                return 0;
+            }
         };
     }
 }
