@@ -7,10 +7,14 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -143,7 +147,7 @@ public final class StoreWriter implements AutoCloseable {
             synchronized (lock) {
                 submitted++;
             }
-            while (!queue.offer(batch, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
                 throwIfFailed(); // a writer that stopped takes nothing more
             }
         }
@@ -254,7 +258,7 @@ public final class StoreWriter implements AutoCloseable {
                 return null;
             }
             return "waiting for the database since "
-                    + java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(outageSince), java.time.ZoneId.systemDefault())
+                    + LocalTime.ofInstant(Instant.ofEpochMilli(outageSince), ZoneId.systemDefault())
                             .withNano(0)
                     + " (" + outageCause + "); what is read meanwhile is held, nothing is lost";
         }

@@ -257,13 +257,13 @@ public final class DeliveryStore {
                         + (o.recipient() != null ? " to " + o.recipient() : "");
                 // Owner entries alone (the other lane writes the row) are small whatever the row holds.
                 if (!batch.tables.deliveries() || fits(leftOut, what, textBytes(o))) {
-                    apart(c, leftOut, () -> writeRows(c, batch, List.of(r)), () -> what);
+                    apart(c, leftOut, conn -> writeRows(conn, batch, List.of(r)), what);
                 }
             }
             for (RowBatch.Chunk chunk : chunks) {
                 String what = chunk.lines.size() + " log lines of message " + chunk.msgid;
                 if (fits(leftOut, what, chunkBytes(chunk))) {
-                    apart(c, leftOut, () -> writeLines(c, batch, List.of(chunk)), () -> what);
+                    apart(c, leftOut, conn -> writeLines(conn, batch, List.of(chunk)), what);
                 }
             }
         }
@@ -337,24 +337,19 @@ public final class DeliveryStore {
     }
 
     /** Runs {@code work} behind a savepoint: if the database refuses it as data, it is undone and noted. */
-    private static void apart(Connection c, List<String> leftOut, Work0 work, java.util.function.Supplier<String> what)
+    private static void apart(Connection c, List<String> leftOut, Work work, String what)
             throws SQLException {
         Savepoint before = c.setSavepoint();
         try {
-            work.run();
+            work.run(c);
             c.releaseSavepoint(before);
         } catch (SQLException e) {
             if (!refusedAsData(e)) {
                 throw e;
             }
             c.rollback(before);
-            leftOut.add(what.get() + " could not be stored and was left out (" + firstLine(e.getMessage()) + ")");
+            leftOut.add(what + " could not be stored and was left out (" + firstLine(e.getMessage()) + ")");
         }
-    }
-
-    @FunctionalInterface
-    private interface Work0 {
-        void run() throws SQLException;
     }
 
     /**
