@@ -47,11 +47,19 @@ final class Backfill implements Runnable {
     private final CpanelAccounts accounts;
     private final int retentionDays;
     private final Consumer<String> say;
+    private final StoreWriter.Outage outage;
     private volatile boolean running = true;
     private volatile boolean done;
 
     Backfill(Path log, LogPosition until, ZoneId zone, DeliveryStore store, CpanelAccounts accounts, int retentionDays,
              Consumer<String> say) {
+        this(log, until, zone, store, accounts, retentionDays, say, new StoreWriter.Outage());
+    }
+
+    /** The same, saying an outage of the database once with the live tail, which shares {@code outage}. */
+    Backfill(Path log, LogPosition until, ZoneId zone, DeliveryStore store, CpanelAccounts accounts, int retentionDays,
+             Consumer<String> say, StoreWriter.Outage outage) {
+        this.outage = outage;
         this.log = log;
         this.until = until;
         this.zone = zone;
@@ -107,7 +115,7 @@ final class Backfill implements Runnable {
     public void run() {
         long started = System.nanoTime();
         Ingester ingester = Ingester.finishedOnly(store.serverName(), accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS);
-        try (StoreWriter writer = new StoreWriter(store, say, () -> running)) {
+        try (StoreWriter writer = new StoreWriter(store, say, () -> running, outage)) {
             Sources sources = sources();
             List<LogFileInfo> older = new ArrayList<>();
             for (Path f : sources.older()) {

@@ -55,6 +55,8 @@ public final class LogIngestion {
     private volatile String waiting;
     /** The tail's writer while it runs, for {@link #trouble()}. */
     private volatile StoreWriter writer;
+    /** The database's outages, said once by the tail's writer and the backfill's together. */
+    private final StoreWriter.Outage outage = new StoreWriter.Outage();
     /** The follower's state when it cannot read the log (missing, unreadable, failing), else null. */
     private volatile String followerTrouble;
     private Thread backfillThread;
@@ -216,7 +218,7 @@ public final class LogIngestion {
     }
 
     private void startBackfill(LogPosition until) {
-        Backfill b = new Backfill(log, until, zone, store, accounts.current(), retentionDays, say);
+        Backfill b = new Backfill(log, until, zone, store, accounts.current(), retentionDays, say, outage);
         Thread t = new Thread(b, "waybill-backfill");
         t.setDaemon(true);
         backfillThread = t;
@@ -258,7 +260,7 @@ public final class LogIngestion {
         boolean seenCommittedFile = false;
         long lastFlush = System.nanoTime();
         try (LogFollower follower = new LogFollower(log, start, LogFollower.Options.defaults());
-             StoreWriter writer = new StoreWriter(store, say, () -> running)) {
+             StoreWriter writer = new StoreWriter(store, say, () -> running, outage)) {
             this.writer = writer;
             LogFollower.State lastState = null;
             FileFeed tailed = new FileFeed();

@@ -2,6 +2,7 @@ package dev.waybill.ingest;
 
 import dev.waybill.store.DeliveryStore;
 import dev.waybill.store.RowBatch;
+import java.net.SocketTimeoutException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
@@ -44,8 +45,7 @@ public final class StoreWriter implements AutoCloseable {
     private final List<Lane> lanes = new ArrayList<>();
     private final Object lock = new Object();
     private final AtomicLong rows = new AtomicLong();
-    private long outageSince;
-    private String outageCause;
+    private final Outage outage;
     private volatile SQLException failure;
 
     /** A writer with one lane: batches are written one after the other, each in one transaction. */
@@ -60,7 +60,15 @@ public final class StoreWriter implements AutoCloseable {
      * and {@link #flush} throw the outage's error.
      */
     public StoreWriter(DeliveryStore store, Consumer<String> log, BooleanSupplier keepGoing) {
-        this(store, log, 1, keepGoing);
+        this(store, log, 1, keepGoing, new Outage());
+    }
+
+    /**
+     * The same, saying an outage once with every other writer given the same {@code outage}: the
+     * daemon's live tail and its first start's backfill meet the same database.
+     */
+    StoreWriter(DeliveryStore store, Consumer<String> log, BooleanSupplier keepGoing, Outage outage) {
+        this(store, log, 1, keepGoing, outage);
     }
 
     /**
@@ -68,16 +76,18 @@ public final class StoreWriter implements AutoCloseable {
      *              each), so a batch is no longer one transaction: use it where replaying is harmless
      */
     public StoreWriter(DeliveryStore store, Consumer<String> log, int lanes) {
-        this(store, log, lanes, () -> true);
+        this(store, log, lanes, () -> true, new Outage());
     }
 
-    private StoreWriter(DeliveryStore store, Consumer<String> log, int lanes, BooleanSupplier keepGoing) {
+    private StoreWriter(DeliveryStore store, Consumer<String> log, int lanes, BooleanSupplier keepGoing,
+                        Outage outage) {
         if (lanes < 1 || lanes > 2) {
             throw new IllegalArgumentException("lanes must be 1 or 2, not " + lanes);
         }
         this.store = store;
         this.log = log;
         this.keepGoing = keepGoing;
+        this.outage = outage;
         for (int i = 0; i < lanes; i++) {
             this.lanes.add(new Lane("waybill-store-writer" + (lanes == 1 ? "" : "-" + i)));
         }
@@ -136,6 +146,8 @@ public final class StoreWriter implements AutoCloseable {
         final Thread thread;
         long submitted;
         long written;
+        /** When the batch being written was first tried (milliseconds), 0 between batches. */
+        volatile long writingSince;
 
         Lane(String name) {
             thread = new Thread(this::run, name);
@@ -163,7 +175,12 @@ public final class StoreWriter implements AutoCloseable {
                     if (batch == STOP) {
                         return;
                     }
-                    writeRetrying(batch);
+                    writingSince = System.currentTimeMillis();
+                    try {
+                        writeRetrying(batch);
+                    } finally {
+                        writingSince = 0;
+                    }
                     synchronized (lock) {
                         written++;
                         lock.notifyAll();
@@ -205,12 +222,12 @@ public final class StoreWriter implements AutoCloseable {
                 return;
             }
             failed[0] = true;
-            outageBegins(e);
+            outage.begins(e, log);
         });
         leftOut.forEach(log);
         rows.addAndGet(batch.deliveryRows());
         if (failed[0]) {
-            outageOver();
+            outage.over(log);
         }
     }
 
@@ -249,34 +266,38 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     /**
-     * While batches are held for a database that went away: since when and why, as a sentence
-     * for a status display; null while writing works.
+     * While batches are held for a database that went away, or a write has waited for the
+     * database longer than {@link #SLOW_WRITE_MS}: since when and why, as a sentence for a status
+     * display; null while writing works.
      */
     public String outage() {
-        synchronized (lock) {
-            if (outageSince == 0) {
-                return null;
-            }
-            return "waiting for the database since "
-                    + LocalTime.ofInstant(Instant.ofEpochMilli(outageSince), ZoneId.systemDefault())
-                            .withNano(0)
-                    + " (" + outageCause + "); what is read meanwhile is held, nothing is lost";
-        }
+        return outage(System.currentTimeMillis());
     }
 
-    /** One line when the database goes away, however many lanes notice. */
-    private void outageBegins(SQLException e) {
-        synchronized (lock) {
-            if (outageSince != 0) {
-                return;
-            }
-            outageSince = System.currentTimeMillis();
-            outageCause = oneLine(e);
+    /** {@link #outage()} as at {@code now} (milliseconds). */
+    String outage(long now) {
+        String held = outage.describe();
+        if (held != null) {
+            return held;
         }
-        String what = lockConflict(e) ? "the database keeps refusing the write for a lock another session holds"
-                : readOnlyOrFull(e) ? "the database cannot take writes now" : "cannot reach the database";
-        log.accept(what + " (" + oneLine(e) + "); holding the batch and retrying every " + MAX_RETRY_MS / 1000
-                + " s at most");
+        // Not (yet) an outage, but a write the database has not answered for a while: a lock, a
+        // database that stopped answering (said as an outage once the driver gives up on it).
+        long since = lanes.stream().mapToLong(l -> l.writingSince).filter(t -> t != 0).min().orElse(0);
+        long waited = now - since;
+        if (since == 0 || waited < SLOW_WRITE_MS) {
+            return null;
+        }
+        return "the database has not finished a write for " + waited / 1000 + " s (since " + clock(since) + ")"
+                + HELD;
+    }
+
+    /** A write unanswered this long is shown by {@link #outage()}. */
+    static final long SLOW_WRITE_MS = 10_000;
+
+    private static final String HELD = "; what is read meanwhile is held, nothing is lost";
+
+    private static LocalTime clock(long millis) {
+        return LocalTime.ofInstant(Instant.ofEpochMilli(millis), ZoneId.systemDefault()).withNano(0);
     }
 
     private static final String STOPPED = "the store writer stopped: ";
@@ -320,15 +341,42 @@ public final class StoreWriter implements AutoCloseable {
         return false;
     }
 
-    private void outageOver() {
-        long since;
-        synchronized (lock) {
-            since = outageSince;
-            outageSince = 0;
+    /**
+     * Whether the database is away, shared by the writers that meet the same database, so that
+     * each outage is said once: one line when it begins, one when it is over.
+     */
+    static final class Outage {
+        private long since;
+        private String cause;
+
+        synchronized String describe() {
+            return since == 0 ? null : "waiting for the database since " + clock(since) + " (" + cause + ")" + HELD;
         }
-        if (since != 0) {
-            log.accept("database is back after " + (System.currentTimeMillis() - since) / 1000
-                    + " s; writing resumed, nothing was lost");
+
+        void begins(SQLException e, Consumer<String> log) {
+            synchronized (this) {
+                if (since != 0) {
+                    return;
+                }
+                since = System.currentTimeMillis();
+                cause = oneLine(e);
+            }
+            String what = lockConflict(e) ? "the database keeps refusing the write for a lock another session holds"
+                    : readOnlyOrFull(e) ? "the database cannot take writes now" : "cannot reach the database";
+            log.accept(what + " (" + oneLine(e) + "); holding the batch and retrying every " + MAX_RETRY_MS / 1000
+                    + " s at most");
+        }
+
+        void over(Consumer<String> log) {
+            long was;
+            synchronized (this) {
+                was = since;
+                since = 0;
+            }
+            if (was != 0) {
+                log.accept("database is back after " + (System.currentTimeMillis() - was) / 1000
+                        + " s; writing resumed, nothing was lost");
+            }
         }
     }
 
@@ -392,6 +440,11 @@ public final class StoreWriter implements AutoCloseable {
         String refused = e instanceof SQLException s ? refusal(s) : null;
         if (refused != null) {
             return refused;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return "the database stopped answering: no reply within the connection's socketTimeout";
+            }
         }
         if (e instanceof SQLTransientConnectionException && e.getCause() != null
                 && String.valueOf(e.getMessage()).contains("Connection is not available")) {

@@ -3,6 +3,7 @@ package dev.waybill.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.waybill.config.WaybillConfig;
+import java.util.Locale;
 
 /** The connection pool to MariaDB, configured from {@link WaybillConfig}. */
 public final class Database {
@@ -15,7 +16,32 @@ public final class Database {
      * while the database is down and wait for it.
      */
     public static HikariDataSource open(WaybillConfig config, String poolName) {
-        return new HikariDataSource(settings(config, poolName));
+        HikariConfig h = settings(config, poolName, WRITE_SOCKET_SECONDS);
+        h.setConnectionInitSql(writeLimits());
+        return new HikariDataSource(h);
+    }
+
+    /**
+     * Seconds a write may wait for another session's lock (a row an import holds, an
+     * administrator's {@code LOCK TABLES} or {@code ALTER TABLE}) before the database says so:
+     * InnoDB's own default for rows, and the same for tables, whose default is a day. The writer
+     * then retries, and says which lock holds it, rather than waiting without a word.
+     */
+    static final int WRITE_LOCK_SECONDS = 50;
+
+    /**
+     * Seconds the driver waits for any answer of the database on a writing connection before it
+     * gives the connection up: a database that stopped answering without closing its connections
+     * (its host lost, a network cut, a frozen process) is then an outage like any other, waited
+     * out and said, where the write would otherwise wait for the kernel's TCP timeouts, for hours.
+     * Above {@link #WRITE_LOCK_SECONDS}, so that a lock wait ends first with the database's own
+     * answer. Schema migrations, which may rightly take longer, lift it ({@link Schema#migrate}).
+     */
+    static final int WRITE_SOCKET_SECONDS = 120;
+
+    static String writeLimits() {
+        return "SET SESSION lock_wait_timeout = " + WRITE_LOCK_SECONDS + ", innodb_lock_wait_timeout = "
+                + WRITE_LOCK_SECONDS;
     }
 
     /**
@@ -31,7 +57,7 @@ public final class Database {
      * {@link #QUERY_SECONDS}.
      */
     public static HikariDataSource openForQueries(WaybillConfig config, String poolName) {
-        HikariConfig h = settings(config, poolName);
+        HikariConfig h = settings(config, poolName, QUERY_SECONDS + 10);
         h.setConnectionInitSql(queryLimits());
         return new HikariDataSource(h);
     }
@@ -47,7 +73,11 @@ public final class Database {
                 + " /*M! , max_statement_time = " + QUERY_SECONDS + " */";
     }
 
-    private static HikariConfig settings(WaybillConfig config, String poolName) {
+    /**
+     * The pool's settings. {@code socketSeconds} bounds the wait for each answer of the database
+     * (Connector/J's {@code socketTimeout}), unless {@code db.url} sets {@code socketTimeout} itself.
+     */
+    private static HikariConfig settings(WaybillConfig config, String poolName, int socketSeconds) {
         HikariConfig h = new HikariConfig();
         h.setPoolName(poolName);
         h.setJdbcUrl(config.dbUrl());
@@ -65,6 +95,9 @@ public final class Database {
         // next, where a bulk command is encoded whole before the server sees any of it.
         h.addDataSourceProperty("useBulkStmts", "false");
         h.addDataSourceProperty("useBulkStmtsForInserts", "false");
+        if (!config.dbUrl().toLowerCase(Locale.ROOT).contains("sockettimeout=")) {
+            h.addDataSourceProperty("socketTimeout", String.valueOf(socketSeconds * 1000));
+        }
         return h;
     }
 }

@@ -207,8 +207,18 @@ public final class Schema {
      *                      or the database is newer than this build
      */
     public static int migrate(Connection c) throws SQLException {
+        return migrate(c, MIGRATIONS);
+    }
+
+    /** Applies {@code migrations} (the build's, or a test's) that the database lacks. */
+    static int migrate(Connection c, List<Migration> migrations) throws SQLException {
+        int newest = migrations.get(migrations.size() - 1).version();
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(true);
+        // A migration of a large store may take minutes without a word from the database: no
+        // bound on waiting for its answers here (the pool's, for writes, would cut it short).
+        int networkTimeout = c.getNetworkTimeout();
+        c.setNetworkTimeout(Runnable::run, 0);
         try (Statement st = c.createStatement()) {
             try (ResultSet lock = st.executeQuery("SELECT GET_LOCK('" + LOCK + "', " + LOCK_SECONDS + ")")) {
                 if (!lock.next() || lock.getInt(1) != 1) {
@@ -225,12 +235,12 @@ public final class Schema {
                         ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
                         """);
                 int have = installedVersion(st);
-                if (have > currentVersion()) {
+                if (have > newest) {
                     throw new SQLException("the database schema is version " + have + ", newer than this Waybill ("
-                            + currentVersion() + "); upgrade Waybill");
+                            + newest + "); upgrade Waybill");
                 }
                 int applied = 0;
-                for (Migration m : MIGRATIONS) {
+                for (Migration m : migrations) {
                     if (m.version() <= have) {
                         continue;
                     }
@@ -254,6 +264,7 @@ public final class Schema {
             }
         } finally {
             c.setAutoCommit(autoCommit);
+            c.setNetworkTimeout(Runnable::run, networkTimeout);
         }
     }
 

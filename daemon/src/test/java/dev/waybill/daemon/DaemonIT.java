@@ -433,6 +433,51 @@ class DaemonIT {
     }
 
     /**
+     * A database that stops answering without closing its connections (its host lost, a network
+     * cut; here the process frozen with SIGSTOP) is an outage too: the write gives up after the
+     * connection's socketTimeout (3 s here, from db.url), the daemon says so and what it waits
+     * for, and once the database answers again everything is stored exactly once.
+     */
+    @Test
+    void databaseStopsAnswering_isAnOutageSaid_andNothingIsLost(@TempDir Path dir, TestDatabase db) throws Exception {
+        List<String> lines = sample(dir, 4_000);
+        Scenario sc = scenario(dir, db, lines);
+        String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "socketTimeout=3000";
+        Files.writeString(sc.conf(), Files.readString(sc.conf()).replace(db.jdbcUrl(), url));
+        int half = lines.size() / 2;
+        append(sc.log(), lines.subList(0, half));
+        Process daemon = startDaemon(dir, sc.conf());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (stored(db).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        Path out = dir.resolve("daemon.out");
+        long pid = db.server().pid();
+        signal("STOP", pid);
+        try {
+            append(sc.log(), lines.subList(half, lines.size()));
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(out).contains("the database stopped answering")) {
+                assertTrue(System.nanoTime() < deadline, "the silence was never noticed\n" + Files.readString(out));
+                Thread.sleep(100);
+            }
+            assertTrue(daemon.isAlive());
+            runJar(dir, "status", "--config", sc.conf().toString());
+            String status = Files.readString(dir.resolve("cmd-status.out"));
+            assertTrue(status.contains("waiting for the database since"), status);
+        } finally {
+            signal("CONT", pid);
+        }
+        awaitStored(db, sc.expected(), out);
+        String said = Files.readString(out);
+        assertEquals(1, said.lines().filter(l -> l.contains("the database stopped answering")).count(), said);
+    }
+
+    private static void signal(String name, long pid) throws IOException, InterruptedException {
+        assertEquals(0, new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).start().waitFor());
+    }
+
+    /**
      * SIGTERM while the database is away: the daemon does not wait for it (systemd would kill it
      * after its stop timeout), it says so and exits at once; the next start, with the database
      * back, stores everything exactly once — what was held was never committed, so it is read again.

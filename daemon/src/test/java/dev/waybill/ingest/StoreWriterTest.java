@@ -2,6 +2,8 @@ package dev.waybill.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +20,8 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLSyntaxErrorException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -64,6 +68,56 @@ class StoreWriterTest {
                     assertTrue(e.getMessage().contains("the store writer stopped")
                             && e.getMessage().contains("Java heap space"), e.getMessage());
                 }
+            }
+        }
+    }
+
+    /**
+     * A write the database does not answer (a lock, a database that stopped answering, before the
+     * driver gives up on it) is shown by what a status display asks, once it has lasted; a
+     * healthy writer shows nothing.
+     */
+    @Test
+    void aWriteLeftUnanswered_isShownOnceItLasts(TestDatabase db) throws Exception {
+        try (HikariDataSource ds = db.pool(2)) {
+            CountDownLatch answer = new CountDownLatch(1);
+            AtomicBoolean silent = new AtomicBoolean();
+            DataSource slow = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                        if (silent.get() && method.getName().equals("getConnection")) {
+                            answer.await();
+                        }
+                        try {
+                            return method.invoke(ds, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            DeliveryStore store = new DeliveryStore(slow, "writer-test");
+            store.prepare();
+            try (StoreWriter writer = new StoreWriter(store, line -> { }, () -> true)) {
+                RowBatch first = new RowBatch();
+                first.position("/var/log/exim_mainlog", "v1:1:2:1:0:0000000000000000", null);
+                writer.submit(first);
+                writer.flush();
+                long later = System.currentTimeMillis() + StoreWriter.SLOW_WRITE_MS + 1_000;
+                assertNull(writer.outage(later), "nothing is being written");
+                silent.set(true);
+                RowBatch held = new RowBatch();
+                held.position("/var/log/exim_mainlog", "v1:1:2:2:0:0000000000000000", null);
+                writer.submit(held);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                String said = null;
+                while (said == null && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                    said = writer.outage(System.currentTimeMillis() + StoreWriter.SLOW_WRITE_MS + 1_000);
+                }
+                assertNotNull(said, "a write held for longer than " + StoreWriter.SLOW_WRITE_MS + " ms is shown");
+                assertTrue(said.contains("has not finished a write for"), said);
+                assertNull(writer.outage(), "not before it has lasted");
+                answer.countDown();
+                writer.flush();
+                assertNull(writer.outage(System.currentTimeMillis() + StoreWriter.SLOW_WRITE_MS + 1_000));
             }
         }
     }

@@ -3,13 +3,21 @@ package dev.waybill.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.config.WaybillConfig;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(PrivateMariaDb.class)
 class DatabaseTest {
@@ -42,5 +50,56 @@ class DatabaseTest {
                 assertEquals(Database.QUERY_SECONDS, rs.getLong(2));
             }
         }
+    }
+
+    /**
+     * A connection of either pool gives up on a database that stopped answering, the writer's
+     * later than any lock wait it allows; {@code socketTimeout} in {@code db.url} wins.
+     */
+    @Test
+    void pools_boundTheWaitForEachAnswer_andTheWritersLockWaitsBelowIt(TestDatabase db, @TempDir Path dir)
+            throws Exception {
+        WaybillConfig config = config(dir, db, "");
+        try (HikariDataSource writes = Database.open(config, "t-writes");
+             Connection c = writes.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT @@lock_wait_timeout, @@innodb_lock_wait_timeout")) {
+            assertEquals(Database.WRITE_SOCKET_SECONDS * 1000, c.getNetworkTimeout());
+            assertTrue(rs.next());
+            assertEquals(Database.WRITE_LOCK_SECONDS, rs.getLong(1));
+            assertEquals(Database.WRITE_LOCK_SECONDS, rs.getLong(2));
+            assertTrue(Database.WRITE_LOCK_SECONDS < Database.WRITE_SOCKET_SECONDS);
+        }
+        try (HikariDataSource queries = Database.openForQueries(config, "t-queries");
+             Connection c = queries.getConnection()) {
+            assertTrue(c.getNetworkTimeout() > Database.QUERY_SECONDS * 1000, "after the statement's own bound");
+        }
+        WaybillConfig own = config(dir, db, (db.jdbcUrl().contains("?") ? "&" : "?") + "socketTimeout=4321");
+        try (HikariDataSource writes = Database.open(own, "t-own"); Connection c = writes.getConnection()) {
+            assertEquals(4321, c.getNetworkTimeout());
+        }
+    }
+
+    /** A migration may take longer than the writer's bound: no bound while it runs, the pool's after. */
+    @Test
+    void migrate_liftsTheBoundOnAnswers_andPutsItBack(TestDatabase db, @TempDir Path dir) throws Exception {
+        try (HikariDataSource writes = Database.open(config(dir, db, ""), "t-migrate");
+             Connection c = writes.getConnection()) {
+            int[] during = {-1};
+            Schema.Migration probe = new Schema.Migration(Schema.currentVersion() + 1, "probe", List.of(),
+                    conn -> during[0] = conn.getNetworkTimeout());
+            List<Schema.Migration> all = new ArrayList<>(Schema.MIGRATIONS);
+            all.add(probe);
+            assertEquals(all.size(), Schema.migrate(c, all));
+            assertEquals(0, during[0]);
+            assertEquals(Database.WRITE_SOCKET_SECONDS * 1000, c.getNetworkTimeout());
+        }
+    }
+
+    private static WaybillConfig config(Path dir, TestDatabase db, String urlTail) throws Exception {
+        Path f = dir.resolve("c" + urlTail.hashCode() + ".conf");
+        Files.writeString(f, "db.url = " + db.jdbcUrl() + urlTail + "\ndb.user = " + db.user() + "\ndb.password = "
+                + db.password() + "\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        return WaybillConfig.read(f);
     }
 }
