@@ -379,7 +379,6 @@ final class ImportCommand {
         }
     }
 
-    /** The progress line on a terminal: file, share done, lines/s, time left. */
     /**
      * The progress line on a terminal: the file being read, and for the whole import how much is
      * read (by bytes on disk, of the files to be read), lines per second and the time left.

@@ -57,7 +57,9 @@ public final class Database {
      * {@link #QUERY_SECONDS}.
      */
     public static HikariDataSource openForQueries(WaybillConfig config, String poolName) {
-        HikariConfig h = settings(config, poolName, QUERY_SECONDS + 10);
+        // An answer waited for longer than the statement's own bound, and shorter than the CLI's
+        // 30 s: a database that stopped answering is an error the caller is told of.
+        HikariConfig h = settings(config, poolName, QUERY_SECONDS + 5);
         h.setConnectionInitSql(queryLimits());
         return new HikariDataSource(h);
     }
