@@ -207,6 +207,7 @@ final class ImportCommand {
                 progress.clear();
                 err.println("waybill import: " + line);
             }, Math.min(WRITER_LANES, config.dbPoolSize()))) {
+                writer.whileHeld(() -> progress.held(writer.outage() != null ? writer.writingSince() : 0));
                 // Files read before (by an import or the daemon's first-start backfill) are skipped,
                 // the last of them replayed for the messages that go on into the next file.
                 List<ImportPlan.Step> steps = force ? null
@@ -393,6 +394,8 @@ final class ImportCommand {
         private String label = "";
         private long lastPrint;
         private boolean shown;
+        private double share;
+        private int width;
 
         Progress(PrintStream err, boolean enabled) {
             this.err = err;
@@ -420,16 +423,39 @@ final class ImportCommand {
             }
             lastPrint = now;
             double seconds = Math.max(1e-3, (now - started) / 1e9);
-            double share = Math.min(1.0, (before + Math.min(bytes, fileSize)) / (double) total);
+            share = Math.min(1.0, (before + Math.min(bytes, fileSize)) / (double) total);
             long rate = Math.round(lines / seconds);
             long left = share > 0 ? Math.round(seconds / share - seconds) : 0;
-            err.printf("\r%s %3.0f%%  %,d lines/s  ETA %d:%02d   ", label, share * 100, rate, left / 60, left % 60);
+            print(String.format("%s %3.0f%%  %,d lines/s  ETA %d:%02d", label, share * 100, rate, left / 60,
+                    left % 60));
+        }
+
+        /**
+         * While the writer holds the import back: once the database is slow or away (see
+         * {@link StoreWriter#outage()}; {@code since}, in milliseconds since the epoch, when the
+         * write it waits for began, else 0), the line says so and for how long, in place of a
+         * rate and a time left that mean nothing then.
+         */
+        void held(long since) {
+            long now = System.nanoTime();
+            if (!enabled || since == 0 || now - lastPrint < 250_000_000L) {
+                return;
+            }
+            lastPrint = now;
+            print(String.format("%s %3.0f%%  waiting for the database, %d s", label, share * 100,
+                    Math.max(0, System.currentTimeMillis() - since) / 1000));
+        }
+
+        private void print(String line) {
+            // Padded to the longest line shown, so that a shorter one leaves nothing behind.
+            width = Math.max(width, line.length());
+            err.print("\r" + line + " ".repeat(width - line.length()));
             shown = true;
         }
 
         void clear() {
             if (shown) {
-                err.print("\r" + " ".repeat(78) + "\r");
+                err.print("\r" + " ".repeat(width) + "\r");
                 shown = false;
             }
         }

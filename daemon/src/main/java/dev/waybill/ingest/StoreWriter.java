@@ -47,6 +47,7 @@ public final class StoreWriter implements AutoCloseable {
     private final AtomicLong rows = new AtomicLong();
     private final Outage outage;
     private volatile SQLException failure;
+    private volatile Runnable whileHeld = () -> { };
 
     /** A writer with one lane: batches are written one after the other, each in one transaction. */
     public StoreWriter(DeliveryStore store, Consumer<String> log) {
@@ -91,6 +92,14 @@ public final class StoreWriter implements AutoCloseable {
         for (int i = 0; i < lanes; i++) {
             this.lanes.add(new Lane("waybill-store-writer" + (lanes == 1 ? "" : "-" + i)));
         }
+    }
+
+    /**
+     * Runs {@code r} about every 100 ms while {@link #submit} waits for the writer to take a batch
+     * (the database slow or away): for a display that says so, with {@link #outage()}.
+     */
+    public void whileHeld(Runnable r) {
+        whileHeld = r;
     }
 
     /** Delivery rows written so far (a row written again counts again). */
@@ -161,6 +170,7 @@ public final class StoreWriter implements AutoCloseable {
             }
             while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
                 throwIfFailed(); // a writer that stopped takes nothing more
+                whileHeld.run();
             }
         }
 
@@ -282,13 +292,18 @@ public final class StoreWriter implements AutoCloseable {
         }
         // Not (yet) an outage, but a write the database has not answered for a while: a lock, a
         // database that stopped answering (said as an outage once the driver gives up on it).
-        long since = lanes.stream().mapToLong(l -> l.writingSince).filter(t -> t != 0).min().orElse(0);
+        long since = writingSince();
         long waited = now - since;
         if (since == 0 || waited < SLOW_WRITE_MS) {
             return null;
         }
         return "the database has not finished a write for " + waited / 1000 + " s (since " + clock(since) + ")"
                 + HELD;
+    }
+
+    /** When the oldest batch being written was first tried (milliseconds since the epoch), 0 when none is. */
+    public long writingSince() {
+        return lanes.stream().mapToLong(l -> l.writingSince).filter(t -> t != 0).min().orElse(0);
     }
 
     /** A write unanswered this long is shown by {@link #outage()}. */

@@ -587,6 +587,47 @@ class DaemonIT {
     }
 
     /**
+     * An import on a terminal held back by a database that stopped answering (frozen with
+     * SIGSTOP) says so on its progress line, with how long, instead of a frozen rate; once the
+     * database answers again it finishes with exactly what {@code waybill parse} reports.
+     */
+    @Test
+    void importOnATerminal_heldByASilentDatabase_saysSo_andFinishesExactly(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        sample(dir, 300_000);
+        Path log = dir.resolve("sample.log");
+        Path conf = config(dir, db, dir.resolve("none.log"), dir.resolve("root"));
+        String command = String.join(" ", java(), "-jar", JAR, "import", "--config", conf.toString(), log.toString());
+        Process p = new ProcessBuilder("script", "-qec", command, "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("pty.out").toFile()).start();
+        started.add(p);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (p.isAlive() && countRows(db) == 0) {
+            assertTrue(System.nanoTime() < deadline, "no rows stored");
+            Thread.sleep(20);
+        }
+        long pid = db.server().pid();
+        signal("STOP", pid);
+        java.util.regex.Pattern held = java.util.regex.Pattern.compile("\\d+%  waiting for the database, (\\d+) s");
+        try {
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            while (!held.matcher(Files.readString(dir.resolve("pty.out"))).find()) {
+                assertTrue(System.nanoTime() < deadline, "never said\n" + Files.readString(dir.resolve("pty.out")));
+                Thread.sleep(100);
+            }
+        } finally {
+            signal("CONT", pid);
+        }
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        String screen = Files.readString(dir.resolve("pty.out"));
+        assertEquals(0, p.exitValue(), screen);
+        java.util.regex.Matcher m = held.matcher(screen);
+        assertTrue(m.find() && Integer.parseInt(m.group(1)) >= 10, "counted from the write it waits for: " + screen);
+        assertEquals(parsed(dir, conf, log), stored(db));
+    }
+
+    /**
      * On a terminal (a pseudo-terminal from {@code script}), {@code waybill import} of two files
      * shows which file it reads and, for the whole import, how far it is, lines per second and
      * the time left; the percentage only grows, from one file to the next.
