@@ -29,7 +29,7 @@ for ((i = 1; i <= RUNS; i++)); do
     # A fresh database each run, so every run imports the whole file.
     (
         source "$here/private-mariadb.sh"
-        printf 'db.url = %s\ndb.user = %s\ndb.password = %s\nserver.id = bench\nlog.timezone = UTC\ncpanel.root = %s\n' \
+        printf 'db.url = %s\ndb.user = %s\ndb.password = %s\nserver.id = bench\nlog.timezone = UTC\nretention.days = 3650\ncpanel.root = %s\n' \
             "$DB_URL" "$DB_USER" "$DB_PASSWORD" "$work/cpanel" >"$work/waybill.conf"
         chmod 600 "$work/waybill.conf"
         db_cpu0=$(awk '{print $14 + $15}' "/proc/$DB_PID/stat")

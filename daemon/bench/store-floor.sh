@@ -28,7 +28,7 @@ now() { date +%s.%N; }
 source "$here/private-mariadb.sh"
 sql() { mariadb --no-defaults -S "$DB_DIR/sock" -uroot waybill "$@"; }
 db_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$DB_PID/stat"; }
-printf 'db.url = %s\ndb.user = %s\ndb.password = %s\nserver.id = bench\nlog.timezone = UTC\ncpanel.root = %s\n' \
+printf 'db.url = %s\ndb.user = %s\ndb.password = %s\nserver.id = bench\nlog.timezone = UTC\nretention.days = 3650\ncpanel.root = %s\n' \
     "$DB_URL" "$DB_USER" "$DB_PASSWORD" "$work/cpanel" >"$work/waybill.conf"
 chmod 600 "$work/waybill.conf"
 "$waybill" import --quiet --config "$work/waybill.conf" "$work/big.log"

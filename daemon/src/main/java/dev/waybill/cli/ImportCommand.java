@@ -22,6 +22,8 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -136,7 +138,7 @@ final class ImportCommand {
             this.force = force;
             this.out = out;
             this.err = err;
-            this.progress = new Progress(err, !quiet && System.console() != null);
+            this.progress = new Progress(err, !quiet && Progress.terminal());
         }
 
         int importAll(List<Path> paths) {
@@ -170,6 +172,20 @@ final class ImportCommand {
                     Path first = named.putIfAbsent(p.toRealPath(), p);
                     if (first != null) {
                         err.println("waybill import: " + p + ": the same file as " + first + "; read once");
+                        continue;
+                    }
+                    if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
+                        // A pipe would be read up to its end by the first look at it, and then
+                        // waited on for ever; a device is no log.
+                        err.println("waybill import: " + p + ": not a regular file (a pipe or a device); skipped"
+                                + " (save it to a file first)");
+                        status = 1;
+                        continue;
+                    }
+                    if (Files.getLastModifiedTime(p).toMillis() / 1000 < retentionCutoff()) {
+                        // Written to last before the retention window: every row it holds would
+                        // be removed by the daemon's next retention pass.
+                        err.println("waybill import: " + p + ": " + olderThanRetention() + "; skipped");
                         continue;
                     }
                     LogFileInfo info = LogFileInfo.of(p, config.logTimezone());
@@ -215,7 +231,7 @@ final class ImportCommand {
                 long replayed = 0;
                 long toRead = 0;
                 for (int i = 0; i < infos.size(); i++) {
-                    toRead += force || steps.get(i) == ImportPlan.Step.READ ? infos.get(i).size() : 0;
+                    toRead += force || steps.get(i) == ImportPlan.Step.READ ? infos.get(i).textSize() : 0;
                 }
                 progress.total(toRead);
                 for (int i = 0; i < infos.size(); i++) {
@@ -262,6 +278,17 @@ final class ImportCommand {
             }
         }
 
+        /** Why a file whose mail is all past {@code retention.days} is not (or not recorded as) imported. */
+        private String olderThanRetention() {
+            return "all of its mail is older than retention.days (" + config.retentionDays() + " days), so the"
+                    + " daemon's retention would remove it at once; raise retention.days to keep older mail";
+        }
+
+        /** Epoch seconds before which rows are past {@code retention.days}. */
+        private long retentionCutoff() {
+            return System.currentTimeMillis() / 1000 - config.retentionDays() * 86_400L;
+        }
+
         /** "2 files", "part of 1 file", "2 files and part of 1 more": what the summary says was read. */
         private static String files(int whole, int partly) {
             String wholeFiles = whole + (whole == 1 ? " file" : " files");
@@ -275,7 +302,8 @@ final class ImportCommand {
         private Read importOne(LogFileInfo f, Ingester ingester, StoreWriter writer)
                 throws InterruptedException, SQLException {
             AtomicLong consumed = new AtomicLong();
-            try (InputStream raw = new CountingStream(Files.newInputStream(f.path()), consumed);
+            try (FileChannel file = FileChannel.open(f.path());
+                 InputStream raw = new CountingStream(Channels.newInputStream(file), consumed);
                  InputStream text = new BufferedInputStream(LogFiles.decompressing(raw), LogHead.BYTES)) {
                 if (!LogHead.peek(text).equals(f.head())) {
                     // Renamed over by logrotate since the run began: its record would name other text.
@@ -283,7 +311,7 @@ final class ImportCommand {
                             + " (rotated meanwhile?); not read, run the import again");
                     return Read.NONE;
                 }
-                return read(f, text, consumed, ingester, writer);
+                return read(f, file, text, consumed, ingester, writer);
             } catch (IOException e) {
                 progress.clear();
                 err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e));
@@ -291,14 +319,18 @@ final class ImportCommand {
             }
         }
 
-        private Read read(LogFileInfo f, InputStream text, AtomicLong consumed, Ingester ingester, StoreWriter writer)
-                throws InterruptedException, SQLException {
+        private Read read(LogFileInfo f, FileChannel file, InputStream text, AtomicLong consumed, Ingester ingester,
+                          StoreWriter writer) throws InterruptedException, SQLException {
             FileFeed feed = new FileFeed();
-            try (ParsingReader reader = new ParsingReader(text, config.logTimezone(), f.path().getFileName().toString())) {
+            // A plain file may be a log still being written: its last line, until it ends, is not one.
+            try (ParsingReader reader = new ParsingReader(text, config.logTimezone(), f.path().getFileName().toString(),
+                    !f.compressed())) {
                 feed.feed(reader, ingester, writer, BATCH_LINES, () -> true,
                         () -> progress.update(ingester.lines(), consumed.get()));
                 RowBatch end = ingester.takeBatch();
-                long now = sizeNow(f);
+                // The size of the file read, whatever its name is now: logrotate may have renamed
+                // it meanwhile (nothing lost), or emptied it after copying it (copytruncate).
+                long now = sizeNow(file);
                 if (now >= 0 && now < consumed.get()) {
                     // Emptied while read (logrotate's copytruncate): what was read is stored, but
                     // the file is not the one read any more, and its copy holds the rest.
@@ -308,6 +340,19 @@ final class ImportCommand {
                             + " copytruncate?): " + feed.lines() + " lines were imported; import its rotated copy and"
                             + " this file again for the rest");
                     return Read.partly(feed);
+                }
+                if (reader.heldBack() != null) {
+                    progress.clear();
+                    err.println("waybill import: " + f.path() + ": its last line has no end yet (still being"
+                            + " written?), so it was left out; the daemon stores it once it ends, or import the file"
+                            + " again then");
+                }
+                if (feed.lastTime() != ParsedLine.NO_TIME && feed.lastTime() < retentionCutoff()) {
+                    // Not recorded as read: once retention.days is raised, importing it again stores it.
+                    writer.submit(end);
+                    progress.clear();
+                    err.println("waybill import: " + f.path() + ": " + olderThanRetention());
+                    return Read.WHOLE;
                 }
                 end.imported(feed.record(f.fingerprint(), f.path().toString(), reader.bytes()));
                 writer.submit(end);
@@ -343,22 +388,30 @@ final class ImportCommand {
         }
     }
 
-    /** The file's size now, or -1 if it cannot be had. */
-    private static long sizeNow(LogFileInfo f) {
+    /** The open file's size now, or -1 if it cannot be had. */
+    private static long sizeNow(FileChannel file) {
         try {
-            return Files.size(f.path());
+            return file.size();
         } catch (IOException e) {
             return -1;
         }
     }
 
-    /** Counts the bytes read from a file, for the progress line. */
+    /**
+     * Counts the bytes read from a file, for the progress line. Closing it leaves the file open:
+     * the readers on top close what they read when they end, and the file's own size is asked after.
+     */
     private static final class CountingStream extends FilterInputStream {
         private final AtomicLong count;
 
         CountingStream(InputStream in, AtomicLong count) {
             super(in);
             this.count = count;
+        }
+
+        @Override
+        public void close() {
+            // the caller closes the file
         }
 
         @Override
@@ -382,15 +435,33 @@ final class ImportCommand {
 
     /**
      * The progress line on a terminal: the file being read, and for the whole import how much is
-     * read (by bytes on disk, of the files to be read), lines per second and the time left.
+     * read (by bytes of text, of the files to be read: a compressed file weighs what it holds,
+     * not its size on disk), lines per second and the time left.
      */
     private static final class Progress {
+        /** File names are cut to this, so that the line fits a terminal of 80 columns. */
+        private static final int NAME_WIDTH = 36;
+
+        /**
+         * Whether standard error, where the line is drawn, is a terminal: {@code System.console()}
+         * asks of standard input and output, which a redirection of either changes.
+         */
+        static boolean terminal() {
+            try {
+                String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+            } catch (IOException | UnsupportedOperationException e) {
+                return System.console() != null; // no /proc: the best guess there is
+            }
+        }
+
         private final PrintStream err;
         private final boolean enabled;
         private final long started = System.nanoTime();
         private long total = 1;
         private long before;
         private long fileSize;
+        private long fileText;
         private String label = "";
         private long lastPrint;
         private boolean shown;
@@ -408,9 +479,14 @@ final class ImportCommand {
         }
 
         void file(int index, int count, LogFileInfo f) {
-            before += fileSize;
-            fileSize = Math.max(0, f.size());
-            label = "[" + index + "/" + count + "] " + f.path().getFileName();
+            before += fileText;
+            fileSize = Math.max(1, f.size());
+            fileText = Math.max(0, f.textSize());
+            String name = f.path().getFileName().toString();
+            if (name.length() > NAME_WIDTH) {
+                name = "…" + name.substring(name.length() - NAME_WIDTH + 1);
+            }
+            label = "[" + index + "/" + count + "] " + name;
         }
 
         void update(long lines, long bytes) {
@@ -423,7 +499,9 @@ final class ImportCommand {
             }
             lastPrint = now;
             double seconds = Math.max(1e-3, (now - started) / 1e9);
-            share = Math.min(1.0, (before + Math.min(bytes, fileSize)) / (double) total);
+            // Bytes read on disk, as the same share of the file's text.
+            double read = fileText * Math.min(1.0, bytes / (double) fileSize);
+            share = Math.min(1.0, (before + read) / total);
             long rate = Math.round(lines / seconds);
             long left = share > 0 ? Math.round(seconds / share - seconds) : 0;
             print(String.format("%s %3.0f%%  %,d lines/s  ETA %d:%02d", label, share * 100, rate, left / 60,

@@ -48,6 +48,11 @@ public final class FileFeed {
         }
     }
 
+    /** The time of the last line fed that has one, or {@link ParsedLine#NO_TIME}. */
+    public long lastTime() {
+        return lastTime;
+    }
+
     /** Lines fed so far. */
     public long lines() {
         return lines;

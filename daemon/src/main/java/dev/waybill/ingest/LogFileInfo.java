@@ -5,6 +5,9 @@ import dev.waybill.exim.ParsedLine;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -19,8 +22,11 @@ import java.time.ZoneId;
  * @param firstTime the first timestamp in its first {@value #FIRST_TIME_BYTES} bytes of text, or
  *                  {@link ParsedLine#NO_TIME}
  * @param head      its first bytes after decompression
+ * @param compressed whether it is gzip-compressed
+ * @param textSize  about how many bytes of text it holds: its size, or what a compressed file
+ *                  says it decompresses to (gzip keeps that, modulo 4 GiB, in its last 4 bytes)
  */
-public record LogFileInfo(Path path, long size, long firstTime, LogHead head) {
+public record LogFileInfo(Path path, long size, long firstTime, LogHead head, boolean compressed, long textSize) {
 
     /** How far into a file its first timestamp is looked for. */
     public static final int FIRST_TIME_BYTES = 64 * 1024;
@@ -40,7 +46,23 @@ public record LogFileInfo(Path path, long size, long firstTime, LogHead head) {
                 first = parser.parse(line).time();
             }
         }
-        return new LogFileInfo(path, size, first, LogHead.of(start, start.length));
+        boolean compressed = LogFiles.compressed(path);
+        return new LogFileInfo(path, size, first, LogHead.of(start, start.length), compressed,
+                compressed ? Math.max(size, gzipTextSize(path, size)) : size);
+    }
+
+    /** What the last member of a gzip file says it decompresses to (ISIZE, little-endian); 0 if unreadable. */
+    private static long gzipTextSize(Path path, long size) throws IOException {
+        if (size < 4) {
+            return 0;
+        }
+        try (FileChannel ch = FileChannel.open(path)) {
+            ByteBuffer tail = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            while (tail.hasRemaining() && ch.read(tail, size - 4 + tail.position()) > 0) {
+                // read on
+            }
+            return tail.hasRemaining() ? 0 : Integer.toUnsignedLong(tail.getInt(0));
+        }
     }
 
     /** The file's identity, as {@code imported_file} records it: {@link LogHead#fingerprint()}. */

@@ -55,7 +55,19 @@ public final class LogFiles {
      * Nothing is read until the first read, so this never blocks and never fails.
      */
     public static InputStream decompressing(InputStream raw) {
-        return new FilterInputStream(new BufferedInputStream(raw, BUFFER)) {
+        // A pipe opened by path (`waybill parse <(zcat ...)`) fails to say what is available
+        // ("Illegal seek"), which the buffer asks after each read: then nothing is promised.
+        InputStream piped = new FilterInputStream(raw) {
+            @Override
+            public int available() {
+                try {
+                    return in.available();
+                } catch (IOException e) {
+                    return 0;
+                }
+            }
+        };
+        return new FilterInputStream(new BufferedInputStream(piped, BUFFER)) {
             private boolean decided;
 
             private void decide() throws IOException {

@@ -27,6 +27,7 @@ public final class LogLineReader implements Closeable {
     private long offset;
     private long lineOffset;
     private long truncated;
+    private boolean unterminated;
 
     public LogLineReader(InputStream in) {
         this(in, DEFAULT_MAX_LINE_BYTES);
@@ -49,6 +50,14 @@ public final class LogLineReader implements Closeable {
     /** The byte offset just after the last line returned (with its terminator). */
     public long offset() {
         return offset;
+    }
+
+    /**
+     * Whether the line last returned ended at the end of the stream without {@code \n}: a line
+     * still being written, in a file that is still being written.
+     */
+    public boolean unterminated() {
+        return unterminated;
     }
 
     /** Lines cut at the length limit so far. */
@@ -76,6 +85,7 @@ public final class LogLineReader implements Closeable {
                 return takeOverlong();
             }
             if (eof) {
+                unterminated = scanned > 0;
                 return scanned > 0 ? take(end, end, highBits < 0) : null;
             }
             fill();

@@ -34,6 +34,7 @@ public final class ParsingReader implements AutoCloseable {
     private volatile long bytes;
     private volatile long truncatedLines;
     private volatile long internalErrors;
+    private volatile String heldBack;
     private boolean ended;
 
     /**
@@ -42,7 +43,16 @@ public final class ParsingReader implements AutoCloseable {
      * @param name names the thread, for thread dumps
      */
     public ParsingReader(InputStream in, ZoneId zone, String name) {
-        reading = new Thread(() -> read(in), "waybill-read " + name);
+        this(in, zone, name, false);
+    }
+
+    /**
+     * The same, holding back a last line without {@code \n} when {@code wholeLinesOnly}: in a
+     * file that may still be written (a live log), such a line is not finished, and what it says
+     * so far (an address cut short) would be stored as if it were. It is then {@link #heldBack()}.
+     */
+    public ParsingReader(InputStream in, ZoneId zone, String name, boolean wholeLinesOnly) {
+        reading = new Thread(() -> read(in, wholeLinesOnly), "waybill-read " + name);
         parsing = new Thread(() -> parse(zone), "waybill-parse " + name);
         reading.setDaemon(true);
         parsing.setDaemon(true);
@@ -50,13 +60,17 @@ public final class ParsingReader implements AutoCloseable {
         parsing.start();
     }
 
-    private void read(InputStream in) {
+    private void read(InputStream in, boolean wholeLinesOnly) {
         LogLineReader reader = new LogLineReader(in);
         String[] batch = new String[BATCH];
         int n = 0;
         try (reader) {
             String line;
             while ((line = reader.readLine()) != null) {
+                if (wholeLinesOnly && reader.unterminated()) {
+                    heldBack = line;
+                    break;
+                }
                 batch[n++] = line;
                 if (n == BATCH) {
                     raw.put(batch);
@@ -129,6 +143,11 @@ public final class ParsingReader implements AutoCloseable {
     /** Bytes read, once {@link #next()} has returned null or thrown. */
     public long bytes() {
         return bytes;
+    }
+
+    /** The unfinished last line held back (see the constructor), once the end is reached; else null. */
+    public String heldBack() {
+        return heldBack;
     }
 
     /** Lines cut at the length limit, once the end is reached. */

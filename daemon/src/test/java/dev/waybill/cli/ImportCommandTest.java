@@ -58,7 +58,8 @@ class ImportCommandTest {
                 "sales@example.com: bob@example.com\nteam@example.com: carol@shop.test, ok-team@ok.sink.test\n");
         Path conf = dir.resolve("waybill.conf");
         Files.writeString(conf, "db.url = " + db.jdbcUrl() + "\ndb.user = " + db.user() + "\ndb.password = "
-                + db.password() + "\ncpanel.root = " + root + "\nserver.id = test1\nlog.timezone = UTC\n");
+                + db.password() + "\ncpanel.root = " + root + "\nserver.id = test1\nlog.timezone = UTC\n"
+                + "retention.days = 3650\n"); // the sample logs are from 2025
         Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return conf;
     }
@@ -457,5 +458,116 @@ class ImportCommandTest {
         assertTrue(stdout.toString(StandardCharsets.UTF_8).startsWith("imported 1 file and part of 1 more, "),
                 stdout.toString());
         assertEquals(26, stored(db).size(), "the good file (and the readable part of the broken one) is in");
+    }
+
+    /**
+     * A live log imported while Exim is half way through writing a line: that line (here an
+     * address cut short) is not stored as if it were whole; once the file has grown, importing it
+     * again stores exactly what {@code waybill parse} reports of the finished file.
+     */
+    @Test
+    void import_aLastLineStillBeingWritten_isLeftForLater(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path whole = dir.resolve("whole.log");
+        assertEquals(0, run("sample-log", "--lines", "6000", "--seed", "5", "--out", whole.toString()), stderr.toString());
+        List<String> lines = Files.readAllLines(whole, StandardCharsets.UTF_8);
+        int cut = -1;
+        for (int i = 3000; cut < 0; i++) {
+            cut = lines.get(i).contains(" => ") ? i : -1;
+        }
+        String half = lines.get(cut).substring(0, lines.get(cut).indexOf(" => ") + 10);
+        Path log = dir.resolve("exim_mainlog");
+        Files.writeString(log, String.join("\n", lines.subList(0, cut)) + "\n" + half, StandardCharsets.UTF_8);
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("its last line has no end yet"), stderr.toString());
+        Files.copy(whole, log, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
+        assertEquals(parsed(conf, whole), stored(db));
+    }
+
+    /** A pipe is refused at once (it would be read up to its end by the first look, then waited on). */
+    @Test
+    void import_aPipe_isRefused_neverWaitedOn(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path good = dir.resolve("good.log");
+        Files.writeString(good, fixture(), StandardCharsets.UTF_8);
+        int status = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> run("import", "--config", conf.toString(), fifo.toString(), good.toString()));
+        assertEquals(1, status, stderr.toString());
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains(fifo + ": not a regular file"), stderr.toString());
+        assertEquals(parsed(conf, good), stored(db), "the other file is imported");
+    }
+
+    /**
+     * Files whose mail is all past {@code retention.days} are not imported only for the daemon's
+     * retention to remove them: one last written before the window is skipped; one written to
+     * since (a copy) but whose lines are all older is not recorded as read, so that importing it
+     * again, once retention.days is raised, stores it. Both are said.
+     */
+    @Test
+    void import_filesOlderThanRetention_areSaid_andNotRecordedAsRead(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path conf = setUp(dir, db);
+        Files.writeString(conf, Files.readString(conf).replace("retention.days = 3650", "retention.days = 30"));
+        Path old = dir.resolve("exim_mainlog-old");
+        assertEquals(0, run("sample-log", "--lines", "3000", "--seed", "6", "--out", old.toString()), stderr.toString());
+        Path copy = dir.resolve("exim_mainlog-copy");
+        Files.copy(old, copy);
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 40L * 86_400_000L));
+        assertEquals(0, run("import", "--config", conf.toString(), old.toString()), stderr.toString());
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains(old + ": all of its mail is older than"
+                + " retention.days (30 days)") && stderr.toString(StandardCharsets.UTF_8).contains("skipped"),
+                stderr.toString());
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM delivery"));
+        assertEquals(0, run("import", "--config", conf.toString(), copy.toString()), stderr.toString());
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains(copy + ": all of its mail is older than"),
+                stderr.toString());
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM imported_file"));
+        Files.writeString(conf, Files.readString(conf).replace("retention.days = 30", "retention.days = 3650"));
+        emptyTables(db);
+        assertEquals(0, run("import", "--config", conf.toString(), copy.toString()), stderr.toString());
+        assertFalse(stderr.toString(StandardCharsets.UTF_8).contains("imported before"), stderr.toString());
+        assertEquals(parsed(conf, copy), stored(db));
+        assertEquals(1, count(db, "SELECT COUNT(*) FROM imported_file"));
+    }
+
+    /**
+     * logrotate renaming the file while it is read (its default, not copytruncate) loses nothing:
+     * the file read is read to its end and recorded, and the import succeeds.
+     */
+    @Test
+    void import_fileRenamedWhileRead_isReadWhole_andRecorded(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog");
+        assertEquals(0, run("sample-log", "--lines", "400000", "--seed", "3", "--out", log.toString()), stderr.toString());
+        Path whole = dir.resolve("whole.log");
+        Files.copy(log, whole);
+        int[] status = {-1};
+        Thread importing = new Thread(() -> status[0] = run("import", "--config", conf.toString(), log.toString()));
+        importing.start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (importing.isAlive()) {
+            try {
+                if (count(db, "SELECT COUNT(*) FROM delivery") > 0) {
+                    break;
+                }
+            } catch (SQLException tablesNotYetMade) {
+                // the import creates them first
+            }
+            assertTrue(System.nanoTime() < deadline);
+            Thread.sleep(5);
+        }
+        assertTrue(importing.isAlive(), "the import was still reading when the file was renamed");
+        Files.move(log, dir.resolve("exim_mainlog.1"));
+        Files.writeString(log, "");
+        importing.join();
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status[0], err);
+        assertFalse(err.contains("emptied"), err);
+        assertEquals(1, count(db, "SELECT COUNT(*) FROM imported_file"));
+        assertEquals(parsed(conf, whole), stored(db));
     }
 }

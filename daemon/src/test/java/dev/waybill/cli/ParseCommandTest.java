@@ -250,4 +250,26 @@ class ParseCommandTest {
             }
         }
     }
+
+    /** A pipe named by its path ({@code waybill parse <(zcat exim_mainlog.2.gz)}) is read like a file. */
+    @Test
+    void parse_aPipeByItsPath_readsWhatIsWritten(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, LOG);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        assertEquals(0, run("parse", fifo.toString()), stderr.toString());
+        writer.join();
+        List<JsonObject> fromPipe = rows();
+        stdout.reset();
+        assertEquals(0, run("parse", write(dir, "log", LOG).toString()), stderr.toString());
+        assertEquals(rows(), fromPipe);
+        assertTrue(fromPipe.size() > 3, "rows: " + fromPipe.size());
+    }
 }

@@ -118,4 +118,37 @@ class LogLineReaderTest {
     void constructor_rejectsNonPositiveLimit() {
         assertThrows(IllegalArgumentException.class, () -> new LogLineReader(InputStream.nullInputStream(), 0));
     }
+
+    /** Whether the line just read lacked its newline: only a last line can, and only one that does says so. */
+    @Test
+    void unterminated_saysWhetherTheLastLineLackedItsNewline() throws IOException {
+        try (LogLineReader r = new LogLineReader(trickle("one\ntwo".getBytes(StandardCharsets.UTF_8), 2))) {
+            assertEquals("one", r.readLine());
+            assertEquals(false, r.unterminated());
+            assertEquals("two", r.readLine());
+            assertEquals(true, r.unterminated());
+        }
+        try (LogLineReader r = new LogLineReader(new ByteArrayInputStream("one\n".getBytes(StandardCharsets.UTF_8)))) {
+            assertEquals("one", r.readLine());
+            assertNull(r.readLine());
+            assertEquals(false, r.unterminated());
+        }
+    }
+
+    /** What a compressed log holds is known from its last bytes, for a progress that weighs text, not disk. */
+    @Test
+    void logFileInfo_aCompressedFilesTextSize_isWhatItDecompressesTo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        String text = "2026-11-28 03:55:46 exim 4.96 daemon started: pid=6500\n".repeat(5000);
+        java.nio.file.Path gz = dir.resolve("exim_mainlog.1.gz");
+        try (GZIPOutputStream out = new GZIPOutputStream(java.nio.file.Files.newOutputStream(gz))) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        LogFileInfo info = LogFileInfo.of(gz, java.time.ZoneOffset.UTC);
+        assertEquals(true, info.compressed());
+        assertEquals(text.length(), info.textSize());
+        java.nio.file.Path plain = dir.resolve("exim_mainlog");
+        java.nio.file.Files.writeString(plain, text);
+        assertEquals(text.length(), LogFileInfo.of(plain, java.time.ZoneOffset.UTC).textSize());
+    }
 }
