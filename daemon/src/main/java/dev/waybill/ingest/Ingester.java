@@ -90,7 +90,7 @@ public final class Ingester {
      */
     public void endReplay(boolean writeOpen) {
         if (replaying) {
-            assembler.drainChanges(NO_CHANGES);
+            assembler.forgetChanges();
             replaying = false;
         }
         if (writeOpen) {
@@ -116,13 +116,19 @@ public final class Ingester {
     public void accept(ParsedLine line, long position, boolean replayed) {
         if (replaying && !replayed) {
             // Past the replayed part: what it changed is already in the store.
-            assembler.drainChanges(NO_CHANGES);
+            assembler.forgetChanges();
         }
         replaying = replayed;
         current = replaying ? null : line;
         fed = line;
         assembler.accept(line, position);
         if (replaying) {
+            if (live) {
+                // A replay may re-read days of log (from the oldest message open at the stop):
+                // what it changes is in the store, and holding it until the first new line
+                // would hold every message it finishes.
+                assembler.forgetChanges();
+            }
             return;
         }
         lines++;
@@ -176,7 +182,7 @@ public final class Ingester {
     public RowBatch takeBatch() {
         // A finished-only ingester added each message as it finished: nothing to drain.
         if (live && replaying) {
-            assembler.drainChanges(NO_CHANGES); // the store has all of this already
+            assembler.forgetChanges(); // the store has all of this already
         } else if (live) {
             assembler.drainChanges(new MessageAssembler.Changes() {
                 @Override
@@ -197,20 +203,15 @@ public final class Ingester {
         return done;
     }
 
+    /** Messages changed since the last batch, held for it. */
+    int heldChanges() {
+        return assembler.changedMessages();
+    }
+
     /** Where a restart must begin to rebuild the open messages, or -1 when none is open. */
     public long resumePosition() {
         return assembler.oldestOpenPosition();
     }
-
-    private static final MessageAssembler.Changes NO_CHANGES = new MessageAssembler.Changes() {
-        @Override
-        public void upsert(Outcome row) {
-        }
-
-        @Override
-        public void retract(Outcome placeholder) {
-        }
-    };
 
     /**
      * Who may see a row: the sender's account, the mailbox's, the account of the address written

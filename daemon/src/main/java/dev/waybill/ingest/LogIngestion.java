@@ -137,11 +137,11 @@ public final class LogIngestion {
             // What came after that file is in the rotated files left, unread: start over, as a
             // first start does (files the tail recorded as read are not read again).
             lost = "the file of the saved position (" + committedAt + ") is gone from beside " + log
-                    + " (rotated away while Waybill was not running, or unreadable)";
+                    + " (deleted by log rotation, or unreadable)";
         } else if (replaying && !findable(start)) {
             LogPosition instead = oldestRotatedSince(MessageAssembler.DEFAULT_HORIZON_SECONDS * 1000, committedAt);
             say.accept("the file where the messages open at the saved position began (" + start + ") is gone"
-                    + " (rotated away while Waybill was not running, or unreadable); they are replayed from "
+                    + " (deleted by log rotation, or unreadable); they are replayed from "
                     + instead + " on, and may lack their first lines");
             start = instead;
         }

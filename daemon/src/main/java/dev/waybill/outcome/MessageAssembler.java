@@ -179,6 +179,27 @@ public final class MessageAssembler {
     }
 
     /**
+     * Live mode: forgets what changed since the last {@link #drainChanges}, as a drain whose rows
+     * go nowhere would, without making them: for lines replayed after a restart, whose rows the
+     * store has. Messages done meanwhile are let go, so that memory stays bounded by the open
+     * messages however long the replay.
+     */
+    public void forgetChanges() {
+        if (dirty == null) {
+            return;
+        }
+        for (OpenMessage m : dirty) {
+            m.retired.clear();
+        }
+        dirty.clear();
+    }
+
+    /** Live mode: how many messages changed since the last drain (0 otherwise). */
+    public int changedMessages() {
+        return dirty == null ? 0 : dirty.size();
+    }
+
+    /**
      * The position (as given to {@link #accept(ParsedLine, long)}) of the first line of the
      * oldest message still open, or -1 when none is: a reader that restarts there and replays
      * rebuilds exactly the state held now.

@@ -51,8 +51,11 @@ public final class DeliveryStore {
               reply, tls, bounce_msgid, bounce_of, last_time) VALUES
             """, 32, "\nON DUPLICATE KEY UPDATE\n" + FIRST_ASSIGNMENT + ",\n"
             + updates(false, "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router",
-                    "transport", "host", "ip", "message", "actiontime", "remote", "attempts", "reply", "tls",
+                    "transport", "host", "ip", "message", "actiontime", "remote", "reply", "tls",
                     "bounce_msgid") + ",\n"
+            // Attempts only grow; a reading of part of a message's lines (a restart that replays
+            // from the oldest rotated file left, an import of one file) counts fewer than were.
+            + "attempts = GREATEST(attempts, VALUES(attempts)),\n"
             + updates(true, "email", "sender", "user", "domain", "size", "senderhost", "senderip", "senderauth",
                     "spamscore", "subject", "bounce_of") + ",\n"
             + updates(false, "type")

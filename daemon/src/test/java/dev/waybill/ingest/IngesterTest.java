@@ -1,5 +1,6 @@
 package dev.waybill.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,5 +38,29 @@ class IngesterTest {
         assertFalse(ingester.due(5_000), "4,999 short lines");
         ingester.accept(parser.parse("2026-11-28 10:00:02 " + id + " == c@d.test R=r T=t defer (-1): short"), -1);
         assertTrue(ingester.due(5_000), "5,000 lines");
+    }
+
+    /**
+     * A restart replays from the oldest message open at the stop, which may be days of log: the
+     * messages the replay finishes are in the store, and are let go as it goes, not held until
+     * the first new line (which ran a daemon out of memory at a restart, and again at each retry).
+     */
+    @Test
+    void replay_holdsNothingOfWhatItFinishes_andTheFirstNewLineIsWritten() {
+        LineParser parser = new LineParser(ZoneOffset.UTC);
+        Ingester ingester = new Ingester("test", CpanelAccounts.none(), 86_400);
+        for (int i = 0; i < 20_000; i++) {
+            String id = String.format("1vAb%02d-%06d-AA", i / 10_000, i % 10_000);
+            ingester.accept(parser.parse("2026-11-28 10:00:00 " + id + " <= a@b.test H=mx [192.0.2.1] P=esmtp S=10"
+                    + " for c@d.test"), i * 3L, true);
+            ingester.accept(parser.parse("2026-11-28 10:00:01 " + id + " => c@d.test R=r T=t H=mx.d.test"
+                    + " [192.0.2.2] C=\"250 OK\""), i * 3L + 1, true);
+            ingester.accept(parser.parse("2026-11-28 10:00:01 " + id + " Completed"), i * 3L + 2, true);
+            assertTrue(ingester.heldChanges() <= 1, "held after " + (i + 1) + " replayed messages: "
+                    + ingester.heldChanges());
+        }
+        ingester.accept(parser.parse("2026-11-28 10:00:02 1vAbZZ-000001-AA <= a@b.test H=mx [192.0.2.1] P=esmtp"
+                + " S=10 for e@d.test"), 60_000, false);
+        assertEquals(1, ingester.takeBatch().deliveryRows(), "only the new message's row");
     }
 }

@@ -197,6 +197,42 @@ class DeliveryStoreTest {
             "bob@example.net", null, "example.net", "dnslookup", "remote_smtp", "mx2.example.net", "198.51.100.3",
             null, 3_000, true, null, 2, "250 OK", "TLS1.3", null, null, 1);
 
+    /** A deferral of bob's at {@code time}, after {@code attempts} attempts, as one reading counted them. */
+    private static Outcome deferred(long time, int attempts) {
+        return new Outcome(OutcomeType.DEFER, "1toyx8-00000006K6U-293X", "ann@example.com", "ann@example.com", "ann",
+                "example.com", 2666, "mail.example.com", "192.0.2.7", "dovecot_login", 1.5, 1_000, "bob@example.net",
+                "bob@example.net", null, "example.net", "dnslookup", "remote_smtp", "mx.example.net", "198.51.100.2",
+                "451 try later " + time, time, true, "Hello", attempts, "451 try later", null, null, null, 1);
+    }
+
+    /**
+     * A reading of part of a message's lines (a restart that replays from the oldest rotated file
+     * still there) counts fewer attempts than were made: the newer state is taken, but the count
+     * never goes down.
+     */
+    @Test
+    void write_aNewerStateCountingFewerAttempts_takesTheStateButKeepsTheCount(TestDatabase db) throws Exception {
+        try (HikariDataSource ds = db.pool(1)) {
+            DeliveryStore store = prepared(ds);
+            store.write(batchOf(deferred(5_000, 5), "ann"));
+            store.write(batchOf(deferred(6_000, 2), "ann"));
+            store.write(batchOf(deferred(2_000, 1), "ann"));
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT attempts, message, actiontime FROM delivery")) {
+                assertTrue(rs.next());
+                assertEquals(5, rs.getInt("attempts"));
+                assertEquals("451 try later 6000", rs.getString("message"), "the newest state");
+                assertEquals(6_000, rs.getLong("actiontime"));
+            }
+            store.write(batchOf(deferred(7_000, 6), "ann"));
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT attempts FROM delivery")) {
+                assertTrue(rs.next());
+                assertEquals(6, rs.getInt(1), "and grows with the next attempt");
+            }
+        }
+    }
+
     private static DeliveryStore prepared(DataSource ds) throws SQLException {
         DeliveryStore store = new DeliveryStore(ds, "store-test");
         store.prepare();
