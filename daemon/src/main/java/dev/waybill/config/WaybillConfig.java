@@ -147,6 +147,7 @@ public final class WaybillConfig {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
         Map<String, String> values = new LinkedHashMap<>();
+        Map<String, Integer> lineOf = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             // A byte order mark, as some Windows editors write, is not part of the first key.
             String line = (i == 0 && lines.get(i).startsWith("\uFEFF") ? lines.get(i).substring(1) : lines.get(i)).strip();
@@ -166,6 +167,7 @@ public final class WaybillConfig {
             if (values.put(key, value) != null) {
                 throw new ConfigException(file + ":" + (i + 1) + ": '" + key + "' is set twice");
             }
+            lineOf.put(key, i + 1);
             if (value.isEmpty() && !MAY_BE_EMPTY.contains(key)) {
                 throw new ConfigException(file + ":" + (i + 1) + ": '" + key + "' is empty; remove the line to use the default");
             }
@@ -177,7 +179,10 @@ public final class WaybillConfig {
         try {
             return new WaybillConfig(file, values, warnings);
         } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
+            // A value the file set is found by its line; a default that does not fit (no log at
+            // the default path, a host name that cannot name the server) has none.
+            Integer line = e.key() == null ? null : lineOf.get(e.key());
+            throw new ConfigException(file + (line == null ? "" : ":" + line) + ": " + e.getMessage());
         }
     }
 
@@ -238,7 +243,7 @@ public final class WaybillConfig {
     }
 
     private static ConfigException bad(String key, String value, String expected) {
-        return new ConfigException(key + " = '" + value + "' is not valid: expected " + expected);
+        return new ConfigException(key, key + " = '" + value + "' is not valid: expected " + expected);
     }
 
     /**

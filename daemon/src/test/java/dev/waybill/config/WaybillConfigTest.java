@@ -106,6 +106,15 @@ class WaybillConfigTest {
         assertFalse(e.getMessage().contains("\n"), "one line");
     }
 
+    /** README promises the file, the line and the key for every mistake, a wrong value too. */
+    @Test
+    void read_badValue_namesTheLineItIsOn(@TempDir Path dir) throws IOException {
+        Path f = write(dir, "# retention\n\nserver.id = web1\nretention.days = 0\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> WaybillConfig.read(f));
+        assertEquals(f + ":4: retention.days = '0' is not valid: expected a whole number from 1 to 3650",
+                e.getMessage());
+    }
+
     @Test
     void read_byteOrderMark_isNotPartOfTheFirstKey(@TempDir Path dir) throws Exception {
         Path f = write(dir, "\uFEFFretention.days = 12\n");
