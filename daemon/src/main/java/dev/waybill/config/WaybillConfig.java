@@ -78,6 +78,13 @@ public final class WaybillConfig {
     private WaybillConfig(Path source, Map<String, String> v, List<String> warnings) throws ConfigException {
         this.source = source;
         this.warnings = List.copyOf(warnings);
+        for (Map.Entry<String, String> e : v.entrySet()) {
+            if (!e.getKey().equals("db.password") && quoted(e.getValue())) {
+                // Shown as written: the value's own quotes are the problem.
+                throw new ConfigException(e.getKey(), e.getKey() + " = " + e.getValue() + " is not valid: drop the"
+                        + " quotes (a value is taken as written, up to the end of its line)");
+            }
+        }
         dbUrl = v.get("db.url");
         if (dbUrl != null) {
             checkDbUrl(dbUrl);
@@ -85,7 +92,7 @@ public final class WaybillConfig {
         dbUser = v.get("db.user");
         dbPassword = v.getOrDefault("db.password", "");
         dbPoolSize = intValue(v, "db.pool.size", DEFAULT_POOL_SIZE, 1, 64);
-        logPath = v.containsKey("log.path") ? Path.of(v.get("log.path")) : firstExisting(DEFAULT_LOG_PATHS);
+        logPath = v.containsKey("log.path") ? absolutePath(v, "log.path", null) : firstExisting(DEFAULT_LOG_PATHS);
         if (Files.isDirectory(logPath)) {
             throw bad("log.path", logPath.toString(), "Exim's main log file, not a directory");
         }
@@ -94,29 +101,20 @@ public final class WaybillConfig {
         } catch (DateTimeException e) {
             throw bad("log.timezone", v.get("log.timezone"), "a zone such as UTC or Europe/Berlin");
         }
-        cpanelRoot = Path.of(v.getOrDefault("cpanel.root", DEFAULT_CPANEL_ROOT.toString()));
+        cpanelRoot = absolutePath(v, "cpanel.root", DEFAULT_CPANEL_ROOT);
         if (!Files.isDirectory(cpanelRoot)) {
             throw bad("cpanel.root", cpanelRoot.toString(), "an existing directory (/ on a cPanel server)");
         }
-        socketPath = Path.of(v.getOrDefault("socket.path", DEFAULT_SOCKET.toString()));
-        if (!socketPath.isAbsolute()) {
-            throw bad("socket.path", socketPath.toString(), "an absolute path");
-        }
+        socketPath = absolutePath(v, "socket.path", DEFAULT_SOCKET);
         serverId = v.containsKey("server.id") ? v.get("server.id") : defaultServerId();
         if (!SERVER_ID.matcher(serverId).matches()) {
             throw bad("server.id", serverId, "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         retentionDays = intValue(v, "retention.days", DEFAULT_RETENTION_DAYS, 1, MAX_RETENTION_DAYS);
-        pluginPath = Path.of(v.getOrDefault("plugin.path", DEFAULT_PLUGIN_PATH.toString()));
-        if (!pluginPath.isAbsolute()) {
-            throw bad("plugin.path", pluginPath.toString(), "an absolute path");
-        }
+        pluginPath = absolutePath(v, "plugin.path", DEFAULT_PLUGIN_PATH);
         String listen = v.getOrDefault("admin.listen", "");
         adminListen = listen.isEmpty() ? null : loopbackAddress("admin.listen", listen);
-        adminTokenFile = Path.of(v.getOrDefault("admin.token.file", DEFAULT_ADMIN_TOKEN_FILE.toString()));
-        if (!adminTokenFile.isAbsolute()) {
-            throw bad("admin.token.file", adminTokenFile.toString(), "an absolute path");
-        }
+        adminTokenFile = absolutePath(v, "admin.token.file", DEFAULT_ADMIN_TOKEN_FILE);
     }
 
     /** The defaults alone, as on a machine without a configuration file. */
@@ -176,6 +174,11 @@ public final class WaybillConfig {
         if (values.containsKey("db.password") && readableByOthers(file)) {
             warnings.add(file + " holds db.password but others may read it: chmod 600 " + file);
         }
+        if (values.containsKey("db.password") && quoted(values.get("db.password"))) {
+            // A password may hold any character, quotes too, so this is said, not refused.
+            warnings.add(file + ":" + lineOf.get("db.password") + ": db.password is wrapped in quotes, and they are"
+                    + " part of the password as written; remove them unless the password has them");
+        }
         try {
             return new WaybillConfig(file, values, warnings);
         } catch (ConfigException e) {
@@ -234,12 +237,49 @@ public final class WaybillConfig {
         if (!url.startsWith("jdbc:mariadb:") && !url.startsWith("jdbc:mysql:")) {
             throw bad("db.url", url, expected);
         }
+        org.mariadb.jdbc.Configuration parsed;
         try {
-            org.mariadb.jdbc.Configuration.parse(url.startsWith("jdbc:mysql:")
+            parsed = org.mariadb.jdbc.Configuration.parse(url.startsWith("jdbc:mysql:")
                     ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url);
         } catch (java.sql.SQLException | RuntimeException e) {
             throw bad("db.url", url, expected + " (" + e.getMessage() + ")");
         }
+        // The driver takes any number as a port and fails only when it connects, over and over
+        // for the daemon, which would wait for the database for ever.
+        for (org.mariadb.jdbc.HostAddress address : parsed.addresses()) {
+            if (address.port < 1 || address.port > 65_535) {
+                throw bad("db.url", url, "a port from 1 to 65535 after the host (3306 when left out), not "
+                        + address.port);
+            }
+        }
+    }
+
+    /** A value written in matching quotes, as shell and INI files have them: here they would be kept. */
+    private static boolean quoted(String value) {
+        return value.length() >= 2 && (value.charAt(0) == '"' || value.charAt(0) == '\'')
+                && value.charAt(value.length() - 1) == value.charAt(0);
+    }
+
+    /**
+     * The path {@code key} sets, or {@code def}. A relative one is refused: it would be taken from
+     * the working directory of whoever runs the command, which for the daemon is not where the
+     * file is.
+     */
+    private static Path absolutePath(Map<String, String> v, String key, Path def) throws ConfigException {
+        String text = v.get(key);
+        if (text == null) {
+            return def;
+        }
+        Path p;
+        try {
+            p = Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw bad(key, text, "an absolute path (" + e.getReason() + ")");
+        }
+        if (!p.isAbsolute()) {
+            throw bad(key, text, "an absolute path");
+        }
+        return p;
     }
 
     private static ConfigException bad(String key, String value, String expected) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +98,12 @@ class WaybillConfigTest {
         "admin.listen = 127.0.0.300:8470 | admin.listen = '127.0.0.300:8470' is not valid",
         "admin.token.file = admin.token | admin.token.file = 'admin.token' is not valid: expected an absolute path",
         "admin.token.file = | :1: 'admin.token.file' is empty",
+        "db.url = jdbc:mariadb://127.0.0.1:99999/waybill | a port from 1 to 65535 after the host (3306 when left out), not 99999",
+        "db.url = jdbc:mariadb:sequential://a:3306,b:0/waybill | a port from 1 to 65535 after the host (3306 when left out), not 0",
+        "log.path = var/log/exim_mainlog | :1: log.path = 'var/log/exim_mainlog' is not valid: expected an absolute path",
+        "cpanel.root = . | :1: cpanel.root = '.' is not valid: expected an absolute path",
+        "log.path = \"/var/log/exim_mainlog\" | :1: log.path = \"/var/log/exim_mainlog\" is not valid: drop the quotes",
+        "db.user = \"waybill\" | :1: db.user = \"waybill\" is not valid: drop the quotes",
     })
     void read_badValue_isOneLineNamingTheKey(String line, String expected, @TempDir Path dir) throws IOException {
         Path f = write(dir, line + "\n");
@@ -113,6 +120,25 @@ class WaybillConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> WaybillConfig.read(f));
         assertEquals(f + ":4: retention.days = '0' is not valid: expected a whole number from 1 to 3650",
                 e.getMessage());
+    }
+
+    @Test
+    void read_pathInSingleQuotes_isRefusedSayingToDropThem(@TempDir Path dir) throws IOException {
+        Path f = write(dir, "socket.path = '/run/w.sock'\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> WaybillConfig.read(f));
+        assertEquals(f + ":1: socket.path = '/run/w.sock' is not valid: drop the quotes (a value is taken as"
+                + " written, up to the end of its line)", e.getMessage());
+    }
+
+    /** Quotes may be real characters of a password: said, on the password's line, not refused. */
+    @Test
+    void read_quotedPassword_isKeptWithAWarning(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "db.user = waybill\ndb.password = \"s3cret\"\n");
+        WaybillConfig c = WaybillConfig.read(f);
+        assertEquals("\"s3cret\"", c.dbPassword());
+        assertEquals(List.of(f + ":2: db.password is wrapped in quotes, and they are part of the password as written;"
+                + " remove them unless the password has them"), c.warnings());
+        assertTrue(WaybillConfig.read(write(dir, "db.password = s3\"cret\"\n")).warnings().isEmpty());
     }
 
     @Test
