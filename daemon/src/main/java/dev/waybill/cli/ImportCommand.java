@@ -109,7 +109,14 @@ final class ImportCommand {
             return 2;
         }
         config.warnings().forEach(w -> err.println("waybill import: warning: " + w));
-        try (HikariDataSource ds = Database.open(config, "waybill-import")) {
+        HikariDataSource pool;
+        try {
+            pool = Database.open(config, "waybill-import");
+        } catch (ConfigException e) {
+            err.println("waybill import: " + e.getMessage());
+            return 2;
+        }
+        try (HikariDataSource ds = pool) {
             DeliveryStore store = new DeliveryStore(ds, config.serverId());
             try {
                 store.prepare();

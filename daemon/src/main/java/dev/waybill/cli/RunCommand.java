@@ -108,8 +108,21 @@ final class RunCommand {
         AtomicReference<LogIngestion> ingestionRef = new AtomicReference<>();
         // The pool connects on first use, so the socket answers (health, and "unavailable" from
         // queries) even while the database is still away.
-        HikariDataSource ds = Database.open(config, "waybill");
-        HikariDataSource queries = Database.openForQueries(config, "waybill-queries");
+        HikariDataSource ds;
+        HikariDataSource queries;
+        try {
+            ds = Database.open(config, "waybill");
+        } catch (ConfigException e) {
+            err.println("waybill run: " + e.getMessage());
+            return 2;
+        }
+        try {
+            queries = Database.openForQueries(config, "waybill-queries");
+        } catch (ConfigException e) {
+            ds.close();
+            err.println("waybill run: " + e.getMessage());
+            return 2;
+        }
         SocketServer server;
         AdminServer admin;
         AtomicReference<String> adminUrl = new AtomicReference<>();

@@ -237,12 +237,21 @@ public final class WaybillConfig {
         if (!url.startsWith("jdbc:mariadb:") && !url.startsWith("jdbc:mysql:")) {
             throw bad("db.url", url, expected);
         }
+        if (url.startsWith("jdbc:mysql:") && !org.mariadb.jdbc.Configuration.acceptsUrl(url)) {
+            // MariaDB's driver talks to MySQL too, but since its version 3 answers to jdbc:mysql:
+            // only when the URL says permitMysqlScheme; without it no driver takes the URL.
+            throw bad("db.url", url, "jdbc:mariadb:" + url.substring("jdbc:mysql:".length())
+                    + " (jdbc:mariadb: for MySQL as well: Waybill's driver, MariaDB Connector/J, takes"
+                    + " jdbc:mysql: only with permitMysqlScheme)");
+        }
         org.mariadb.jdbc.Configuration parsed;
         try {
-            parsed = org.mariadb.jdbc.Configuration.parse(url.startsWith("jdbc:mysql:")
-                    ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url);
+            parsed = org.mariadb.jdbc.Configuration.parse(url);
         } catch (java.sql.SQLException | RuntimeException e) {
             throw bad("db.url", url, expected + " (" + e.getMessage() + ")");
+        }
+        if (parsed == null) {
+            throw bad("db.url", url, expected);
         }
         // The driver takes any number as a port and fails only when it connects, over and over
         // for the daemon, which would wait for the database for ever.

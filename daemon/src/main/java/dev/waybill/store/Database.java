@@ -2,8 +2,10 @@ package dev.waybill.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /** The connection pool to MariaDB, configured from {@link WaybillConfig}. */
 public final class Database {
@@ -14,11 +16,15 @@ public final class Database {
     /**
      * Opens a pool. It does not connect yet: the first borrower does, so that a daemon can start
      * while the database is down and wait for it.
+     *
+     * @throws ConfigException in one line naming {@code db.url} when the pool cannot be made
      */
-    public static HikariDataSource open(WaybillConfig config, String poolName) {
-        HikariConfig h = settings(config, poolName, WRITE_SOCKET_SECONDS);
-        h.setConnectionInitSql(writeLimits());
-        return new HikariDataSource(h);
+    public static HikariDataSource open(WaybillConfig config, String poolName) throws ConfigException {
+        return pool(config, () -> {
+            HikariConfig h = settings(config, poolName, WRITE_SOCKET_SECONDS);
+            h.setConnectionInitSql(writeLimits());
+            return h;
+        });
     }
 
     /**
@@ -55,13 +61,39 @@ public final class Database {
      * Opens the daemon's pool for questions, apart from the one it writes through: questions a
      * lock holds up must never take the connections ingest needs. Each statement is bounded by
      * {@link #QUERY_SECONDS}.
+     *
+     * @throws ConfigException in one line naming {@code db.url} when the pool cannot be made
      */
-    public static HikariDataSource openForQueries(WaybillConfig config, String poolName) {
-        // An answer waited for longer than the statement's own bound, and shorter than the CLI's
-        // 30 s: a database that stopped answering is an error the caller is told of.
-        HikariConfig h = settings(config, poolName, QUERY_SECONDS + 5);
-        h.setConnectionInitSql(queryLimits());
-        return new HikariDataSource(h);
+    public static HikariDataSource openForQueries(WaybillConfig config, String poolName) throws ConfigException {
+        return pool(config, () -> {
+            // An answer waited for longer than the statement's own bound, and shorter than the
+            // CLI's 30 s: a database that stopped answering is an error the caller is told of.
+            HikariConfig h = settings(config, poolName, QUERY_SECONDS + 5);
+            h.setConnectionInitSql(queryLimits());
+            return h;
+        });
+    }
+
+    /**
+     * Makes a pool from the settings {@code settings} gives. Nothing connects yet, so whatever
+     * fails here comes from the configuration (a URL no driver takes, a setting the pool or the
+     * driver refuses) and would fail the same way at every start: it is said in one line naming
+     * {@code db.url}, with the reason of the innermost cause, in place of a stack trace.
+     */
+    private static HikariDataSource pool(WaybillConfig config, Supplier<HikariConfig> settings)
+            throws ConfigException {
+        try {
+            return new HikariDataSource(settings.get());
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String why = root.getMessage() == null ? root.toString() : root.getMessage();
+            String where = config.source() == null ? "" : config.source() + ": ";
+            throw new ConfigException(where + "db.url = '" + config.dbUrl() + "' cannot be used: "
+                    + why.replaceAll("\\s+", " ").strip());
+        }
     }
 
     /**

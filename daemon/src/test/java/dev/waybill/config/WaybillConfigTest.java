@@ -98,6 +98,7 @@ class WaybillConfigTest {
         "admin.listen = 127.0.0.300:8470 | admin.listen = '127.0.0.300:8470' is not valid",
         "admin.token.file = admin.token | admin.token.file = 'admin.token' is not valid: expected an absolute path",
         "admin.token.file = | :1: 'admin.token.file' is empty",
+        "db.url = jdbc:mysql://db:3307/waybill | db.url = 'jdbc:mysql://db:3307/waybill' is not valid: expected jdbc:mariadb://db:3307/waybill (jdbc:mariadb: for MySQL as well",
         "db.url = jdbc:mariadb://127.0.0.1:99999/waybill | a port from 1 to 65535 after the host (3306 when left out), not 99999",
         "db.url = jdbc:mariadb:sequential://a:3306,b:0/waybill | a port from 1 to 65535 after the host (3306 when left out), not 0",
         "log.path = var/log/exim_mainlog | :1: log.path = 'var/log/exim_mainlog' is not valid: expected an absolute path",
@@ -111,6 +112,13 @@ class WaybillConfigTest {
         assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    /** The driver takes jdbc:mysql: when the URL permits it: such a URL works, and stays valid. */
+    @Test
+    void read_mysqlSchemeWithPermitMysqlScheme_isValid(@TempDir Path dir) throws Exception {
+        String url = "jdbc:mysql://db:3307/waybill?permitMysqlScheme";
+        assertEquals(url, WaybillConfig.read(write(dir, "db.url = " + url + "\n")).dbUrl());
     }
 
     /** README promises the file, the line and the key for every mistake, a wrong value too. */

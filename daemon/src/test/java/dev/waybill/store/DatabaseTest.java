@@ -1,9 +1,12 @@
 package dev.waybill.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
@@ -11,9 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -92,6 +98,36 @@ class DatabaseTest {
             assertEquals(all.size(), Schema.migrate(c, all));
             assertEquals(0, during[0]);
             assertEquals(Database.WRITE_SOCKET_SECONDS * 1000, c.getNetworkTimeout());
+        }
+    }
+
+    /**
+     * Making a pool connects to nothing, so what fails there is the configuration: one line naming
+     * db.url and the reason, never the pool's stack trace (as jdbc:mysql: gave before the
+     * configuration refused it). No driver registered stands for any URL no driver takes.
+     */
+    @Test
+    void open_urlNoDriverTakes_isOneLineNamingDbUrl(TestDatabase db, @TempDir Path dir) throws Exception {
+        WaybillConfig config = config(dir, db, "");
+        List<Driver> drivers = Collections.list(DriverManager.getDrivers());
+        for (Driver d : drivers) {
+            DriverManager.deregisterDriver(d);
+        }
+        try {
+            for (boolean forQueries : new boolean[] {false, true}) {
+                ConfigException e = assertThrows(ConfigException.class, () -> {
+                    try (HikariDataSource ds = forQueries ? Database.openForQueries(config, "t-nodriver")
+                            : Database.open(config, "t-nodriver")) {
+                        fail("a pool without a driver: " + ds);
+                    }
+                });
+                assertEquals(config.source() + ": db.url = '" + db.jdbcUrl() + "' cannot be used: No suitable driver",
+                        e.getMessage());
+            }
+        } finally {
+            for (Driver d : drivers) {
+                DriverManager.registerDriver(d);
+            }
         }
     }
 
