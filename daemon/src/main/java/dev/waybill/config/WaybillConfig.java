@@ -45,6 +45,11 @@ public final class WaybillConfig {
     public static final int DEFAULT_RETENTION_DAYS = 30;
     public static final int MAX_RETENTION_DAYS = 3650;
     public static final int DEFAULT_POOL_SIZE = 4;
+    /**
+     * The kernel's host name, what uname(2) answers: read from a file, so that the default
+     * {@code server.id} never waits for, or depends on, a name lookup.
+     */
+    static final Path KERNEL_HOST_NAME = Path.of("/proc/sys/kernel/hostname");
     /** Where the installer puts plugin/: the page templates are read from its templates/ and static/. */
     public static final Path DEFAULT_PLUGIN_PATH = Path.of("/usr/local/waybill/plugin");
     /** The admin page's token, written by install.sh (mode 0600) on servers without cPanel. */
@@ -69,13 +74,16 @@ public final class WaybillConfig {
     private final Path cpanelRoot;
     private final Path socketPath;
     private final String serverId;
+    /** Why the host name cannot stand for an unset server.id, or null. */
+    private final String serverIdUnset;
     private final int retentionDays;
     private final Path pluginPath;
     private final InetSocketAddress adminListen;
     private final Path adminTokenFile;
     private final List<String> warnings;
 
-    private WaybillConfig(Path source, Map<String, String> v, List<String> warnings) throws ConfigException {
+    private WaybillConfig(Path source, Map<String, String> v, List<String> warnings, Path hostNameFile)
+            throws ConfigException {
         this.source = source;
         this.warnings = List.copyOf(warnings);
         for (Map.Entry<String, String> e : v.entrySet()) {
@@ -106,9 +114,26 @@ public final class WaybillConfig {
             throw bad("cpanel.root", cpanelRoot.toString(), "an existing directory (/ on a cPanel server)");
         }
         socketPath = absolutePath(v, "socket.path", DEFAULT_SOCKET);
-        serverId = v.containsKey("server.id") ? v.get("server.id") : defaultServerId();
-        if (!SERVER_ID.matcher(serverId).matches()) {
-            throw bad("server.id", serverId, "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        if (v.containsKey("server.id")) {
+            serverId = v.get("server.id");
+            if (!SERVER_ID.matcher(serverId).matches()) {
+                throw bad("server.id", serverId,
+                        "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+            serverIdUnset = null;
+        } else {
+            // Known only when a command writes rows (requireDatabase): parse and the client
+            // commands never need it, and must not stop on a host called localhost.
+            String host = kernelHostName(hostNameFile);
+            String shortName = host == null ? null : shortHostName(host);
+            if (shortName != null && SERVER_ID.matcher(shortName).matches() && !shortName.equals("localhost")) {
+                serverId = shortName;
+                serverIdUnset = null;
+            } else {
+                serverId = null;
+                serverIdUnset = host == null ? "the host name cannot be read from " + hostNameFile
+                        : "the host name '" + host + "' cannot stand for it";
+            }
         }
         retentionDays = intValue(v, "retention.days", DEFAULT_RETENTION_DAYS, 1, MAX_RETENTION_DAYS);
         pluginPath = absolutePath(v, "plugin.path", DEFAULT_PLUGIN_PATH);
@@ -120,7 +145,7 @@ public final class WaybillConfig {
     /** The defaults alone, as on a machine without a configuration file. */
     public static WaybillConfig defaults() {
         try {
-            return new WaybillConfig(null, Map.of(), List.of());
+            return new WaybillConfig(null, Map.of(), List.of(), KERNEL_HOST_NAME);
         } catch (ConfigException e) {
             throw new IllegalStateException("the defaults must be valid: " + e.getMessage(), e);
         }
@@ -132,6 +157,11 @@ public final class WaybillConfig {
      * @throws ConfigException naming the file, the line or key, and what is wrong
      */
     public static WaybillConfig read(Path file) throws ConfigException {
+        return read(file, KERNEL_HOST_NAME);
+    }
+
+    /** Reads {@code file} on a host whose kernel host name is in {@code hostNameFile}. */
+    static WaybillConfig read(Path file, Path hostNameFile) throws ConfigException {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -180,7 +210,7 @@ public final class WaybillConfig {
                     + " part of the password as written; remove them unless the password has them");
         }
         try {
-            return new WaybillConfig(file, values, warnings);
+            return new WaybillConfig(file, values, warnings, hostNameFile);
         } catch (ConfigException e) {
             // A value the file set is found by its line; a default that does not fit (no log at
             // the default path, a host name that cannot name the server) has none.
@@ -212,6 +242,10 @@ public final class WaybillConfig {
         }
         if (dbUser == null) {
             throw new ConfigException(where + ": db.user is not set; this command needs the database");
+        }
+        if (serverId == null) {
+            throw new ConfigException(where + ": server.id is not set and " + serverIdUnset + "; set server.id to"
+                    + " this server's own name (e.g. server.id = web1), the same at every start");
         }
         return this;
     }
@@ -362,15 +396,24 @@ public final class WaybillConfig {
         return candidates.get(0);
     }
 
-    private static String defaultServerId() {
+    /**
+     * The kernel's host name, or null when it cannot be read. Not {@code InetAddress.getLocalHost}:
+     * that looks the name up, and answers "localhost" when the lookup fails, so that a host
+     * missing from DNS, or a lookup failing at one start, would write under another server's id.
+     */
+    private static String kernelHostName(Path file) {
         try {
-            String host = InetAddress.getLocalHost().getHostName();
-            int dot = host.indexOf('.');
-            String shortName = dot > 0 ? host.substring(0, dot) : host;
-            return SERVER_ID.matcher(shortName).matches() ? shortName : "localhost";
-        } catch (IOException e) {
-            return "localhost";
+            String name = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            return name.isEmpty() || name.equals("(none)") ? null : name;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
+    }
+
+    /** {@code Web17.dc1.example.net} is {@code web17}: the name up to the first dot, in lower case. */
+    static String shortHostName(String host) {
+        int dot = host.indexOf('.');
+        return (dot > 0 ? host.substring(0, dot) : host).toLowerCase(Locale.ROOT);
     }
 
     private static boolean readableByOthers(Path file) {
@@ -427,7 +470,11 @@ public final class WaybillConfig {
         return socketPath;
     }
 
-    /** {@code server.id}: this server's name on every row (many servers can share one database). */
+    /**
+     * {@code server.id}: this server's name on every row (many servers can share one database).
+     * Null only when it is not set and the host name cannot stand for it, which
+     * {@link #requireDatabase} refuses.
+     */
     public String serverId() {
         return serverId;
     }

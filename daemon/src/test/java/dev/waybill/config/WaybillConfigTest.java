@@ -114,6 +114,44 @@ class WaybillConfigTest {
         assertFalse(e.getMessage().contains("\n"), "one line");
     }
 
+    private static final String DATABASE = "db.url = jdbc:mariadb://127.0.0.1:3306/waybill\ndb.user = waybill\n";
+
+    /** Regression: the default came from a DNS lookup, and was "localhost" when the name did not resolve. */
+    @Test
+    void defaultServerId_isTheKernelsShortHostName_lowerCased_withoutALookup(@TempDir Path dir) throws Exception {
+        Path host = dir.resolve("hostname");
+        Files.writeString(host, "Web17.dc1.example.invalid\n");
+        WaybillConfig c = WaybillConfig.read(write(dir, DATABASE), host).requireDatabase();
+        assertEquals("web17", c.serverId());
+    }
+
+    /**
+     * Without server.id, a host name that cannot tell servers apart (or none) stops the commands
+     * that write rows, asking for server.id; parse and the client commands need no id and go on.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "localhost | the host name 'localhost' cannot stand for it",
+        "localhost.localdomain | the host name 'localhost.localdomain' cannot stand for it",
+        "web_1+x | the host name 'web_1+x' cannot stand for it",
+        "(none) | the host name cannot be read from",
+        "'' | the host name cannot be read from",
+    })
+    void defaultServerId_hostNameThatCannotNameTheServer_asksForServerId(String name, String why, @TempDir Path dir)
+            throws Exception {
+        Path host = dir.resolve("hostname");
+        Files.writeString(host, name + "\n");
+        Path f = write(dir, DATABASE);
+        WaybillConfig c = WaybillConfig.read(f, host);
+        ConfigException e = assertThrows(ConfigException.class, c::requireDatabase);
+        assertTrue(e.getMessage().startsWith(f + ": server.id is not set and " + why), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; set server.id to this server's own name (e.g. server.id = web1), the"
+                + " same at every start"), e.getMessage());
+        assertThrows(ConfigException.class, () -> WaybillConfig.read(f, dir.resolve("no-such-file")).requireDatabase());
+        Files.writeString(f, DATABASE + "server.id = web1\n");
+        assertEquals("web1", WaybillConfig.read(f, host).requireDatabase().serverId());
+    }
+
     /** The driver takes jdbc:mysql: when the URL permits it: such a URL works, and stays valid. */
     @Test
     void read_mysqlSchemeWithPermitMysqlScheme_isValid(@TempDir Path dir) throws Exception {
