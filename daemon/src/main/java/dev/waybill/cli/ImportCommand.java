@@ -220,7 +220,7 @@ final class ImportCommand {
                 return 1;
             }
             // A message's rows are written when it finishes, once; those still open at the end, last.
-            Ingester ingester = Ingester.finishedOnly(config.serverId(), accounts,
+            Ingester ingester = Ingester.finishedOnly(store.serverName(), accounts,
                     MessageAssembler.DEFAULT_HORIZON_SECONDS);
             long started = System.nanoTime();
             int imported = 0;

@@ -115,11 +115,13 @@ public final class WaybillConfig {
         }
         socketPath = absolutePath(v, "socket.path", DEFAULT_SOCKET);
         if (v.containsKey("server.id")) {
-            serverId = v.get("server.id");
-            if (!SERVER_ID.matcher(serverId).matches()) {
-                throw bad("server.id", serverId,
-                        "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            String id = v.get("server.id");
+            if (!SERVER_ID.matcher(id).matches()) {
+                throw bad("server.id", id, "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
             }
+            // Table server compares names without regard to case, as host names are compared:
+            // WEB3 and web3 are one server there, so they are one name here too.
+            serverId = id.toLowerCase(Locale.ROOT);
             serverIdUnset = null;
         } else {
             // Known only when a command writes rows (requireDatabase): parse and the client

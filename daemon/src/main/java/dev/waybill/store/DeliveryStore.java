@@ -75,7 +75,8 @@ public final class DeliveryStore {
     private static final String BACKFILL = "backfill:";
 
     private final DataSource dataSource;
-    private final String serverName;
+    /** As configured until {@link #prepare()}, then as table {@code server} spells it. */
+    private volatile String serverName;
     private volatile int serverId = -1;
     /** The server's max_allowed_packet, read at {@link #prepare()}. */
     private volatile long maxPacket = Long.MAX_VALUE;
@@ -148,7 +149,12 @@ public final class DeliveryStore {
                 + OutcomeType.DEFER.ordinal() + " THEN 1 ELSE 2 END";
     }
 
-    /** This server's name, as on every row. */
+    /**
+     * This server's name, as on every row: after {@link #prepare()}, spelt as table {@code server}
+     * has it. Names are compared there without regard to case, so {@code WEB3}, registered by an
+     * older version that kept the configured case, is the server {@code web3} configures now; a
+     * rejection's key holds a hash of the name, and the stored spelling keeps it what it was.
+     */
     public String serverName() {
         return serverName;
     }
@@ -170,11 +176,12 @@ public final class DeliveryStore {
      * insert at each start would run a fleet out of them.
      */
     private int serverId(Connection c) throws SQLException {
-        try (PreparedStatement sel = c.prepareStatement("SELECT id FROM server WHERE name = ?")) {
+        try (PreparedStatement sel = c.prepareStatement("SELECT id, name FROM server WHERE name = ?")) {
             sel.setString(1, serverName);
             for (int attempt = 0; attempt < 2; attempt++) {
                 try (ResultSet rs = sel.executeQuery()) {
                     if (rs.next()) {
+                        serverName = rs.getString(2);
                         return rs.getInt(1);
                     }
                 }

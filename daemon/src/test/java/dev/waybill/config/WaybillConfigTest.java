@@ -152,6 +152,12 @@ class WaybillConfigTest {
         assertEquals("web1", WaybillConfig.read(f, host).requireDatabase().serverId());
     }
 
+    /** The database compares server names without regard to case: so does the configuration. */
+    @Test
+    void read_serverIdInUpperCase_isLowerCased(@TempDir Path dir) throws Exception {
+        assertEquals("web3.dc-1", WaybillConfig.read(write(dir, "server.id = WEB3.Dc-1\n")).serverId());
+    }
+
     /** The driver takes jdbc:mysql: when the URL permits it: such a URL works, and stays valid. */
     @Test
     void read_mysqlSchemeWithPermitMysqlScheme_isValid(@TempDir Path dir) throws Exception {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.outcome.OutcomeType;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.StoredLog;
 import dev.waybill.testing.TestDatabase;
@@ -82,6 +83,30 @@ class ManyServersStoreTest {
             }
             new DeliveryStore(ds, "web2").prepare();
             assertEquals(List.of("1|web1|", "2|web2|"), dump(ds, "SELECT id, name FROM server ORDER BY id"));
+        }
+    }
+
+    /**
+     * Regression: table server compares names without regard to case, so WEB3 (as an older
+     * version registered a server.id written in upper case) and web3 (as the configuration gives
+     * it now) are one server; it keeps its stored spelling, and with it the keys of its rows,
+     * rejections included (theirs hash the name), so reading the same lines again adds nothing.
+     */
+    @Test
+    void serverNamesDifferingOnlyInCase_areOneServer_writingTheSameRows(@TempDir Path root, TestDatabase db)
+            throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\nshop.test: shopuser\n");
+        try (HikariDataSource ds = db.pool(2)) {
+            StoredLog.store(new DeliveryStore(ds, "WEB3"), root, StoredLog.fixture());
+            List<String> before = dump(ds, DELIVERIES);
+            assertTrue(count(ds, "SELECT COUNT(*) FROM delivery WHERE type = " + OutcomeType.REJECTED.ordinal()) > 0,
+                    "the fixture has rejections");
+            DeliveryStore lower = new DeliveryStore(ds, "web3");
+            StoredLog.store(lower, root, StoredLog.fixture());
+            assertEquals("WEB3", lower.serverName());
+            assertEquals(List.of("1|WEB3|"), dump(ds, "SELECT id, name FROM server ORDER BY id"));
+            assertEquals(before, dump(ds, DELIVERIES));
         }
     }
 
