@@ -7,6 +7,7 @@ import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.function.Consumer;
 /**
  * The options every command that talks to the daemon shares: where the socket is
  * ({@code --socket PATH}, else {@code $WAYBILL_SOCKET}, else {@code socket.path} of the
- * configuration), {@code --json}, and {@code --as NAME} where the command allows it.
+ * configuration, else the default socket), {@code --json}, and {@code --as NAME} where the command
+ * allows it.
  */
 final class ClientOptions {
 
@@ -24,7 +26,8 @@ final class ClientOptions {
 
     static final String HELP = """
               --socket PATH   the daemon's socket (default: $WAYBILL_SOCKET, else socket.path of
-                              the configuration, else /var/run/waybill/waybill.sock)
+                              the configuration, else /var/run/waybill/waybill.sock, also when
+                              the default configuration cannot be read)
               --config FILE   configuration file (default /etc/waybill/waybill.conf)
               --json          one JSON object, for scripts
               -h, --help      show this text
@@ -35,6 +38,10 @@ final class ClientOptions {
     boolean json;
     String as;
     boolean help;
+    /** The configuration read when {@code --config} is not given. */
+    Path defaultConfig = WaybillConfig.DEFAULT_FILE;
+    /** The socket when nothing else names one, or when the default configuration cannot be read. */
+    Path defaultSocket = WaybillConfig.DEFAULT_SOCKET;
 
     /**
      * Parses {@code args}; returns null after printing the problem when they are wrong.
@@ -73,23 +80,54 @@ final class ClientOptions {
     }
 
     /**
+     * The socket to use, and why the configuration was passed over (null when it was not).
+     *
+     * @param unreadConfig the default configuration's "FILE: permission denied" when it could not
+     *                     be read and the default socket stands in for its {@code socket.path}
+     */
+    record Socket(Path path, String unreadConfig) {
+    }
+
+    /**
      * The socket to use: the flag, else the environment, else the configuration. An explicit
      * flag beats an inherited environment variable.
      *
      * @throws ConfigException if the configuration has to be read and is wrong
      */
-    Path socket(Map<String, String> env) throws ConfigException {
-        return resolveSocket(socketFlag, env.get(SocketClient.SOCKET_ENV), configFile);
+    Socket socket(Map<String, String> env) throws ConfigException {
+        return resolveSocket(socketFlag, env.get(SocketClient.SOCKET_ENV), configFile, defaultConfig, defaultSocket);
     }
 
-    static Path resolveSocket(String flag, String env, Path configFile) throws ConfigException {
+    /**
+     * The socket named by {@code flag}, else {@code env}, else the configuration: {@code configFile}
+     * when given (it must be readable and right), else {@code defaultConfig} when it exists, else
+     * {@code defaultSocket}. The default configuration is root's alone (mode 0600: it holds the
+     * database password), and the users a client command is for, cPanel accounts asking
+     * {@code whoami}, may not read it: all they need of it is {@code socket.path}, so then the
+     * default socket stands in, as it does for the pages, which never read the file.
+     */
+    static Socket resolveSocket(String flag, String env, Path configFile, Path defaultConfig, Path defaultSocket)
+            throws ConfigException {
         if (flag != null) {
-            return Path.of(flag);
+            return new Socket(Path.of(flag), null);
         }
         if (env != null && !env.isEmpty()) {
-            return Path.of(env);
+            return new Socket(Path.of(env), null);
         }
-        return WaybillConfig.load(configFile).socketPath();
+        if (configFile != null) {
+            return new Socket(WaybillConfig.read(configFile).socketPath(), null);
+        }
+        if (!Files.exists(defaultConfig)) {
+            return new Socket(defaultSocket, null);
+        }
+        try {
+            return new Socket(WaybillConfig.read(defaultConfig).socketPath(), null);
+        } catch (ConfigException e) {
+            if (!e.unreadable()) {
+                throw e;
+            }
+            return new Socket(defaultSocket, e.getMessage());
+        }
     }
 
     /** What a call to the daemon gave: its result (or null and the command's exit status), and where. */
@@ -103,22 +141,33 @@ final class ClientOptions {
      */
     Answer call(String command, Map<String, String> env, String method, JsonObject params, Consumer<String> chunks,
                 PrintStream err) {
-        Path socket;
+        Socket socket;
         try {
             socket = socket(env);
         } catch (ConfigException e) {
             err.println("waybill " + command + ": " + e.getMessage());
             return new Answer(null, 2, null);
         }
-        try (SocketClient c = SocketClient.connect(socket).timeout(TIMEOUT)) {
+        SocketClient client;
+        try {
+            client = SocketClient.connect(socket.path());
+        } catch (IOException e) {
+            // Where the daemon's socket.path is not the default, this tells the user why it was not found.
+            err.println("waybill " + command + ": " + e.getMessage() + (socket.unreadConfig() == null ? ""
+                    : " (could not read the configuration, " + socket.unreadConfig() + ", so tried the default"
+                    + " socket; --socket PATH or $" + SocketClient.SOCKET_ENV + " names another)"));
+            return new Answer(null, 1, socket.path());
+        }
+        try (SocketClient c = client) {
+            c.timeout(TIMEOUT);
             return new Answer(chunks == null ? c.call(method, params, as) : c.call(method, params, as, chunks), 0,
-                    socket);
+                    socket.path());
         } catch (IOException e) {
             err.println("waybill " + command + ": " + e.getMessage());
         } catch (ErrorReply e) {
             err.println("waybill " + command + ": " + e);
         }
-        return new Answer(null, 1, socket);
+        return new Answer(null, 1, socket.path());
     }
 
     /** {@code 3d 04h 05m}, {@code 2h 03m 10s}, {@code 42s}. */

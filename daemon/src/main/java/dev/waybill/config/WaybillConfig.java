@@ -168,13 +168,13 @@ public final class WaybillConfig {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": no such file");
+            throw ConfigException.unreadable(file + ": no such file");
         } catch (AccessDeniedException e) {
-            throw new ConfigException(file + ": permission denied");
+            throw ConfigException.unreadable(file + ": permission denied");
         } catch (MalformedInputException e) {
             throw new ConfigException(file + ": not UTF-8 text");
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+            throw ConfigException.unreadable(file + ": cannot read: " + e.getMessage());
         }
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, Integer> lineOf = new LinkedHashMap<>();

@@ -17,6 +17,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,7 +102,59 @@ class ClientCommandsTest {
         Path conf = dir.resolve("waybill.conf");
         Files.writeString(conf, "socket.path = " + socket + "\ncpanel.root = " + dir + "\n");
         assertEquals(0, run(Map.of(), "status", "--config", conf.toString()), err());
-        assertEquals(socket, ClientOptions.resolveSocket(null, "", conf));
+        assertEquals(socket, ClientOptions.resolveSocket(null, "", conf, dir.resolve("none.conf"),
+                dir.resolve("default.sock")).path());
+        assertEquals(socket, ClientOptions.resolveSocket(null, null, null, conf, dir.resolve("default.sock")).path(),
+                "the default configuration, readable");
+    }
+
+    /**
+     * Regression: the installed configuration is root's alone (mode 0600: the database password),
+     * and every client command of a user who may not read it, a cPanel account asking whoami,
+     * failed on it. Then the default socket stands in for socket.path; an unreadable --config FILE,
+     * or a default configuration that says something wrong, still stops the command.
+     */
+    @Test
+    void clientCommand_defaultConfigurationUnreadable_triesTheDefaultSocket() throws Exception {
+        List<Path> unreadable = new ArrayList<>();
+        unreadable.add(Files.createDirectory(dir.resolve("a-directory.conf"))); // unreadable even for root
+        Path secret = Files.writeString(dir.resolve("secret.conf"), "socket.path = /elsewhere.sock\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("---------"));
+        if (!Files.isReadable(secret)) {
+            unreadable.add(secret); // permission denied, as a cPanel user meets it
+        }
+        for (Path conf : unreadable) {
+            ClientOptions o = ClientOptions.parse("whoami", new String[0], true, System.err);
+            o.defaultConfig = conf;
+            o.defaultSocket = socket;
+            assertEquals(0, call(o).status(), err());
+            assertEquals(socket, call(o).socket());
+
+            Path nowhere = dir.resolve("nowhere.sock");
+            o.defaultSocket = nowhere;
+            assertEquals(1, call(o).status());
+            assertTrue(err().startsWith("waybill whoami: cannot connect to " + nowhere + ": is waybill running? (could"
+                    + " not read the configuration, " + conf + ": "), err());
+            assertTrue(err().endsWith(", so tried the default socket; --socket PATH or $WAYBILL_SOCKET names"
+                    + " another)\n"), err());
+
+            ClientOptions explicit = ClientOptions.parse("whoami", new String[] {"--config", conf.toString()}, true,
+                    System.err);
+            explicit.defaultSocket = socket;
+            assertEquals(2, call(explicit).status());
+            assertTrue(err().startsWith("waybill whoami: " + conf + ": "), err());
+        }
+        Path wrong = Files.writeString(dir.resolve("wrong.conf"), "retention.days = 0\n");
+        ClientOptions o = ClientOptions.parse("whoami", new String[0], true, System.err);
+        o.defaultConfig = wrong;
+        o.defaultSocket = socket;
+        assertEquals(2, call(o).status());
+        assertTrue(err().contains(wrong + ":1: retention.days = '0' is not valid"), err());
+    }
+
+    private ClientOptions.Answer call(ClientOptions o) {
+        stderr.reset();
+        return o.call("whoami", Map.of(), "whoami", null, null, new PrintStream(stderr, true, StandardCharsets.UTF_8));
     }
 
     @Test
