@@ -28,8 +28,8 @@ import java.util.regex.Pattern;
  * the commented reference file shipped as {@code packaging/waybill.conf}.
  *
  * <p>Everything is validated when the file is read; a wrong value stops start-up with a
- * {@link ConfigException} naming the file and the key. An unknown key is an error too, so that a
- * typo never silently leaves a default in force. Immutable.
+ * {@link ConfigException} naming the file, the line and the key. An unknown key is an error too,
+ * so that a typo never silently leaves a default in force. Immutable.
  */
 public final class WaybillConfig {
 
