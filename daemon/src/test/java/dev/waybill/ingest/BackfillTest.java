@@ -391,7 +391,7 @@ class BackfillTest {
         Files.createDirectories(dir.resolve("cpanel-root"));
         Files.writeString(conf, "db.url = " + db.jdbcUrl() + "\ndb.user = " + db.user() + "\ndb.password = "
                 + db.password() + "\ncpanel.root = " + dir.resolve("cpanel-root") + "\nserver.id = " + server
-                + "\nlog.timezone = UTC\n");
+                + "\nlog.timezone = UTC\nretention.days = 3650\n"); // the sample logs are from 2025
         Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return conf;
     }
