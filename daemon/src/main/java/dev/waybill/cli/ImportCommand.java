@@ -189,9 +189,11 @@ final class ImportCommand {
                         status = 1;
                         continue;
                     }
-                    if (Files.getLastModifiedTime(p).toMillis() / 1000 < retentionCutoff()) {
-                        // Written to last before the retention window: every row it holds would
-                        // be removed by the daemon's next retention pass.
+                    if (Files.getLastModifiedTime(p).toMillis() / 1000 < retentionCutoff() - HORIZON) {
+                        // Written to last before the retention window, by more than a message may
+                        // stay open: every row it holds would be removed by the daemon's next
+                        // retention pass, and no message in the window began in it (a file
+                        // closer to the window is read, or replayed, for those).
                         err.println("waybill import: " + p + ": " + olderThanRetention() + "; skipped");
                         continue;
                     }
@@ -287,9 +289,13 @@ final class ImportCommand {
 
         /** Why a file whose mail is all past {@code retention.days} is not (or not recorded as) imported. */
         private String olderThanRetention() {
-            return "all of its mail is older than retention.days (" + config.retentionDays() + " days), so the"
-                    + " daemon's retention would remove it at once; raise retention.days to keep older mail";
+            return "all of its mail is older than retention.days (" + config.retentionDays() + " days, and the "
+                    + HORIZON / 86_400 + " days a message may stay open), so the daemon's retention would remove it"
+                    + " at once; raise retention.days to keep older mail";
         }
+
+        /** How long a message may stay open: a file this much older than the window may still start one in it. */
+        private static final long HORIZON = MessageAssembler.DEFAULT_HORIZON_SECONDS;
 
         /** Epoch seconds before which rows are past {@code retention.days}. */
         private long retentionCutoff() {
@@ -350,18 +356,20 @@ final class ImportCommand {
                 }
                 if (reader.heldBack() != null) {
                     progress.clear();
-                    err.println("waybill import: " + f.path() + ": its last line has no end yet (still being"
-                            + " written?), so it was left out; the daemon stores it once it ends, or import the file"
-                            + " again then");
+                    err.println("waybill import: " + f.path() + ": its last line has no newline yet (still being"
+                            + " written?) and was left out; the file counts as read up to it, so importing it again"
+                            + " once the line has ended reads it (the daemon following the log stores it then anyway)");
                 }
-                if (feed.lastTime() != ParsedLine.NO_TIME && feed.lastTime() < retentionCutoff()) {
+                if (feed.lastTime() != ParsedLine.NO_TIME && feed.lastTime() < retentionCutoff() - HORIZON) {
                     // Not recorded as read: once retention.days is raised, importing it again stores it.
                     writer.submit(end);
                     progress.clear();
                     err.println("waybill import: " + f.path() + ": " + olderThanRetention());
                     return Read.WHOLE;
                 }
-                end.imported(feed.record(f.fingerprint(), f.path().toString(), reader.bytes()));
+                if (reader.bytes() > 0) { // nothing recorded of a file of one line still being written
+                    end.imported(feed.record(f.fingerprint(), f.path().toString(), reader.bytes()));
+                }
                 writer.submit(end);
                 return Read.WHOLE;
             } catch (IOException e) {

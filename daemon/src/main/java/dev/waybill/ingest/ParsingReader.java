@@ -83,7 +83,8 @@ public final class ParsingReader implements AutoCloseable {
         } catch (InterruptedException e) {
             return; // closed by the consumer: nobody is waiting for the end marker
         } finally {
-            bytes = reader.offset();
+            // A line held back is not read: a record of what was read ends before it.
+            bytes = heldBack != null ? reader.lineOffset() : reader.offset();
             truncatedLines = reader.truncatedLines();
         }
         try {
@@ -140,7 +141,7 @@ public final class ParsingReader implements AutoCloseable {
         return batch;
     }
 
-    /** Bytes read, once {@link #next()} has returned null or thrown. */
+    /** Bytes read (up to a line {@linkplain #heldBack() held back}), once {@link #next()} has returned null or thrown. */
     public long bytes() {
         return bytes;
     }

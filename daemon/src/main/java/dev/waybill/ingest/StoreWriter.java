@@ -368,26 +368,22 @@ public final class StoreWriter implements AutoCloseable {
             return since == 0 ? null : "waiting for the database since " + clock(since) + " (" + cause + ")" + HELD;
         }
 
-        void begins(SQLException e, Consumer<String> log) {
-            synchronized (this) {
-                if (since != 0) {
-                    return;
-                }
-                since = System.currentTimeMillis();
-                cause = oneLine(e);
+        /** Said under the lock, so that two writers' lines never cross ("back" before "away"). */
+        synchronized void begins(SQLException e, Consumer<String> log) {
+            if (since != 0) {
+                return;
             }
+            since = System.currentTimeMillis();
+            cause = oneLine(e);
             String what = lockConflict(e) ? "the database keeps refusing the write for a lock another session holds"
                     : readOnlyOrFull(e) ? "the database cannot take writes now" : "cannot reach the database";
             log.accept(what + " (" + oneLine(e) + "); holding the batch and retrying every " + MAX_RETRY_MS / 1000
                     + " s at most");
         }
 
-        void over(Consumer<String> log) {
-            long was;
-            synchronized (this) {
-                was = since;
-                since = 0;
-            }
+        synchronized void over(Consumer<String> log) {
+            long was = since;
+            since = 0;
             if (was != 0) {
                 log.accept("database is back after " + (System.currentTimeMillis() - was) / 1000
                         + " s; writing resumed, nothing was lost");

@@ -77,6 +77,9 @@ public final class Retention {
         long deleted = 0;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
+            // A slice may rightly take minutes on a large store shared by servers of other
+            // retention: no bound on waiting for its answers (the pool's, for writes, is 120 s).
+            c.setNetworkTimeout(Runnable::run, 0);
             Integer server = serverId(c);
             if (server == null) {
                 return 0;

@@ -219,6 +219,13 @@ public final class Schema {
         // bound on waiting for its answers here (the pool's, for writes, would cut it short).
         int networkTimeout = c.getNetworkTimeout();
         c.setNetworkTimeout(Runnable::run, 0);
+        // Nor the writer's bound on lock waits: an ALTER waits its turn behind a long transaction
+        // (a dump, say) as long as the server lets it, rather than fail and start again.
+        long[] lockWaits = sessionLockWaits(c);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET SESSION lock_wait_timeout = @@GLOBAL.lock_wait_timeout,"
+                    + " innodb_lock_wait_timeout = @@GLOBAL.innodb_lock_wait_timeout");
+        }
         try (Statement st = c.createStatement()) {
             try (ResultSet lock = st.executeQuery("SELECT GET_LOCK('" + LOCK + "', " + LOCK_SECONDS + ")")) {
                 if (!lock.next() || lock.getInt(1) != 1) {
@@ -265,6 +272,18 @@ public final class Schema {
         } finally {
             c.setAutoCommit(autoCommit);
             c.setNetworkTimeout(Runnable::run, networkTimeout);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET SESSION lock_wait_timeout = " + lockWaits[0] + ", innodb_lock_wait_timeout = "
+                        + lockWaits[1]);
+            }
+        }
+    }
+
+    private static long[] sessionLockWaits(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT @@SESSION.lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
         }
     }
 

@@ -85,19 +85,39 @@ class DatabaseTest {
         }
     }
 
-    /** A migration may take longer than the writer's bound: no bound while it runs, the pool's after. */
+    /**
+     * A migration may take longer than the writer's bounds: none on answers, and the server's own
+     * on lock waits, while it runs; the pool's after.
+     */
     @Test
     void migrate_liftsTheBoundOnAnswers_andPutsItBack(TestDatabase db, @TempDir Path dir) throws Exception {
         try (HikariDataSource writes = Database.open(config(dir, db, ""), "t-migrate");
              Connection c = writes.getConnection()) {
             int[] during = {-1};
-            Schema.Migration probe = new Schema.Migration(Schema.currentVersion() + 1, "probe", List.of(),
-                    conn -> during[0] = conn.getNetworkTimeout());
+            long[] lockWaits = {-1, -1};
+            Schema.Migration probe = new Schema.Migration(Schema.currentVersion() + 1, "probe", List.of(), conn -> {
+                during[0] = conn.getNetworkTimeout();
+                try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
+                        "SELECT @@SESSION.lock_wait_timeout = @@GLOBAL.lock_wait_timeout,"
+                                + " @@SESSION.innodb_lock_wait_timeout = @@GLOBAL.innodb_lock_wait_timeout")) {
+                    rs.next();
+                    lockWaits[0] = rs.getLong(1);
+                    lockWaits[1] = rs.getLong(2);
+                }
+            });
             List<Schema.Migration> all = new ArrayList<>(Schema.MIGRATIONS);
             all.add(probe);
             assertEquals(all.size(), Schema.migrate(c, all));
             assertEquals(0, during[0]);
+            assertEquals(1, lockWaits[0], "the server's own lock waits while it migrates");
+            assertEquals(1, lockWaits[1]);
             assertEquals(Database.WRITE_SOCKET_SECONDS * 1000, c.getNetworkTimeout());
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT @@SESSION.lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout")) {
+                rs.next();
+                assertEquals(Database.WRITE_LOCK_SECONDS, rs.getLong(1), "the writer's bound again after");
+                assertEquals(Database.WRITE_LOCK_SECONDS, rs.getLong(2));
+            }
         }
     }
 

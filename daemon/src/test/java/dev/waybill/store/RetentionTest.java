@@ -78,4 +78,37 @@ class RetentionTest {
             assertEquals(0, count(ds, "message_log"));
         }
     }
+
+    /**
+     * A retention pass is not cut short by the writer pool's bound on answers: a slice held up
+     * (here 3 s by a lock, where the pool allows 1 s) finishes, and removes what it should.
+     */
+    @Test
+    void purgeBefore_aSliceSlowerThanThePoolsSocketTimeout_finishes(@TempDir Path root, TestDatabase db)
+            throws Exception {
+        HikariConfig h = new HikariConfig();
+        h.setJdbcUrl(db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "socketTimeout=1000");
+        h.setUsername(db.user());
+        h.setPassword(db.password());
+        h.setMaximumPoolSize(2);
+        try (HikariDataSource ds = new HikariDataSource(h)) {
+            store(ds, root);
+            try (Connection locker = db.connect(); Statement st = locker.createStatement()) {
+                st.execute("LOCK TABLES delivery WRITE");
+                Thread unlock = new Thread(() -> {
+                    try {
+                        Thread.sleep(3_000);
+                        st.execute("UNLOCK TABLES");
+                    } catch (InterruptedException | SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                unlock.start();
+                long deleted = new Retention(ds, "retention-test").purgeBefore(1795910400L);
+                unlock.join();
+                assertTrue(deleted > 20, "deleted " + deleted);
+            }
+            assertEquals(0, count(ds, "delivery"));
+        }
+    }
 }
