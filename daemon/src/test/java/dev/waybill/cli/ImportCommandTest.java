@@ -282,15 +282,10 @@ class ImportCommandTest {
     }
 
     /**
-     * logrotate's copytruncate empties the file while it is read: what was read is stored, the
-     * import says the rest is in the rotated copy, and the file is not recorded as read.
+     * Starts importing {@code log} on a thread of its own (its exit status to {@code status}) and
+     * returns once its first rows are stored, or it has ended.
      */
-    @Test
-    void import_fileEmptiedWhileRead_saysSo_andIsNotRecordedAsRead(@TempDir Path dir, TestDatabase db) throws Exception {
-        Path conf = setUp(dir, db);
-        Path log = dir.resolve("exim_mainlog");
-        assertEquals(0, run("sample-log", "--lines", "600000", "--seed", "3", "--out", log.toString()), stderr.toString());
-        int[] status = {-1};
+    private Thread importUntilRowsStored(Path conf, Path log, TestDatabase db, int[] status) throws Exception {
         Thread importing = new Thread(() -> status[0] = run("import", "--config", conf.toString(), log.toString()));
         importing.start();
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -305,6 +300,20 @@ class ImportCommandTest {
             assertTrue(System.nanoTime() < deadline);
             Thread.sleep(5);
         }
+        return importing;
+    }
+
+    /**
+     * logrotate's copytruncate empties the file while it is read: what was read is stored, the
+     * import says the rest is in the rotated copy, and the file is not recorded as read.
+     */
+    @Test
+    void import_fileEmptiedWhileRead_saysSo_andIsNotRecordedAsRead(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog");
+        assertEquals(0, run("sample-log", "--lines", "600000", "--seed", "3", "--out", log.toString()), stderr.toString());
+        int[] status = {-1};
+        Thread importing = importUntilRowsStored(conf, log, db, status);
         assertTrue(importing.isAlive(), "the import was still reading when the file was emptied");
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log,
                 java.nio.file.StandardOpenOption.WRITE)) {
@@ -546,20 +555,7 @@ class ImportCommandTest {
         Path whole = dir.resolve("whole.log");
         Files.copy(log, whole);
         int[] status = {-1};
-        Thread importing = new Thread(() -> status[0] = run("import", "--config", conf.toString(), log.toString()));
-        importing.start();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (importing.isAlive()) {
-            try {
-                if (count(db, "SELECT COUNT(*) FROM delivery") > 0) {
-                    break;
-                }
-            } catch (SQLException tablesNotYetMade) {
-                // the import creates them first
-            }
-            assertTrue(System.nanoTime() < deadline);
-            Thread.sleep(5);
-        }
+        Thread importing = importUntilRowsStored(conf, log, db, status);
         assertTrue(importing.isAlive(), "the import was still reading when the file was renamed");
         Files.move(log, dir.resolve("exim_mainlog.1"));
         Files.writeString(log, "");

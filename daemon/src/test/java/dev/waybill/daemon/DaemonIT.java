@@ -398,21 +398,14 @@ class DaemonIT {
         int half = lines.size() / 2;
         append(log, lines.subList(0, half));
         Process daemon = startDaemon(dir, conf);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (stored(db).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        awaitSomeStored(db);
         MariaDbServer server = db.server();
         server.stop();
         append(log, lines.subList(half, lines.size()));
         // Down until the daemon has noticed (a write waits up to the pool's 5 s for a connection
         // before it counts as an outage): a shorter outage is simply waited out, and says nothing.
         Path out = dir.resolve("daemon.out");
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.readString(out).contains("cannot reach the database")) {
-            assertTrue(System.nanoTime() < deadline, "the outage was never noticed\n" + Files.readString(out));
-            Thread.sleep(100);
-        }
+        awaitSaid(out, "cannot reach the database", 30, "the outage was never noticed");
         Thread.sleep(1_000);
         assertTrue(daemon.isAlive(), "the daemon waits for the database instead of dying");
         // `waybill status` tells what the daemon waits for, not "following the log".
@@ -422,11 +415,7 @@ class DaemonIT {
         server.start();
         awaitStored(db, expected, dir.resolve("daemon.out"));
         // The writer says so right after the commit that made the rows visible: a moment later.
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.readString(out).contains("database is back after")) {
-            assertTrue(System.nanoTime() < deadline, "the end of the outage was never said\n" + Files.readString(out));
-            Thread.sleep(50);
-        }
+        awaitSaid(out, "database is back after", 10, "the end of the outage was never said");
         String said = Files.readString(out);
         assertEquals(1, said.lines().filter(l -> l.contains("cannot reach the database")).count(), said);
         assertTrue(said.lines().noneMatch(l -> l.startsWith("\tat ") || l.contains("WARN")), "no library's stack trace: " + said);
@@ -447,20 +436,13 @@ class DaemonIT {
         int half = lines.size() / 2;
         append(sc.log(), lines.subList(0, half));
         Process daemon = startDaemon(dir, sc.conf());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (stored(db).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        awaitSomeStored(db);
         Path out = dir.resolve("daemon.out");
         long pid = db.server().pid();
         signal("STOP", pid);
         try {
             append(sc.log(), lines.subList(half, lines.size()));
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.readString(out).contains("the database stopped answering")) {
-                assertTrue(System.nanoTime() < deadline, "the silence was never noticed\n" + Files.readString(out));
-                Thread.sleep(100);
-            }
+            awaitSaid(out, "the database stopped answering", 30, "the silence was never noticed");
             assertTrue(daemon.isAlive());
             runJar(dir, "status", "--config", sc.conf().toString());
             String status = Files.readString(dir.resolve("cmd-status.out"));
@@ -471,6 +453,23 @@ class DaemonIT {
         awaitStored(db, sc.expected(), out);
         String said = Files.readString(out);
         assertEquals(1, said.lines().filter(l -> l.contains("the database stopped answering")).count(), said);
+    }
+
+    /** Waits until the daemon has stored some rows (60 s at most). */
+    private static void awaitSomeStored(TestDatabase db) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (stored(db).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    /** Waits until {@code out} says {@code text}, or fails with {@code never} and what it said. */
+    private static void awaitSaid(Path out, String text, int seconds, String never) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!Files.readString(out).contains(text)) {
+            assertTrue(System.nanoTime() < deadline, never + "\n" + Files.readString(out));
+            Thread.sleep(50);
+        }
     }
 
     private static void signal(String name, long pid) throws IOException, InterruptedException {
@@ -490,19 +489,12 @@ class DaemonIT {
         int half = lines.size() / 2;
         append(sc.log(), lines.subList(0, half));
         Process daemon = startDaemon(dir, sc.conf());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (stored(db).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        awaitSomeStored(db);
         MariaDbServer server = db.server();
         server.stop();
         append(sc.log(), lines.subList(half, lines.size()));
         Path out = dir.resolve("daemon.out");
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.readString(out).contains("cannot reach the database")) {
-            assertTrue(System.nanoTime() < deadline, "the outage was never noticed\n" + Files.readString(out));
-            Thread.sleep(100);
-        }
+        awaitSaid(out, "cannot reach the database", 30, "the outage was never noticed");
         daemon.destroy(); // SIGTERM
         assertTrue(daemon.waitFor(10, TimeUnit.SECONDS), "still running 10 s after SIGTERM\n" + Files.readString(out));
         assertTrue(Files.readString(out).contains("stopped before the database took the last batch"), Files.readString(out));
@@ -523,10 +515,7 @@ class DaemonIT {
         int half = lines.size() / 2;
         append(sc.log(), lines.subList(0, half));
         startDaemon(dir, sc.conf());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (stored(db).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        awaitSomeStored(db);
         Path socket = dir.resolve("daemon-test.sock");
         try (Connection dba = db.connect(); Statement st = dba.createStatement()) {
             st.execute("LOCK TABLES server WRITE");
@@ -546,7 +535,7 @@ class DaemonIT {
             }
             Thread.sleep(1_000); // the questions are in the database, waiting for the lock
             append(sc.log(), lines.subList(half, lines.size()));
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (!stored(db).equals(sc.expected())) {
                 assertTrue(System.nanoTime() < deadline, "ingest stalled behind the held-up questions\n"
                         + Files.readString(dir.resolve("daemon.out")));
