@@ -109,6 +109,9 @@ final class ImportCommand {
             return 2;
         }
         config.warnings().forEach(w -> err.println("waybill import: warning: " + w));
+        if (config.serverIdNote() != null) {
+            err.println("waybill import: warning: " + config.serverIdNote());
+        }
         HikariDataSource pool;
         try {
             pool = Database.open(config, "waybill-import");
@@ -357,8 +360,8 @@ final class ImportCommand {
                 if (reader.heldBack() != null) {
                     progress.clear();
                     err.println("waybill import: " + f.path() + ": its last line has no newline yet (still being"
-                            + " written?) and was left out; the file counts as read up to it, so importing it again"
-                            + " once the line has ended reads it (the daemon following the log stores it then anyway)");
+                            + " written, or cut short) and was left out; the file counts as read up to it, so a later"
+                            + " import reads it again (and a live log's line is stored by the daemon once it ends)");
                 }
                 if (feed.lastTime() != ParsedLine.NO_TIME && feed.lastTime() < retentionCutoff() - HORIZON) {
                     // Not recorded as read: once retention.days is raised, importing it again stores it.

@@ -97,6 +97,9 @@ final class RunCommand {
         }
         Consumer<String> say = line -> err.println(LocalDateTime.now().format(STAMP) + " waybill: " + line);
         config.warnings().forEach(w -> say.accept("warning: " + w));
+        if (config.serverIdNote() != null) {
+            say.accept("warning: " + config.serverIdNote());
+        }
         AccountFiles accounts;
         try {
             accounts = new AccountFiles(config.cpanelRoot());

@@ -74,8 +74,7 @@ public final class WaybillConfig {
     private final Path cpanelRoot;
     private final Path socketPath;
     private final String serverId;
-    /** Why the host name cannot stand for an unset server.id, or null. */
-    private final String serverIdUnset;
+    private final String serverIdNote;
     private final int retentionDays;
     private final Path pluginPath;
     private final InetSocketAddress adminListen;
@@ -122,21 +121,25 @@ public final class WaybillConfig {
             // Table server compares names without regard to case, as host names are compared:
             // WEB3 and web3 are one server there, so they are one name here too.
             serverId = id.toLowerCase(Locale.ROOT);
-            serverIdUnset = null;
+            serverIdNote = null;
         } else {
-            // Known only when a command writes rows (requireDatabase): parse and the client
-            // commands never need it, and must not stop on a host called localhost.
             String host = kernelHostName(hostNameFile);
             String shortName = host == null ? null : shortHostName(host);
             if (shortName != null && SERVER_ID.matcher(shortName).matches() && !shortName.equals("localhost")) {
                 serverId = shortName;
-                serverIdUnset = null;
+                serverIdNote = null;
             } else {
-                serverId = null;
-                serverIdUnset = host == null ? "the host name cannot be read from " + hostNameFile
-                        : "the host name '" + host + "' cannot stand for it";
+                // What earlier versions wrote under when the host name did not resolve: a server
+                // (a VPS named localhost, say) that ran them goes on with its history. Said, since
+                // a second such server sharing the database would write as the same server.
+                serverId = "localhost";
+                serverIdNote = "server.id is not set and " + (host == null ? "the host name cannot be read from "
+                        + hostNameFile : "the host name '" + host + "' cannot tell this server from another")
+                        + ": rows are stored as server 'localhost'; set server.id (e.g. server.id = web1) before"
+                        + " another server shares the database, or keep server.id = localhost for this history";
             }
         }
+
         retentionDays = intValue(v, "retention.days", DEFAULT_RETENTION_DAYS, 1, MAX_RETENTION_DAYS);
         pluginPath = absolutePath(v, "plugin.path", DEFAULT_PLUGIN_PATH);
         String listen = v.getOrDefault("admin.listen", "");
@@ -244,10 +247,6 @@ public final class WaybillConfig {
         }
         if (dbUser == null) {
             throw new ConfigException(where + ": db.user is not set; this command needs the database");
-        }
-        if (serverId == null) {
-            throw new ConfigException(where + ": server.id is not set and " + serverIdUnset + "; set server.id to"
-                    + " this server's own name (e.g. server.id = web1), the same at every start");
         }
         return this;
     }
@@ -474,11 +473,16 @@ public final class WaybillConfig {
 
     /**
      * {@code server.id}: this server's name on every row (many servers can share one database).
-     * Null only when it is not set and the host name cannot stand for it, which
-     * {@link #requireDatabase} refuses.
+     * Unset, the host name up to its first dot, or 'localhost' when that cannot tell servers
+     * apart ({@link #serverIdNote()} then says so).
      */
     public String serverId() {
         return serverId;
+    }
+
+    /** Why an unset server.id is 'localhost', for the commands that write rows to say; else null. */
+    public String serverIdNote() {
+        return serverIdNote;
     }
 
     /** {@code retention.days}: how long rows are kept. */

@@ -337,7 +337,10 @@ final class Backfill implements Runnable {
         if (handOver == null) {
             return new Sources(List.of(), null);
         }
-        long cutoff = System.currentTimeMillis() - retentionDays * 86_400_000L;
+        // The window, and the horizon before it: a file just before the window may start messages
+        // that end inside it (as `waybill import` reads it too).
+        long cutoff = System.currentTimeMillis() - retentionDays * 86_400_000L
+                - MessageAssembler.DEFAULT_HORIZON_SECONDS * 1000;
         List<Path> older = new ArrayList<>();
         int generation = 0;
         for (RotatedSiblings.Sibling s : siblings) {

@@ -275,6 +275,8 @@ public final class Schema {
             try (Statement st = c.createStatement()) {
                 st.execute("SET SESSION lock_wait_timeout = " + lockWaits[0] + ", innodb_lock_wait_timeout = "
                         + lockWaits[1]);
+            } catch (SQLException connectionGone) {
+                // never in place of the migration's own error; a connection this fails on is gone
             }
         }
     }
