@@ -67,6 +67,9 @@ public final class Retention {
         this.serverName = serverName;
     }
 
+    /** How long a retention statement may go without an answer from the database. */
+    static final int PASS_SOCKET_MILLIS = 30 * 60 * 1000;
+
     /**
      * Deletes this server's messages that nothing has happened to since {@code cutoff} (unix
      * seconds): their rows, owner entries and lines.
@@ -78,8 +81,10 @@ public final class Retention {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             // A slice may rightly take minutes on a large store shared by servers of other
-            // retention: no bound on waiting for its answers (the pool's, for writes, is 120 s).
-            c.setNetworkTimeout(Runnable::run, 0);
+            // retention: a far longer bound on waiting for its answers than the pool's 120 s for
+            // writes, but a bound, so that a database host gone silent does not keep this
+            // connection from the pool for the hours TCP would take to give up.
+            c.setNetworkTimeout(Runnable::run, PASS_SOCKET_MILLIS);
             Integer server = serverId(c);
             if (server == null) {
                 return 0;
