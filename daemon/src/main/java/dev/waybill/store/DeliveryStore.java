@@ -271,7 +271,7 @@ public final class DeliveryStore {
                 }
             }
             for (RowBatch.Chunk chunk : chunks) {
-                String what = chunk.lines.size() + " log lines of message " + chunk.msgid;
+                String what = chunk.lineCount + " log lines of message " + chunk.msgid;
                 if (fits(leftOut, what, chunkBytes(chunk))) {
                     apart(c, leftOut, conn -> writeLines(conn, batch, List.of(chunk)), what);
                 }
@@ -321,19 +321,21 @@ public final class DeliveryStore {
     }
 
     private static long chunkBytes(RowBatch.Chunk chunk) {
-        return 4L * chunk.lines.stream().mapToLong(String::length).sum();
+        return 4L * chunk.chars();
     }
 
     /** At most the bytes of UTF-8 the text of {@code o} takes (4 a character). */
     private static long textBytes(Outcome o) {
-        long chars = 0;
-        for (String t : new String[] {o.email(), o.sender(), o.user(), o.domain(), o.senderhost(), o.senderip(),
-                o.senderauth(), o.recipient(), o.deliveredto(), o.deliveryuser(), o.deliverydomain(), o.router(),
-                o.transport(), o.host(), o.ip(), o.message(), o.subject(), o.reply(), o.tls(), o.bounceMsgid(),
-                o.bounceOf()}) {
-            chars += t == null ? 0 : t.length();
-        }
+        long chars = length(o.email()) + length(o.sender()) + length(o.user()) + length(o.domain())
+                + length(o.senderhost()) + length(o.senderip()) + length(o.senderauth()) + length(o.recipient())
+                + length(o.deliveredto()) + length(o.deliveryuser()) + length(o.deliverydomain()) + length(o.router())
+                + length(o.transport()) + length(o.host()) + length(o.ip()) + length(o.message()) + length(o.subject())
+                + length(o.reply()) + length(o.tls()) + length(o.bounceMsgid()) + length(o.bounceOf());
         return 4 * chars;
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
     }
 
     private void writeRows(Connection c, RowBatch batch, List<RowBatch.Row> rows) throws SQLException {

@@ -77,11 +77,16 @@ final class MultiRowStatement {
      */
     <T> void execute(Connection c, List<T> rows, Binder<T> binder, ToLongFunction<T> bytes, long budget)
             throws SQLException {
+        // Each row's size once: total[i] is what the rows before row i carry.
+        long[] total = new long[rows.size() + 1];
+        for (int i = 0; i < rows.size(); i++) {
+            total[i + 1] = total[i] + bytes.applyAsLong(rows.get(i));
+        }
         int from = 0;
         while (from < rows.size()) {
             int left = rows.size() - from;
             int size = left >= chunk ? chunk : Integer.highestOneBit(left);
-            while (size > 1 && bytes(rows, from, size, bytes) > budget) {
+            while (size > 1 && total[from + size] - total[from] > budget) {
                 size /= 2;
             }
             try (PreparedStatement ps = c.prepareStatement(sql.computeIfAbsent(size, this::sql))) {
@@ -89,18 +94,10 @@ final class MultiRowStatement {
                     bind(ps, rows, from, size, binder);
                     ps.addBatch();
                     from += size;
-                } while (rows.size() - from >= size && (size == 1 || bytes(rows, from, size, bytes) <= budget));
+                } while (rows.size() - from >= size && (size == 1 || total[from + size] - total[from] <= budget));
                 ps.executeBatch();
             }
         }
-    }
-
-    private static <T> long bytes(List<T> rows, int from, int n, ToLongFunction<T> bytes) {
-        long sum = 0;
-        for (int i = from; i < from + n; i++) {
-            sum += bytes.applyAsLong(rows.get(i));
-        }
-        return sum;
     }
 
     private <T> void bind(PreparedStatement ps, List<T> rows, int from, int n, Binder<T> binder)

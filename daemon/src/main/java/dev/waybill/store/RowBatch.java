@@ -1,7 +1,6 @@
 package dev.waybill.store;
 
 import dev.waybill.outcome.Outcome;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +17,17 @@ public final class RowBatch {
     }
 
     /**
-     * Raw lines of one message read in this batch, and the first one's time. Joined by newlines
-     * once, when written; identified within their message by a hash of the lines taken as they
-     * come, so that reading the same lines again makes the same chunk, which the store keeps once.
+     * Raw lines of one message read in this batch, and the first one's time, joined by newlines
+     * as they come: one growing text, not a string per line kept until the batch is written, which
+     * the collector would copy at every pass meanwhile. Identified within their message by a hash
+     * of the lines taken as they come, so that reading the same lines again makes the same chunk,
+     * which the store keeps once.
      */
     static final class Chunk {
         final String msgid;
         final long firstTime;
-        final List<String> lines = new ArrayList<>(8);
+        private final StringBuilder text = new StringBuilder(256);
+        int lineCount;
         private long hash = 0xcbf29ce484222325L;
 
         Chunk(String msgid, long firstTime) {
@@ -34,14 +36,22 @@ public final class RowBatch {
         }
 
         void add(String line) {
-            lines.add(line);
+            if (lineCount++ > 0) {
+                text.append('\n');
+            }
+            text.append(line);
             // Each line's own hash and length, folded in: no second pass over the text.
             hash = (hash ^ line.hashCode()) * 0x100000001b3L;
             hash = (hash ^ line.length()) * 0x100000001b3L;
         }
 
+        /** Characters of the lines, newlines included. */
+        long chars() {
+            return text.length();
+        }
+
         String text() {
-            return String.join("\n", lines);
+            return text.toString();
         }
 
         /** Eight bytes naming this chunk among its message's (not a digest: nothing trusts it). */
