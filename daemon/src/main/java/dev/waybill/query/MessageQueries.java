@@ -87,7 +87,11 @@ public final class MessageQueries {
 
     /** The stored lines of {@code msgid}, in log order, each once. */
     private List<String> lines(String msgid, String server) throws SQLException {
-        Sql q = new Sql().add("SELECT m.first_time, m.log_lines FROM message_log m WHERE m.msgid = ?", msgid);
+        // The id column compares without regard to case, as its collation does, but Exim's ids
+        // are case-sensitive: two messages 26 s apart may have ids that differ only in case. The
+        // first condition finds the range of the index, the second keeps this message's own.
+        Sql q = new Sql().add("SELECT m.first_time, m.log_lines FROM message_log m WHERE m.msgid = ?"
+                + " AND BINARY m.msgid = ?", msgid, msgid);
         if (server != null) {
             q.add(" AND m.server_id = (SELECT id FROM server WHERE name = ?)", server);
         }

@@ -46,8 +46,12 @@ public final class Retention {
     /** Quiet rows: one written to since it was found quiet stays (the daemon goes on meanwhile). */
     private static final ListStatement DELETE_ROWS = new ListStatement("DELETE FROM delivery WHERE row_key IN (",
             ", ", "?", ") AND last_time < ?");
-    private static final ListStatement DELETE_LINES = new ListStatement("DELETE FROM message_log WHERE msgid IN (",
-            ", ", "?", ") AND server_id = ? AND first_time < ?");
+    /**
+     * The chunks of lines of some messages. Ids are matched as bytes too: the column's collation
+     * ignores case, and an id differing only in case is another message (see {@code MessageQueries}).
+     */
+    private static final ListStatement DELETE_LINES = new ListStatement("DELETE FROM message_log WHERE (",
+            " OR ", "msgid = ? AND BINARY msgid = ?", ") AND server_id = ? AND first_time < ?");
 
     /**
      * This server's chunks of lines read before the cutoff, after a (time, message id): the time
@@ -199,7 +203,10 @@ public final class Retention {
                 Set<String> kept = active(c, new LinkedHashSet<>(messages), server, 0); // any row of it left
                 List<String> gone = new ArrayList<>(messages);
                 gone.removeAll(kept);
-                total += DELETE_LINES.update(c, gone, (ps, at, msgid) -> ps.setString(at, msgid), (ps, at) -> {
+                total += DELETE_LINES.update(c, gone, (ps, at, msgid) -> {
+                    ps.setString(at, msgid);
+                    ps.setString(at + 1, msgid);
+                }, (ps, at) -> {
                     ps.setInt(at, server);
                     ps.setLong(at + 1, cutoff);
                 });
