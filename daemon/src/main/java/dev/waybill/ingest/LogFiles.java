@@ -80,7 +80,18 @@ public final class LogFiles {
                 int b2 = in.read();
                 in.reset();
                 if (b1 == 0x1f && b2 == 0x8b) {
-                    in = new GZIPInputStream(in, BUFFER);
+                    in = new GZIPInputStream(new FilterInputStream(in) {
+                        /**
+                         * At the end of a member, the gzip reader looks for another only if
+                         * something is available; a pipe may have nothing yet for the next member
+                         * (`cat a.gz b.gz |`), which would end the stream there without a word. So
+                         * it always looks: at the real end it meets end of file, and stops.
+                         */
+                        @Override
+                        public int available() throws IOException {
+                            return Math.max(1, in.available());
+                        }
+                    }, BUFFER);
                 }
             }
 

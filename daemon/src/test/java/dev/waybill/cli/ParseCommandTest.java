@@ -272,4 +272,42 @@ class ParseCommandTest {
         assertEquals(rows(), fromPipe);
         assertTrue(fromPipe.size() > 3, "rows: " + fromPipe.size());
     }
+
+    /**
+     * A gzip file of two members (`cat a.gz b.gz`, as some rotations make) through a pipe whose
+     * second member comes a moment after the first: both are read, as from the file itself.
+     */
+    @Test
+    void parse_twoGzipMembersThroughAPipe_readsBoth(@TempDir Path dir) throws Exception {
+        int half = LOG.indexOf('\n', LOG.length() / 2) + 1;
+        byte[] first = gzip(LOG.substring(0, half));
+        byte[] second = gzip(LOG.substring(half));
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Thread writer = new Thread(() -> {
+            try (java.io.OutputStream out = Files.newOutputStream(fifo)) {
+                out.write(first);
+                out.flush();
+                Thread.sleep(500);
+                out.write(second);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        assertEquals(0, run("parse", fifo.toString()), stderr.toString());
+        writer.join();
+        List<JsonObject> fromPipe = rows();
+        stdout.reset();
+        assertEquals(0, run("parse", write(dir, "log", LOG).toString()), stderr.toString());
+        assertEquals(rows(), fromPipe);
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            gz.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
 }
