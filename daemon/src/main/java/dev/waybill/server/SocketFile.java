@@ -38,8 +38,14 @@ final class SocketFile {
     void prepare() throws IOException {
         Path dir = path.getParent();
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            try {
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            } catch (IOException e) {
+                // The JDK's message is often the bare path (a file where a directory should be).
+                throw new IOException("socket.path " + path + ": cannot make its directory " + dir + " ("
+                        + why(e) + "); set another socket.path", e);
+            }
         }
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -53,6 +59,16 @@ final class SocketFile {
                     + "; stop it first (or set another socket.path)");
         }
         Files.delete(path); // left behind by a daemon that did not shut down cleanly
+    }
+
+    private static String why(IOException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return f.getFile() + " exists and is not a directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied on " + a.getFile();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Makes the bound socket connectable by everyone and remembers which file is ours. */

@@ -543,6 +543,17 @@ class SocketServerTest {
         assertEquals("dev", client().call("health", null).get("version").getAsString());
     }
 
+    /** A regular file where the socket's directory should be: one line naming the key and the file. */
+    @Test
+    void socketPathUnderAFile_saysWhatIsInTheWay() throws Exception {
+        Path file = Files.writeString(dir.resolve("afile"), "");
+        Path socket = file.resolve("waybill.sock");
+        IOException e = assertThrows(IOException.class,
+                () -> ServerFixture.start(dir.resolve("second"), s -> ServerSettings.defaults(socket), m -> { }));
+        assertEquals("socket.path " + socket + ": cannot make its directory " + file + " (" + file
+                + " exists and is not a directory); set another socket.path", e.getMessage());
+    }
+
     @Test
     void secondServer_onALiveSocket_refusesToStart() throws Exception {
         start();
