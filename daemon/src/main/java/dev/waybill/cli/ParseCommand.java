@@ -51,6 +51,11 @@ final class ParseCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, WaybillConfig.DEFAULT_FILE);
+    }
+
+    /** {@link #run(String[], PrintStream, PrintStream)} with the default configuration at {@code defaultConfig}. */
+    static int run(String[] args, PrintStream out, PrintStream err, Path defaultConfig) {
         Options o;
         try {
             o = Options.parse(args);
@@ -65,10 +70,24 @@ final class ParseCommand {
         }
         WaybillConfig config;
         try {
-            config = WaybillConfig.load(o.config);
+            config = o.config != null ? WaybillConfig.read(o.config)
+                    : Files.exists(defaultConfig) ? WaybillConfig.read(defaultConfig) : WaybillConfig.defaults();
         } catch (ConfigException e) {
-            err.println("waybill parse: " + e.getMessage());
-            return 2;
+            if (o.config != null || !e.unreadable()) {
+                err.println("waybill parse: " + e.getMessage());
+                return 2;
+            }
+            // The default configuration is root's alone (mode 0600: it holds the database
+            // password). Parsing needs none of it but the zone and the accounts' files, which the
+            // flags give: another user goes on without it, told what stands in.
+            config = WaybillConfig.defaults();
+            if (o.zone == null || o.cpanelRoot == null) {
+                err.println("waybill parse: note: " + e.getMessage() + "; going on with"
+                        + (o.zone == null ? " this system's time zone (" + config.logTimezone() + "; --timezone ZONE)" : "")
+                        + (o.zone == null && o.cpanelRoot == null ? " and" : "")
+                        + (o.cpanelRoot == null ? " the account files under " + config.cpanelRoot() + " (--cpanel-root DIR)"
+                                : ""));
+            }
         }
         config.warnings().forEach(w -> err.println("waybill parse: warning: " + w));
         Path cpanelRoot = o.cpanelRoot != null ? o.cpanelRoot : config.cpanelRoot();

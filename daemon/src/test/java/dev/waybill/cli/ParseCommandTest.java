@@ -274,6 +274,31 @@ class ParseCommandTest {
     }
 
     /**
+     * The default configuration is root's alone; another user parsing a log goes on without it,
+     * told what stands in, and says nothing when the flags give all parse needs of it. A
+     * configuration named by --config must be readable.
+     */
+    @Test
+    void parse_defaultConfigurationUnreadable_goesOnWithTheFlagsOrTheDefaults(@TempDir Path dir) throws Exception {
+        Path log = write(dir, "log", LOG);
+        Path unreadable = Files.createDirectory(dir.resolve("waybill.conf")); // unreadable even for root
+        assertEquals(0, ParseCommand.run(new String[] {log.toString()}, new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), unreadable), stderr.toString());
+        assertTrue(stderr.toString().startsWith("waybill parse: note: " + unreadable), stderr.toString());
+        assertTrue(stderr.toString().contains("this system's time zone") && stderr.toString().contains("--cpanel-root"),
+                stderr.toString());
+        List<JsonObject> withoutConfig = rows();
+        assertTrue(withoutConfig.size() > 3, "rows: " + withoutConfig.size());
+        stdout.reset();
+        stderr.reset();
+        assertEquals(0, ParseCommand.run(new String[] {"--timezone", "UTC", "--cpanel-root", dir.toString(),
+                log.toString()}, new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true, StandardCharsets.UTF_8), unreadable));
+        assertEquals("", stderr.toString(), "the flags give all it needs");
+        assertEquals(withoutConfig.size(), rows().size());
+        assertEquals(2, run("parse", "--config", unreadable.toString(), log.toString()), "an explicit one must be readable");
+    }
+
+    /**
      * A gzip file of two members (`cat a.gz b.gz`, as some rotations make) through a pipe whose
      * second member comes a moment after the first: both are read, as from the file itself.
      */
