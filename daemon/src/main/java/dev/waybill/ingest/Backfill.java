@@ -115,7 +115,7 @@ final class Backfill implements Runnable {
     public void run() {
         long started = System.nanoTime();
         Ingester ingester = Ingester.finishedOnly(store.serverName(), accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS);
-        try (StoreWriter writer = new StoreWriter(store, say, () -> running, outage)) {
+        try (StoreWriter writer = new StoreWriter(store, say, () -> running, outage, "backfill: ")) {
             Sources sources = sources();
             List<LogFileInfo> older = new ArrayList<>();
             for (Path f : sources.older()) {

@@ -46,6 +46,13 @@ public final class StoreWriter implements AutoCloseable {
     private final Object lock = new Object();
     private final AtomicLong rows = new AtomicLong();
     private final Outage outage;
+    /**
+     * Lock waits this writer keeps meeting: its own, not the database's — another session (an
+     * import beside the daemon) holds the rows it writes, while the other writers may write on.
+     */
+    private final Outage lockWaits = new Outage();
+    /** Put before what is said of {@link #lockWaits}: which writer meets them. */
+    private final String who;
     private volatile SQLException failure;
     private volatile Runnable whileHeld = () -> { };
 
@@ -61,7 +68,7 @@ public final class StoreWriter implements AutoCloseable {
      * and {@link #flush} throw the outage's error.
      */
     public StoreWriter(DeliveryStore store, Consumer<String> log, BooleanSupplier keepGoing) {
-        this(store, log, 1, keepGoing, new Outage());
+        this(store, log, 1, keepGoing, new Outage(), "");
     }
 
     /**
@@ -69,7 +76,12 @@ public final class StoreWriter implements AutoCloseable {
      * daemon's live tail and its first start's backfill meet the same database.
      */
     StoreWriter(DeliveryStore store, Consumer<String> log, BooleanSupplier keepGoing, Outage outage) {
-        this(store, log, 1, keepGoing, outage);
+        this(store, log, 1, keepGoing, outage, "");
+    }
+
+    /** The same, saying the lock waits it alone meets with {@code who} before them ("backfill: "). */
+    StoreWriter(DeliveryStore store, Consumer<String> log, BooleanSupplier keepGoing, Outage outage, String who) {
+        this(store, log, 1, keepGoing, outage, who);
     }
 
     /**
@@ -77,11 +89,11 @@ public final class StoreWriter implements AutoCloseable {
      *              each), so a batch is no longer one transaction: use it where replaying is harmless
      */
     public StoreWriter(DeliveryStore store, Consumer<String> log, int lanes) {
-        this(store, log, lanes, () -> true, new Outage());
+        this(store, log, lanes, () -> true, new Outage(), "");
     }
 
     private StoreWriter(DeliveryStore store, Consumer<String> log, int lanes, BooleanSupplier keepGoing,
-                        Outage outage) {
+                        Outage outage, String who) {
         if (lanes < 1 || lanes > 2) {
             throw new IllegalArgumentException("lanes must be 1 or 2, not " + lanes);
         }
@@ -89,6 +101,7 @@ public final class StoreWriter implements AutoCloseable {
         this.log = log;
         this.keepGoing = keepGoing;
         this.outage = outage;
+        this.who = who;
         for (int i = 0; i < lanes; i++) {
             this.lanes.add(new Lane("waybill-store-writer" + (lanes == 1 ? "" : "-" + i)));
         }
@@ -222,21 +235,30 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     private void writeRetrying(RowBatch batch) throws InterruptedException, SQLException {
-        boolean[] failed = {false};
+        boolean[] away = {false};
+        boolean[] locked = {false};
         int[] conflicts = {0};
         List<String> leftOut = new ArrayList<>(0);
+        Consumer<String> sayLocks = line -> log.accept(who + line);
         waitingOutOutages(keepGoing, () -> leftOut.addAll(store.write(batch)), e -> {
             // A deadlock or lock wait with another writer (an import beside the daemon) is simply
             // tried again; only one that keeps coming, or the database going away, is said.
-            if (lockConflict(e) && ++conflicts[0] <= CONFLICTS_UNSAID) {
+            if (lockConflict(e)) {
+                if (++conflicts[0] > CONFLICTS_UNSAID) {
+                    locked[0] = true;
+                    lockWaits.begins(e, sayLocks);
+                }
                 return;
             }
-            failed[0] = true;
+            away[0] = true;
             outage.begins(e, log);
         });
         leftOut.forEach(log);
         rows.addAndGet(batch.deliveryRows());
-        if (failed[0]) {
+        if (locked[0]) {
+            lockWaits.over(sayLocks);
+        }
+        if (away[0]) {
             outage.over(log);
         }
     }
@@ -287,6 +309,9 @@ public final class StoreWriter implements AutoCloseable {
     /** {@link #outage()} as at {@code now} (milliseconds). */
     String outage(long now) {
         String held = outage.describe();
+        if (held == null) {
+            held = lockWaits.describe();
+        }
         if (held != null) {
             return held;
         }
@@ -358,14 +383,20 @@ public final class StoreWriter implements AutoCloseable {
 
     /**
      * Whether the database is away, shared by the writers that meet the same database, so that
-     * each outage is said once: one line when it begins, one when it is over.
+     * each outage is said once: one line when it begins, one when it is over. A writer keeps one
+     * of its own for the lock waits it alone meets.
      */
     static final class Outage {
         private long since;
         private String cause;
+        private boolean lock;
 
         synchronized String describe() {
-            return since == 0 ? null : "waiting for the database since " + clock(since) + " (" + cause + ")" + HELD;
+            if (since == 0) {
+                return null;
+            }
+            return (lock ? "waiting since " + clock(since) + " for a lock another database session holds"
+                    : "waiting for the database since " + clock(since)) + " (" + cause + ")" + HELD;
         }
 
         /** Said under the lock, so that two writers' lines never cross ("back" before "away"). */
@@ -375,7 +406,8 @@ public final class StoreWriter implements AutoCloseable {
             }
             since = System.currentTimeMillis();
             cause = oneLine(e);
-            String what = lockConflict(e) ? "the database keeps refusing the write for a lock another session holds"
+            lock = lockConflict(e);
+            String what = lock ? "the database keeps refusing the write for a lock another session holds"
                     : readOnlyOrFull(e) ? "the database cannot take writes now" : "cannot reach the database";
             log.accept(what + " (" + oneLine(e) + "); holding the batch and retrying every " + MAX_RETRY_MS / 1000
                     + " s at most");
@@ -385,8 +417,9 @@ public final class StoreWriter implements AutoCloseable {
             long was = since;
             since = 0;
             if (was != 0) {
-                log.accept("database is back after " + (System.currentTimeMillis() - was) / 1000
-                        + " s; writing resumed, nothing was lost");
+                long seconds = (System.currentTimeMillis() - was) / 1000;
+                log.accept(lock ? "the write went through after " + seconds + " s of lock waits; nothing was lost"
+                        : "database is back after " + seconds + " s; writing resumed, nothing was lost");
             }
         }
     }

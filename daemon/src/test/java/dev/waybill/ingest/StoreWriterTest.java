@@ -122,6 +122,64 @@ class StoreWriterTest {
         }
     }
 
+    /**
+     * Lock waits one writer keeps meeting (the backfill, on rows an import beside it holds) are
+     * its own: said once with its name, shown by its own status, and not by the other writer
+     * sharing the outage state (the live tail, which writes on); an outage of the database is
+     * still both writers'.
+     */
+    @Test
+    void lockWaitsOfOneWriter_areItsOwn_notTheOtherWritersTrouble(TestDatabase db) throws Exception {
+        try (HikariDataSource ds = db.pool(4)) {
+            AtomicBoolean locked = new AtomicBoolean(true);
+            DataSource waiting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                        if (locked.get() && method.getName().equals("getConnection")) {
+                            throw new SQLException("Lock wait timeout exceeded; try restarting transaction", "HY000", 1205);
+                        }
+                        try {
+                            return method.invoke(ds, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            DeliveryStore healthy = new DeliveryStore(ds, "writer-test");
+            healthy.prepare();
+            DeliveryStore blocked = new DeliveryStore(waiting, "writer-test");
+            locked.set(false);
+            blocked.prepare();
+            locked.set(true);
+            java.util.List<String> said = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            StoreWriter.Outage shared = new StoreWriter.Outage();
+            try (StoreWriter tail = new StoreWriter(healthy, said::add, () -> true, shared);
+                 StoreWriter backfill = new StoreWriter(blocked, said::add, () -> true, shared, "backfill: ")) {
+                RowBatch held = new RowBatch();
+                held.position("backfill:/var/log/exim_mainlog", "v1:1:2:1:0:0000000000000000", null);
+                backfill.submit(held);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (backfill.outage() == null && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                String own = backfill.outage();
+                assertNotNull(own, "the backfill's lock waits are shown by its status");
+                assertTrue(own.contains("for a lock another database session holds"), own);
+                RowBatch live = new RowBatch();
+                live.position("/var/log/exim_mainlog", "v1:1:2:2:0:0000000000000000", null);
+                tail.submit(live);
+                tail.flush();
+                assertNull(tail.outage(), "the live tail writes on, and says no trouble");
+                assertEquals(java.util.List.of("backfill: the database keeps refusing the write for a lock another"
+                        + " session holds (Lock wait timeout exceeded; try restarting transaction); holding the batch and"
+                        + " retrying every 15 s at most"), said);
+                locked.set(false);
+                backfill.flush();
+                assertNull(backfill.outage());
+                assertEquals(2, said.size(), said.toString());
+                assertTrue(said.get(1).startsWith("backfill: the write went through after "), said.get(1));
+            }
+        }
+    }
+
     @Test
     void isTransient_aLostConnection_evenInsideAFailedBatch_butNotARejectedStatement() {
         SQLException lost = new SQLNonTransientConnectionException("Socket error", "08000", 0);
