@@ -59,7 +59,7 @@ public final class CpanelAccounts {
 
     /**
      * Reads the account files under {@code root}. A missing file means no accounts of that kind;
-     * a malformed line is skipped.
+     * a malformed line is skipped, and bytes that are not UTF-8 read as U+FFFD.
      *
      * @throws IOException if a file exists but cannot be read
      */
@@ -79,7 +79,9 @@ public final class CpanelAccounts {
         Map<String, String> map = new HashMap<>();
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            // Bytes that are not UTF-8 become U+FFFD (as in forwarder files): one such byte must not
+            // keep the daemon from starting, nor freeze the accounts it knows.
+            lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
         } catch (NoSuchFileException e) {
             return map;
         }

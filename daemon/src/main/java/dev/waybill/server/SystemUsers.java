@@ -44,7 +44,9 @@ public final class SystemUsers {
         }
         if (!now.equals(stamp)) {
             try {
-                names = parse(Files.readAllLines(passwd, StandardCharsets.UTF_8));
+                // Bytes that are not UTF-8 (a comment field written in Latin-1) become U+FFFD: one
+                // such byte must not make every user nobody.
+                names = parse(new String(Files.readAllBytes(passwd), StandardCharsets.UTF_8).lines().toList());
                 stamp = now;
             } catch (IOException e) {
                 return null;

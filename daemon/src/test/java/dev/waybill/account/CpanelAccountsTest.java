@@ -31,6 +31,18 @@ class CpanelAccountsTest {
     }
 
     @Test
+    void read_bytesThatAreNotUtf8_spoilTheirLineOnly(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("etc"));
+        Files.write(root.resolve("etc/userdomains"), "caf\u00e9.example: cafe\nexample.com: exampleco\n*: nobody\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Files.write(root.resolve("etc/trueuserowners"), "exampleco: reseller1\n# by Jos\u00e9\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        CpanelAccounts a = CpanelAccounts.read(root);
+        assertEquals("exampleco", a.ownerOfDomain("example.com"));
+        assertEquals("reseller1", a.ownerOfUser("exampleco"));
+    }
+
+    @Test
     void forwarderTargets_readValiasesWithTheDefaultAddress(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("etc/valiases"));
         Files.writeString(root.resolve("etc/valiases/example.com"),

@@ -62,6 +62,15 @@ class ScopeResolverTest {
     }
 
     @Test
+    void resolve_passwdWithBytesThatAreNotUtf8_stillNamesTheAccounts() throws Exception {
+        // A comment field written in Latin-1 by an old tool, on a line of its own.
+        Files.write(dir.resolve("passwd"), ("root:x:0:0:root:/root:/bin/bash\nold:x:900:900:Jos\u00e9:/:/bin/sh\n"
+                + "alice:x:1001:1001::/home/alice:/bin/bash\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ScopeResolver rs = new ScopeResolver(LiveAccounts.watching(cpanel, l -> { }), new SystemUsers(dir.resolve("passwd")));
+        assertEquals(Scope.users(Set.of("alice")), rs.resolve(ALICE, null, null).scope());
+    }
+
+    @Test
     void resolve_rootAsPlainAccountOrUnknown_isForbidden() {
         RequestException plain = assertThrows(RequestException.class, () -> resolver.resolve(ROOT, "alice", null));
         assertEquals(ErrorCode.FORBIDDEN, plain.code());
