@@ -9,6 +9,8 @@ import dev.waybill.exim.LogEvent.Attempt;
 import dev.waybill.exim.LogEvent.Rejection;
 import dev.waybill.outcome.MessageAssembler.Branch;
 import dev.waybill.outcome.MessageAssembler.OpenMessage;
+import java.io.IOException;
+import java.util.List;
 
 /**
  * Fills in an {@link Outcome} from what the assembler gathered: who sent it (cPanel user,
@@ -181,6 +183,10 @@ final class OutcomeBuilder {
             return address; // already whole, or a file, a pipe, :blackhole:
         }
         String parent = a.parents().isEmpty() ? a.topLevel() : a.parents().get(0);
+        String forwarded = sameLocalPartElsewhere(parent, address);
+        if (forwarded != null) {
+            return forwarded;
+        }
         if (parent.regionMatches(true, 0, address, 0, address.length()) && parent.length() > address.length()
                 && parent.charAt(address.length()) == '@') {
             return parent;
@@ -192,6 +198,39 @@ final class OutcomeBuilder {
             }
         }
         return address;
+    }
+
+    /**
+     * The target of the forwarder {@code parent} itself (not its domain's default address) that
+     * has the local part {@code localPart} at another domain ({@code info@a.example: info@b.example}),
+     * or null: then the parent, not a forwarder of its own, was the mailbox. Null too when the
+     * forwarder also keeps a copy in the parent's own mailbox, which the log cannot tell apart.
+     */
+    private String sameLocalPartElsewhere(String parent, String localPart) {
+        String domain = CpanelAccounts.domainOf(parent);
+        if (domain == null) {
+            return null;
+        }
+        List<String> targets;
+        try {
+            targets = accounts.forwarders(domain).exact(parent);
+        } catch (IOException e) {
+            return null;
+        }
+        if (targets == null) {
+            return null;
+        }
+        String found = null;
+        for (String target : targets) {
+            if (target.equalsIgnoreCase(parent)) {
+                return null;
+            }
+            int at = target.lastIndexOf('@');
+            if (found == null && at == localPart.length() && target.regionMatches(true, 0, localPart, 0, at)) {
+                found = target;
+            }
+        }
+        return found;
     }
 
     /** The recipient's domain for a local delivery. */

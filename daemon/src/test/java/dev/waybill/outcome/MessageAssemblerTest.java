@@ -278,6 +278,27 @@ class MessageAssemblerTest {
     }
 
     @Test
+    void assemble_forwarderToTheSameLocalPartInAnotherAccount_isThatAccountsDelivery(@TempDir Path root)
+            throws IOException {
+        Files.createDirectories(root.resolve("etc/valiases"));
+        Files.writeString(root.resolve("etc/userdomains"), "alice.example: alice\nbob.example: bob\n*: nobody\n");
+        Files.writeString(root.resolve("etc/valiases/alice.example"),
+                "info@alice.example: info@bob.example\nsales@alice.example: sales@alice.example, sales@bob.example\n");
+        List<Outcome> os = assemble(CpanelAccounts.read(root), MessageAssembler.DEFAULT_HORIZON_SECONDS, 10,
+                "2024-03-01 10:00:00 " + ID + " <= a@example.org H=(x) [192.0.2.1] P=esmtp S=5 for info@alice.example"
+                        + " sales@alice.example",
+                // Exim logs the local part of the local mailbox: "info", which is bob's.
+                "2024-03-01 10:00:00 " + ID + " => info <info@alice.example> R=virtual_user T=dovecot_virtual_delivery",
+                "2024-03-01 10:00:00 " + ID + " => sales <sales@alice.example> R=virtual_user T=dovecot_virtual_delivery",
+                "2024-03-01 10:00:01 " + ID + " Completed");
+        assertEquals(2, os.size());
+        assertEquals("info@bob.example", os.get(0).deliveredto());
+        assertEquals("bob", os.get(0).deliveryuser(), "the mailbox's account sees what it received");
+        assertEquals("sales@alice.example", os.get(1).deliveredto(),
+                "a forwarder that keeps a copy: which mailbox the line is cannot be told, so the parent");
+    }
+
+    @Test
     void assemble_cpanelLinesBeforeArrival_landOnTheMessage(@TempDir Path root) throws IOException {
         CpanelAccounts accounts = accounts(root);
         Outcome o = only(assemble(accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS, 10,
