@@ -36,7 +36,7 @@ public final class LogIngestion {
     /** A batch is committed at least this often while lines arrive: the freshness bound. */
     static final Duration FLUSH_EVERY = Duration.ofMillis(200);
     static final int FLUSH_ROWS = 5_000;
-    /** How often cPanel's account files are checked for changes. */
+    /** How often cPanel's account files are checked for changes at the least (and before every lines read). */
     static final Duration ACCOUNT_CHECK = Duration.ofSeconds(10);
     /** How often a restart that must start over at the live log's end looks for the log. */
     static final Duration LOG_WAIT = Duration.ofSeconds(1);
@@ -290,6 +290,12 @@ public final class LogIngestion {
                     case MISSING, UNREADABLE, FAILING -> follower.detail();
                     default -> null;
                 };
+                if (!b.lines().isEmpty()) {
+                    // Before the lines: what they name is owned as the files stand now (a few
+                    // stat calls), not as they stood seconds ago — a row stored without an
+                    // account that existed when its lines were read stays without it.
+                    reloadAccounts(ingester);
+                }
                 for (LogLine line : b.lines()) {
                     if (lineStart == null || !lineStart.sameInode(line.after())) {
                         if (tailed.lines() > 0 && !replaying) {
@@ -350,7 +356,7 @@ public final class LogIngestion {
                 }
                 if (System.nanoTime() - accountsChecked > ACCOUNT_CHECK.toNanos()) {
                     accountsChecked = System.nanoTime();
-                    reloadAccounts(ingester);
+                    reloadAccounts(ingester); // forwarders, which no stat tells of, while the log is quiet
                 }
                 boolean due = System.nanoTime() - lastFlush >= FLUSH_EVERY.toNanos() || ingester.due(FLUSH_ROWS);
                 LogPosition commit = committable(follower.position(), handled);
@@ -453,10 +459,17 @@ public final class LogIngestion {
             if (accounts.reloadIfChanged()) {
                 ingester.useAccounts(accounts.current());
             }
+            accountsFailing = false;
         } catch (IOException e) {
-            say.accept("cannot read cPanel's account files again (" + e.getMessage() + "); keeping the previous ones");
+            if (!accountsFailing) { // said once, not at every batch of lines until it is mended
+                say.accept("cannot read cPanel's account files again (" + e.getMessage() + "); keeping the previous ones");
+                accountsFailing = true;
+            }
         }
     }
+
+    /** Whether the last reading of the account files failed (and was said). */
+    private boolean accountsFailing;
 
     /**
      * Where the live log ends now, at its last complete line (a line being written is the tail's):

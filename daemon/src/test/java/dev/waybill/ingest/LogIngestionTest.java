@@ -384,6 +384,58 @@ class LogIngestionTest {
         }
     }
 
+    /**
+     * An account created (or a domain added) while the daemon runs owns the mail that comes for it
+     * right after: what is stored is owned as the account files stood when its lines were read,
+     * not as they stood up to several seconds before. An owner missing then stays missing.
+     */
+    @Test
+    void anAccountCreatedWhileTailing_ownsTheMailThatFollowsAtOnce(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path root = Files.createDirectories(dir.resolve("cpanel-root/etc"));
+        Files.writeString(root.resolve("userdomains"), "old.example: olduser\n*: nobody\n");
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+        String now = java.time.LocalDateTime.now(ZoneOffset.UTC).format(f);
+        Path live = dir.resolve("exim_mainlog");
+        Files.writeString(live, now + " 1vGx7a-000Abc-1X <= a@example.net H=mx [192.0.2.1] P=esmtp S=812"
+                + " for bob@old.example\n" + now + " 1vGx7a-000Abc-1X => bob <bob@old.example> R=virtual_user"
+                + " T=dovecot_virtual_delivery\n" + now + " 1vGx7a-000Abc-1X Completed\n");
+        try (HikariDataSource ds = db.pool(2)) {
+            DeliveryStore store = new DeliveryStore(ds, "tail");
+            store.prepare();
+            LogIngestion ingestion = new LogIngestion(live, ZoneOffset.UTC, store,
+                    new AccountFiles(dir.resolve("cpanel-root")), 30, said::add);
+            Thread tail = start(ingestion);
+            try {
+                await(() -> owners(db, "1vGx7a-000Abc-1X").equals(List.of("olduser")), "the first message stored");
+                // WHM creates an account, and mail comes for it at once.
+                Files.writeString(root.resolve("userdomains"), "old.example: olduser\nnew.example: newuser\n*: nobody\n");
+                Files.writeString(live, now + " 1vGx7b-000Abd-2Y <= a@example.net H=mx [192.0.2.1] P=esmtp S=812"
+                        + " for carol@new.example\n" + now + " 1vGx7b-000Abd-2Y => carol <carol@new.example>"
+                        + " R=virtual_user T=dovecot_virtual_delivery\n" + now + " 1vGx7b-000Abd-2Y Completed\n",
+                        StandardOpenOption.APPEND);
+                await(() -> committedOffset(db) == Files.size(live), "the new message stored");
+                assertEquals(List.of("newuser"), owners(db, "1vGx7b-000Abd-2Y"));
+            } finally {
+                ingestion.stop();
+                tail.join(30_000);
+            }
+        }
+    }
+
+    private static List<String> owners(TestDatabase db, String msgid) throws SQLException {
+        List<String> owners = new ArrayList<>();
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT o.owner FROM delivery_owner o"
+                + " JOIN delivery d ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE d.msgid = ? ORDER BY 1")) {
+            ps.setString(1, msgid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    owners.add(rs.getString(1));
+                }
+            }
+        }
+        return owners;
+    }
+
     private static int typeOf(TestDatabase db, String msgid) throws SQLException {
         try (Connection c = db.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT type FROM delivery WHERE msgid = '" + msgid + "'")) {
