@@ -15,12 +15,21 @@ import java.util.List;
 public final class AccountFiles {
 
     static final long MAX_AGE_MS = 5 * 60_000;
+    /**
+     * How long {@code etc/userdomains} may be missing or empty after naming domains before that is
+     * believed: a file rewritten in place, or removed and written again, is briefly so, and rows
+     * stored meanwhile would keep no owner for good. cPanel's file always has its {@code *: nobody}.
+     */
+    static final long EMPTY_GRACE_MS = 60_000;
 
     private final Path root;
     private final List<Path> watched;
     private CpanelAccounts current;
     private String stamp;
     private long loadedAt;
+    private final long emptyGraceMs;
+    /** Since when {@code etc/userdomains} has been seen missing or empty after naming domains; 0 when not. */
+    private long emptySince;
 
     /**
      * Reads the files under {@code root} now.
@@ -28,7 +37,12 @@ public final class AccountFiles {
      * @throws IOException if a file exists but cannot be read
      */
     public AccountFiles(Path root) throws IOException {
+        this(root, EMPTY_GRACE_MS);
+    }
+
+    AccountFiles(Path root, long emptyGraceMs) throws IOException {
         this.root = root;
+        this.emptyGraceMs = emptyGraceMs;
         this.watched = List.of(root.resolve("etc/userdomains"), root.resolve("etc/trueuserowners"),
                 root.resolve("var/cpanel/resellers"));
         load();
@@ -49,15 +63,26 @@ public final class AccountFiles {
         if (stamp().equals(stamp) && System.currentTimeMillis() - loadedAt < MAX_AGE_MS) {
             return false;
         }
-        load();
-        return true;
+        return load();
     }
 
-    private void load() throws IOException {
+    private boolean load() throws IOException {
         String before = stamp();
-        current = CpanelAccounts.read(root);
+        CpanelAccounts read = CpanelAccounts.read(root);
+        long now = System.currentTimeMillis();
+        if (current != null && current.hasDomains() && !read.hasDomains()) {
+            if (emptySince == 0) {
+                emptySince = now;
+            }
+            if (now - emptySince < emptyGraceMs) {
+                return false; // keep the previous accounts; the stamp left as it was looks again next time
+            }
+        }
+        emptySince = 0;
+        current = read;
         stamp = before;
-        loadedAt = System.currentTimeMillis();
+        loadedAt = now;
+        return true;
     }
 
     private String stamp() {

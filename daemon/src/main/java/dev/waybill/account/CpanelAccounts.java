@@ -99,6 +99,11 @@ public final class CpanelAccounts {
         return map;
     }
 
+    /** Whether {@code etc/userdomains} named any domain (its {@code *} aside). */
+    boolean hasDomains() {
+        return !domainOwners.isEmpty();
+    }
+
     /** The cPanel user owning {@code domain}, or null. */
     public String ownerOfDomain(String domain) {
         if (domain == null || domainOwners.isEmpty()) {

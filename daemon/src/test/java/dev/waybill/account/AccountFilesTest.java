@@ -33,4 +33,30 @@ class AccountFilesTest {
         assertTrue(files.reloadIfChanged(), "a file that appears is a change");
         assertEquals("reseller9", files.current().ownerOfUser("newuser"));
     }
+
+    @Test
+    void reloadIfChanged_userdomainsBrieflyEmptyOrMissing_keepsTheAccountsForAWhile(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Path userdomains = root.resolve("etc/userdomains");
+        Files.writeString(userdomains, "example.com: exampleco\n*: nobody\n");
+        AccountFiles files = new AccountFiles(root);
+        // Rewritten in place: truncated, then written again.
+        Files.writeString(userdomains, "");
+        Files.setLastModifiedTime(userdomains, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        files.reloadIfChanged();
+        assertEquals("exampleco", files.current().ownerOfDomain("example.com"), "an empty file is one being written");
+        Files.delete(userdomains);
+        files.reloadIfChanged();
+        assertEquals("exampleco", files.current().ownerOfDomain("example.com"), "so is a missing one, for a while");
+        Files.writeString(userdomains, "example.com: exampleco\nnew.example: newuser\n*: nobody\n");
+        Files.setLastModifiedTime(userdomains, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+        assertTrue(files.reloadIfChanged());
+        assertEquals("newuser", files.current().ownerOfDomain("new.example"));
+
+        AccountFiles noGrace = new AccountFiles(root, 0);
+        Files.writeString(userdomains, "*: nobody\n");
+        Files.setLastModifiedTime(userdomains, FileTime.fromMillis(System.currentTimeMillis() + 15_000));
+        assertTrue(noGrace.reloadIfChanged());
+        assertNull(noGrace.current().ownerOfDomain("example.com"), "past the grace, no accounts is believed");
+    }
 }
