@@ -48,8 +48,8 @@ public final class DeliveryStore {
             INSERT INTO delivery (row_key, server_id, type, msgid, email, sender, user, domain, size,
               senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,
               deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
-              reply, tls, bounce_msgid, bounce_of, last_time) VALUES
-            """, 32, "\nON DUPLICATE KEY UPDATE\n" + FIRST_ASSIGNMENT + ",\n"
+              reply, tls, bounce_msgid, bounce_of, last_time, numbering) VALUES
+            """, 33, "\nON DUPLICATE KEY UPDATE\n" + FIRST_ASSIGNMENT + ",\n"
             + updates(false, "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router",
                     "transport", "host", "ip", "message", "actiontime", "remote", "reply", "tls",
                     "bounce_msgid") + ",\n"
@@ -70,6 +70,9 @@ public final class DeliveryStore {
             1024);
     static final MultiRowStatement LINES = new MultiRowStatement(
             "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 128);
+
+    /** {@code delivery.numbering} of the rows this build writes (see {@link Schema}). */
+    static final int NUMBERED_BY_RECIPIENT = 1;
 
     /** The {@code log_position} source of a pending backfill: this prefix and the log's path. */
     private static final String BACKFILL = "backfill:";
@@ -523,7 +526,8 @@ public final class DeliveryStore {
         ps.setString(i++, ascii(o.tls(), 128));
         ps.setString(i++, ascii(o.bounceMsgid(), 23));
         ps.setString(i++, ascii(o.bounceOf(), 23));
-        ps.setLong(i, unixTime(o.actionunixtime()));
+        ps.setLong(i++, unixTime(o.actionunixtime()));
+        ps.setInt(i, NUMBERED_BY_RECIPIENT);
     }
 
     private void retractDeliveries(Connection c, RowBatch batch) throws SQLException {

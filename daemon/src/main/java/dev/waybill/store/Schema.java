@@ -37,6 +37,15 @@ public final class Schema {
         void run(Connection c) throws SQLException;
     }
 
+    /**
+     * {@code delivery.numbering}: how the row's key numbers its message's rows (1: by recipient,
+     * {@link Renumbering}). Every build since writes it; an older build does not, and the database
+     * refuses its rows (in strict mode, MariaDB's default).
+     */
+    private static final List<String> NUMBERING = List.of(
+            "ALTER TABLE delivery ADD COLUMN IF NOT EXISTS numbering TINYINT UNSIGNED NOT NULL DEFAULT 1",
+            "ALTER TABLE delivery ALTER COLUMN numbering DROP DEFAULT");
+
     static final List<Migration> MIGRATIONS = List.of(
             new Migration(1, "deliveries, owners, message lines, log positions", List.of(
                     """
@@ -188,7 +197,14 @@ public final class Schema {
                     """)),
             // A message's rows were numbered in the order they were seen, so a reading of part of
             // its lines numbered them differently; now each recipient has its own row number.
-            new Migration(3, "a message's rows numbered by recipient", List.of(), Renumbering::run));
+            // A daemon of schema 2 that started before another server ran this keeps writing rows
+            // numbered the old way, which nothing would renumber again (a message it had open would
+            // show twice): first a column it does not write, without a default, so that its writes
+            // are refused from here on (as schema 1's are from migration 2), and it stops, then
+            // refuses to start on the newer schema. Its position stays with the last rows it wrote.
+            new Migration(3, "a message's rows numbered by recipient", NUMBERING, Renumbering::run),
+            // The same column for a store that ran migration 3 before it added it.
+            new Migration(4, "rows say how their message is numbered", NUMBERING));
 
     private Schema() {
     }

@@ -176,9 +176,9 @@ class ManyServersStoreTest {
                     st.execute("UPDATE delivery_owner SET row_key = UNHEX('" + r[1] + "') WHERE row_key = UNHEX('" + r[0] + "')");
                     st.execute("UPDATE delivery SET row_key = UNHEX('" + r[1] + "') WHERE row_key = UNHEX('" + r[0] + "')");
                 }
-                st.execute("DELETE FROM schema_version WHERE version = 3");
+                st.execute("DELETE FROM schema_version WHERE version >= 3");
                 assertNotEquals(deliveries, dump(ds, DELIVERIES), "numbered in order");
-                assertEquals(1, Schema.migrate(c));
+                assertEquals(Schema.currentVersion() - 2, Schema.migrate(c));
             }
             assertEquals(deliveries, dump(ds, DELIVERIES));
             assertEquals(owners, dump(ds, OWNERS));
@@ -253,7 +253,7 @@ class ManyServersStoreTest {
             int messages = Retention.SLICE + 10;
             try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO delivery (row_key, server_id, type, msgid, sendtime, actiontime, remote, attempts,"
-                            + " last_time) VALUES (?, 1, ?, ?, ?, ?, 0, 0, ?)")) {
+                            + " last_time, numbering) VALUES (?, 1, ?, ?, ?, ?, 0, 0, ?, 1)")) {
                 for (int i = 0; i < messages; i++) {
                     String id = String.format("1xX9eC-%06d-aa", i);
                     // Delivered long ago, at the arrival's second...
@@ -291,7 +291,7 @@ class ManyServersStoreTest {
             int n = Retention.SLICE * 2 + 123;
             try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO delivery (row_key, server_id, type, msgid, sendtime, actiontime, remote, attempts,"
-                            + " last_time) VALUES (?, ?, 0, ?, ?, ?, 0, 0, ?)")) {
+                            + " last_time, numbering) VALUES (?, ?, 0, ?, ?, ?, 0, 0, ?, 1)")) {
                 for (int i = 0; i < 2 * n; i++) {
                     ps.setBytes(1, RowKey.ofMessage(String.format("1xX9eC-%06d-aa", i), 1).bytes(1 + i % 2));
                     ps.setInt(2, 1 + i % 2);

@@ -72,4 +72,50 @@ class SchemaTest {
             assertTrue(e.getMessage().contains("newer than this Waybill"), e.getMessage());
         }
     }
+
+    /**
+     * A daemon of an older build that started before another server migrated the shared database
+     * keeps running with the statements of its schema: rows it writes after migration 3 carry the
+     * old numbering, which nothing renumbers again (a message it had open shows twice). Its writes
+     * must be refused from the start of migration 3, as a build of schema 1's are from migration 2
+     * on (it then stops, and refuses to start on the newer schema).
+     */
+    @Test
+    void migrate_aBuildOfSchema2StillWriting_isRefusedFromMigration3On(TestDatabase db) throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            Schema.migrate(c, Schema.MIGRATIONS.subList(0, 2));
+            String schema2Row = "INSERT INTO delivery (row_key, server_id, type, msgid, email, sender, user, domain, size,"
+                    + " senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,"
+                    + " deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,"
+                    + " reply, tls, bounce_msgid, bounce_of, last_time) VALUES (%s, 1, 0, '1xX9eC-000000-aa', NULL,"
+                    + " NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 1000000, 'a@example.com', NULL, NULL, NULL, NULL,"
+                    + " NULL, NULL, NULL, NULL, 1000000, 0, NULL, 1, NULL, NULL, NULL, NULL, 1000000)";
+            st.execute(String.format(schema2Row, "UNHEX('00000001000000000000000001000001')"));
+            Schema.migrate(c);
+            java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                    () -> st.execute(String.format(schema2Row, "UNHEX('00000001000000000000000001000002')")));
+            assertTrue(refused.getMessage().contains("numbering"), refused.getMessage());
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM delivery")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1), "the row from before the upgrade stays, the late one is refused");
+            }
+        }
+    }
+
+    /** A store migrated to 3 before migration 3 refused older writers gets the same column (migration 4). */
+    @Test
+    void migrate_aStoreAtVersion3WithoutTheNumberingColumn_getsIt(TestDatabase db) throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            Schema.migrate(c);
+            st.execute("ALTER TABLE delivery DROP COLUMN numbering");
+            st.execute("DELETE FROM schema_version WHERE version > 3");
+            assertEquals(Schema.currentVersion() - 3, Schema.migrate(c));
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM information_schema.columns WHERE"
+                    + " table_schema = DATABASE() AND table_name = 'delivery' AND column_name = 'numbering'"
+                    + " AND column_default IS NULL AND is_nullable = 'NO'")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+        }
+    }
 }
