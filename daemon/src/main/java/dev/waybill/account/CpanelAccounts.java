@@ -1,6 +1,7 @@
 package dev.waybill.account;
 
 import java.io.IOException;
+import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -110,7 +111,32 @@ public final class CpanelAccounts {
             return null;
         }
         String owner = domainOwners.get(domain);
-        return owner != null ? owner : domainOwners.get(domain.toLowerCase(Locale.ROOT));
+        if (owner != null) {
+            return owner;
+        }
+        String key = lookupForm(domain);
+        return key == null ? null : domainOwners.get(key);
+    }
+
+    /**
+     * {@code domain} as cPanel's files name it: lower case, without a final dot, and an
+     * internationalised name (as a client using SMTPUTF8 writes it, {@code münchen.example}) in its
+     * ASCII form ({@code xn--mnchen-3ya.example}); null when it cannot be a domain.
+     */
+    static String lookupForm(String domain) {
+        String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+        boolean ascii = true;
+        for (int i = 0; i < d.length() && ascii; i++) {
+            ascii = d.charAt(i) < 128;
+        }
+        if (!ascii) {
+            try {
+                d = IDN.toASCII(d, IDN.ALLOW_UNASSIGNED);
+            } catch (IllegalArgumentException notADomain) {
+                return null;
+            }
+        }
+        return d.toLowerCase(Locale.ROOT);
     }
 
     /** The cPanel user owning the domain of {@code address}, or null. */
@@ -181,10 +207,13 @@ public final class CpanelAccounts {
      *     {@link DomainForwarders#read}); not remembered, so a later call tries again
      */
     public DomainForwarders forwarders(String domain) throws IOException {
-        if (root == null || !isSafeFileName(domain)) {
+        if (root == null) {
             return DomainForwarders.none();
         }
-        String key = domain.toLowerCase(Locale.ROOT);
+        String key = lookupForm(domain);
+        if (key == null || !isSafeFileName(key)) {
+            return DomainForwarders.none();
+        }
         DomainForwarders known = forwarders.get(key);
         if (known == null) {
             known = DomainForwarders.read(root.resolve("etc/valiases").resolve(key));

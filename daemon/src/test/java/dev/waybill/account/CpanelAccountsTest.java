@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,26 @@ class CpanelAccountsTest {
         assertTrue(a.isUser("exampleco"));
         assertFalse(a.isUser("nobody"));
         assertEquals("reseller1", a.ownerOfUser("exampleco"));
+    }
+
+    /**
+     * cPanel keeps an internationalised domain in its ASCII form; a client using SMTPUTF8 writes it
+     * in Unicode, which Exim logs as written. A final dot names the same domain. Forwarders are
+     * found under the ASCII name too.
+     */
+    @Test
+    void ownerOfDomain_unicodeFormAndFinalDot_findTheAccount(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("etc/valiases"));
+        Files.writeString(root.resolve("etc/userdomains"), "xn--mnchen-3ya.example: muenchen\n*: nobody\n");
+        Files.writeString(root.resolve("etc/valiases/xn--mnchen-3ya.example"), "info@xn--mnchen-3ya.example: bob@elsewhere.example\n");
+        CpanelAccounts a = CpanelAccounts.read(root);
+        assertEquals("muenchen", a.ownerOfDomain("münchen.example"));
+        assertEquals("muenchen", a.ownerOfDomain("MÜNCHEN.example"));
+        assertEquals("muenchen", a.ownerOfAddress("info@münchen.example"));
+        assertEquals("muenchen", a.ownerOfDomain("xn--mnchen-3ya.example."));
+        assertNull(a.ownerOfDomain("m\u00fcnchen..example"), "not a domain");
+        assertNull(a.ownerOfDomain("."));
+        assertEquals(List.of("bob@elsewhere.example"), a.forwarders("münchen.example").exact("info@xn--mnchen-3ya.example"));
     }
 
     @Test
