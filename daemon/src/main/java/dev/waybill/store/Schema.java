@@ -243,12 +243,7 @@ public final class Schema {
                     + " innodb_lock_wait_timeout = @@GLOBAL.innodb_lock_wait_timeout");
         }
         try (Statement st = c.createStatement()) {
-            try (ResultSet lock = st.executeQuery("SELECT GET_LOCK('" + LOCK + "', " + LOCK_SECONDS + ")")) {
-                if (!lock.next() || lock.getInt(1) != 1) {
-                    throw new SQLException("another Waybill daemon held the schema lock for " + LOCK_SECONDS
-                            + " s; is a migration stuck?");
-                }
-            }
+            takeLock(st, LOCK_SECONDS, IDLE_HOLDER_SECONDS);
             try {
                 st.execute("""
                         CREATE TABLE IF NOT EXISTS schema_version (
@@ -293,6 +288,49 @@ public final class Schema {
                         + lockWaits[1]);
             } catch (SQLException connectionGone) {
                 // never in place of the migration's own error; a connection this fails on is gone
+            }
+        }
+    }
+
+    /** A holder of the schema lock idle this long between statements is not migrating. */
+    private static final int IDLE_HOLDER_SECONDS = 600;
+
+    /**
+     * Takes the schema lock. Another daemon migrating a large store holds it for as long as that
+     * takes (minutes for millions of rows): while its session is at work, or has been idle for
+     * less than {@code idleSeconds}, this waits on, in turns of {@code lockSeconds}; a holder idle
+     * longer than that, or one this user cannot see, is not waited for.
+     */
+    static void takeLock(Statement st, int lockSeconds, int idleSeconds) throws SQLException {
+        long waited = 0;
+        while (true) {
+            try (ResultSet lock = st.executeQuery("SELECT GET_LOCK('" + LOCK + "', " + lockSeconds + ")")) {
+                if (lock.next() && lock.getInt(1) == 1) {
+                    return;
+                }
+            }
+            waited += lockSeconds;
+            String holder = null;
+            long idle = 0;
+            try (ResultSet rs = st.executeQuery("SELECT p.COMMAND, p.TIME FROM information_schema.PROCESSLIST p"
+                    + " WHERE p.ID = IS_USED_LOCK('" + LOCK + "')")) {
+                if (rs.next()) {
+                    holder = rs.getString(1);
+                    idle = rs.getLong(2);
+                }
+            }
+            if (holder == null) {
+                try (ResultSet rs = st.executeQuery("SELECT IS_USED_LOCK('" + LOCK + "')")) {
+                    if (rs.next() && rs.getObject(1) == null) {
+                        continue; // released meanwhile: take it now
+                    }
+                }
+                throw new SQLException("another session has held the schema lock for " + waited + " s (a Waybill"
+                        + " daemon migrating the schema; this database user cannot see what it does)");
+            }
+            if ("Sleep".equalsIgnoreCase(holder) && idle >= idleSeconds) {
+                throw new SQLException("another Waybill daemon has held the schema lock for " + waited + " s and"
+                        + " done nothing for " + idle + " s; is a migration stuck?");
             }
         }
     }

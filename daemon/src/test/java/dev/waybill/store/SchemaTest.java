@@ -60,6 +60,43 @@ class SchemaTest {
         }
     }
 
+    /**
+     * A daemon migrating a large store holds the schema lock for minutes: another one waits for
+     * it while its session is at work (here a statement of 4 s, with turns of 1 s), and takes the
+     * lock once it is let go; a holder that sits idle is said to be stuck.
+     */
+    @Test
+    void takeLock_waitsOutAHolderAtWork_notAnIdleOne(TestDatabase db) throws Exception {
+        try (Connection holder = db.connect(); Statement hs = holder.createStatement();
+             Connection waiter = db.connect(); Statement ws = waiter.createStatement()) {
+            try (ResultSet rs = hs.executeQuery("SELECT GET_LOCK('" + Schema.LOCK + "', 0)")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+            Thread working = new Thread(() -> {
+                try {
+                    hs.execute("DO SLEEP(4)");
+                    hs.execute("DO RELEASE_LOCK('" + Schema.LOCK + "')");
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            working.start();
+            long t0 = System.nanoTime();
+            Schema.takeLock(ws, 1, 600);
+            assertTrue(System.nanoTime() - t0 > 3_000_000_000L, "it waited for the holder");
+            working.join();
+            // Now the waiter holds it, and sits idle: the next one gives up and says why.
+            try (Connection third = db.connect(); Statement ts = third.createStatement()) {
+                Thread.sleep(1_100);
+                Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                        () -> Schema.takeLock(ts, 1, 1));
+                assertTrue(e.getMessage().startsWith("another Waybill daemon has held the schema lock for 1 s and done"
+                        + " nothing for "), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void migrate_databaseNewerThanThisBuild_refuses(TestDatabase db) throws Exception {
         try (Connection c = db.connect()) {
