@@ -711,7 +711,8 @@ wait_healthy() {
   while ((SECONDS < deadline)); do
     if reply=$(health "$SOCKET"); then
       state=$(health_field "$reply" state)
-      if [[ $state != "waiting for the database" ]]; then
+      # "waiting for the database", with or without its reason ("(...)", "since HH:MM:SS (...)")
+      if [[ $state != "waiting for the database"* ]]; then
         HEALTH=$reply
         ok "the daemon answers health: ${state:-running} (version $(health_field "$reply" version), PID $(health_field "$reply" pid))"
         return 0

@@ -45,8 +45,9 @@ final class ImportCommand {
             Usage: waybill import [options] FILE...
 
             Imports Exim main logs (plain or gzip) into the database, in time order whatever the
-            order given. A file read before, by an import or by the daemon's first start, is
-            skipped: known by its first bytes, compressed or not, unless it has grown since.
+            order given. A file read before (by an import, the daemon's first start, or the
+            daemon's tail once rotated) is skipped: known by its first bytes, compressed or not,
+            unless it has grown since.
 
             Options:
               --config FILE   configuration file (default /etc/waybill/waybill.conf)
