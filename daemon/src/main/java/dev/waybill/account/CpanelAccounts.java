@@ -28,10 +28,15 @@ import java.util.concurrent.ConcurrentHashMap;
  *       (see {@link DomainForwarders}).</li>
  * </ul>
  *
+ * <p>An account is a name on the right of {@code etc/userdomains} or on the left of
+ * {@code etc/trueuserowners}, except the system users of {@link #isSystemName}.
+ *
  * <p>On a server without cPanel the files are absent and every lookup answers null. Immutable;
  * reload by reading again.
  */
 public final class CpanelAccounts {
+
+    private static final Set<String> SYSTEM_NAMES = Set.of("root", "nobody", "cpanel", "mail", "mailnull");
 
     private final Path root;
     private final Map<String, String> domainOwners;
@@ -51,6 +56,7 @@ public final class CpanelAccounts {
         this.resellers = new HashSet<>(listedResellers);
         this.resellers.addAll(resellerOf.values());
         this.resellers.remove("root");
+        this.resellers.removeIf(CpanelAccounts::isSystemName);
     }
 
     /** No accounts: the answer on a plain Exim server. */
@@ -67,8 +73,22 @@ public final class CpanelAccounts {
     public static CpanelAccounts read(Path root) throws IOException {
         Map<String, String> owners = colonMap(root.resolve("etc/userdomains"), true);
         owners.remove("*");
+        // A system user is never an account: the domains it is written against own nothing, so
+        // that no uid such as nobody's (PHP without suEXEC) is ever taken for an account.
+        owners.values().removeIf(CpanelAccounts::isSystemName);
+        Map<String, String> resellerOf = colonMap(root.resolve("etc/trueuserowners"), false);
+        resellerOf.keySet().removeIf(CpanelAccounts::isSystemName);
         Set<String> listed = colonMap(root.resolve("var/cpanel/resellers"), false, true).keySet();
-        return new CpanelAccounts(root, owners, colonMap(root.resolve("etc/trueuserowners"), false), listed);
+        return new CpanelAccounts(root, owners, resellerOf, listed);
+    }
+
+    /**
+     * System users cPanel never gives to an account, whatever its files say: {@code root},
+     * {@code nobody} (the web server's user, and {@code etc/userdomains}' catch-all), and those
+     * cPanel's mail runs as.
+     */
+    public static boolean isSystemName(String name) {
+        return name != null && SYSTEM_NAMES.contains(name);
     }
 
     private static Map<String, String> colonMap(Path file, boolean lowerKeys) throws IOException {

@@ -52,6 +52,25 @@ class CpanelAccountsTest {
     }
 
     @Test
+    void read_systemUsersInTheAccountFiles_areNeverAccounts(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\nweb.example: nobody\n"
+                + "admin.example: root\nmail.example: mailnull\n*: nobody\n");
+        Files.writeString(root.resolve("etc/trueuserowners"), "exampleco: root\nnobody: root\nroot: root\ncpanel: root\n"
+                + "mail: root\n");
+        CpanelAccounts a = CpanelAccounts.read(root);
+        for (String name : new String[] {"nobody", "root", "mailnull", "cpanel", "mail"}) {
+            assertFalse(a.isUser(name), name);
+            assertFalse(a.isReseller(name), name);
+        }
+        assertNull(a.ownerOfDomain("web.example"), "a domain written against nobody owns nothing");
+        assertNull(a.ownerOfDomain("admin.example"));
+        assertNull(a.ownerOfDomain("mail.example"));
+        assertNull(a.ownerOfUser("nobody"));
+        assertTrue(a.isUser("exampleco"));
+    }
+
+    @Test
     void read_bytesThatAreNotUtf8_spoilTheirLineOnly(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("etc"));
         Files.write(root.resolve("etc/userdomains"), "caf\u00e9.example: cafe\nexample.com: exampleco\n*: nobody\n"
