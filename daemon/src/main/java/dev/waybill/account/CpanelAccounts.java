@@ -25,7 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code var/cpanel/resellers}: {@code reseller:acl,acl,...}, who is a reseller (also those
  *       owning an account in {@code etc/trueuserowners});</li>
  *   <li>{@code etc/valiases/<domain>}: forwarders, {@code alias@domain: dest, dest}
- *       (see {@link DomainForwarders}).</li>
+ *       (see {@link DomainForwarders});</li>
+ *   <li>{@code var/cpanel/users/<user>}: {@code KEY=VALUE} lines, of which only
+ *       {@code STARTDATE}, when the account was created (see {@link AccountStartDates}).</li>
  * </ul>
  *
  * <p>An account is a name on the right of {@code etc/userdomains} or on the left of
@@ -45,6 +47,7 @@ public final class CpanelAccounts {
     private final Set<String> resellers;
     /** Forwarders per domain, read on first use: most domains never need them. */
     private final Map<String, DomainForwarders> forwarders = new ConcurrentHashMap<>();
+    private final AccountStartDates startDates;
 
     private CpanelAccounts(Path root, Map<String, String> domainOwners, Map<String, String> resellerOf,
             Set<String> listedResellers) {
@@ -57,6 +60,7 @@ public final class CpanelAccounts {
         this.resellers.addAll(resellerOf.values());
         this.resellers.remove("root");
         this.resellers.removeIf(CpanelAccounts::isSystemName);
+        this.startDates = new AccountStartDates(root);
     }
 
     /** No accounts: the answer on a plain Exim server. */
@@ -168,6 +172,14 @@ public final class CpanelAccounts {
     /** True if {@code name} is a cPanel account. */
     public boolean isUser(String name) {
         return name != null && users.contains(name);
+    }
+
+    /**
+     * When {@code user} (an account or a reseller) was created on this server, unix seconds
+     * ({@code STARTDATE} in {@code var/cpanel/users/<user>}), or 0 when that is not known.
+     */
+    public long startDate(String user) {
+        return startDates.startDate(user);
     }
 
     /** The reseller (or root) owning {@code user}, or null. */

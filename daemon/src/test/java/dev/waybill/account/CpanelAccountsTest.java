@@ -71,6 +71,15 @@ class CpanelAccountsTest {
     }
 
     @Test
+    void startDate_readFromTheAccountFile(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("var/cpanel/users"));
+        Files.writeString(root.resolve("var/cpanel/users/exampleco"), "DNS=example.com\nSTARTDATE=1716200000\n");
+        assertEquals(1716200000L, CpanelAccounts.read(root).startDate("exampleco"));
+        assertEquals(0, CpanelAccounts.read(root).startDate("other"));
+        assertEquals(0, CpanelAccounts.none().startDate("exampleco"));
+    }
+
+    @Test
     void read_bytesThatAreNotUtf8_spoilTheirLineOnly(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("etc"));
         Files.write(root.resolve("etc/userdomains"), "caf\u00e9.example: cafe\nexample.com: exampleco\n*: nobody\n"
