@@ -25,6 +25,8 @@ import javax.sql.DataSource;
  *   <li>except when the search names one address or message: then the address index is the
  *       narrower path, and each row found must have an owner entry of the viewer's.</li>
  * </ul>
+ * An owner key's entries count from its account's creation on ({@link Viewer#since}): a lower
+ * bound on the owner index's time, so still one index range per owner key.
  * Pages are keyset-paged on (send time, row key), which every index of {@code delivery} ends
  * in, so any page costs the same however deep it is.
  */
@@ -128,25 +130,30 @@ public final class DeliveryQueries {
         }
         List<String> owners = new ArrayList<>(new TreeSet<>(v.owners()));
         if (owners.size() == 1) {
-            return ownerBranch(owned, owners.get(0), p, filters, after, newest)
+            return ownerBranch(owned, owners.get(0), v.since(owners.get(0)), p, filters, after, newest)
                     .add(" ORDER BY o.sendtime" + dir + ", o.row_key" + dir + " LIMIT " + fetch);
         }
         // Each branch reads its own owner range, newest first, and stops at one page; the UNION
         // drops a row reached through two owner keys; the outer sort merges the branches.
         Sql q = new Sql().add("SELECT * FROM (");
         for (int i = 0; i < owners.size(); i++) {
-            q.add(i == 0 ? "(" : " UNION (").add(ownerBranch(owned, owners.get(i), p, filters, after, newest))
+            q.add(i == 0 ? "(" : " UNION (").add(ownerBranch(owned, owners.get(i), v.since(owners.get(i)), p, filters, after, newest))
                     .add(" ORDER BY o.sendtime" + dir + ", o.row_key" + dir + " LIMIT " + fetch + ")");
         }
         return q.add(") u ORDER BY u.sendtime" + dir + ", u.row_key" + dir + " LIMIT " + fetch);
     }
 
-    private static Sql ownerBranch(int server, String owner, SearchParams p, Sql filters, Cursor after,
+    private static Sql ownerBranch(int server, String owner, long since, SearchParams p, Sql filters, Cursor after,
                                    boolean newest) {
         return new Sql().add("SELECT " + COLUMNS + " FROM delivery_owner o JOIN delivery d"
                         + " ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.server_id = ? AND o.owner = ?",
-                        server, owner)
+                        server, owner).add(from(since))
                 .add(types("o", p)).add(filters).add(timeRange("o", p)).add(keyset("o", after, newest));
+    }
+
+    /** The owner entries from an account's creation on; nothing when it is not known. */
+    private static Sql from(long since) {
+        return since > 0 ? new Sql().add(" AND o.sendtime >= ?", since) : new Sql();
     }
 
     /**
@@ -178,10 +185,21 @@ public final class DeliveryQueries {
         Sql s = new Sql().add(" AND EXISTS (SELECT 1 FROM delivery_owner o WHERE o.server_id = ? AND o.owner IN (",
                 server);
         int i = 0;
+        boolean bounded = false;
         for (String owner : new TreeSet<>(v.owners())) {
             s.add(i++ == 0 ? "?" : ", ?", owner);
+            bounded |= v.since(owner) > 0;
         }
-        return s.add(") AND o.sendtime = d.sendtime AND o.row_key = d.row_key)");
+        s.add(") AND o.sendtime = d.sendtime AND o.row_key = d.row_key");
+        if (bounded) {
+            // Each owner key from its own account's creation on; the lookup stays a point lookup.
+            s.add(" AND o.sendtime >= CASE o.owner");
+            for (String owner : new TreeSet<>(v.owners())) {
+                s.add(" WHEN ? THEN ?", owner, v.since(owner));
+            }
+            s.add(" ELSE 0 END");
+        }
+        return s.add(")");
     }
 
     private static Sql timeRange(String alias, SearchParams p) {
@@ -274,10 +292,10 @@ public final class DeliveryQueries {
                 if (rowsNeeded) {
                     inner.add("SELECT d.type, d.row_key FROM delivery_owner o JOIN delivery d ON d.row_key = o.row_key"
                             + " AND d.sendtime = o.sendtime WHERE o.server_id = ? AND o.owner = ?", owned, owner)
-                            .add(types("o", p)).add(filters);
+                            .add(from(v.since(owner))).add(types("o", p)).add(filters);
                 } else {
                     inner.add("SELECT o.type, o.row_key FROM delivery_owner o WHERE o.server_id = ? AND o.owner = ?",
-                            owned, owner).add(types("o", p));
+                            owned, owner).add(from(v.since(owner))).add(types("o", p));
                 }
                 inner.add(timeRange("o", p));
             }

@@ -15,7 +15,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.sql.DataSource;
 
-/** Counts per hour or day, per account and per domain, scoped like every search. */
+/**
+ * Counts per hour or day, per account and per domain, scoped like every search (each owner key
+ * from its account's creation on).
+ */
 public final class StatsQueries {
 
     /** Accounts and domains listed at most. */
@@ -78,7 +81,8 @@ public final class StatsQueries {
                 for (String owner : new TreeSet<>(viewer.owners())) {
                     q.add(i++ == 0 ? "" : " UNION ").add("SELECT " + cols + " FROM delivery_owner o JOIN delivery d"
                             + " ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.server_id = ?"
-                            + " AND o.owner = ? AND o.sendtime >= ? AND o.sendtime < ?", owned, owner, since, until)
+                            + " AND o.owner = ? AND o.sendtime >= ? AND o.sendtime < ?", owned, owner,
+                            Math.max(since, viewer.since(owner)), until)
                             .add(rowFilters);
                 }
             }

@@ -8,19 +8,32 @@ import java.util.Set;
  * viewer is either everything (root) or a set of those owner keys, optionally narrowed to one
  * email address (a webmail user). Narrowing is always possible, widening never.
  *
+ * <p>An owner key's rows are visible from its account's creation on ({@link #since}): cPanel gives
+ * a terminated account's name to the next account that asks, and the mail of the old one must not
+ * be shown to the new one. A reseller's {@code "@reseller"} entries start at the reseller's
+ * creation, each account's own entries at that account's.
+ *
  * @param everything true for root: every row of every account and server
  * @param owners     the owner keys whose rows are visible (ignored when {@code everything})
  * @param accounts   the cPanel accounts this viewer covers, for narrowing to one of them
  * @param email      when not null, only rows sent from or to this address
+ * @param starts     when each account and reseller was created (ignored when {@code everything})
  */
-public record Viewer(boolean everything, Set<String> owners, Set<String> accounts, String email) {
+public record Viewer(boolean everything, Set<String> owners, Set<String> accounts, String email,
+                     AccountStarts starts) {
 
     public Viewer {
         owners = Set.copyOf(owners);
         accounts = Set.copyOf(accounts);
+        starts = starts == null ? AccountStarts.NONE : starts;
         if (!everything && owners.isEmpty()) {
             throw new IllegalArgumentException("a viewer that is not root needs at least one owner");
         }
+    }
+
+    /** Without creation times: every owner entry is visible. */
+    public Viewer(boolean everything, Set<String> owners, Set<String> accounts, String email) {
+        this(everything, owners, accounts, email, AccountStarts.NONE);
     }
 
     /** Root: everything. */
@@ -35,7 +48,7 @@ public record Viewer(boolean everything, Set<String> owners, Set<String> account
 
     /** A reseller: the accounts it owns (all of them, {@code accounts}) and its own. */
     public static Viewer reseller(String reseller, Set<String> accounts) {
-        java.util.Set<String> covered = new java.util.HashSet<>(accounts);
+        Set<String> covered = new java.util.HashSet<>(accounts);
         covered.add(reseller);
         return new Viewer(false, Set.of("@" + reseller, reseller), covered, null);
     }
@@ -54,11 +67,27 @@ public record Viewer(boolean everything, Set<String> owners, Set<String> account
         if (!covers(user)) {
             throw new ForbiddenException("account '" + user + "' is not one you may see");
         }
-        return new Viewer(false, Set.of(user), Set.of(user), email);
+        return new Viewer(false, Set.of(user), Set.of(user), email, starts);
     }
 
     /** This viewer narrowed to mail from or to one address (already checked to be its own). */
     public Viewer narrowToEmail(String address) {
-        return new Viewer(everything, owners, accounts, address);
+        return new Viewer(everything, owners, accounts, address, starts);
+    }
+
+    /** This viewer with its accounts' creation times: each owner key's rows begin at its account's. */
+    public Viewer startingAt(AccountStarts times) {
+        return new Viewer(everything, owners, accounts, email, times);
+    }
+
+    /**
+     * The earliest send time of the rows visible through owner key {@code owner}: the creation
+     * time of its account ({@code "@reseller"}: of the reseller), 0 for root or when not known.
+     */
+    public long since(String owner) {
+        if (everything || owner == null) {
+            return 0;
+        }
+        return Math.max(0, starts.startOf(owner.startsWith("@") ? owner.substring(1) : owner));
     }
 }

@@ -139,7 +139,8 @@ public final class QueryMethods {
 
     /**
      * The query layer's view of a scope. A reseller's scope is read through its reseller owner
-     * key (one index range for all its accounts) rather than account by account.
+     * key (one index range for all its accounts) rather than account by account. Each owner key
+     * counts from its account's creation on (the scope's {@link Scope#starts()}).
      */
     static Viewer viewer(Request req, Scope scope) {
         Viewer v;
@@ -150,6 +151,9 @@ public final class QueryMethods {
             v = Viewer.reseller(req.caller().principal(), scope.users());
         } else {
             v = new Viewer(false, scope.users(), scope.users(), null);
+        }
+        if (!scope.isAll()) {
+            v = v.startingAt(scope.starts());
         }
         return scope.email().map(v::narrowToEmail).orElse(v);
     }

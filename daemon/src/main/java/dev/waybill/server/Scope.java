@@ -1,5 +1,6 @@
 package dev.waybill.server;
 
+import dev.waybill.query.AccountStarts;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Objects;
@@ -13,20 +14,27 @@ import java.util.TreeSet;
  * layer turns it into SQL: {@code isAll()} adds nothing, otherwise {@code user IN (users())}, and
  * with {@code email()} the rows sent from or to that address.
  *
+ * <p>A scope of accounts also knows when each was created ({@link #starts()}): an account sees
+ * its mail from then on only, because cPanel gives a terminated account's name to the next account
+ * that asks. That is read from the account files, not chosen by the caller, so it takes no part
+ * in equality.
+ *
  * <p>A scope only ever narrows: there is no way to widen one. Immutable.
  */
 public final class Scope {
 
-    private static final Scope ALL = new Scope(true, Set.of(), null);
+    private static final Scope ALL = new Scope(true, Set.of(), null, AccountStarts.NONE);
 
     private final boolean all;
     private final Set<String> users;
     private final String email;
+    private final AccountStarts starts;
 
-    private Scope(boolean all, Set<String> users, String email) {
+    private Scope(boolean all, Set<String> users, String email, AccountStarts starts) {
         this.all = all;
         this.users = users;
         this.email = email;
+        this.starts = starts;
     }
 
     /** Every account: root. */
@@ -37,7 +45,18 @@ public final class Scope {
     /** These cPanel accounts only (an empty set sees nothing). */
     public static Scope users(Set<String> users) {
         Objects.requireNonNull(users, "users");
-        return new Scope(false, Collections.unmodifiableSortedSet(new TreeSet<>(users)), null);
+        return new Scope(false, Collections.unmodifiableSortedSet(new TreeSet<>(users)), null, AccountStarts.NONE);
+    }
+
+    /** This scope with its accounts' (and reseller's) creation times; root's ignores them. */
+    public Scope startingAt(AccountStarts times) {
+        Objects.requireNonNull(times, "times");
+        return all ? this : new Scope(false, users, email, times);
+    }
+
+    /** When each account (or reseller) of this scope was created; {@link AccountStarts#NONE} for root. */
+    public AccountStarts starts() {
+        return starts;
     }
 
     /**
@@ -46,7 +65,7 @@ public final class Scope {
      */
     public Scope narrowToEmail(String address) {
         Objects.requireNonNull(address, "address");
-        return new Scope(all, users, address.toLowerCase(Locale.ROOT));
+        return new Scope(all, users, address.toLowerCase(Locale.ROOT), starts);
     }
 
     /** This scope narrowed to the accounts of {@code subset} it already sees. */
@@ -57,7 +76,7 @@ public final class Scope {
                 kept.add(u);
             }
         }
-        return new Scope(false, Collections.unmodifiableSortedSet(kept), email);
+        return new Scope(false, Collections.unmodifiableSortedSet(kept), email, starts);
     }
 
     /** True when no account is excluded (root); {@link #email()} may still narrow. */

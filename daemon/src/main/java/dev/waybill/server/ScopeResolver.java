@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  *   <li>{@code email} then narrows any scope to one address the scope already sees (a webmail
  *       user); an address outside it is forbidden.</li>
  * </ul>
+ * A scope of accounts carries their creation times ({@code STARTDATE} in
+ * {@code var/cpanel/users/<user>}, read when a query needs one), so that an account whose name
+ * belonged to a terminated one does not see the older account's mail.
  *
  * Thread-safe.
  */
@@ -61,7 +64,7 @@ public final class ScopeResolver {
                 Set<String> own = new HashSet<>(now.usersOwnedBy(as));
                 own.add(as); // a reseller sees its own account too, as in WHM
                 caller = new Caller(peer, name, Role.RESELLER, as);
-                scope = Scope.users(own);
+                scope = Scope.users(own).startingAt(now::startDate);
             } else {
                 throw RequestException.forbidden("'" + as + "' is neither root nor a reseller");
             }
@@ -75,7 +78,7 @@ public final class ScopeResolver {
                 throw RequestException.forbidden(who + " is not a cPanel account");
             }
             caller = new Caller(peer, name, Role.USER, name);
-            scope = Scope.users(Set.of(name));
+            scope = Scope.users(Set.of(name)).startingAt(now::startDate);
         }
         if (email != null) {
             if (!ADDRESS.matcher(email).matches()) {
