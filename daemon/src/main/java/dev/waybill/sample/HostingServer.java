@@ -295,9 +295,11 @@ final class HostingServer {
      * Writes the account files of this server under {@code root} (which stands for {@code /}):
      * {@code etc/userdomains}, {@code etc/trueuserdomains}, {@code etc/domainusers},
      * {@code etc/trueuserowners}, {@code etc/localdomains}, {@code var/cpanel/users/<user>} and
-     * {@code etc/valiases/<domain>}.
+     * {@code etc/valiases/<domain>}. Each account was created ({@code STARTDATE}) two days or more
+     * before {@code firstLineSeconds}, the log's first line, so that all of its mail is its own
+     * whatever the time zone the log is read in.
      */
-    void writeCpanelRoot(Path root) {
+    void writeCpanelRoot(Path root, long firstLineSeconds) {
         try {
             Path etc = Files.createDirectories(root.resolve("etc"));
             Path valiases = Files.createDirectories(etc.resolve("valiases"));
@@ -324,7 +326,8 @@ final class HostingServer {
                 file.append("OWNER=").append(a.owner).append('\n');
                 file.append("PLAN=").append(a.reseller ? "reseller" : "default").append('\n');
                 file.append("RS=jupiter\n");
-                file.append("STARTDATE=").append(1500000000L + 86400L * a.uid).append('\n');
+                file.append("STARTDATE=").append(Math.max(0, firstLineSeconds - 86400L * (2 + (a.uid - 1000) % 365)))
+                        .append('\n');
                 file.append("USER=").append(a.user).append('\n');
                 write(users.resolve(a.user), file);
                 for (Domain d : a.domains) {

@@ -192,9 +192,10 @@ public final class SampleLogGenerator {
     /**
      * Writes the account files of the simulated server under {@code root} (standing for
      * {@code /}): the same accounts, domains and forwarders {@link #generate} uses for these
-     * options.
+     * options, each account created ({@code STARTDATE}) days before the log's first line.
      */
     public void writeCpanelRoot(Path root) {
-        new Simulation(options, OutputStream.nullOutputStream()).server.writeCpanelRoot(root);
+        new Simulation(options, OutputStream.nullOutputStream()).server.writeCpanelRoot(root,
+                Math.floorDiv(options.startMillis(), 1000));
     }
 }

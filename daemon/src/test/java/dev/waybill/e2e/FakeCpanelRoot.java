@@ -73,11 +73,13 @@ final class FakeCpanelRoot {
                 DNS=example.com
                 OWNER=root
                 PLAN=default
+                STARTDATE=1262304000
                 """);
         write(root.resolve("var/cpanel/users/shopuser"), """
                 DNS=shop.test
                 OWNER=resell1
                 PLAN=default
+                STARTDATE=1262304000
                 """);
         // Exim's dkim_lookuphost router only checks that the key exists.
         write(root.resolve("var/cpanel/domain_keys/private/example.com"), "placeholder, not a key\n");

@@ -155,7 +155,8 @@ final class PageFixture {
             owner.append(e.getKey()).append(": ").append(e.getValue()).append('\n');
             local.append(e.getKey()).append(".example\n");
             Files.writeString(root.resolve("var/cpanel/users").resolve(e.getKey()),
-                    "DNS=" + e.getKey() + ".example\nOWNER=" + e.getValue() + "\nPLAN=default\n");
+                    "DNS=" + e.getKey() + ".example\nOWNER=" + e.getValue() + "\nPLAN=default\n"
+                            + "STARTDATE=1262304000\n"); // 2010-01-01, before the fixture's mail
         }
         userdomains.append("*: nobody\n");
         Files.writeString(root.resolve("etc/userdomains"), userdomains);

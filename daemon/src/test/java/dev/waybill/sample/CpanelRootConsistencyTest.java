@@ -102,6 +102,11 @@ class CpanelRootConsistencyTest {
             Map<String, String> file = userFile(user);
             assertEquals(primary, file.get("DNS"), user + ": DNS=");
             assertEquals(owners.get(user), file.get("OWNER"), user + ": OWNER=");
+            // As cPanel writes it; before the log begins (a day's margin for any time zone), so
+            // that an account sees all of the log's mail.
+            assertTrue(file.get("STARTDATE").matches("[0-9]+"), user + ": STARTDATE=" + file.get("STARTDATE"));
+            assertTrue(Long.parseLong(file.get("STARTDATE")) <= OPTIONS.startMillis() / 1000 - 86400,
+                    user + ": STARTDATE=" + file.get("STARTDATE") + " is not before the log");
             listed.add(primary);
             for (int i = 1; file.containsKey("DNS" + i); i++) {
                 String d = file.get("DNS" + i);

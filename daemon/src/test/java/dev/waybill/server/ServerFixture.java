@@ -45,7 +45,13 @@ final class ServerFixture implements AutoCloseable {
         return new ServerFixture(settings.socketPath(), server, log);
     }
 
-    /** Writes cPanel's account files for {@code owners} (user → owner); domains are {@code user.example}. */
+    /** When the fake accounts were created (STARTDATE): 2010-01-01, before every test log. */
+    static final long CREATED = 1262304000L;
+
+    /**
+     * Writes cPanel's account files for {@code owners} (user → owner); domains are
+     * {@code user.example}, each account created at {@link #CREATED}.
+     */
     static Path fakeCpanelRoot(Path root, Map<String, String> owners) throws IOException {
         Files.createDirectories(root.resolve("etc"));
         Files.createDirectories(root.resolve("var/cpanel/users"));
@@ -56,7 +62,7 @@ final class ServerFixture implements AutoCloseable {
             userdomains.append(user).append(".example: ").append(user).append('\n');
             trueowners.append(user).append(": ").append(e.getValue()).append('\n');
             Files.writeString(root.resolve("var/cpanel/users").resolve(user),
-                    "DNS=" + user + ".example\nOWNER=" + e.getValue() + "\nPLAN=default\n");
+                    "DNS=" + user + ".example\nOWNER=" + e.getValue() + "\nPLAN=default\nSTARTDATE=" + CREATED + "\n");
         }
         userdomains.append("*: nobody\n");
         Files.writeString(root.resolve("etc/userdomains"), userdomains);
