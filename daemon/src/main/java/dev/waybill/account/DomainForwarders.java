@@ -172,9 +172,24 @@ public final class DomainForwarders {
         return List.copyOf(items);
     }
 
-    /** The targets of the forwarder {@code address} itself, or null when it has none. */
+    /**
+     * The targets of the forwarder {@code address} itself, or null when it has none. The file
+     * names its domain as cPanel does ({@link CpanelAccounts#lookupForm}): an address written with
+     * the domain in Unicode or with a final dot is looked up in that form.
+     */
     public List<String> exact(String address) {
-        return address == null ? null : byKey.get(address.toLowerCase(Locale.ROOT));
+        if (address == null) {
+            return null;
+        }
+        int at = address.lastIndexOf('@');
+        if (at > 0 && at < address.length() - 1) {
+            String domain = CpanelAccounts.lookupForm(address.substring(at + 1));
+            if (domain == null) {
+                return null;
+            }
+            address = address.substring(0, at + 1) + domain;
+        }
+        return byKey.get(address.toLowerCase(Locale.ROOT));
     }
 
     /** The targets of the domain's default address ({@code *}), or null when it has none. */

@@ -51,6 +51,24 @@ class CpanelAccountsTest {
         assertEquals(List.of("bob@elsewhere.example"), a.forwarders("münchen.example").exact("info@xn--mnchen-3ya.example"));
     }
 
+    /**
+     * The forwarder's own entry, not the domain's default address, whatever form the address is
+     * written in: the file names it in ASCII, without a final dot.
+     */
+    @Test
+    void forwarderTargets_unicodeFormOrFinalDot_findTheAddressesOwnEntry(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("etc/valiases"));
+        Files.writeString(root.resolve("etc/userdomains"), "xn--mnchen-3ya.example: muenchen\n*: nobody\n");
+        Files.writeString(root.resolve("etc/valiases/xn--mnchen-3ya.example"),
+                "info@xn--mnchen-3ya.example: bob@elsewhere.example\n*: muenchen\n");
+        CpanelAccounts a = CpanelAccounts.read(root);
+        assertEquals(List.of("bob@elsewhere.example"), a.forwarderTargets("info@xn--mnchen-3ya.example"));
+        assertEquals(List.of("bob@elsewhere.example"), a.forwarderTargets("info@m\u00fcnchen.example"));
+        assertEquals(List.of("bob@elsewhere.example"), a.forwarderTargets("Info@M\u00dcNCHEN.example"));
+        assertEquals(List.of("bob@elsewhere.example"), a.forwarderTargets("info@xn--mnchen-3ya.example."));
+        assertEquals(List.of("muenchen"), a.forwarderTargets("other@m\u00fcnchen.example"), "the default address");
+    }
+
     @Test
     void read_systemUsersInTheAccountFiles_areNeverAccounts(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("etc"));

@@ -298,6 +298,22 @@ class MessageAssemblerTest {
                 "a forwarder that keeps a copy: which mailbox the line is cannot be told, so the parent");
     }
 
+    /** A local delivery through the forwarder of an address written in Unicode (SMTPUTF8) lands on the mailbox's account. */
+    @Test
+    void assemble_forwarderOfAUnicodeAddress_isTheTargetAccountsDelivery(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("etc/valiases"));
+        Files.writeString(root.resolve("etc/userdomains"), "xn--mnchen-3ya.example: muenchen\nbob.example: bob\n*: nobody\n");
+        Files.writeString(root.resolve("etc/valiases/xn--mnchen-3ya.example"),
+                "info@xn--mnchen-3ya.example: robert@bob.example\n");
+        List<Outcome> os = assemble(CpanelAccounts.read(root), MessageAssembler.DEFAULT_HORIZON_SECONDS, 10,
+                "2024-03-01 10:00:00 " + ID + " <= a@example.org H=(x) [192.0.2.1] P=utf8esmtp S=5 for info@m\u00fcnchen.example",
+                "2024-03-01 10:00:00 " + ID + " => robert <info@m\u00fcnchen.example> R=virtual_user T=dovecot_virtual_delivery",
+                "2024-03-01 10:00:01 " + ID + " Completed");
+        assertEquals(1, os.size());
+        assertEquals("robert@bob.example", os.get(0).deliveredto());
+        assertEquals("bob", os.get(0).deliveryuser());
+    }
+
     @Test
     void assemble_cpanelLinesBeforeArrival_landOnTheMessage(@TempDir Path root) throws IOException {
         CpanelAccounts accounts = accounts(root);
