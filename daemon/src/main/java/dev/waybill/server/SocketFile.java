@@ -44,7 +44,7 @@ final class SocketFile {
             } catch (IOException e) {
                 // The JDK's message is often the bare path (a file where a directory should be).
                 throw new IOException("socket.path " + path + ": cannot make its directory " + dir + " ("
-                        + why(e) + "); set another socket.path", e);
+                        + why(e, dir) + "); set another socket.path", e);
             }
         }
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
@@ -61,9 +61,19 @@ final class SocketFile {
         Files.delete(path); // left behind by a daemon that did not shut down cleanly
     }
 
-    private static String why(IOException e) {
+    private static String why(IOException e, Path dir) {
         if (e instanceof java.nio.file.FileAlreadyExistsException f) {
             return f.getFile() + " exists and is not a directory";
+        }
+        // A file further up (ENOTDIR, "a/b: Not a directory"): the JDK names the directory it
+        // could not make, not the file in the way.
+        for (Path p = dir; p != null; p = p.getParent()) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (!Files.isDirectory(p)) {
+                    return p + " exists and is not a directory";
+                }
+                break;
+            }
         }
         if (e instanceof java.nio.file.AccessDeniedException a) {
             return "permission denied on " + a.getFile();

@@ -552,6 +552,11 @@ class SocketServerTest {
                 () -> ServerFixture.start(dir.resolve("second"), s -> ServerSettings.defaults(socket), m -> { }));
         assertEquals("socket.path " + socket + ": cannot make its directory " + file + " (" + file
                 + " exists and is not a directory); set another socket.path", e.getMessage());
+        Path deeper = file.resolve("run/waybill.sock");
+        IOException further = assertThrows(IOException.class,
+                () -> ServerFixture.start(dir.resolve("third"), s -> ServerSettings.defaults(deeper), m -> { }));
+        assertEquals("socket.path " + deeper + ": cannot make its directory " + deeper.getParent() + " (" + file
+                + " exists and is not a directory); set another socket.path", further.getMessage());
     }
 
     @Test
