@@ -203,8 +203,9 @@ public final class Schema {
             // are refused from here on (as schema 1's are from migration 2), and it stops, then
             // refuses to start on the newer schema. Its position stays with the last rows it wrote.
             new Migration(3, "a message's rows numbered by recipient", NUMBERING, Renumbering::run),
-            // The same column for a store that ran migration 3 before it added it.
-            new Migration(4, "rows say how their message is numbered", NUMBERING));
+            // The same column for a store that ran migration 3 before it added it, keeping its
+            // default: the daemons of that schema number rows by recipient too, and may write on.
+            new Migration(4, "rows say how their message is numbered", NUMBERING.subList(0, 1)));
 
     private Schema() {
     }
