@@ -206,6 +206,11 @@ final class RunCommand {
         }
     }
 
+    /** What holds the backfill, for the status line: " (backfill: ...)", or nothing. */
+    private static String held(String backfillTrouble) {
+        return backfillTrouble == null ? "" : " (backfill: " + backfillTrouble + ")";
+    }
+
     /**
      * Starts answering on the socket before the database is reachable, so that {@code waybill
      * status} can tell an administrator what the daemon waits for. SIGTERM closes it (and removes
@@ -225,7 +230,7 @@ final class RunCommand {
                     String waiting = li == null ? null : li.waiting();
                     String trouble = li == null ? null : li.trouble();
                     ingest.put("state", waiting != null ? waiting : trouble != null ? trouble
-                            : state.get() + (backfilling ? "; backfilling its history" : ""));
+                            : state.get() + (backfilling ? "; backfilling its history" + held(li.backfillTrouble()) : ""));
                     ingest.put("log", config.logPath().toString());
                     ingest.put("server_id", config.serverId());
                     ingest.put("retention_days", config.retentionDays());

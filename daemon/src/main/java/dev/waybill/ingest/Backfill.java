@@ -50,6 +50,8 @@ final class Backfill implements Runnable {
     private final StoreWriter.Outage outage;
     private volatile boolean running = true;
     private volatile boolean done;
+    /** The backfill's writer while it runs. */
+    private volatile StoreWriter writer;
 
     Backfill(Path log, LogPosition until, ZoneId zone, DeliveryStore store, CpanelAccounts accounts, int retentionDays,
              Consumer<String> say) {
@@ -107,6 +109,15 @@ final class Backfill implements Runnable {
         return done;
     }
 
+    /**
+     * What holds the backfill's writes (lock waits only it meets, or an outage of the database,
+     * which the live tail says too), as a sentence; null while it writes.
+     */
+    String trouble() {
+        StoreWriter w = writer;
+        return w == null ? null : w.outage();
+    }
+
     /** The files to read: older rotated ones, oldest first, and the hand-over file (null when it is gone). */
     record Sources(List<Path> older, Path handOver) {
     }
@@ -116,6 +127,7 @@ final class Backfill implements Runnable {
         long started = System.nanoTime();
         Ingester ingester = Ingester.finishedOnly(store.serverName(), accounts, MessageAssembler.DEFAULT_HORIZON_SECONDS);
         try (StoreWriter writer = new StoreWriter(store, say, () -> running, outage, "backfill: ")) {
+            this.writer = writer;
             Sources sources = sources();
             List<LogFileInfo> older = new ArrayList<>();
             for (Path f : sources.older()) {

@@ -241,6 +241,15 @@ public final class LogIngestion {
         return outage != null ? outage : followerTrouble;
     }
 
+    /**
+     * What holds the backfill of a first start while it runs (see {@link Backfill#trouble}), null
+     * when nothing does or there is no backfill.
+     */
+    public String backfillTrouble() {
+        Backfill b = backfill;
+        return b == null || !backfilling() ? null : b.trouble();
+    }
+
     /** Whether the backfill of a first start is still running (false when there is none). */
     public boolean backfilling() {
         Backfill b = backfill;

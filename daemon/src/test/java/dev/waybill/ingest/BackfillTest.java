@@ -386,6 +386,57 @@ class BackfillTest {
         }
     }
 
+    /**
+     * Lock waits only the backfill meets (another session holding the rows it writes) are shown by
+     * its own trouble, which the daemon's status adds to "backfilling its history", and said once
+     * as the backfill's; once the locks go, it goes on and stores the same as always.
+     */
+    @Test
+    void backfill_heldByLockWaits_saysSoInItsTrouble_andGoesOnOnceTheyEnd(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        try (HikariDataSource ds = db.pool(4)) {
+            Map<String, List<String>> expected = reference(dir, db, ds);
+            Path run = Files.createDirectories(dir.resolve("run"));
+            LogPosition until = firstStart(run);
+            java.util.concurrent.atomic.AtomicBoolean locked = new java.util.concurrent.atomic.AtomicBoolean(true);
+            javax.sql.DataSource waiting = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                        // The writer's connections only: the look-up of the files read before goes through.
+                        if (locked.get() && method.getName().equals("getConnection")
+                                && Thread.currentThread().getName().startsWith("waybill-store-writer")) {
+                            throw new SQLException("Lock wait timeout exceeded; try restarting transaction", "HY000",
+                                    1205);
+                        }
+                        try {
+                            return method.invoke(ds, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            DeliveryStore store = new DeliveryStore(waiting, "locked");
+            store.prepare();
+            said.clear();
+            Backfill backfill = backfill(run, until, store);
+            Thread thread = new Thread(backfill, "backfill");
+            thread.start();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            String trouble;
+            while ((trouble = backfill.trouble()) == null) {
+                assertTrue(System.nanoTime() < deadline && thread.isAlive(), "no trouble shown: " + said);
+                Thread.sleep(50);
+            }
+            assertTrue(trouble.contains("for a lock another database session holds"), trouble);
+            assertTrue(said.stream().anyMatch(l -> l.startsWith("backfill: the database keeps refusing the write for a"
+                    + " lock")), String.join("\n", said));
+            locked.set(false);
+            thread.join(120_000);
+            assertFalse(thread.isAlive(), "the backfill went on once the locks were gone: " + said);
+            assertTrue(backfill.done(), String.join("\n", said));
+            assertEquals(null, backfill.trouble());
+            assertEquals(expected, rows(db, "locked"));
+        }
+    }
+
     private Path config(Path dir, TestDatabase db, String server) throws IOException {
         Path conf = dir.resolve(server + ".conf");
         Files.createDirectories(dir.resolve("cpanel-root"));
