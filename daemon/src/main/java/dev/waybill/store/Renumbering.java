@@ -99,9 +99,16 @@ final class Renumbering {
         c.setAutoCommit(false);
         try {
             mapPages(c);
-        } finally {
-            c.setAutoCommit(true);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+                c.setAutoCommit(true);
+            } catch (SQLException connectionGone) {
+                e.addSuppressed(connectionGone); // never in place of the mapping's own error
+            }
+            throw e;
         }
+        c.setAutoCommit(true);
     }
 
     private static void mapPages(Connection c) throws SQLException {
