@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.cli.Main;
 import dev.waybill.store.DeliveryStore;
+import dev.waybill.testing.InterceptedDataSource;
 import dev.waybill.testing.MariaDbServer;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
@@ -399,20 +400,12 @@ class BackfillTest {
             Path run = Files.createDirectories(dir.resolve("run"));
             LogPosition until = firstStart(run);
             java.util.concurrent.atomic.AtomicBoolean locked = new java.util.concurrent.atomic.AtomicBoolean(true);
-            javax.sql.DataSource waiting = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
-                    getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
-                        // The writer's connections only: the look-up of the files read before goes through.
-                        if (locked.get() && method.getName().equals("getConnection")
-                                && Thread.currentThread().getName().startsWith("waybill-store-writer")) {
-                            throw new SQLException("Lock wait timeout exceeded; try restarting transaction", "HY000",
-                                    1205);
-                        }
-                        try {
-                            return method.invoke(ds, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            // The writer's connections only: the look-up of the files read before goes through.
+            javax.sql.DataSource waiting = InterceptedDataSource.of(ds, () -> {
+                if (locked.get() && Thread.currentThread().getName().startsWith("waybill-store-writer")) {
+                    throw new SQLException("Lock wait timeout exceeded; try restarting transaction", "HY000", 1205);
+                }
+            });
             DeliveryStore store = new DeliveryStore(waiting, "locked");
             store.prepare();
             said.clear();

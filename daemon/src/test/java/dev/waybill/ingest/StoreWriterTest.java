@@ -11,10 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.waybill.store.DeliveryStore;
 import dev.waybill.store.RowBatch;
+import dev.waybill.testing.InterceptedDataSource;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -39,17 +38,11 @@ class StoreWriterTest {
     void aWriterThatDies_isSaidAtTheNextSubmit_neverAHang(TestDatabase db) throws Exception {
         try (HikariDataSource ds = db.pool(2)) {
             AtomicBoolean dying = new AtomicBoolean();
-            DataSource failing = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                        if (dying.get() && method.getName().equals("getConnection")) {
-                            throw new OutOfMemoryError("Java heap space (in the test)");
-                        }
-                        try {
-                            return method.invoke(ds, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            DataSource failing = InterceptedDataSource.of(ds, () -> {
+                if (dying.get()) {
+                    throw new OutOfMemoryError("Java heap space (in the test)");
+                }
+            });
             DeliveryStore store = new DeliveryStore(failing, "writer-test");
             store.prepare();
             dying.set(true);
@@ -82,17 +75,11 @@ class StoreWriterTest {
         try (HikariDataSource ds = db.pool(2)) {
             CountDownLatch answer = new CountDownLatch(1);
             AtomicBoolean silent = new AtomicBoolean();
-            DataSource slow = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                        if (silent.get() && method.getName().equals("getConnection")) {
-                            answer.await();
-                        }
-                        try {
-                            return method.invoke(ds, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            DataSource slow = InterceptedDataSource.of(ds, () -> {
+                if (silent.get()) {
+                    answer.await();
+                }
+            });
             DeliveryStore store = new DeliveryStore(slow, "writer-test");
             store.prepare();
             try (StoreWriter writer = new StoreWriter(store, line -> { }, () -> true)) {
@@ -132,17 +119,11 @@ class StoreWriterTest {
     void lockWaitsOfOneWriter_areItsOwn_notTheOtherWritersTrouble(TestDatabase db) throws Exception {
         try (HikariDataSource ds = db.pool(4)) {
             AtomicBoolean locked = new AtomicBoolean(true);
-            DataSource waiting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                        if (locked.get() && method.getName().equals("getConnection")) {
-                            throw new SQLException("Lock wait timeout exceeded; try restarting transaction", "HY000", 1205);
-                        }
-                        try {
-                            return method.invoke(ds, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            DataSource waiting = InterceptedDataSource.of(ds, () -> {
+                if (locked.get()) {
+                    throw new SQLException("Lock wait timeout exceeded; try restarting transaction", "HY000", 1205);
+                }
+            });
             DeliveryStore healthy = new DeliveryStore(ds, "writer-test");
             healthy.prepare();
             DeliveryStore blocked = new DeliveryStore(waiting, "writer-test");
