@@ -242,6 +242,15 @@ final class RunCommand {
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "waybill-socket-shutdown"));
         say.accept("listening on " + config.socketPath() + "; pages from " + templates.origin());
+        if (!config.socketPath().equals(WaybillConfig.DEFAULT_SOCKET)) {
+            String why = server.alsoAt(WaybillConfig.DEFAULT_SOCKET);
+            if (why != null) {
+                say.accept(why.isEmpty() ? "also at " + WaybillConfig.DEFAULT_SOCKET + " (a link), where the cPanel"
+                        + " and WHM pages and cPanel accounts look"
+                        : "warning: the cPanel and WHM pages and cPanel accounts look for the daemon at "
+                        + WaybillConfig.DEFAULT_SOCKET + ": " + why);
+            }
+        }
         return server;
     }
 

@@ -24,6 +24,8 @@ final class SocketFile {
 
     private final Path path;
     private Object boundKey;
+    /** The other path made a link to this socket ({@link #linkFrom}), or null. */
+    private Path linkedFrom;
 
     SocketFile(Path path) {
         this.path = path;
@@ -87,7 +89,53 @@ final class SocketFile {
         boundKey = key();
     }
 
-    /** Removes the file if it is still the one this server bound. */
+    /**
+     * Makes {@code from} a symbolic link to this socket: where the callers that cannot read the
+     * configuration look (the cPanel and WHM pages, cPanel accounts' CLI), when the socket is
+     * elsewhere. Only in a directory of this daemon's own (its runtime directory, which systemd
+     * or the installer made): never anywhere else on the system. A link left by an earlier
+     * daemon, or a stale socket, is replaced; another daemon answering there, or anything else,
+     * is left alone.
+     *
+     * @return null when {@code from}'s directory is not this daemon's (nothing done); "" when the
+     *         link is in place; else why it is not, in a sentence
+     */
+    String linkFrom(Path from) {
+        if (from.equals(path)) {
+            return "";
+        }
+        try {
+            Path dir = from.getParent();
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                    || !Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS).equals(ownUid())) {
+                return null;
+            }
+            if (Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
+                boolean link = Files.isSymbolicLink(from);
+                if (!link && ((Integer) Files.getAttribute(from, "unix:mode", LinkOption.NOFOLLOW_LINKS) & TYPE_MASK)
+                        != SOCKET) {
+                    return from + " exists and is neither a socket nor a link; left as it is";
+                }
+                if (answers(from) && !(link && Files.readSymbolicLink(from).equals(path))) {
+                    return "another daemon answers at " + from + "; left as it is";
+                }
+                Files.delete(from); // a link of an earlier daemon, or a socket nobody listens on
+            }
+            Files.createSymbolicLink(from, path);
+            linkedFrom = from;
+            return "";
+        } catch (IOException | UnsupportedOperationException e) {
+            return "cannot make " + from + " a link to it (" + (e instanceof IOException io ? why(io, from.getParent())
+                    : e.getMessage()) + ")";
+        }
+    }
+
+    /** This process's uid: the owner of the files it makes, as the socket's own directory shows. */
+    private Object ownUid() throws IOException {
+        return Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Removes the file if it is still the one this server bound, and the link to it if still ours. */
     void remove() {
         try {
             if (boundKey != null && Objects.equals(boundKey, key())) {
@@ -97,6 +145,15 @@ final class SocketFile {
             // already gone, or replaced by a newer daemon: leave it
         }
         boundKey = null;
+        Path from = linkedFrom;
+        linkedFrom = null;
+        try {
+            if (from != null && Files.isSymbolicLink(from) && Files.readSymbolicLink(from).equals(path)) {
+                Files.delete(from);
+            }
+        } catch (IOException e) {
+            // replaced meanwhile: leave it
+        }
     }
 
     private Object key() throws IOException {

@@ -197,7 +197,19 @@ public final class SocketServer implements Closeable {
         startedAt = Instant.now();
     }
 
-    /** Stops listening, removes the socket file, closes every connection. Idempotent. */
+    /**
+     * Makes {@code defaultPath} lead here too, when the socket is elsewhere: the callers that
+     * cannot read the configuration (the cPanel and WHM pages, cPanel accounts' CLI) look there.
+     * Only in a directory of this daemon's own; the link goes with the socket file at {@link #close}.
+     *
+     * @return "" when it leads here, null when its directory is not this daemon's (nothing done),
+     *         else why not, in a sentence
+     */
+    public synchronized String alsoAt(Path defaultPath) {
+        return file.linkFrom(defaultPath);
+    }
+
+    /** Stops listening, removes the socket file (and its link), closes every connection. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {

@@ -543,6 +543,40 @@ class SocketServerTest {
         assertEquals("dev", client().call("health", null).get("version").getAsString());
     }
 
+    /**
+     * A socket configured elsewhere is also reached at the default path, where the pages and
+     * cPanel accounts look: a link there, replaced if an earlier daemon left one, removed at
+     * shutdown; another daemon answering at the default path is left alone.
+     */
+    @Test
+    void alsoAt_theDefaultPath_leadsHereUntilShutdown_butNeverOverAnotherDaemon() throws Exception {
+        start();
+        Path defaultPath = dir.resolve("default/run/waybill.sock");
+        Files.createDirectories(defaultPath.getParent());
+        Files.createSymbolicLink(defaultPath, dir.resolve("gone.sock")); // an earlier daemon's link
+        assertEquals("", fixture.server.alsoAt(defaultPath));
+        assertEquals(fixture.socket, Files.readSymbolicLink(defaultPath));
+        try (SocketClient viaDefault = SocketClient.connect(defaultPath)) {
+            assertEquals("dev", viaDefault.call("health", null).get("version").getAsString());
+        }
+        // Another daemon already answers at a default path: left alone, and said.
+        try (ServerFixture other = ServerFixture.start(dir.resolve("other"), s -> s, m -> { })) {
+            String why = fixture.server.alsoAt(other.socket);
+            assertEquals("another daemon answers at " + other.socket + "; left as it is", why);
+            assertFalse(Files.isSymbolicLink(other.socket));
+        }
+        // Never in a directory that is not the daemon's own, nor one it would have to make.
+        Path foreign = dir.resolve("foreign/waybill.sock");
+        Files.createDirectories(foreign.getParent());
+        Files.setAttribute(foreign.getParent(), "unix:uid", 65534);
+        assertNull(fixture.server.alsoAt(foreign));
+        assertNull(fixture.server.alsoAt(dir.resolve("missing/waybill.sock")));
+        assertFalse(Files.exists(dir.resolve("missing")));
+        assertFalse(Files.exists(foreign, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        fixture.server.close();
+        assertFalse(Files.exists(defaultPath, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the link goes with the socket");
+    }
+
     /** A regular file where the socket's directory should be: one line naming the key and the file. */
     @Test
     void socketPathUnderAFile_saysWhatIsInTheWay() throws Exception {
