@@ -350,8 +350,13 @@ class SocketServerTest {
             nanos[i] = System.nanoTime() - t;
         }
         Arrays.sort(nanos);
+        // Bounds that only a server stalled by its idle connections misses (answers take well under
+        // a millisecond here; daemon/bench/socket-health.sh measures them): on a shared machine a
+        // tighter bound fails for the neighbours' load, not the server's.
+        long p50 = nanos[nanos.length / 2];
         long p99 = nanos[(int) (nanos.length * 0.99)];
-        assertTrue(p99 < TimeUnit.MILLISECONDS.toNanos(50), "p99 " + p99 / 1000 + " us with 1,000 idle connections");
+        assertTrue(p50 < TimeUnit.MILLISECONDS.toNanos(10), "p50 " + p50 / 1000 + " us with 1,000 idle connections");
+        assertTrue(p99 < TimeUnit.MILLISECONDS.toNanos(250), "p99 " + p99 / 1000 + " us with 1,000 idle connections");
         assertEquals(1001, c.call("health", null).get("connections").getAsInt());
         assertEquals("health", idle.get(500).call("whoami", null).has("uid") ? "health" : "", "an idle one still answers");
     }
