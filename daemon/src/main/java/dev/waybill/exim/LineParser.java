@@ -1059,6 +1059,23 @@ public final class LineParser {
         return 0;
     }
 
+    /**
+     * The second an Exim message id was made, unix seconds: its first six characters, base 62.
+     * Exim makes the id as a message starts to arrive, so this is at or just before its arrival
+     * line's time. -1 when {@code id} is not a message id.
+     */
+    public static long messageIdTime(String id) {
+        if (id == null || messageIdLength(id, 0) != id.length()) {
+            return -1;
+        }
+        long t = 0;
+        for (int i = 0; i < 6; i++) {
+            char c = id.charAt(i);
+            t = t * 62 + (c <= '9' ? c - '0' : c <= 'Z' ? c - 'A' + 10 : c - 'a' + 36);
+        }
+        return t;
+    }
+
     private static boolean base62(String s, int from, int len) {
         for (int i = from; i < from + len; i++) {
             char c = s.charAt(i);

@@ -449,7 +449,7 @@ public final class MessageAssembler {
     static final class OpenMessage {
         final String id;
         final long firstPosition;
-        /** When the first line of this message was seen: its time when the arrival is not in the log. */
+        /** When the first line of this message was seen: its time, or its id's if earlier, when the arrival is not in the log. */
         final long firstSeen;
         Arrival arrival;
         long arrivalTime = Long.MIN_VALUE;

@@ -4,6 +4,7 @@ import dev.waybill.account.CpanelAccounts;
 import dev.waybill.exim.AttemptKind;
 import dev.waybill.exim.Host;
 import dev.waybill.exim.LineClass;
+import dev.waybill.exim.LineParser;
 import dev.waybill.exim.LogEvent.Arrival;
 import dev.waybill.exim.LogEvent.Attempt;
 import dev.waybill.exim.LogEvent.Rejection;
@@ -100,10 +101,21 @@ final class OutcomeBuilder {
                 : CpanelAccounts.domainOf(email);
         return new Outcome(type, m.id, email, senderIdentity, senderUser(m), domain,
                 a == null ? -1 : a.size(), from == null ? null : from.display(), from == null ? null : from.ip(),
-                senderAuth(a), m.spamScore, a == null ? m.firstSeen : m.arrivalTime, recipient, deliveredTo,
+                senderAuth(a), m.spamScore, a == null ? arrivedBy(m) : m.arrivalTime, recipient, deliveredTo,
                 deliveryUser, deliveryDomain, router, transport, host, ip, message, actionTime, remote,
                 a == null ? null : MimeWords.decode(a.subject()), attempts, reply, tls, bounceId,
                 a == null ? null : a.bounceOf(), row);
+    }
+
+    /**
+     * When a message read without its arrival line arrived, as near as can be told: the time in its
+     * id, which Exim made as the message began to arrive, unless its first line read is earlier. Its
+     * first line alone may be a delivery days later, and an account created in between (one given a
+     * terminated account's name) would count the older account's mail as its own.
+     */
+    private static long arrivedBy(OpenMessage m) {
+        long made = LineParser.messageIdTime(m.id);
+        return made >= 0 && made < m.firstSeen ? made : m.firstSeen;
     }
 
     /**

@@ -38,8 +38,8 @@ public final class DeliveryStore {
      * condition written into each would make the statement so long that the driver could keep a
      * quarter as many rows per prepared statement. And it sets {@code sendtime}: a row's
      * {@code sendtime} is its arrival's time; a state built without the arrival line (see
-     * {@link #updates}) has its first line's instead, and gives way to the first state that has
-     * the arrival. {@code size} tells the two apart: Exim logs {@code S=} on every arrival, and it
+     * {@link #updates}) has the time in its id (or its first line's, if earlier) instead, and
+     * gives way to the first state that has the arrival. {@code size} tells the two apart: Exim logs {@code S=} on every arrival, and it
      * is assigned after this, so this still sees the stored value.
      */
     private static final String FIRST_ASSIGNMENT = "sendtime = IF((@w := " + NOT_OLDER + ") IS NULL OR NOT (size IS NULL"
