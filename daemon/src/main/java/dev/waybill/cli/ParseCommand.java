@@ -70,8 +70,7 @@ final class ParseCommand {
         }
         WaybillConfig config;
         try {
-            config = o.config != null ? WaybillConfig.read(o.config)
-                    : Files.exists(defaultConfig) ? WaybillConfig.read(defaultConfig) : WaybillConfig.defaults();
+            config = WaybillConfig.load(o.config, defaultConfig);
         } catch (ConfigException e) {
             if (o.config != null || !e.unreadable()) {
                 err.println("waybill parse: " + e.getMessage());

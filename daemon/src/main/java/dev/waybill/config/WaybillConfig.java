@@ -229,10 +229,15 @@ public final class WaybillConfig {
      * default file if it exists, else the defaults.
      */
     public static WaybillConfig load(Path explicit) throws ConfigException {
+        return load(explicit, DEFAULT_FILE);
+    }
+
+    /** {@link #load(Path)} with the default file at {@code defaultFile}. */
+    public static WaybillConfig load(Path explicit, Path defaultFile) throws ConfigException {
         if (explicit != null) {
             return read(explicit);
         }
-        return Files.exists(DEFAULT_FILE) ? read(DEFAULT_FILE) : defaults();
+        return Files.exists(defaultFile) ? read(defaultFile) : defaults();
     }
 
     /**

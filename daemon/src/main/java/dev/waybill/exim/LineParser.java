@@ -1065,8 +1065,16 @@ public final class LineParser {
      * line's time. -1 when {@code id} is not a message id.
      */
     public static long messageIdTime(String id) {
-        if (id == null || messageIdLength(id, 0) != id.length()) {
-            return -1;
+        return id == null || messageIdLength(id, 0) != id.length() ? -1 : idTime(id);
+    }
+
+    /**
+     * The seconds since the epoch in the first six characters of {@code id}, base 62 (spec
+     * chapter "Message identification"), whatever follows them; 0 when they are not base 62.
+     */
+    public static long idTime(String id) {
+        if (id == null || id.length() < 6 || !base62(id, 0, 6)) {
+            return 0;
         }
         long t = 0;
         for (int i = 0; i < 6; i++) {

@@ -52,8 +52,7 @@ final class SocketFile {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if ((mode & TYPE_MASK) != SOCKET) {
+        if (!isSocket(path)) {
             throw new IOException(path + " exists and is not a socket; remove it or set another socket.path");
         }
         if (answers(path)) {
@@ -112,8 +111,7 @@ final class SocketFile {
             }
             if (Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
                 boolean link = Files.isSymbolicLink(from);
-                if (!link && ((Integer) Files.getAttribute(from, "unix:mode", LinkOption.NOFOLLOW_LINKS) & TYPE_MASK)
-                        != SOCKET) {
+                if (!link && !isSocket(from)) {
                     return from + " exists and is neither a socket nor a link; left as it is";
                 }
                 if (answers(from) && !(link && Files.readSymbolicLink(from).equals(path))) {
@@ -128,6 +126,11 @@ final class SocketFile {
             return "cannot make " + from + " a link to it (" + (e instanceof IOException io ? why(io, from.getParent())
                     : e.getMessage()) + ")";
         }
+    }
+
+    /** Whether {@code p} itself (not what a link leads to) is a socket. */
+    private static boolean isSocket(Path p) throws IOException {
+        return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & TYPE_MASK) == SOCKET;
     }
 
     /** This process's uid: the owner of the files it makes, as the socket's own directory shows. */

@@ -1,5 +1,6 @@
 package dev.waybill.store;
 
+import dev.waybill.exim.LineParser;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -98,25 +99,9 @@ public final class RowKey {
         return h ^ (h >>> 33);
     }
 
-    /**
-     * The arrival time Exim wrote into a message id: its first six characters are the seconds
-     * since the epoch in base 62 (spec chapter "Message identification"); 0 when they are not.
-     */
+    /** The arrival time Exim wrote into a message id ({@link LineParser#idTime}); 0 when it holds none. */
     static long idTime(String msgid) {
-        if (msgid == null || msgid.length() < 6) {
-            return 0;
-        }
-        long t = 0;
-        for (int i = 0; i < 6; i++) {
-            char c = msgid.charAt(i);
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'Z' ? c - 'A' + 10
-                    : c >= 'a' && c <= 'z' ? c - 'a' + 36 : -1;
-            if (d < 0) {
-                return 0;
-            }
-            t = t * 62 + d;
-        }
-        return t;
+        return LineParser.idTime(msgid);
     }
 
     /** Four bytes of {@code time}, big-endian, so that keys sort by it. */
