@@ -182,7 +182,7 @@ public final class DomainForwarders {
             return null;
         }
         int at = address.lastIndexOf('@');
-        if (at > 0 && at < address.length() - 1) {
+        if (at > 0 && at < address.length() - 1 && !plainDomain(address, at + 1)) {
             String domain = CpanelAccounts.lookupForm(address.substring(at + 1));
             if (domain == null) {
                 return null;
@@ -190,6 +190,16 @@ public final class DomainForwarders {
             address = address.substring(0, at + 1) + domain;
         }
         return byKey.get(address.toLowerCase(Locale.ROOT));
+    }
+
+    /** Whether the domain from {@code from} on is ASCII without a final dot: its lookup form is its lower case. */
+    private static boolean plainDomain(String address, int from) {
+        for (int i = from; i < address.length(); i++) {
+            if (address.charAt(i) >= 128) {
+                return false;
+            }
+        }
+        return address.charAt(address.length() - 1) != '.';
     }
 
     /** The targets of the domain's default address ({@code *}), or null when it has none. */
