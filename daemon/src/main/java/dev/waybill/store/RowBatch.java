@@ -178,8 +178,9 @@ public final class RowBatch {
      * meet at its newest pages (keys begin with the time), which cost MariaDB a fifth more CPU
      * for the same rows when batches were split by key; on different tables they never meet. Each
      * table is still written by one part, batch after batch, so every row's states keep their
-     * order. The position and file marks are in neither; {@link #marksOnly()} carries them, to be
-     * written once both parts are.
+     * order (but for the owner entries a row moved by its arrival leaves at its former time, which
+     * the delivery part drops: the other part never writes there again). The position and file
+     * marks are in neither; {@link #marksOnly()} carries them, to be written once both parts are.
      */
     public List<RowBatch> split() {
         RowBatch deliveries = new RowBatch();

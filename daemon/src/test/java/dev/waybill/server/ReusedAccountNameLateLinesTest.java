@@ -138,6 +138,27 @@ class ReusedAccountNameLateLinesTest {
         assertNotNull(new MessageQueries(ds, deliveries).story(exampleco(), MSGID, null));
     }
 
+    /**
+     * A message takes seconds to arrive: its arrival line is stamped later than its id. Read
+     * without that line first, its row was keyed by the id's time; read whole later, the row moves
+     * to the arrival's second, and its owners' counts by type still count it once.
+     */
+    @Test
+    void arrivalStampedAfterItsIdAndReadLater_isCountedOnce() throws Exception {
+        Files.writeString(cpanel.resolve("var/cpanel/users/exampleco"), "STARTDATE=" + (ARRIVED - 60) + "\n");
+        List<String> slowArrival = ARRIVAL.stream().map(l -> l.replace("10:00:00", "10:00:04")).toList();
+        StoredLog.store(store, cpanel, DELIVERY);
+        StoredLog.store(store, cpanel, concat(slowArrival, DELIVERY));
+        SearchPage mine = deliveries.search(exampleco(), SearchParams.builder().types(EnumSet.allOf(OutcomeType.class))
+                .limit(100).build(), true);
+        assertEquals(1, mine.rows().size());
+        assertEquals(ARRIVED + 4, mine.rows().get(0).outcome().sendunixtime(), "the arrival's time");
+        assertEquals(1, mine.total(), "counts " + mine.counts());
+        Stats s = new StatsQueries(ds, SERVER).stats(exampleco(), ARRIVED - 3600, ARRIVED + 3600, 3600, null);
+        assertEquals(1, s.series().stream().mapToLong(p -> p.counts().values().stream().mapToLong(Long::longValue).sum())
+                .sum(), "statistics " + s.series());
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new java.util.ArrayList<>(a);
         all.addAll(b);
