@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +36,17 @@ public final class AccountStartDates {
     private final Path dir;
     private final Map<String, Known> known = new ConcurrentHashMap<>();
 
+    /**
+     * What {@link #startDate} looks at: Linux's {@code unix} view, whose change time moves with
+     * every write, even one whose modification time is put back afterwards.
+     */
+    private static final String ATTRIBUTES = "unix:isRegularFile,size,fileKey,lastModifiedTime,ctime";
+
     /** What a file said, and the state of the file it was read from. */
-    private record Known(Object fileKey, long modified, long size, long startDate) {
+    private record Known(Object fileKey, long modified, long changed, long size, long startDate) {
+        boolean sameFile(Known o) {
+            return modified == o.modified && changed == o.changed && size == o.size && Objects.equals(fileKey, o.fileKey);
+        }
     }
 
     /** @param root the cPanel root ({@code /} on a real server), or null for no accounts */
@@ -51,27 +60,29 @@ public final class AccountStartDates {
             return 0;
         }
         Path file = dir.resolve(user);
-        BasicFileAttributes a;
+        Map<String, Object> a;
         try {
-            a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
+            a = Files.readAttributes(file, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
             known.remove(user);
             return 0;
         }
-        if (!a.isRegularFile() || a.size() > MAX_BYTES) {
+        long size = (Long) a.get("size");
+        if (!(Boolean) a.get("isRegularFile") || size > MAX_BYTES) {
             known.remove(user);
             return 0;
         }
+        Known seen = new Known(a.get("fileKey"), ((FileTime) a.get("lastModifiedTime")).toMillis(),
+                ((FileTime) a.get("ctime")).toMillis(), size, 0);
         Known k = known.get(user);
-        long modified = a.lastModifiedTime().toMillis();
-        if (k != null && k.modified == modified && k.size == a.size() && Objects.equals(k.fileKey, a.fileKey())) {
+        if (k != null && k.sameFile(seen)) {
             return k.startDate;
         }
         long startDate = read(file);
         if (known.size() >= MAX_ENTRIES) {
             known.clear();
         }
-        known.put(user, new Known(a.fileKey(), modified, a.size(), startDate));
+        known.put(user, new Known(seen.fileKey, seen.modified, seen.changed, size, startDate));
         return startDate;
     }
 

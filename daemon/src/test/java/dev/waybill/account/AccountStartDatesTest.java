@@ -69,6 +69,22 @@ class AccountStartDatesTest {
         assertEquals(0, dates.startDate("exampleco"), "a removed file says nothing any more");
     }
 
+    /**
+     * A file rewritten in place to the same size with its time put back (as {@code cp -p} onto
+     * it does) is one the cache cannot tell by inode, size and time: its change time tells it.
+     */
+    @Test
+    void startDate_fileRewrittenInPlaceWithItsTimeKept_isReadAgain() throws Exception {
+        Path file = users.resolve("exampleco");
+        write("exampleco", "1716200000");
+        FileTime kept = Files.getLastModifiedTime(file);
+        assertEquals(1716200000L, dates.startDate("exampleco"));
+        Thread.sleep(20); // a change time the file system can tell from the first
+        write("exampleco", "1716300000");
+        Files.setLastModifiedTime(file, kept);
+        assertEquals(1716300000L, dates.startDate("exampleco"));
+    }
+
     @Test
     void startDate_nameThatIsNotAFileName_readsNothing() throws IOException {
         Files.writeString(root.resolve("var/cpanel/x"), "STARTDATE=1716200000\n");
