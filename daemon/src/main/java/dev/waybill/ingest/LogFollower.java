@@ -399,6 +399,7 @@ public final class LogFollower implements Closeable {
     /** Fills a batch, moving from file to file as rotation requires. */
     private void read(List<LogGap> gaps, List<LogLine> lines) throws IOException {
         long bytes = 0;
+        boolean lookedForTruncation = false;
         while (true) {
             if (current == null && !openNext()) {
                 return;
@@ -409,6 +410,18 @@ public final class LogFollower implements Closeable {
                 }
                 gaps.addAll(pendingGaps);
                 pendingGaps.clear();
+            }
+            if (currentIsLive && !lookedForTruncation) {
+                // Before reading on from where the last poll stopped: a log truncated and written
+                // past that offset meanwhile (a caller held up for long) would be read from the
+                // middle of its new text, as if it were the rest of the old.
+                lookedForTruncation = true;
+                if (!intact()) {
+                    if (!truncated()) {
+                        return; // logrotate is busy in the directory: look again at the next poll
+                    }
+                    continue;
+                }
             }
             long before = cutter.lineStart();
             long readBefore = cutter.readEnd();
@@ -717,13 +730,18 @@ public final class LogFollower implements Closeable {
         }
     }
 
+    /** Whether the live file still holds what was read of it: not shorter, and its first bytes the same. */
+    private boolean intact() throws IOException {
+        return current.size() >= cutter.readEnd() && current.headUnchanged();
+    }
+
     /**
      * Checks the live file for truncation (copytruncate), and if it was truncated, moves to its
-     * copy or to its new start.
+     * copy or to its new start; false, to look again later, while logrotate changes the directory.
      */
     private boolean truncated() throws IOException {
         long read = cutter.readEnd();
-        if (current.size() >= read && current.headUnchanged()) {
+        if (intact()) {
             return false;
         }
         LogPosition lost = current.position(cutter.lineStart());

@@ -403,6 +403,33 @@ class LogFollowerTest {
         }
     }
 
+    /**
+     * While the follower does not look (its caller held up by a database outage), logrotate
+     * copies and truncates the log, and Exim writes the new log past where the follower stood.
+     * The unread rest of the copy comes first, then the new log from its first byte: nothing of
+     * the new log is read from the old offset as if it were the old file's.
+     */
+    @Test
+    void copytruncate_newLogGrownPastTheOldOffsetBeforeTheFollowerLooks_isStillSeenAsTruncated() throws Exception {
+        append(log, lines(1, 3));
+        Path copy = dir.resolve("exim_mainlog.1");
+        try (LogFollower f = new LogFollower(log, null, FAST)) {
+            assertEquals(lines(1, 3), collect(f, 3).texts());
+            append(log, lines(4, 5)); // not read before the rotation
+            Files.copy(log, copy);
+            truncate(log);
+            append(log, lines(6, 20)); // longer than the old log was
+
+            Seen seen = collect(f, 17);
+            assertEquals(lines(4, 20), seen.texts());
+            assertEquals(List.of(), seen.gaps);
+            assertEquals(inode(copy), seen.lines.get(1).after().inode());
+            assertEquals(Files.size(copy), seen.lines.get(1).after().offset());
+            assertEquals(line(6).length() + 1, seen.lines.get(2).after().offset());
+            assertNothingMore(f);
+        }
+    }
+
     @Test
     void truncation_withNoCopy_startsOverAndReportsOnlyTheUnfinishedLineItKnowsIsLost() throws Exception {
         append(log, lines(1, 2));
