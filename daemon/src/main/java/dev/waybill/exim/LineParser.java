@@ -51,18 +51,29 @@ public final class LineParser {
      * way through), so that the times after it are read as a reading of the whole file reads them.
      */
     public void skip(String line) {
-        clock.skip(line);
+        clock.skip(afterNuls(line));
     }
 
     /** Whether the line's time happens twice (see {@link LogClock#inRepeatedHour}). */
     public boolean inRepeatedHour(String line) {
-        return clock.inRepeatedHour(line);
+        return clock.inRepeatedHour(afterNuls(line));
+    }
+
+    /**
+     * The text of {@code line} after its last NUL byte; all of it when it has none. Exim writes
+     * none: a crash leaves a run of them where the file system had not written the log's last
+     * blocks, from a block's start (often part way through a line, whose end is lost with them),
+     * and the first line Exim appends after restarting follows them with no newline between.
+     */
+    private static String afterNuls(String line) {
+        int nul = line.lastIndexOf('\0');
+        return nul < 0 ? line : line.substring(nul + 1);
     }
 
     /** Parses one line (without its line terminator). */
     public ParsedLine parse(String line) {
         try {
-            return parseUnchecked(line);
+            return parseUnchecked(afterNuls(line));
         } catch (RuntimeException e) {
             // A defect in a field parser must never stop the stream; the line stays countable.
             // The fuzz tests assert this never happens.

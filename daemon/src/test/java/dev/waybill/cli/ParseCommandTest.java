@@ -68,6 +68,30 @@ class ParseCommandTest {
         return root;
     }
 
+    /**
+     * A crash (power lost before the file system wrote the log's last blocks) leaves NUL bytes
+     * from a block's start, often part way through a line, to where the file ended; Exim, started
+     * again, appends after them, so its first line follows the NULs without a newline between.
+     * That line is still read as itself.
+     */
+    @Test
+    void parse_lineAfterTheNulBytesACrashLeft_isReadAsThatLine(@TempDir Path dir) throws IOException {
+        Path clean = write(dir, "clean", LOG);
+        assertEquals(0, run("parse", clean.toString()));
+        String remote = rows().stream().filter(r -> r.get("recipient").getAsString().equals("friend@remote.example"))
+                .findFirst().orElseThrow().toString();
+
+        String delivery = "2026-11-28 03:55:51 1xX9XS-0001jY-04 => friend@remote.example";
+        int at = LOG.indexOf(delivery);
+        int lineBefore = LOG.lastIndexOf("2026-11-28", at - 1);
+        for (int cut : new int[] {at, lineBefore + 30}) { // after a whole line, and part way through one
+            stdout.reset();
+            Path crashed = write(dir, "crashed", LOG.substring(0, cut) + "\0".repeat(4096) + LOG.substring(at));
+            assertEquals(0, run("parse", crashed.toString()));
+            assertTrue(rows().stream().anyMatch(r -> r.toString().equals(remote)), stdout.toString(StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void parse_log_printsOneObjectPerOutcomeAndRejection(@TempDir Path dir) throws IOException {
         Path log = write(dir, "mainlog", LOG);
