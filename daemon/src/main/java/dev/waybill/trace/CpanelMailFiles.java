@@ -1,12 +1,11 @@
 package dev.waybill.trace;
 
 import dev.waybill.account.CpanelAccounts;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +22,10 @@ import java.util.Set;
  * {@code etc/passwd} (account homes), {@code <home>/etc/<domain>/passwd} (mailboxes) and
  * {@code var/cpanel/domain_keys/private/<domain>} (DKIM keys). Every file name built from a
  * domain or user name is checked with {@link CpanelAccounts#isSafeFileName} first, and every
- * absolute path read from a file is kept inside the root. Internal to the trace; not thread-safe.
+ * absolute path read from a file is kept inside the root. A file in an account's home is the
+ * account's to make anything (a FIFO, a link to a device or into another account): it is read only
+ * when it really is a regular file inside that home, and no file is read past its size limit,
+ * whatever its size said. Internal to the trace; not thread-safe.
  */
 final class CpanelMailFiles {
 
@@ -126,8 +128,12 @@ final class CpanelMailFiles {
         if (home == null || !CpanelAccounts.isSafeFileName(domain)) {
             return null;
         }
+        Path file = insideHome(home.resolve("etc").resolve(domain).resolve("passwd"), home);
+        if (file == null) {
+            return null;
+        }
         String wanted = localPart.toLowerCase(Locale.ROOT);
-        for (String line : lines(home.resolve("etc").resolve(domain).resolve("passwd"), MAX_FILE_BYTES)) {
+        for (String line : lines(file, MAX_FILE_BYTES)) {
             String[] f = line.split(":", -1);
             if (f[0].toLowerCase(Locale.ROOT).equals(wanted)) {
                 return new Mailbox(f[0], f.length >= 6 && !f[5].isEmpty() ? f[5] : null);
@@ -151,21 +157,42 @@ final class CpanelMailFiles {
         if (file == null || home == null || !file.startsWith(home)) {
             throw new IOException("not read: only files inside the account's home directory are");
         }
-        if (!Files.isRegularFile(file)) {
+        Path real = insideHome(file, home);
+        if (real == null) {
             throw new IOException("the file does not exist");
         }
-        // A link inside the home may point anywhere: compare where both really are.
-        if (!file.toRealPath().startsWith(home.toRealPath())) {
-            throw new IOException("not read: it links outside the account's home directory");
-        }
         List<String> items = new ArrayList<>();
-        for (String line : lines(file, MAX_INCLUDE_BYTES)) {
+        for (String line : lines(real, MAX_INCLUDE_BYTES)) {
             String s = line.strip();
             if (!s.isEmpty() && !s.startsWith("#")) {
                 items.add(s);
             }
         }
         return items;
+    }
+
+    /**
+     * Where {@code file}, a path in the account's {@code home}, really is, when that is a regular
+     * file inside the home: a link inside the home may point anywhere, and a FIFO would hold the
+     * trace until someone wrote to it.
+     *
+     * @return the file's real path, or null when there is nothing there
+     * @throws IOException saying why the file is not read
+     */
+    private static Path insideHome(Path file, Path home) throws IOException {
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (!real.startsWith(home.toRealPath())) {
+            throw new IOException("not read: it links outside the account's home directory");
+        }
+        if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("not read: not a regular file");
+        }
+        return real;
     }
 
     /** An absolute path of the server as a path under the root, or null when it would leave it. */
@@ -182,29 +209,21 @@ final class CpanelMailFiles {
         return p.startsWith(root) ? p : null;
     }
 
-    /** The lines of a file, none when it is missing; refuses files over {@code limit} bytes. */
+    /**
+     * The lines of a file, none when it is missing. Bytes that are not UTF-8 read as U+FFFD. A
+     * file over {@code limit} bytes is refused, also one whose size said less (a device, a file
+     * still growing): at most {@code limit + 1} bytes are read.
+     */
     private static List<String> lines(Path file, long limit) throws IOException {
-        long size;
-        try {
-            size = Files.size(file);
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         } catch (NoSuchFileException e) {
             return List.of();
         }
-        if (size > limit) {
-            throw new IOException(file.getFileName() + " is " + size + " bytes, more than the " + limit
-                    + " a trace reads");
+        if (bytes.length > limit) {
+            throw new IOException(file.getFileName() + " is more than the " + limit + " bytes a trace reads");
         }
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                lines.add(line);
-            }
-        } catch (NoSuchFileException e) {
-            return List.of();
-        }
-        return lines;
+        return new String(bytes, StandardCharsets.UTF_8).lines().toList();
     }
 }
