@@ -48,6 +48,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final Executor workers;
     private final ServerSettings settings;
     private final Function<Channel, PeerIdentity> identify;
+    private final UidConnections perUid;
     private final Consumer<String> log;
 
     private final ArrayDeque<Inbound> pending = new ArrayDeque<>();
@@ -62,12 +63,13 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private boolean inputShutdown;
 
     Dispatcher(MethodRegistry methods, ScopeResolver resolver, Executor workers, ServerSettings settings,
-            Function<Channel, PeerIdentity> identify, Consumer<String> log) {
+            Function<Channel, PeerIdentity> identify, UidConnections perUid, Consumer<String> log) {
         this.methods = methods;
         this.resolver = resolver;
         this.workers = workers;
         this.settings = settings;
         this.identify = identify;
+        this.perUid = perUid;
         this.log = log;
     }
 
@@ -78,14 +80,23 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        PeerIdentity who;
         try {
-            peer = identify.apply(ctx.channel());
+            who = identify.apply(ctx.channel());
         } catch (RuntimeException e) {
             log.accept("cannot read the credentials of a new connection (" + e + "); closed");
             ctx.writeAndFlush(Replies.error(null, ErrorCode.INTERNAL, "cannot tell who is connecting"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (!perUid.admit(who)) {
+            ctx.writeAndFlush(Replies.error(null, ErrorCode.UNAVAILABLE, "too many connections from uid " + who.uid()
+                    + " (" + perUid.limit() + " open); close some, or try again later"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.channel().closeFuture().addListener(f -> perUid.release(who));
+        peer = who;
         ctx.channel().attr(PEER).set(peer);
         ctx.fireChannelActive();
     }

@@ -136,6 +136,7 @@ public final class SocketServer implements Closeable {
                 daemonThreads("waybill-socket"), EpollIoHandler.newFactory());
         channels = new DefaultChannelGroup("waybill-connections", GlobalEventExecutor.INSTANCE);
         LastHandler last = new LastHandler(log);
+        UidConnections perUid = new UidConnections(settings.maxConnectionsPerUid(), log);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(EpollServerDomainSocketChannel.class)
@@ -180,7 +181,8 @@ public final class SocketServer implements Closeable {
                                         TimeUnit.MILLISECONDS))
                                 .addLast("framer", new LineFramer(ServerSettings.MAX_LINE_BYTES))
                                 .addLast("json", JsonCodec.INSTANCE)
-                                .addLast("dispatcher", new Dispatcher(methods, resolver, workers, settings, identify, log))
+                                .addLast("dispatcher", new Dispatcher(methods, resolver, workers, settings, identify, perUid,
+                                        log))
                                 .addLast("last", last);
                     }
                 });
