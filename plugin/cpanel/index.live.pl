@@ -15,6 +15,8 @@ use JSON::PP ();
 
 my $SOCKET = $ENV{WAYBILL_SOCKET} || '/var/run/waybill/waybill.sock';
 my $DEFAULT_SCRIPT = '/frontend/jupiter/waybill/index.live.pl';
+# Every answer shows someone's mail: no browser or proxy keeps a copy, and none is read as another type.
+my $PRIVATE = "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
 
 # Every URL the daemon builds starts with cPanel's security token and this page's path.
 my $token = defined $ENV{cp_security_token} && $ENV{cp_security_token} =~ m{\A(/cpsess[0-9]+)\z} ? $1 : '';
@@ -34,7 +36,7 @@ $cpanel->end() if $cpanel;
 exit 0;
 
 sub page {
-    print "Content-type: text/html; charset=utf-8\r\n\r\n";
+    print "Content-type: text/html; charset=utf-8\r\n$PRIVATE\r\n";
     print $cpanel->header('Track Delivery') if $cpanel;
     if ($cpanel && !$cpanel->cpanelfeature('waybill')) {
         print problem('Track Delivery is not enabled for this account',
@@ -51,12 +53,12 @@ sub export_csv {
     my ($sock, $error) = send_request({ method => 'render', params => {
         page => 'cpanel', base => $token . $script, query => $query } });
     if (!$sock) {
-        print "Status: 503 Service Unavailable\r\nContent-type: text/plain; charset=utf-8\r\n\r\n$error->[0]\n$error->[1]\n";
+        print "Status: 503 Service Unavailable\r\nContent-type: text/plain; charset=utf-8\r\n$PRIVATE\r\n$error->[0]\n$error->[1]\n";
         return;
     }
     my @t = localtime;
     my $name = sprintf 'waybill-%04d-%02d-%02d.csv', $t[5] + 1900, $t[4] + 1, $t[3];
-    print "Content-type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; filename=\"$name\"\r\n\r\n";
+    print "Content-type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; filename=\"$name\"\r\n$PRIVATE\r\n";
     my $json = JSON::PP->new->utf8;
     while (my $line = <$sock>) {
         my $msg = eval { $json->decode($line) } or last;

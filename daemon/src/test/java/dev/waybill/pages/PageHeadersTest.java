@@ -1,0 +1,128 @@
+package dev.waybill.pages;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.waybill.account.CpanelAccounts;
+import dev.waybill.server.LiveAccounts;
+import dev.waybill.server.MethodRegistry;
+import dev.waybill.server.ScopeResolver;
+import dev.waybill.server.ServerSettings;
+import dev.waybill.server.SocketServer;
+import dev.waybill.server.SystemUsers;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The headers the cPanel page and the WHM CGI print, run as CGIs (real Perl) against a real
+ * socket server whose {@code render} stands in for the daemon's: every answer shows someone's
+ * mail (or, for the CSV export, all of it), so none may be kept in a browser's or proxy's cache.
+ */
+class PageHeadersTest {
+
+    private static final Path PLUGIN = Path.of("../plugin").toAbsolutePath().normalize();
+
+    @TempDir
+    static Path dir;
+    private static SocketServer server;
+    private static Path socket;
+
+    @BeforeAll
+    static void start() throws IOException {
+        socket = dir.resolve("waybill.sock");
+        MethodRegistry methods = new MethodRegistry();
+        methods.register("render", (req, scope, reply) -> {
+            if (req.params().string("query", "").contains("view=export")) {
+                reply.chunk("sent_utc,type\r\n2026-11-28T10:00:00Z,success\r\n");
+                JsonObject done = new JsonObject();
+                done.addProperty("rows", 1);
+                reply.result(done);
+            } else {
+                JsonObject page = new JsonObject();
+                page.addProperty("html", "<p>the mail of an account</p>");
+                reply.result(page);
+            }
+        });
+        server = new SocketServer(ServerSettings.defaults(socket), methods,
+                new ScopeResolver(LiveAccounts.fixed(CpanelAccounts.none()), SystemUsers.system()), l -> { });
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void cpanelPage_report_isNeverCached() throws Exception {
+        assertNoStore(run("cpanel/index.live.pl", "view=report"));
+    }
+
+    @Test
+    void cpanelPage_csvExport_isNeverCached() throws Exception {
+        Map<String, String> h = run("cpanel/index.live.pl", "view=export");
+        assertTrue(h.get("content-type").startsWith("text/csv"), h.toString());
+        assertNoStore(h);
+        assertEquals("nosniff", h.get("x-content-type-options"), h.toString());
+    }
+
+    @Test
+    void whmPage_report_isNeverCached() throws Exception {
+        assertNoStore(run("whm/waybill.cgi", "view=report"));
+    }
+
+    @Test
+    void whmPage_csvExport_isNeverCached() throws Exception {
+        Map<String, String> h = run("whm/waybill.cgi", "view=export");
+        assertTrue(h.get("content-type").startsWith("text/csv"), h.toString());
+        assertNoStore(h);
+        assertEquals("nosniff", h.get("x-content-type-options"), h.toString());
+    }
+
+    private static void assertNoStore(Map<String, String> headers) {
+        String cache = headers.get("cache-control");
+        assertTrue(cache != null && cache.contains("no-store"), headers.toString());
+    }
+
+    /** Runs a page as cpsrvd runs a CGI (root's WHM user for the WHM page); its headers, names in lower case. */
+    private static Map<String, String> run(String page, String query) throws Exception {
+        Path script = PLUGIN.resolve(page);
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/perl", script.toString())
+                .directory(script.getParent().toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        Map<String, String> env = pb.environment();
+        env.clear();
+        env.put("PATH", "/usr/bin:/bin");
+        env.put("GATEWAY_INTERFACE", "CGI/1.1");
+        env.put("REQUEST_METHOD", "GET");
+        env.put("QUERY_STRING", query);
+        env.put("REMOTE_USER", "root");
+        env.put("cp_security_token", "/cpsess0123456789");
+        env.put("WAYBILL_SOCKET", socket.toString());
+        env.put("PERL5LIB", Path.of("src/test/resources/cpanel-emu").toAbsolutePath().toString());
+        env.put("WAYBILL_EMU_CPANEL_ROOT", dir.toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), page + " did not finish");
+        int end = out.indexOf("\r\n\r\n");
+        assertTrue(end > 0, () -> page + " printed no headers: " + out);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String line : out.substring(0, end).split("\r\n")) {
+            int colon = line.indexOf(':');
+            headers.put(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
+        }
+        assertTrue(out.substring(end).contains("success") || out.substring(end).contains("the mail of an account"),
+                () -> page + " did not show the daemon's answer: " + out);
+        return headers;
+    }
+}
