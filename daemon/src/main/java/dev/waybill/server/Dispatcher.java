@@ -25,7 +25,9 @@ import java.util.function.Function;
  * connection, so what queues is bounded by what one read brought in (about 64 KiB of lines, all
  * of them answered). {@link #MAX_QUEUED} is a last safety net. Blocking
  * methods run on the worker pool; a full pool answers {@code unavailable} at once rather than
- * queueing without bound.
+ * queueing without bound, and so does a uid other than root that has as many requests there as
+ * half the workers already: one account's slow requests (a search of every subject, a trace
+ * through DNS that does not answer) sent on many connections leave workers for the others.
  *
  * <p>It also keeps the connection honest: a client whose unread replies pass the high water mark
  * is not read from, and is closed when it stays so for {@link ServerSettings#stallTimeout()}; a
@@ -48,7 +50,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private final Executor workers;
     private final ServerSettings settings;
     private final Function<Channel, PeerIdentity> identify;
-    private final UidConnections perUid;
+    private final PerUidLimit connectionsPerUid;
+    private final PerUidLimit busyPerUid;
     private final Consumer<String> log;
 
     private final ArrayDeque<Inbound> pending = new ArrayDeque<>();
@@ -63,13 +66,15 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private boolean inputShutdown;
 
     Dispatcher(MethodRegistry methods, ScopeResolver resolver, Executor workers, ServerSettings settings,
-            Function<Channel, PeerIdentity> identify, UidConnections perUid, Consumer<String> log) {
+            Function<Channel, PeerIdentity> identify, PerUidLimit connectionsPerUid, PerUidLimit busyPerUid,
+            Consumer<String> log) {
         this.methods = methods;
         this.resolver = resolver;
         this.workers = workers;
         this.settings = settings;
         this.identify = identify;
-        this.perUid = perUid;
+        this.connectionsPerUid = connectionsPerUid;
+        this.busyPerUid = busyPerUid;
         this.log = log;
     }
 
@@ -89,13 +94,13 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        if (!perUid.admit(who)) {
+        if (!connectionsPerUid.admit(who)) {
             ctx.writeAndFlush(Replies.error(null, ErrorCode.UNAVAILABLE, "too many connections from uid " + who.uid()
-                    + " (" + perUid.limit() + " open); close some, or try again later"))
+                    + " (" + connectionsPerUid.limit() + " open); close some, or try again later"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        ctx.channel().closeFuture().addListener(f -> perUid.release(who));
+        ctx.channel().closeFuture().addListener(f -> connectionsPerUid.release(who));
         peer = who;
         ctx.channel().attr(PEER).set(peer);
         ctx.fireChannelActive();
@@ -144,16 +149,24 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             answer(call, entry, reply);
             return;
         }
+        if (!busyPerUid.admit(peer)) {
+            ctx.writeAndFlush(Replies.error(call.id(), ErrorCode.UNAVAILABLE, busyPerUid.limit()
+                    + " requests of uid " + peer.uid() + " are being answered already; send this one when one of"
+                    + " them is"));
+            return;
+        }
         busy = true;
         try {
             workers.execute(() -> {
                 try {
                     answer(call, entry, reply);
                 } finally {
+                    busyPerUid.release(peer);
                     ctx.executor().execute(this::finished);
                 }
             });
         } catch (RejectedExecutionException e) {
+            busyPerUid.release(peer);
             busy = false;
             ctx.writeAndFlush(Replies.error(call.id(), ErrorCode.UNAVAILABLE,
                     "the daemon is overloaded; try again in a moment"));

@@ -136,7 +136,9 @@ public final class SocketServer implements Closeable {
                 daemonThreads("waybill-socket"), EpollIoHandler.newFactory());
         channels = new DefaultChannelGroup("waybill-connections", GlobalEventExecutor.INSTANCE);
         LastHandler last = new LastHandler(log);
-        UidConnections perUid = new UidConnections(settings.maxConnectionsPerUid(), log);
+        PerUidLimit connectionsPerUid = new PerUidLimit(settings.maxConnectionsPerUid(), "socket connections", log);
+        PerUidLimit busyPerUid = new PerUidLimit(Math.max(1, settings.workerThreads() / 2),
+                "requests on the worker pool", log);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(EpollServerDomainSocketChannel.class)
@@ -181,8 +183,8 @@ public final class SocketServer implements Closeable {
                                         TimeUnit.MILLISECONDS))
                                 .addLast("framer", new LineFramer(ServerSettings.MAX_LINE_BYTES))
                                 .addLast("json", JsonCodec.INSTANCE)
-                                .addLast("dispatcher", new Dispatcher(methods, resolver, workers, settings, identify, perUid,
-                                        log))
+                                .addLast("dispatcher", new Dispatcher(methods, resolver, workers, settings, identify,
+                                        connectionsPerUid, busyPerUid, log))
                                 .addLast("last", last);
                     }
                 });

@@ -5,27 +5,32 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Connections open per uid, each uid but root's held to a share of the server's connections:
- * anyone local may connect, and one user keeping connections open (idle ones are closed, but a
- * client may keep talking) must not take the slots the cPanel and WHM pages need. Thread-safe.
+ * How much of something shared each uid holds, each uid but root's held to a share of it: anyone
+ * local may connect, and one user must not take what the cPanel and WHM pages of the others need.
+ * The server keeps two: connections open (idle ones are closed, but a client may keep talking),
+ * and requests on the worker pool (an account can make its own requests slow). Root, which the
+ * WHM page runs as for root and every reseller, is never refused here. Thread-safe.
  */
-final class UidConnections {
+final class PerUidLimit {
 
     private static final long SAY_EVERY_MS = 60_000;
 
     private final int limit;
+    private final String what;
     private final Consumer<String> log;
     private final ConcurrentHashMap<Integer, Integer> open = new ConcurrentHashMap<>();
     private final AtomicLong saidAt = new AtomicLong();
 
-    UidConnections(int limit, Consumer<String> log) {
+    /** @param what what is counted, plural, for the log ("socket connections") */
+    PerUidLimit(int limit, String what, Consumer<String> log) {
         this.limit = limit;
+        this.what = what;
         this.log = log;
     }
 
     /**
-     * Counts one more connection of {@code peer}, unless its uid has {@link #limit} open already;
-     * root is never refused here. A connection counted must be {@link #release}d once closed.
+     * Counts one more for {@code peer}, unless its uid holds {@link #limit} already; root is never
+     * refused. What is counted must be {@link #release}d once done.
      *
      * @return true if counted (or root)
      */
@@ -46,21 +51,21 @@ final class UidConnections {
             long t = System.currentTimeMillis();
             long said = saidAt.get();
             if (t - said >= SAY_EVERY_MS && saidAt.compareAndSet(said, t)) {
-                log.accept("refusing socket connections of uid " + peer.uid() + ": it has " + limit
-                        + " open, the most one user may have");
+                log.accept("refusing " + what + " of uid " + peer.uid() + ": it has " + limit
+                        + ", the most one user may have");
             }
         }
         return admitted[0];
     }
 
-    /** Forgets one connection {@link #admit} counted. */
+    /** Forgets one {@link #admit} counted. */
     void release(PeerIdentity peer) {
         if (!peer.isRoot()) {
             open.computeIfPresent(peer.uid(), (uid, n) -> n <= 1 ? null : n - 1);
         }
     }
 
-    /** The most connections one uid other than root may have open. */
+    /** The most one uid other than root may hold. */
     int limit() {
         return limit;
     }
