@@ -1,7 +1,9 @@
 package dev.waybill.account;
 
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -67,10 +69,40 @@ public final class DomainForwarders {
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                new Bounded(Files.newInputStream(file), file), decoder))) {
             return parse(in);
         } catch (NoSuchFileException e) {
             return NONE;
+        }
+    }
+
+    /**
+     * A file's bytes up to {@link #MAX_FILE_BYTES}, then an error: the account that owns a
+     * valiases file may write to it while it is read, so its size before the read bounds nothing.
+     */
+    private static final class Bounded extends FilterInputStream {
+        private final Path file;
+        private long left = MAX_FILE_BYTES;
+
+        Bounded(InputStream in, Path file) {
+            super(in);
+            this.file = file;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, (int) Math.min(len, left + 1));
+            if (n > 0 && (left -= n) < 0) {
+                throw new IOException(file + " grew past the " + MAX_FILE_BYTES + " bytes read for forwarders");
+            }
+            return n;
         }
     }
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,6 +68,31 @@ class DomainForwardersTest {
         }
         IOException e = assertThrows(IOException.class, () -> DomainForwarders.read(file));
         assertTrue(e.getMessage().contains("huge.example"), e.getMessage());
+    }
+
+    /**
+     * An account owns its domain's valiases file and may write to it while the daemon reads it:
+     * what the size said before the read does not bound the read. A FIFO stands in for a file
+     * that keeps growing.
+     */
+    @Test
+    void read_fileGrowingPastTheLimitWhileRead_isRefused(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("growing.example");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Thread writer = new Thread(() -> {
+            byte[] line = "someone@growing.example: elsewhere@remote.example\n".getBytes(StandardCharsets.US_ASCII);
+            try (OutputStream out = Files.newOutputStream(fifo)) {
+                for (long written = 0; written <= 2 * DomainForwarders.MAX_FILE_BYTES; written += line.length) {
+                    out.write(line);
+                }
+            } catch (IOException e) {
+                // the reader stopped reading: expected
+            }
+        });
+        writer.start();
+        IOException e = assertThrows(IOException.class, () -> DomainForwarders.read(fifo));
+        assertTrue(e.getMessage().contains("growing.example"), e.getMessage());
+        writer.join(10_000);
     }
 
     @Test
