@@ -77,12 +77,7 @@ class ConnectionsPerUidTest {
         if (server != null) {
             server.close();
         }
-        for (String user : new String[] {ALICE, STRANGER}) {
-            SystemAccounts.remove(user);
-        }
-        if (dir != null) {
-            SystemAccounts.run(List.of("rm", "-rf", dir.toString()));
-        }
+        SystemAccounts.removeAll(dir, ALICE, STRANGER);
     }
 
     @Test

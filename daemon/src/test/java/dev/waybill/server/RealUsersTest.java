@@ -12,7 +12,6 @@ import dev.waybill.client.SocketClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,12 +67,7 @@ class RealUsersTest {
         if (server != null) {
             server.close();
         }
-        for (String user : new String[] {ALICE, STRANGER}) {
-            SystemAccounts.remove(user);
-        }
-        if (dir != null) {
-            SystemAccounts.run(List.of("rm", "-rf", dir.toString()));
-        }
+        SystemAccounts.removeAll(dir, ALICE, STRANGER);
     }
 
     @Test

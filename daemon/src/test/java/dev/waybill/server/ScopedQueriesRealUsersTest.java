@@ -153,12 +153,7 @@ class ScopedQueriesRealUsersTest {
         if (ds != null) {
             ds.close();
         }
-        for (String user : new String[] {ALICE, BOB}) {
-            SystemAccounts.remove(user);
-        }
-        if (dir != null) {
-            SystemAccounts.run(List.of("rm", "-rf", dir.toString()));
-        }
+        SystemAccounts.removeAll(dir, ALICE, BOB);
     }
 
     @Test

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -92,12 +91,7 @@ class WorkersPerUidTest {
         if (silentDns != null) {
             silentDns.close();
         }
-        for (String user : new String[] {ALICE, BOB}) {
-            SystemAccounts.remove(user);
-        }
-        if (dir != null) {
-            SystemAccounts.run(List.of("rm", "-rf", dir.toString()));
-        }
+        SystemAccounts.removeAll(dir, ALICE, BOB);
     }
 
     @Test

@@ -47,6 +47,16 @@ public final class SystemAccounts {
         p.waitFor(30, TimeUnit.SECONDS); // exit 6: no such user, which is fine
     }
 
+    /** Removes the system users a test made, then its directory (null: none), as root. */
+    public static void removeAll(Path dir, String... names) throws Exception {
+        for (String name : names) {
+            remove(name);
+        }
+        if (dir != null) {
+            run(List.of("rm", "-rf", dir.toString()));
+        }
+    }
+
     public static int uid(String name) throws Exception {
         return Integer.parseInt(run(List.of("id", "-u", name)).strip());
     }
