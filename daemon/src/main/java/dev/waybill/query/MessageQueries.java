@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -18,6 +19,9 @@ import javax.sql.DataSource;
  * one who sees some of them does not see the lines about the others' recipients.
  */
 public final class MessageQueries {
+
+    /** An IP address in brackets, as Exim writes a host's: {@code [192.0.2.7]}, {@code [2001:db8::1]}. */
+    private static final Pattern REMOTE_HOST = Pattern.compile("\\[[0-9A-Fa-f:.]{3,}\\]");
 
     /** Exim's message ids: 16 or 23 characters of base-62 and dashes. */
     private static final int MAX_MSGID = 23;
@@ -60,17 +64,29 @@ public final class MessageQueries {
                 addAddress(hidden, r.outcome().deliveredto());
             }
         }
+        // What the viewer's own rows name: their addresses stay visible even if another row names
+        // them too, and a line about a remote host is theirs when it names their host or the sender's.
+        Set<String> own = new LinkedHashSet<>();
         for (StoredDelivery r : rows) {
-            // An address this viewer's own rows name stays visible even if another row names it too.
-            if (r.outcome().recipient() != null) {
-                hidden.remove(r.outcome().recipient().toLowerCase(Locale.ROOT));
-            }
+            addAddress(own, r.outcome().recipient());
+            addAddress(own, r.outcome().deliveredto());
+            addAddress(own, r.outcome().host());
+            addAddress(own, r.outcome().ip());
+            addAddress(own, r.outcome().senderip());
         }
+        hidden.removeAll(own);
+        boolean othersHidden = !hidden.isEmpty();
+        String arrival = msgid + " <= ";
         List<String> shown = new ArrayList<>(lines.size());
         int dropped = 0;
         for (String line : lines) {
             String lower = line.toLowerCase(Locale.ROOT);
-            if (hidden.stream().anyMatch(lower::contains)) {
+            // Exim logs a remote host's trouble on lines that name no recipient (a refused
+            // connection, an error after the data): one that names none of the viewer's own could
+            // tell where a recipient it may not see (one Bcc'd) has its mail.
+            boolean anotherHost = othersHidden && REMOTE_HOST.matcher(line).find() && !line.contains(arrival)
+                    && own.stream().noneMatch(lower::contains);
+            if (anotherHost || hidden.stream().anyMatch(lower::contains)) {
                 dropped++;
             } else {
                 shown.add(line);
