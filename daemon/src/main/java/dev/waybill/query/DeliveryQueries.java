@@ -319,12 +319,21 @@ public final class DeliveryQueries {
 
     /**
      * Every row {@code viewer} may see of message {@code msgid}, in the order they happened.
-     * Empty when there are none — whether the message does not exist or is someone else's.
+     * Empty when there are none — whether the message does not exist or is someone else's. A
+     * mailing may have more recipients than a search page holds: its rows are read page by page.
      */
     public List<StoredDelivery> messageRows(Viewer viewer, String msgid, String server) throws SQLException {
         SearchParams p = SearchParams.builder().msgid(msgid).server(server).order(SearchParams.Order.OLDEST)
                 .limit(SearchParams.MAX_LIMIT).build();
-        List<StoredDelivery> rows = new ArrayList<>(search(viewer, p, false).rows());
+        List<StoredDelivery> rows = new ArrayList<>();
+        while (true) {
+            SearchPage page = search(viewer, p, false);
+            rows.addAll(page.rows());
+            if (page.next() == null) {
+                break;
+            }
+            p = p.withCursor(page.next());
+        }
         rows.sort(java.util.Comparator.comparingLong((StoredDelivery r) -> r.outcome().actionunixtime())
                 .thenComparing(r -> String.valueOf(r.outcome().recipient())));
         return rows;

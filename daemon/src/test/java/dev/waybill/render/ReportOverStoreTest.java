@@ -1,0 +1,162 @@
+package dev.waybill.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.waybill.outcome.OutcomeType;
+import dev.waybill.query.DeliveryQueries;
+import dev.waybill.query.MessageQueries;
+import dev.waybill.query.MessageStory;
+import dev.waybill.query.SearchPage;
+import dev.waybill.query.SearchParams;
+import dev.waybill.query.StoredDelivery;
+import dev.waybill.query.Viewer;
+import dev.waybill.store.DeliveryStore;
+import dev.waybill.testing.PrivateMariaDb;
+import dev.waybill.testing.StoredLog;
+import dev.waybill.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the report, the stories and the stats show of a small store written for them: a mailing
+ * of 1,200 recipients in one second, a failure sent from the account, and mail from outside that
+ * failed or was refused at its mailbox.
+ */
+@ExtendWith(PrivateMariaDb.class)
+class ReportOverStoreTest {
+
+    static final String SERVER = "web1";
+    /** Two hours ago, on the hour: within every range of the stats page. */
+    static final long T0 = (System.currentTimeMillis() / 1000 / 3600 - 2) * 3600;
+    static final int MAILING = 1200;
+    static final String MAILING_ID = id(T0, "000001");
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
+
+    private static HikariDataSource ds;
+    private static DeliveryQueries deliveries;
+    private static Pages pages;
+
+    @BeforeAll
+    static void store(@TempDir Path root, TestDatabase db) throws Exception {
+        ds = db.pool(4);
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\nother.test: otherco\n");
+        Files.writeString(root.resolve("etc/trueuserowners"), "exampleco: res\notherco: root\n");
+        List<String> log = new ArrayList<>();
+        log.add(at(0) + " " + MAILING_ID + " <= alice@example.com H=(laptop) [192.0.2.9]:41482 P=esmtpa"
+                + " A=dovecot_login:alice@example.com S=900 id=list@example.com T=\"News\"");
+        for (int i = 1; i <= MAILING; i++) {
+            log.add(at(1) + " " + MAILING_ID + " " + (i == 1 ? "=>" : "->") + " " + reader(i)
+                    + " R=dkim_lookuphost T=dkim_remote_smtp H=mx.remote.test [192.0.2.1] C=\"250 OK\"");
+        }
+        log.add(at(1) + " " + MAILING_ID + " Completed");
+        String failed = id(T0 + 300, "000002");
+        log.add(at(300) + " " + failed + " <= alice@example.com H=(laptop) [192.0.2.9]:41490 P=esmtpa"
+                + " A=dovecot_login:alice@example.com S=500 id=x@example.com T=\"Hi\" for nobody@remote.test");
+        log.add(at(301) + " " + failed + " ** nobody@remote.test R=dkim_lookuphost T=dkim_remote_smtp"
+                + " H=mx.remote.test [192.0.2.1]: SMTP error from remote mail server after RCPT TO:<nobody@remote.test>:"
+                + " 550 5.1.1 <nobody@remote.test>: user unknown");
+        log.add(at(301) + " " + failed + " Completed");
+        String inbound = id(T0 + 600, "000003");
+        log.add(at(600) + " " + inbound + " <= outsider@far.test H=mx.far.test [203.0.113.5]:5000 P=esmtps"
+                + " S=1000 id=abc@far.test T=\"Hello\" for bob@example.com");
+        log.add(at(600) + " " + inbound + " ** bob@example.com R=virtual_user T=virtual_userdelivery:"
+                + " mailbox is full (MTA-imposed quota exceeded while writing to"
+                + " /home/exampleco/mail/example.com/bob)");
+        log.add(at(600) + " " + inbound + " Completed");
+        log.add(at(660) + " H=(spammer) [198.51.100.7]:4000 F=<spam@junk.test> rejected RCPT"
+                + " <bob@example.com>: Unrouteable address");
+        String neighbour = id(T0 + 720, "000004");
+        log.add(at(720) + " " + neighbour + " <= carol@other.test H=(pc) [192.0.2.10]:41500 P=esmtpa"
+                + " A=dovecot_login:carol@other.test S=700 id=n@other.test T=\"Lunch\" for bob@example.com");
+        log.add(at(720) + " " + neighbour + " => bob <bob@example.com> R=virtual_user T=virtual_userdelivery");
+        log.add(at(720) + " " + neighbour + " Completed");
+        StoredLog.store(new DeliveryStore(ds, SERVER), root, log);
+        pages = Pages.forStore(ds, null, Templates.load(null), SERVER, 30);
+        deliveries = new DeliveryQueries(ds, SERVER);
+    }
+
+    @AfterAll
+    static void close() {
+        ds.close();
+    }
+
+    /** An Exim id (16 characters) of a message begun at {@code unix}. */
+    static String id(long unix, String middle) {
+        String digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        char[] t = new char[6];
+        for (int i = 5; i >= 0; i--) {
+            t[i] = digits.charAt((int) (unix % 62));
+            unix /= 62;
+        }
+        return new String(t) + "-" + middle + "-00";
+    }
+
+    /** The log's time stamp {@code seconds} after {@link #T0}. */
+    static String at(long seconds) {
+        return STAMP.format(Instant.ofEpochSecond(T0 + seconds));
+    }
+
+    static String reader(int i) {
+        return String.format("r%04d@remote.test", i);
+    }
+
+    static String render(Viewer viewer, Pages.Side side, String query) throws Exception {
+        return pages.render(new Pages.Request(viewer, u -> true, side, "/cpsess1/waybill", PageQuery.parse(query),
+                true, "test"));
+    }
+
+    @Test
+    void search_pagesThroughOneSecondOfOneMessage_eachRowOnceBothWays() throws Exception {
+        for (SearchParams.Order order : SearchParams.Order.values()) {
+            SearchParams p = SearchParams.builder().recipient("remote.test").match(SearchParams.Match.CONTAINS)
+                    .order(order).limit(7).build();
+            Set<String> keys = new HashSet<>();
+            int rows = 0;
+            SearchPage page = deliveries.search(Viewer.account("exampleco"), p, true);
+            assertEquals(MAILING + 1, page.total());
+            while (true) {
+                for (StoredDelivery r : page.rows()) {
+                    assertTrue(keys.add(HexFormat.of().formatHex(r.key())), "a row shown twice");
+                    rows++;
+                }
+                if (page.next() == null) {
+                    break;
+                }
+                page = deliveries.search(Viewer.account("exampleco"), p.withCursor(page.next()), false);
+            }
+            assertEquals(MAILING + 1, rows, order.name());
+        }
+    }
+    @Test
+    void story_ofAMailingLargerThanASearchPage_showsEveryRecipient() throws Exception {
+        MessageQueries messages = new MessageQueries(ds, deliveries);
+        for (Viewer v : List.of(Viewer.all(), Viewer.account("exampleco"))) {
+            MessageStory story = messages.story(v, MAILING_ID, null);
+            assertNotNull(story);
+            assertEquals(MAILING, story.rows().size());
+            assertEquals(MAILING, story.rows().stream().map(r -> r.outcome().recipient()).distinct().count());
+        }
+    }
+}
