@@ -83,6 +83,12 @@ public record SearchParams(Set<OutcomeType> types, String recipient, String send
                 match, order, limit, next, server);
     }
 
+    /** The same search for other outcomes (empty: all), from its first page. */
+    public SearchParams withTypes(Set<OutcomeType> wanted) {
+        return new SearchParams(wanted, recipient, sender, domain, user, msgid, text, since, until, deliveryType,
+                match, order, limit, null, server);
+    }
+
     /** The same search with another page size. */
     public SearchParams withLimit(int rows) {
         return new SearchParams(types, recipient, sender, domain, user, msgid, text, since, until, deliveryType,

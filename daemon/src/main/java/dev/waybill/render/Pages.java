@@ -239,6 +239,11 @@ public final class Pages {
         m.put("report", true);
         Set<OutcomeType> types = types(q);
         boolean all = types.size() == OutcomeType.values().length;
+        // Each toggle tells how many rows of its type the search has, checked or not: the types
+        // left out are counted by the same search without its type filter.
+        SearchPage others = first && !all
+                ? deliveries.search(r.viewer(), p.withTypes(EnumSet.allOf(OutcomeType.class)).withLimit(1), true)
+                : page;
         m.put("showAll", all);
         m.put("showProblems", types.equals(PROBLEMS));
         m.put("q", q.get("q"));
@@ -259,8 +264,10 @@ public final class Pages {
             tm.put("label", Labels.event(t));
             tm.put("icon", Labels.icon(t));
             tm.put("checked", types.contains(t));
-            if (page.counts() != null) {
-                tm.put("count", Labels.number(page.counts().getOrDefault(t, 0L)) + (page.countsComplete() ? "" : "+"));
+            SearchPage counted = types.contains(t) ? page : others;
+            if (counted.counts() != null) {
+                tm.put("count", Labels.number(counted.counts().getOrDefault(t, 0L))
+                        + (counted.countsComplete() ? "" : "+"));
             }
             toggles.add(tm);
         }
@@ -279,7 +286,7 @@ public final class Pages {
         int pageNo = pageNumber(q);
         int limit = p.limit();
         if (page.counts() != null) {
-            long total = page.counts().values().stream().mapToLong(Long::longValue).sum();
+            long total = others.counts().values().stream().mapToLong(Long::longValue).sum();
             long matching = 0;
             for (OutcomeType t : types) {
                 matching += page.counts().getOrDefault(t, 0L);

@@ -159,4 +159,23 @@ class ReportOverStoreTest {
             assertEquals(MAILING, story.rows().stream().map(r -> r.outcome().recipient()).distinct().count());
         }
     }
+
+    @Test
+    void report_ofSomeTypes_countsEveryTypeOnItsToggle() throws Exception {
+        String html = render(Viewer.account("exampleco"), Pages.Side.CPANEL, "show=problems");
+        // The account's mail: the mailing and a neighbour's message delivered, two failures (one
+        // sent, one received) and a refusal.
+        assertEquals(String.format("%,d", MAILING + 1), toggleCount(html, "success"));
+        assertEquals("2", toggleCount(html, "failure"));
+        assertEquals("1", toggleCount(html, "rejected"));
+        assertTrue(html.contains("Showing 1\u20133 of 3"), html);
+    }
+
+    /** The count the report's toggle of {@code type} shows. */
+    static String toggleCount(String html, String type) {
+        Matcher m = Pattern.compile("wb-toggle wb-t-" + type + "\">.*?(?:<span class=\"wb-count\">([^<]*)</span>)?</label>",
+                Pattern.DOTALL).matcher(html);
+        assertTrue(m.find(), html);
+        return m.group(1);
+    }
 }
