@@ -523,8 +523,13 @@ public final class Pages {
             x.put("defers", Labels.number(g.counts().getOrDefault(OutcomeType.DEFER, 0L)));
             x.put("total", Labels.number(g.total()));
             x.put("size", Labels.size(g.bytes()));
-            if (r.side() != Side.CPANEL || key.equals("domain")) {
-                x.put("href", PageQuery.link(r.base(), key.equals("account") && r.side() != Side.CPANEL ? "account" : "domain",
+            // A link only where the report can show the rows: "-remote-" and "-unknown-" name no
+            // account or domain, and a reseller may not open another reseller's account.
+            boolean account = key.equals("account");
+            boolean reportable = !g.name().startsWith("-") && (account ? r.side() != Side.CPANEL
+                    && r.viewer().covers(g.name()) : true);
+            if (reportable) {
+                x.put("href", PageQuery.link(r.base(), account ? "account" : "domain",
                         g.name(), "show", "problems", "since", since, "until", until));
             }
             out.add(x);

@@ -178,4 +178,21 @@ class ReportOverStoreTest {
         assertTrue(m.find(), html);
         return m.group(1);
     }
+
+    @Test
+    void stats_linksOnlyToReportsThatShowTheRowsCounted() throws Exception {
+        for (Viewer v : List.of(Viewer.all(), Viewer.reseller("res", Set.of("exampleco")))) {
+            String html = render(v, Pages.Side.WHM, "view=stats&range=30d");
+            int table = html.indexOf("id=\"wb-accounts\"");
+            assertTrue(table > 0, html);
+            String accounts = html.substring(table, html.indexOf("</table>", table)).replace("&#61;", "=");
+            // Mail from outside has no account: its row names "-remote-", which no report narrows to.
+            assertTrue(accounts.contains("-remote-"), accounts);
+            assertFalse(accounts.contains("account=-remote-"), accounts);
+            assertTrue(accounts.contains("account=exampleco"), accounts);
+            // Another reseller's account that wrote to this one's: named, but not a report it may open.
+            assertTrue(accounts.contains(">otherco<"), accounts);
+            assertEquals(v.everything(), accounts.contains("account=otherco"), accounts);
+        }
+    }
 }
