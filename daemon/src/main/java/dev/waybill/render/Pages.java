@@ -201,8 +201,10 @@ public final class Pages {
         if (sender != null) {
             b.sender(sender);
         }
+        // A domain only narrows what the caller may see, on either page; another account is WHM's.
+        b.domain(q.get("domain"));
         if (r.side() != Side.CPANEL) {
-            b.user(q.get("account")).domain(q.get("domain"));
+            b.user(q.get("account"));
         }
         String dir = q.get("dir");
         if ("local".equals(dir)) {
