@@ -97,11 +97,17 @@ public record SearchParams(Set<OutcomeType> types, String recipient, String send
 
     /**
      * A fingerprint of the filters (not the page): a cursor carries it, so that a cursor handed
-     * to a different search is refused instead of silently skipping rows.
+     * to a different search is refused instead of silently skipping rows. Made of values whose
+     * hash Java specifies (strings, numbers, enum names), never an enum's own hash, which differs
+     * from one run of the daemon to the next: a cursor stays good across a restart.
      */
     int filterHash() {
-        return Objects.hash(types, lower(recipient), lower(sender), lower(domain), user, msgid, text, since, until,
-                deliveryType, match, order, server);
+        int typeBits = 0;
+        for (OutcomeType t : types) {
+            typeBits |= 1 << t.ordinal();
+        }
+        return Objects.hash(typeBits, lower(recipient), lower(sender), lower(domain), user, msgid, text, since, until,
+                deliveryType.name(), match.name(), order.name(), server);
     }
 
     private static String lower(String s) {
