@@ -109,6 +109,8 @@ final class ReplyRules {
                     "reputation of the sender domain", "domain reputation", "uribl", "surbl", "ivmuri",
                     "domain is blacklisted", "domain is blocklisted", "domain blocklist", "domain blacklist",
                     "url blacklist", "url blocklist"),
+            // "Not listed in" a directory or address book is an unknown recipient, never a listing.
+            rule(DiagnosisCode.NO_SUCH_USER, "not listed in"),
             rule(DiagnosisCode.BLOCKLISTED_IP, "spamhaus", "spamcop", "barracuda", "sorbs.net", "uceprotect",
                     "mailspike", "cloudmark", "ipcheck.proofpoint", "senderbase", "talos", "blocklist",
                     "block list", "blacklist", "black list", "dnsbl", "dnslist", "in an rbl", "rbl.",

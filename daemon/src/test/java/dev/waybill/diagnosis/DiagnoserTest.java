@@ -234,4 +234,21 @@ class DiagnoserTest {
             }
         }
     }
+
+    @Test
+    void diagnose_recipientNotListedInADirectory_isNoSuchUser_notABlocklist() {
+        // Lotus Domino's older wording of its "not listed in Domino Directory", and its like.
+        for (String reply : new String[] {
+                "SMTP error from remote mail server after RCPT TO:<jo@corp.example>: 550 5.1.1 User unknown;"
+                        + " not listed in public Name & Address Book",
+                "SMTP error from remote mail server after RCPT TO:<jo@corp.example>: 550 5.1.1 Recipient is not"
+                        + " listed in the domain directory"}) {
+            assertEquals("no_such_user", diagnosis(OutcomeType.FAILURE, reply, Route.REMOTE).code(), reply);
+        }
+        assertEquals("blocklisted_ip", diagnosis(OutcomeType.FAILURE, "SMTP error from remote mail server after"
+                + " RCPT TO:<jo@corp.example>: 550 5.7.1 Your address 192.0.2.1 is listed in our RBL",
+                Route.REMOTE).code());
+        assertEquals("spf", diagnosis(OutcomeType.FAILURE, "SMTP error from remote mail server after end of data:"
+                + " 550 5.7.1 The sending IP is not listed in the SPF record of example.com", Route.REMOTE).code());
+    }
 }
