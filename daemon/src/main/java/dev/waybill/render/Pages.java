@@ -236,16 +236,16 @@ public final class Pages {
         PageQuery q = r.query();
         SearchParams p = searchParams(r, false);
         boolean first = p.cursor() == null;
-        SearchPage page = deliveries.search(r.viewer(), p, first);
-        m.put("title", "Delivery report");
-        m.put("report", true);
         Set<OutcomeType> types = types(q);
         boolean all = types.size() == OutcomeType.values().length;
-        // Each toggle tells how many rows of its type the search has, checked or not: the types
-        // left out are counted by the same search without its type filter.
-        SearchPage others = first && !all
+        SearchPage page = deliveries.search(r.viewer(), p, first && all);
+        // Each toggle tells how many rows of its type the search has, checked or not: with some
+        // types left out, the first page counts every type by the same search without its type filter.
+        SearchPage counted = first && !all
                 ? deliveries.search(r.viewer(), p.withTypes(EnumSet.allOf(OutcomeType.class)).withLimit(1), true)
                 : page;
+        m.put("title", "Delivery report");
+        m.put("report", true);
         m.put("showAll", all);
         m.put("showProblems", types.equals(PROBLEMS));
         m.put("q", q.get("q"));
@@ -266,7 +266,6 @@ public final class Pages {
             tm.put("label", Labels.event(t));
             tm.put("icon", Labels.icon(t));
             tm.put("checked", types.contains(t));
-            SearchPage counted = types.contains(t) ? page : others;
             if (counted.counts() != null) {
                 tm.put("count", Labels.number(counted.counts().getOrDefault(t, 0L))
                         + (counted.countsComplete() ? "" : "+"));
@@ -287,13 +286,13 @@ public final class Pages {
         m.put("hasRows", !rows.isEmpty());
         int pageNo = pageNumber(q);
         int limit = p.limit();
-        if (page.counts() != null) {
-            long total = others.counts().values().stream().mapToLong(Long::longValue).sum();
+        if (counted.counts() != null) {
+            long total = counted.counts().values().stream().mapToLong(Long::longValue).sum();
             long matching = 0;
             for (OutcomeType t : types) {
-                matching += page.counts().getOrDefault(t, 0L);
+                matching += counted.counts().getOrDefault(t, 0L);
             }
-            m.put("total", Labels.number(matching) + (page.countsComplete() ? "" : "+"));
+            m.put("total", Labels.number(matching) + (counted.countsComplete() ? "" : "+"));
             m.put("grandTotal", total);
         }
         if (!rows.isEmpty()) {
