@@ -25,7 +25,8 @@
     if (fmt === "hour") {
       el.textContent = pad(d.getHours()) + ":" + pad(d.getMinutes());
     } else if (fmt === "day") {
-      el.textContent = pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+      // A day's bar counts a UTC day: its label is that day, wherever the browser is.
+      el.textContent = pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate());
     } else {
       el.textContent = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
         pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) + " " + shortZone(d);

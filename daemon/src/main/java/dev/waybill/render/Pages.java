@@ -495,7 +495,7 @@ public final class Pages {
         m.put("chart", StatsChart.model(s));
         m.put("ranges", List.of(rangeLink(r, "24h", "Last 24 hours", range), rangeLink(r, "7d", "Last 7 days", range),
                 rangeLink(r, "30d", "Last 30 days", range)));
-        m.put("bucketWord", bucket == 3600 ? "hour" : "day");
+        m.put("bucketWord", bucket == 3600 ? "hour" : "day (UTC)");
         long[] totals = new long[OutcomeType.values().length];
         for (Stats.Bucket b : s.series()) {
             b.counts().forEach((t, c) -> totals[t.ordinal()] += c);

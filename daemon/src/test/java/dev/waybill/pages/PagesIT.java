@@ -21,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -349,6 +350,29 @@ class PagesIT {
         shot("whm-stats");
         browser.get(cpsrvd.url(root, "view=trace&address=gone%40" + ALICE + ".example"));
         assertEquals(1, browser.findElements(By.cssSelector("#wb-route .wb-s-failing")).size());
+    }
+
+    /**
+     * The 30-day chart has a bar per UTC day: west of UTC, each bar's label is still that day's
+     * date, not the browser's date at its midnight (the day before), and the chart says so.
+     */
+    @Test
+    void whm01b_dayBars_westOfUtc_areLabelledWithTheirOwnDay() throws Exception {
+        CpsrvdEmulator.Session root = cpsrvd.login(CpsrvdEmulator.Kind.WHM, "root");
+        WebDriver newYork = chromium("America/New_York");
+        try {
+            newYork.get(cpsrvd.url(root, "view=stats&range=30d"));
+            List<WebElement> labels = newYork.findElements(By.cssSelector("#wb-chart text[data-fmt=day]"));
+            assertFalse(labels.isEmpty(), newYork.findElement(By.id("waybill")).getText());
+            DateTimeFormatter day = DateTimeFormatter.ofPattern("MM-dd").withZone(ZoneOffset.UTC);
+            for (WebElement label : labels) {
+                long t = Long.parseLong(label.getDomAttribute("data-t"));
+                assertEquals(day.format(Instant.ofEpochSecond(t)), label.getText(), "the bar of the UTC day at " + t);
+            }
+            assertTrue(newYork.findElement(By.id("wb-chart")).getText().contains("per day (UTC)"));
+        } finally {
+            newYork.quit();
+        }
     }
 
     @Test
