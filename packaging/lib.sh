@@ -276,6 +276,13 @@ db_admin() {
   "$DB_CLIENT" "${opts[@]}" --batch --skip-column-names --connect-timeout=10 -e "$*"
 }
 
+# option_quote VALUE: VALUE as an options file ([client] section) gives it back whole: in double
+# quotes, with \ and " escaped. Bare, a '#' would start a comment, and quotes be taken away.
+option_quote() {
+  local s=${1//\\/\\\\}
+  printf '"%s"' "${s//\"/\\\"}"
+}
+
 # write_admin_options HOST PORT SOCKET USER PASSWORD: a private options file, so that no
 # password appears in a process listing.
 write_admin_options() {
@@ -285,8 +292,8 @@ write_admin_options() {
     [[ -n $1 ]] && echo "host=$1"
     [[ -n $2 ]] && echo "port=$2"
     [[ -n $3 ]] && echo "socket=$3"
-    [[ -n $4 ]] && echo "user=$4"
-    [[ -n $5 ]] && echo "password=$5"
+    [[ -n $4 ]] && echo "user=$(option_quote "$4")"
+    [[ -n $5 ]] && echo "password=$(option_quote "$5")"
     [[ -n $1 && -z $3 ]] && echo "protocol=tcp"
   } >"$DB_ADMIN_OPTIONS"
   chmod 600 "$DB_ADMIN_OPTIONS"
@@ -295,7 +302,8 @@ write_admin_options() {
 # db_check_user HOST PORT DATABASE USER PASSWORD: can Waybill's own user connect?
 db_check_user() {
   local f=$WORK/user.cnf
-  printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword=%s\nprotocol=tcp\n' "$1" "$2" "$4" "$5" >"$f"
+  printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword=%s\nprotocol=tcp\n' "$1" "$2" "$(option_quote "$4")" \
+    "$(option_quote "$5")" >"$f"
   chmod 600 "$f"
   "$DB_CLIENT" --defaults-file="$f" --batch --skip-column-names --connect-timeout=10 \
     -e "SELECT 1" "$3" >/dev/null 2>"$WORK/user-check.err"

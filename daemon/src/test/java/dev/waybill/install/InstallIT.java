@@ -286,6 +286,36 @@ class InstallIT {
         assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_failed'"));
     }
 
+    /** Regression: the password went into the client's options file bare, where '#' starts a comment. */
+    @Test
+    void install_withAPasswordHoldingOptionFileCharacters_usesIt(MariaDbServer db, @TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        String password = "p#ss \"w\\rd'";
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE wb_pw");
+            st.execute("CREATE USER 'wb_pw'@'127.0.0.1' IDENTIFIED BY 'p#ss \"w\\\\rd'''");
+            st.execute("GRANT ALL ON wb_pw.* TO 'wb_pw'@'127.0.0.1'");
+        }
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString(), "WAYBILL_DB_PASSWORD", password);
+        List<String> opts = List.of("--db-host", "127.0.0.1", "--db-port", Integer.toString(db.port()), "--db-name",
+                "wb_pw", "--db-user", "wb_pw", "--admin-listen", "off");
+        try {
+            Result install = run(env, command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            assertTrue(install.out().contains("using the existing account wb_pw"), install.out());
+            assertTrue(waitForRows(db, "wb_pw") > 10);
+            Result second = run(Map.of("WAYBILL_ROOT", root.toString()), command("install.sh", List.of()));
+            assertEquals(0, second.status(), second.out());
+            assertTrue(second.out().contains("nothing to change"), second.out());
+        } finally {
+            run(Map.of("WAYBILL_ROOT", root.toString()), command("uninstall.sh", List.of("--purge")));
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS wb_pw");
+                st.execute("DROP USER IF EXISTS 'wb_pw'@'127.0.0.1'");
+            }
+        }
+    }
+
     private static final List<Path> SYSTEM_PATHS = Stream.of("/usr/local/waybill", "/usr/local/bin/waybill",
             "/etc/waybill", "/var/lib/waybill", "/var/log/waybill", "/var/run/waybill",
             "/usr/lib/systemd/system/waybill.service").map(Path::of).toList();
