@@ -381,16 +381,31 @@ setup_database() {
   local url
   url=$(conf_get "$CONF" db.url)
   if [[ -n $url ]]; then
-    if [[ $url =~ ^jdbc:(mariadb|mysql)://([^:/?]+)(:([0-9]+))?/([A-Za-z0-9_]+) ]]; then
-      DB_HOST=${BASH_REMATCH[2]} DB_PORT=${BASH_REMATCH[4]:-3306} opt_db_name=${BASH_REMATCH[5]}
-    else
-      die "$CONF: cannot read host, port and database from db.url = $url"
+    # One host, or a Galera/failover list (jdbc:mariadb:sequential://node1,node2:3307/waybill).
+    local -a list=() hosts=() ports=()
+    local h i
+    if [[ $url =~ ^jdbc:(mariadb|mysql):([a-z]+:)?//([^/?]+)/([A-Za-z0-9_]+) ]]; then
+      opt_db_name=${BASH_REMATCH[4]}
+      IFS=, read -r -a list <<<"${BASH_REMATCH[3]}"
     fi
+    for h in "${list[@]}"; do
+      if [[ $h =~ ^\[([0-9A-Fa-f:.]+)\](:([0-9]+))?$ || $h =~ ^([^]:[()=]+)(:([0-9]+))?$ ]]; then
+        hosts+=("${BASH_REMATCH[1]}") ports+=("${BASH_REMATCH[3]:-3306}")
+      else
+        hosts=() && break
+      fi
+    done
+    ((${#hosts[@]} > 0)) || die "$CONF: cannot read host, port and database from db.url = $url"
     opt_db_user=$(conf_get "$CONF" db.user)
     DB_PASSWORD=$(conf_get "$CONF" db.password)
-    [[ -n $DB_CLIENT ]] || return 0
-    db_check_user "$DB_HOST" "$DB_PORT" "$opt_db_name" "$opt_db_user" "$DB_PASSWORD" ||
-      die "the database of $CONF ($url, user $opt_db_user) does not answer: $(head -c 300 "$WORK/user-check.err")"
+    # The first host that lets the user in, as the daemon goes on to the next one.
+    for i in "${!hosts[@]}"; do
+      DB_HOST=${hosts[i]} DB_PORT=${ports[i]}
+      [[ -n $DB_CLIENT ]] || return 0
+      db_check_user "$DB_HOST" "$DB_PORT" "$opt_db_name" "$opt_db_user" "$DB_PASSWORD" && break
+      ((i + 1 < ${#hosts[@]})) ||
+        die "the database of $CONF ($url, user $opt_db_user) does not answer: $(head -c 300 "$WORK/user-check.err")"
+    done
     ok "using the database of $CONF ($url, user $opt_db_user)"
     DB_ADMIN=$(conf_get "$STATE_FILE" db_admin)
     return 0

@@ -316,6 +316,39 @@ class InstallIT {
         }
     }
 
+    /** Regression: a Galera or failover db.url (the README's fleet form) stopped install.sh. */
+    @Test
+    void install_overAConfigurationWithAMultiHostUrl_keepsIt(MariaDbServer db, @TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE wb_galera");
+            st.execute("CREATE USER 'wb_galera'@'127.0.0.1' IDENTIFIED BY 'galera-secret'");
+            st.execute("GRANT ALL ON wb_galera.* TO 'wb_galera'@'127.0.0.1'");
+        }
+        Path conf = root.resolve("etc/waybill/waybill.conf");
+        Files.createDirectories(conf.getParent());
+        String text = "db.url = jdbc:mariadb:sequential://127.0.0.1:" + db.port() + ",127.0.0.1:" + db.port()
+                + "/wb_galera?socketTimeout=300000\ndb.user = wb_galera\ndb.password = galera-secret\n"
+                + "log.path = " + root.resolve("var/log/exim4/mainlog") + "\ncpanel.root = " + root + "\n"
+                + "socket.path = " + root.resolve("var/run/waybill/waybill.sock") + "\n";
+        Files.writeString(conf, text);
+        Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        try {
+            Result install = run(env, command("install.sh", List.of("--admin-listen", "off")));
+            assertEquals(0, install.status(), install.out());
+            assertTrue(install.out().contains("using the database of"), install.out());
+            assertTrue(waitForRows(db, "wb_galera") > 10);
+            assertEquals(text, Files.readString(conf), "the configuration is kept as it was");
+        } finally {
+            run(env, command("uninstall.sh", List.of()));
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS wb_galera");
+                st.execute("DROP USER IF EXISTS 'wb_galera'@'127.0.0.1'");
+            }
+        }
+    }
+
     private static final List<Path> SYSTEM_PATHS = Stream.of("/usr/local/waybill", "/usr/local/bin/waybill",
             "/etc/waybill", "/var/lib/waybill", "/var/log/waybill", "/var/run/waybill",
             "/usr/lib/systemd/system/waybill.service").map(Path::of).toList();
