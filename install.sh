@@ -411,6 +411,9 @@ setup_database() {
     return 0
   fi
 
+  if [[ -n $(conf_get "$CONF" db.user) || -n $(conf_get "$CONF" db.password) ]]; then
+    die "$CONF sets db.user or db.password but no db.url: add db.url, or remove them to have this run set up the database"
+  fi
   DB_HOST=${opt_db_host:-127.0.0.1}
   DB_PORT=${opt_db_port:-3306}
   if [[ -n $opt_db_password ]]; then
@@ -511,8 +514,22 @@ admin_page_config_lines() {
 
 write_config() {
   step "Configuration"
-  if [[ -f $CONF ]]; then
+  if [[ -f $CONF && -n $(conf_get "$CONF" db.url) ]]; then
     ok "keeping $CONF (uninstall.sh --purge removes it)"
+    ensure_conf_mode
+  elif [[ -f $CONF ]]; then
+    # An administrator's own file (server.id, log.path, ...) without the database: its keys stay,
+    # and the database this run set up is added below them.
+    local text
+    text=$(
+      cat "$CONF"
+      echo
+      echo "# The database, added by install.sh on $(date '+%Y-%m-%d %H:%M:%S %Z')."
+      echo "db.url = jdbc:mariadb://$DB_HOST:$DB_PORT/$opt_db_name"
+      echo "db.user = $opt_db_user"
+      echo "db.password = $DB_PASSWORD"
+    )
+    put_text "$CONF" 600 "$text"
     ensure_conf_mode
   else
     choose_log

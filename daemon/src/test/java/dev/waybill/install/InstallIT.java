@@ -349,6 +349,35 @@ class InstallIT {
         }
     }
 
+    /** Regression: a configuration put in place without database keys got none, and the password made was lost. */
+    @Test
+    void install_overAConfigurationWithoutDatabaseKeys_addsThemAndKeepsTheRest(MariaDbServer db, @TempDir Path dir)
+            throws Exception {
+        Path root = rootWithLog(dir);
+        Path conf = root.resolve("etc/waybill/waybill.conf");
+        Files.createDirectories(conf.getParent());
+        String own = "# our fleet's settings\nserver.id = web17\nretention.days = 60\nlog.path = "
+                + root.resolve("var/log/exim4/mainlog") + "\ncpanel.root = " + root + "\nsocket.path = "
+                + root.resolve("var/run/waybill/waybill.sock") + "\n";
+        Files.writeString(conf, own);
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_seeded"));
+        opts.addAll(List.of("--admin-listen", "off", "--wait", "20"));
+        try {
+            Result install = run(env, command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            String text = Files.readString(conf);
+            assertTrue(text.startsWith(own), text);
+            assertTrue(text.contains("db.url = jdbc:mariadb://127.0.0.1:" + db.port() + "/wb_seeded\n"), text);
+            assertTrue(waitForRows(db, "wb_seeded") > 10);
+            assertEquals(1, count(db, "SELECT COUNT(*) FROM `wb_seeded`.server WHERE name = 'web17'"));
+        } finally {
+            run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
+                    Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
+        }
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_seeded'"));
+    }
+
     private static final List<Path> SYSTEM_PATHS = Stream.of("/usr/local/waybill", "/usr/local/bin/waybill",
             "/etc/waybill", "/var/lib/waybill", "/var/log/waybill", "/var/run/waybill",
             "/usr/lib/systemd/system/waybill.service").map(Path::of).toList();
