@@ -250,8 +250,9 @@ ensure_user() {
 install_files() {
   step "Files"
   ensure_jar
-  local before=$CHANGES owner=root:root daemon_owner=$DAEMON_USER:$DAEMON_USER
+  local before=$CHANGES owner=root:root daemon_owner=$DAEMON_USER:$DAEMON_USER root_owner=root:root
   [[ -n $R || -n $stage_dir ]] && daemon_owner=""
+  [[ -n $R ]] && root_owner=$(id -un):$(id -gn)
   ensure_dir "$PREFIX" 755
   put_file "$SRC_JAR" "$PREFIX/waybill.jar" 644 "$owner"
   put_file "$SRC_LAUNCHER" "$PREFIX/bin/waybill" 755 "$owner"
@@ -273,7 +274,7 @@ install_files() {
   put_symlink ../waybill/bin/waybill "$BIN_LINK"
   [[ -n $stage_dir ]] && return 0
   ensure_dir "$ETC" 755
-  ensure_dir "$STATE" 750 "$daemon_owner"
+  ensure_dir "$STATE" 750 "$root_owner" # root's record: an earlier version gave it to the daemon's user
   ensure_dir "$RUN" 755 "$daemon_owner"
   use_systemd || ensure_dir "$LOG_DIR" 750
   if ((CHANGES == before)); then ok "all in place"; fi
@@ -666,6 +667,7 @@ setup_cpanel() {
 start_supervised() {
   ensure_dir "$RUN" 755 "$([[ -z $R ]] && echo "$DAEMON_USER:$DAEMON_USER")"
   ensure_dir "$LOG_DIR" 750
+  ensure_dir "$SUPERVISE_RUN" 755
   local -a cmd=("$PREFIX/bin/waybill" run --config "$CONF")
   if [[ -z $R ]]; then
     # What the unit does: the daemon's own user with CAP_DAC_READ_SEARCH and nothing else.
@@ -675,7 +677,7 @@ start_supervised() {
   fi
   local java=""
   [[ -r $ENV_FILE ]] && java=$(conf_get "$ENV_FILE" JAVA)
-  rm -f "$SUPERVISOR_PID"
+  rm -f "$SUPERVISOR_PID" "$OLD_SUPERVISOR_PID"
   [[ -e $LOG_DIR/waybill.log ]] || undo_push rm -f "$LOG_DIR/waybill.log"
   undo_push stop_supervised # first of the two on rollback: the supervisor writes to its log
   JAVA=${java:-${JAVA:-}} setsid "$LIBEXEC/waybill-supervise" "$SUPERVISOR_PID" "$DAEMON_PID" \

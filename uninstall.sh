@@ -144,7 +144,7 @@ if ! $package_mode; then
   remove_path "$PREFIX"
 fi
 use_systemd && ! $DRY_RUN && systemctl daemon-reload
-remove_path "$RUN"
+remove_path "$RUN" "$SUPERVISE_RUN"
 
 # ---- --purge -----------------------------------------------------------------------------------
 

@@ -20,12 +20,16 @@ readonly ETC=$R/etc/waybill
 readonly CONF=$ETC/waybill.conf                  # mode 0600: holds the database password
 readonly ENV_FILE=$ETC/environment               # JAVA=... when the default java is older than 17
 readonly ADMIN_TOKEN_FILE=$ETC/admin.token       # the embedded admin page's token (no cPanel)
-readonly STATE=$R/var/lib/waybill
+readonly STATE=$R/var/lib/waybill                # root's: the daemon writes nothing here
 readonly STATE_FILE=$STATE/install.state         # what install.sh did, for uninstall.sh
-readonly RUN=$R/var/run/waybill
+readonly RUN=$R/var/run/waybill                  # the daemon's user's own: its socket
 readonly SOCKET=$RUN/waybill.sock
-readonly SUPERVISOR_PID=$RUN/supervise.pid       # without systemd only
-readonly DAEMON_PID=$RUN/waybill.pid
+# Without systemd only: the supervisor (root) keeps its PID files in a directory of root's, never
+# in $RUN, where the daemon's user could put a link to another file in their place.
+readonly SUPERVISE_RUN=$R/var/run/waybill-supervise
+readonly SUPERVISOR_PID=$SUPERVISE_RUN/supervise.pid
+readonly DAEMON_PID=$SUPERVISE_RUN/waybill.pid
+readonly OLD_SUPERVISOR_PID=$RUN/supervise.pid   # where versions before kept it: found, never written
 readonly LOG_DIR=$R/var/log/waybill              # without systemd only (else the journal)
 readonly UNIT=$R/usr/lib/systemd/system/waybill.service
 readonly CPANEL=$R/usr/local/cpanel
@@ -87,7 +91,8 @@ chmod 700 "$WORK"
 cleanup_work() { rm -rf "$WORK"; }
 
 restore_file() { # BACKUP DEST
-  cp -a "$1" "$2.waybill-restore" && mv -f "$2.waybill-restore" "$2"
+  local tmp
+  tmp=$(mktemp -u "$2.waybill-restore.XXXXXX") && cp -a "$1" "$tmp" && mv -f "$tmp" "$2"
 }
 
 # ensure_dir DIR MODE [OWNER[:GROUP]]: creates DIR (and parents) if missing.
@@ -140,10 +145,13 @@ put_file() {
     change "install $dest" || return 0
     undo_push rm -f "$dest"
   fi
-  cp "$src" "$dest.waybill-new"
-  chmod "$mode" "$dest.waybill-new"
-  chown "$owner" "$dest.waybill-new" 2>/dev/null || true
-  mv -f "$dest.waybill-new" "$dest"
+  # A new name of mktemp's (made with O_EXCL), never a link someone left under a name known ahead.
+  local tmp
+  tmp=$(mktemp "$dest.waybill-new.XXXXXX")
+  cp "$src" "$tmp"
+  chmod "$mode" "$tmp"
+  chown "$owner" "$tmp" 2>/dev/null || true
+  mv -f "$tmp" "$dest"
 }
 
 # put_text DEST MODE TEXT: as put_file, with TEXT (plus a final newline) as the content. Not fed
@@ -318,12 +326,17 @@ sql_quote() { # 'text' with quotes and backslashes escaped
 
 # The running supervisor's PID (without systemd), if its PID file names a live waybill-supervise.
 supervisor_pid() {
-  local pid
-  [[ -r $SUPERVISOR_PID ]] || return 1
-  pid=$(<"$SUPERVISOR_PID")
-  [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'waybill-supervise' || return 1
-  echo "$pid"
+  local pid file
+  for file in "$SUPERVISOR_PID" "$OLD_SUPERVISOR_PID"; do
+    [[ -r $file ]] || continue
+    pid=$(<"$file")
+    if [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] &&
+      tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'waybill-supervise'; then
+      echo "$pid"
+      return 0
+    fi
+  done
+  return 1
 }
 
 daemon_running() {
@@ -364,10 +377,13 @@ stop_supervised() {
     warn "the supervisor (PID $pid) did not stop within 30 s; killing it and the daemon"
     local child
     child=$(cat "$DAEMON_PID" 2>/dev/null || true)
-    [[ $child =~ ^[0-9]+$ ]] && kill -KILL "$child" 2>/dev/null
+    # Only the supervisor's own child (its parent, field 4 of /proc/PID/stat, is the supervisor).
+    if [[ $child =~ ^[0-9]+$ && $(sed -E 's/^.*\) \S+ ([0-9]+) .*$/\1/' "/proc/$child/stat" 2>/dev/null) == "$pid" ]]; then
+      kill -KILL "$child" 2>/dev/null
+    fi
     kill -KILL "$pid" 2>/dev/null
   fi
-  rm -f "$SUPERVISOR_PID" "$DAEMON_PID"
+  rm -f "$SUPERVISOR_PID" "$DAEMON_PID" "$OLD_SUPERVISOR_PID"
 }
 
 # ---- cPanel ------------------------------------------------------------------------------------

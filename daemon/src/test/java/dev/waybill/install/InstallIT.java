@@ -141,8 +141,8 @@ class InstallIT {
         assertAdminPageWorks(first.out(), root.resolve("etc/waybill/admin.token"));
         Path conf = root.resolve("etc/waybill/waybill.conf");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(conf)));
-        long supervisor = pidFrom(root.resolve("var/run/waybill/supervise.pid"));
-        long daemon = pidFrom(root.resolve("var/run/waybill/waybill.pid"));
+        long supervisor = pidFrom(root.resolve("var/run/waybill-supervise/supervise.pid"));
+        long daemon = pidFrom(root.resolve("var/run/waybill-supervise/waybill.pid"));
         assertTrue(alive(supervisor) && alive(daemon));
         assertTrue(waitForRows(db, "wb_plain") > 10);
 
@@ -154,7 +154,7 @@ class InstallIT {
         Result second = run(env, command("install.sh", opts));
         assertEquals(0, second.status(), second.out());
         assertTrue(second.out().contains("nothing to change"), second.out());
-        assertEquals(daemon, pidFrom(root.resolve("var/run/waybill/waybill.pid")), "not restarted");
+        assertEquals(daemon, pidFrom(root.resolve("var/run/waybill-supervise/waybill.pid")), "not restarted");
 
         Result uninstall = run(env, command("uninstall.sh", List.of()));
         assertEquals(0, uninstall.status(), uninstall.out());
@@ -378,8 +378,64 @@ class InstallIT {
         assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_seeded'"));
     }
 
+    /** The daemon's pid as it answers on its socket, or -1 while nothing answers. */
+    private static long daemonPid(Path root) throws Exception {
+        Result status = run(Map.of("WAYBILL_SOCKET", root.resolve("var/run/waybill/waybill.sock").toString()),
+                root.resolve("usr/local/bin/waybill").toString(), "status", "--json");
+        Matcher m = Pattern.compile("\"pid\":(\\d+)").matcher(status.out());
+        return status.status() == 0 && m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /**
+     * Regression: the supervisor (root) wrote its PID files, and install.sh its record, into
+     * directories the daemon's own user owns, where that user could put a link to any file of root's.
+     */
+    @Test
+    void rootWritesNothing_intoTheDaemonUsersDirectories(MariaDbServer db, @TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_links"));
+        opts.addAll(List.of("--admin-listen", "off"));
+        Path victim = dir.resolve("victim");
+        Files.writeString(victim, "precious\n");
+        try {
+            Result install = run(env, command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            long daemon = daemonPid(root);
+            assertTrue(daemon > 0);
+            // What a real install gives the daemon's user (nobody stands in for it here), and what
+            // that user, compromised, can do there: put links where root's files were or will be.
+            String owned = root.resolve("var/run/waybill") + " " + root.resolve("var/lib/waybill");
+            assertEquals(0, run(Map.of(), "chown", "-R", "nobody", root.resolve("var/run/waybill").toString(),
+                    root.resolve("var/lib/waybill").toString()).status());
+            Result plant = run(Map.of("VICTIM", victim.toString()), "setpriv", "--reuid=nobody", "--regid=nogroup",
+                    "--clear-groups", "sh", "-c", "for d in " + owned + "; do for f in \"$d\"/*; do"
+                    + " [ -f \"$f\" ] && [ ! -L \"$f\" ] && ln -sfn \"$VICTIM\" \"$f\"; done; done;"
+                    + " rm -f " + root.resolve("var/lib/waybill/install.state") + "; ln -s \"$VICTIM\" "
+                    + root.resolve("var/lib/waybill/install.state.waybill-new") + "; exit 0");
+            assertEquals(0, plant.status(), plant.out());
+            // The daemon dies (as its user can make it) and is started again by the supervisor.
+            ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long again = -1;
+            while (System.nanoTime() < deadline && (again <= 0 || again == daemon)) {
+                Thread.sleep(250);
+                again = daemonPid(root);
+            }
+            assertTrue(again > 0 && again != daemon, "restarted");
+            Result rerun = run(env, command("install.sh", opts));
+            assertEquals(0, rerun.status(), rerun.out());
+            assertEquals("precious\n", Files.readString(victim), "root wrote through the daemon user's link");
+        } finally {
+            Result purge = run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
+                    Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
+            assertEquals(0, purge.status(), purge.out());
+        }
+    }
+
     private static final List<Path> SYSTEM_PATHS = Stream.of("/usr/local/waybill", "/usr/local/bin/waybill",
-            "/etc/waybill", "/var/lib/waybill", "/var/log/waybill", "/var/run/waybill",
+            "/etc/waybill", "/var/lib/waybill", "/var/log/waybill", "/var/run/waybill", "/var/run/waybill-supervise",
             "/usr/lib/systemd/system/waybill.service").map(Path::of).toList();
 
     private static void assertNoWaybillOnThisMachine(String when) throws Exception {
@@ -414,7 +470,7 @@ class InstallIT {
         try {
             Result install = run(Map.of(), command("install.sh", opts));
             assertEquals(0, install.status(), install.out());
-            long daemon = pidFrom(Path.of("/var/run/waybill/waybill.pid"));
+            long daemon = pidFrom(Path.of("/var/run/waybill-supervise/waybill.pid"));
             assertEquals("waybill", owner(daemon), "the daemon runs as its own user");
             long rows = waitForRows(db, "wb_real");
             assertTrue(rows > 10, () -> rows + " rows; the daemon's log:\n" + daemonLog());
