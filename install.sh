@@ -383,13 +383,13 @@ setup_database() {
   url=$(conf_get "$CONF" db.url)
   if [[ -n $url ]]; then
     # One host, or a Galera/failover list (jdbc:mariadb:sequential://node1,node2:3307/waybill).
-    local -a list=() hosts=() ports=()
+    local -a members=() hosts=() ports=()
     local h i
     if [[ $url =~ ^jdbc:(mariadb|mysql):([a-z]+:)?//([^/?]+)/([A-Za-z0-9_]+) ]]; then
       opt_db_name=${BASH_REMATCH[4]}
-      IFS=, read -r -a list <<<"${BASH_REMATCH[3]}"
+      IFS=, read -r -a members <<<"${BASH_REMATCH[3]}"
     fi
-    for h in "${list[@]}"; do
+    for h in "${members[@]}"; do
       if [[ $h =~ ^\[([0-9A-Fa-f:.]+)\](:([0-9]+))?$ || $h =~ ^([^]:[()=]+)(:([0-9]+))?$ ]]; then
         hosts+=("${BASH_REMATCH[1]}") ports+=("${BASH_REMATCH[3]:-3306}")
       else
