@@ -517,6 +517,9 @@ write_config() {
   step "Configuration"
   if [[ -f $CONF && -n $(conf_get "$CONF" db.url) ]]; then
     ok "keeping $CONF (uninstall.sh --purge removes it)"
+    not_applied --log "$opt_log" log.path
+    not_applied --server-id "$opt_server_id" server.id
+    not_applied --retention-days "$opt_retention" retention.days
     ensure_conf_mode
   elif [[ -f $CONF ]]; then
     # An administrator's own file (server.id, log.path, ...) without the database: its keys stay,
@@ -559,6 +562,14 @@ write_config() {
   if ! has_cpanel && [[ ! -f $ADMIN_TOKEN_FILE ]]; then
     put_text "$ADMIN_TOKEN_FILE" 600 "$(random_password)"
   fi
+}
+
+# not_applied OPTION VALUE KEY: an option only a new configuration takes, said when the kept one
+# does not already have it so.
+not_applied() {
+  [[ -z $2 || $2 == "$(conf_get "$CONF" "$3")" ]] && return 0
+  warn "$1 $2 is not applied: $CONF is kept as it is ($3: $(conf_get "$CONF" "$3" | grep . || echo the default));" \
+    "edit it, then restart the daemon"
 }
 
 ensure_conf_mode() {

@@ -434,6 +434,30 @@ class InstallIT {
         }
     }
 
+    /** Regression: options a run over a kept configuration could not apply were passed over without a word. */
+    @Test
+    void install_again_withOptionsTheKeptConfigurationOverrides_saysSo(MariaDbServer db, @TempDir Path dir)
+            throws Exception {
+        Path root = rootWithLog(dir);
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_again"));
+        opts.addAll(List.of("--admin-listen", "off"));
+        try {
+            Result install = run(env, command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            Result again = run(env, command("install.sh", opts, "--retention-days", "60", "--server-id", "web9"));
+            assertEquals(0, again.status(), again.out());
+            String conf = root.resolve("etc/waybill/waybill.conf").toString();
+            assertTrue(again.out().contains("warning: --retention-days 60 is not applied: " + conf
+                    + " is kept as it is (retention.days: the default)"), again.out());
+            assertTrue(again.out().contains("warning: --server-id web9 is not applied"), again.out());
+            assertFalse(again.out().contains("--log"), again.out());
+        } finally {
+            run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
+                    Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
+        }
+    }
+
     private static final List<Path> SYSTEM_PATHS = Stream.of("/usr/local/waybill", "/usr/local/bin/waybill",
             "/etc/waybill", "/var/lib/waybill", "/var/log/waybill", "/var/run/waybill", "/var/run/waybill-supervise",
             "/usr/lib/systemd/system/waybill.service").map(Path::of).toList();
