@@ -399,11 +399,13 @@ class InstallIT {
         opts.addAll(List.of("--admin-listen", "off"));
         Path victim = dir.resolve("victim");
         Files.writeString(victim, "precious\n");
+        ProcessHandle supervisor = null;
         try {
             Result install = run(env, command("install.sh", opts));
             assertEquals(0, install.status(), install.out());
             long daemon = daemonPid(root);
             assertTrue(daemon > 0);
+            supervisor = ProcessHandle.of(daemon).flatMap(ProcessHandle::parent).orElseThrow();
             // What a real install gives the daemon's user (nobody stands in for it here), and what
             // that user, compromised, can do there: put links where root's files were or will be.
             String owned = root.resolve("var/run/waybill") + " " + root.resolve("var/lib/waybill");
@@ -430,6 +432,10 @@ class InstallIT {
         } finally {
             Result purge = run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
                     Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
+            if (supervisor != null && supervisor.isAlive()) { // its PID file lost to a link: not found by uninstall
+                supervisor.descendants().forEach(ProcessHandle::destroyForcibly);
+                supervisor.destroyForcibly();
+            }
             assertEquals(0, purge.status(), purge.out());
         }
     }
