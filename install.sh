@@ -710,7 +710,9 @@ start_service() {
   [[ -f $PREFIX/waybill.jar ]] && JAR_SUM=$(sha256sum <"$PREFIX/waybill.jar" | cut -c1-16)
   [[ -n $(conf_get "$STATE_FILE" jar_sum) && $JAR_SUM != "$(conf_get "$STATE_FILE" jar_sum)" ]] && restart=true
   if use_systemd; then
-    if ((FILES_CHANGED > 0)); then
+    # Also when a package manager, not this run, replaced the unit: systemd says it holds an older one.
+    if ((FILES_CHANGED > 0)) ||
+      [[ $(systemctl show --property=NeedDaemonReload --value waybill.service 2>/dev/null) == yes ]]; then
       systemctl daemon-reload
     fi
     if ! systemctl is-enabled --quiet waybill.service 2>/dev/null; then
