@@ -32,7 +32,7 @@ final class QueryCommand {
               --recipient ADDR    --sender ADDR   --domain DOMAIN   --user CPANELUSER
               --msgid ID          --text WORDS (subject, result or reply)
               --since WHEN        --until WHEN   (unix seconds, 2026-11-28, '2026-11-28 14:00',
-                                  or an age such as 2h or 7d)
+                                  or an age such as 2h or 7d; a date alone takes in that day)
               --match exact|prefix|contains    how --recipient and --sender compare (exact)
               --local | --remote  --server NAME
             Options:
@@ -216,7 +216,9 @@ final class QueryCommand {
         ZoneId zone = ZoneId.systemDefault();
         try {
             if (v.matches("\\d{4}-\\d{2}-\\d{2}")) {
-                return LocalDate.parse(v).atStartOfDay(zone).toEpochSecond();
+                // A date alone is the whole day at either end (until is exclusive), as on the pages.
+                LocalDate day = LocalDate.parse(v);
+                return (option.equals("--until") ? day.plusDays(1) : day).atStartOfDay(zone).toEpochSecond();
             }
             if (v.matches("\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2})?")) {
                 String t = v.replace('T', ' ');

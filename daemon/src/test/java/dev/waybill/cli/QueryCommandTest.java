@@ -157,4 +157,15 @@ class QueryCommandTest {
         assertThrows(IllegalArgumentException.class, () -> QueryCommand.when("yesterday", "--since"));
         assertEquals(1795824000L, QueryCommand.when("1795824000", "--since"));
     }
+
+    /** A date alone is a whole day at either end, as on the pages: --since 28th --until 28th is the 28th. */
+    @Test
+    void when_aDateAlone_takesInThatWholeDay() {
+        java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+        long start = java.time.LocalDate.of(2026, 11, 28).atStartOfDay(zone).toEpochSecond();
+        long next = java.time.LocalDate.of(2026, 11, 29).atStartOfDay(zone).toEpochSecond();
+        assertEquals(start, QueryCommand.when("2026-11-28", "--since"));
+        assertEquals(next, QueryCommand.when("2026-11-28", "--until"), "the search's until is exclusive");
+        assertEquals(start + 14 * 3600, QueryCommand.when("2026-11-28 14:00", "--until"), "a time is that time");
+    }
 }
