@@ -46,6 +46,11 @@
         var from = form.querySelector("input[name=from]");
         var at = from && from.value ? new Date(from.value) : new Date();
         tzo.value = String(isNaN(at.getTime()) ? new Date().getTimezoneOffset() : at.getTimezoneOffset());
+        // The end's own offset: a clock change may fall between the two dates.
+        var tzoTo = form.querySelector("input[name=tzo_to]");
+        var to = form.querySelector("input[name=to]");
+        var end = to && to.value ? new Date(to.value) : null;
+        if (tzoTo) { tzoTo.value = end && !isNaN(end.getTime()) ? String(end.getTimezoneOffset()) : ""; }
       }
       // Leave empty fields out of the address, so that links stay short and readable.
       var fields = form.querySelectorAll("input, select");

@@ -72,7 +72,7 @@ public final class Pages {
             new String[] {"route", "Router / Transport"});
     /** The report's own parameters, carried from page to page. */
     static final List<String> REPORT_KEYS = List.of("q", "match", "sender", "show", "type", "from", "to", "tzo",
-            "since", "until", "account", "domain", "dir", "limit");
+            "tzo_to", "since", "until", "account", "domain", "dir", "limit");
 
     private static final Pattern BASE = Pattern.compile("/[A-Za-z0-9/._-]{0,300}");
     private static final Pattern LOG_HEAD = Pattern.compile(
@@ -644,8 +644,9 @@ public final class Pages {
             return null;
         }
         long offset = 0;
-        String tzo = q.get("tzo");
-        if (tzo != null && tzo.matches("-?\\d{1,4}")) {
+        // The range's end has an offset of its own when a clock change falls inside the range.
+        String tzo = localKey.equals("to") && validOffset(q.get("tzo_to")) ? q.get("tzo_to") : q.get("tzo");
+        if (validOffset(tzo)) {
             offset = Math.max(-1440, Math.min(1440, Long.parseLong(tzo))) * 60;
         }
         try {
@@ -656,6 +657,10 @@ public final class Pages {
             throw new PageError("Cannot read that date", "'" + local + "' is not a date and time.",
                     "Pick the dates with the date fields.");
         }
+    }
+
+    private static boolean validOffset(String tzo) {
+        return tzo != null && tzo.matches("-?\\d{1,4}");
     }
 
     static int limit(PageQuery q) {

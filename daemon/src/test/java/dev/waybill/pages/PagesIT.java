@@ -210,6 +210,30 @@ class PagesIT {
         assertTrue(browser.findElement(By.cssSelector("td.c-time time")).getText().endsWith(" UTC"));
     }
 
+    /**
+     * A date range across the end of summer time: the browser sends each end's own offset (New
+     * York is 4 hours behind UTC on 20 October, 5 on 10 November), so the range ends at local
+     * midnight, not an hour early.
+     */
+    @Test
+    void cpanel05b_dateRangeAcrossAClockChange_sendsEachEndsOffset() throws Exception {
+        CpsrvdEmulator.Session alice = cpsrvd.login(CpsrvdEmulator.Kind.CPANEL, ALICE);
+        WebDriver newYork = chromium("America/New_York");
+        try {
+            newYork.get(cpsrvd.url(alice, null));
+            ((org.openqa.selenium.JavascriptExecutor) newYork).executeScript(
+                    "document.getElementById('wb-from').value = '2026-10-20T00:00';"
+                            + "document.getElementById('wb-to').value = '2026-11-10T00:00';"
+                            + "document.getElementById('wb-from').form.requestSubmit();");
+            new WebDriverWait(newYork, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("from="));
+            String url = newYork.getCurrentUrl();
+            assertTrue(url.contains("tzo=240"), url);
+            assertTrue(url.contains("tzo_to=300"), url);
+        } finally {
+            newYork.quit();
+        }
+    }
+
     @Test
     void cpanel06_detail_showsAttemptsRouteLogLinesAndTheFix() throws Exception {
         CpsrvdEmulator.Session alice = cpsrvd.login(CpsrvdEmulator.Kind.CPANEL, ALICE);

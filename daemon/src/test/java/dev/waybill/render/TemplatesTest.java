@@ -91,6 +91,18 @@ class TemplatesTest {
         assertThrows(Pages.PageError.class, () -> Pages.instant(PageQuery.parse("to=yesterday"), "until", "to"));
     }
 
+    /**
+     * A range across a clock change: New York is 4 hours behind UTC on 20 October and 5 on 10
+     * November, and the browser says each end's offset; the end without its own takes the start's.
+     */
+    @Test
+    void instant_eachEndOfARangeTakesItsOwnOffset() {
+        PageQuery q = PageQuery.parse("from=2026-10-20T00:00&to=2026-11-10T00:00&tzo=240&tzo_to=300");
+        assertEquals(1_792_468_800L, Pages.instant(q, "since", "from"), "2026-10-20 04:00 UTC");
+        assertEquals(1_794_286_800L, Pages.instant(q, "until", "to"), "2026-11-10 05:00 UTC");
+        assertEquals(1_794_283_200L, Pages.instant(PageQuery.parse("to=2026-11-10T00:00&tzo=240"), "until", "to"));
+    }
+
     @Test
     void match_wholeAddressIsExact_partIsContains() {
         assertEquals("EXACT", Pages.matchOf(PageQuery.parse(""), "a@b.example").name());
