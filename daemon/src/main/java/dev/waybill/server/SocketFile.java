@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The socket's file: its directory made if missing (traversable by everyone, or local users
@@ -86,6 +88,28 @@ final class SocketFile {
     void bound() throws IOException {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
         boundKey = key();
+    }
+
+    /**
+     * Why a user other than the daemon's cannot reach the socket — a directory on its way that
+     * others may not pass through (no {@code o+x}) — or null when they can. The socket is for
+     * every local user: the cPanel page runs as the account.
+     */
+    String closedToOthers() {
+        for (Path d = path.toAbsolutePath().getParent(); d != null; d = d.getParent()) {
+            Set<PosixFilePermission> mode;
+            try {
+                mode = Files.getPosixFilePermissions(d);
+            } catch (IOException e) {
+                return null; // not ours to tell
+            }
+            if (!mode.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                return "cPanel accounts cannot reach the socket " + path + ": " + d + " is closed to other users ("
+                        + PosixFilePermissions.toString(mode) + "); let them through it (chmod o+x " + d
+                        + ") or set another socket.path";
+            }
+        }
+        return null;
     }
 
     /**

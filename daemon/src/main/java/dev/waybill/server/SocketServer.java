@@ -191,6 +191,10 @@ public final class SocketServer implements Closeable {
         try {
             serverChannel = bootstrap.bind(new DomainSocketAddress(settings.socketPath().toFile())).sync().channel();
             file.bound();
+            String closed = file.closedToOthers();
+            if (closed != null) {
+                log.accept("warning: " + closed);
+            }
         } catch (Exception e) {
             shutdownThreads();
             // The native error names neither the file nor the setting: "bind(..) failed ...".

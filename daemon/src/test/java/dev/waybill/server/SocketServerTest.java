@@ -616,6 +616,33 @@ class SocketServerTest {
         assertTrue(e.getMessage().contains("is not a socket"), e.getMessage());
     }
 
+    /**
+     * The socket is for every local user (the cPanel page runs as the account), so a directory on
+     * its way that others may not pass through is said at start: otherwise the pages would only
+     * say "is waybill running?".
+     */
+    @Test
+    void socketInADirectoryClosedToOthers_isSaidAtStart() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path open = dir.resolve("open/run/waybill.sock");
+        ServerFixture fine = ServerFixture.start(dir.resolve("open"), s -> ServerSettings.defaults(open), m -> { });
+        try {
+            assertTrue(fine.log.stream().noneMatch(l -> l.contains("cannot reach")), fine.log.toString());
+        } finally {
+            fine.close();
+        }
+        Path closed = Files.createDirectories(dir.resolve("closed"));
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwxr-x---"));
+        Path socket = closed.resolve("run/waybill.sock");
+        ServerFixture shut = ServerFixture.start(closed, s -> ServerSettings.defaults(socket), m -> { });
+        try {
+            assertTrue(shut.log.stream().anyMatch(l -> l.startsWith("warning: ") && l.contains("cannot reach")
+                    && l.contains(closed + " ") && l.contains("chmod o+x")), shut.log.toString());
+        } finally {
+            shut.close();
+        }
+    }
+
     @Test
     void close_removesTheSocketFile() throws Exception {
         start();
