@@ -1,5 +1,6 @@
 package dev.waybill.store;
 
+import dev.waybill.outcome.MessageAssembler;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,7 +55,7 @@ public final class Retention {
             " OR ", "msgid = ? AND BINARY msgid = ?", ") AND server_id = ? AND first_time < ?");
 
     /**
-     * This server's chunks of lines read before the cutoff, after a (time, message id): the time
+     * This server's chunks of lines read before a time, after a (time, message id): the time
      * index's order, so that chunks that stay are passed once.
      */
     private static final String OLD_LINES = """
@@ -94,7 +95,7 @@ public final class Retention {
                 return 0;
             }
             deleted += deliveries(c, server, cutoff);
-            deleted += lines(c, server, cutoff);
+            deleted += orphanLines(c, server, cutoff);
             deleted += owners(c, server, cutoff);
         }
         return deleted;
@@ -146,9 +147,30 @@ public final class Retention {
                 }
                 total += DELETE_ROWS.update(c, gone, (ps, at, key) -> ps.setBytes(at, key),
                         (ps, at) -> ps.setLong(at, cutoff));
+                Set<String> goneMessages = new LinkedHashSet<>();
+                for (int i = 0; i < found; i++) {
+                    if (messages.get(i) != null && !activeMessages.contains(messages.get(i))) {
+                        goneMessages.add(messages.get(i));
+                    }
+                }
+                total += deleteLines(c, goneMessages, server, cutoff);
             } while (found == SLICE);
         }
         return total;
+    }
+
+    /** The chunks read before {@code before} of those of {@code msgids} that have no row left. */
+    private static long deleteLines(Connection c, Set<String> msgids, int server, long before)
+            throws SQLException {
+        List<String> gone = new ArrayList<>(msgids);
+        gone.removeAll(active(c, new LinkedHashSet<>(msgids), server, 0)); // any row of it left
+        return DELETE_LINES.update(c, gone, (ps, at, msgid) -> {
+            ps.setString(at, msgid);
+            ps.setString(at + 1, msgid);
+        }, (ps, at) -> {
+            ps.setInt(at, server);
+            ps.setLong(at + 1, before);
+        });
     }
 
     /**
@@ -175,10 +197,14 @@ public final class Retention {
     }
 
     /**
-     * The lines of messages whose rows are gone: a message's lines stay while any of its rows does
-     * (a range of the primary key, {@link RowKey#messageRange}), however old the lines are.
+     * Lines no row claims: a message's lines go with its last row ({@link #deliveries}), but a
+     * backfill or an import writes a message's lines as it reads them and its rows only once it
+     * ends, up to the horizon later. So lines without a row are left for that long after the
+     * cutoff: they may be the first lines of a message that began before it and ends inside the
+     * window, whose rows are still to come.
      */
-    private static long lines(Connection c, int server, long cutoff) throws SQLException {
+    private static long orphanLines(Connection c, int server, long cutoff) throws SQLException {
+        long before = cutoff - MessageAssembler.DEFAULT_HORIZON_SECONDS;
         long total = 0;
         long afterTime = -1;
         String afterId = "";
@@ -188,7 +214,7 @@ public final class Retention {
                 find.setLong(1, afterTime);
                 find.setLong(2, afterTime);
                 find.setString(3, afterId);
-                find.setLong(4, cutoff);
+                find.setLong(4, before);
                 find.setInt(5, server);
                 Set<String> messages = new LinkedHashSet<>();
                 found = 0;
@@ -200,16 +226,7 @@ public final class Retention {
                         found++;
                     }
                 }
-                Set<String> kept = active(c, new LinkedHashSet<>(messages), server, 0); // any row of it left
-                List<String> gone = new ArrayList<>(messages);
-                gone.removeAll(kept);
-                total += DELETE_LINES.update(c, gone, (ps, at, msgid) -> {
-                    ps.setString(at, msgid);
-                    ps.setString(at + 1, msgid);
-                }, (ps, at) -> {
-                    ps.setInt(at, server);
-                    ps.setLong(at + 1, cutoff);
-                });
+                total += deleteLines(c, messages, server, before);
             } while (found == SLICE);
         }
         return total;

@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +110,51 @@ class RetentionTest {
                 assertTrue(deleted > 20, "deleted " + deleted);
             }
             assertEquals(0, count(ds, "delivery"));
+        }
+    }
+
+    /**
+     * A backfill or an import (an ingester that stores a message once it ends) writes a message's
+     * lines as it reads them, and its rows when it ends: a retention pass between the two keeps
+     * the lines of a message that began before the cutoff and ends inside the window.
+     */
+    @Test
+    void purgeBefore_betweenAMessagesFirstLinesAndItsEnd_keepsItsLines(@TempDir Path root, TestDatabase db)
+            throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\n");
+        String id = "1xX9eC-0000L2-1t";
+        String arrival = "2026-11-20 10:00:00 " + id + " <= alice@example.com H=(laptop) [192.0.2.1]:41482"
+                + " P=esmtpa A=dovecot_plain:alice@example.com S=1000 id=a@example.com T=\"queued\"";
+        try (HikariDataSource ds = pool(db)) {
+            DeliveryStore store = new DeliveryStore(ds, "web1");
+            store.prepare();
+            Ingester ingester = Ingester.finishedOnly("web1", CpanelAccounts.read(root), 7 * 86400);
+            LineParser parser = new LineParser(ZoneOffset.UTC);
+            for (String line : List.of(arrival, "2026-11-20 10:00:02 " + id + " == carol@remote.test"
+                    + " R=dkim_lookuphost T=dkim_remote_smtp defer (-44): SMTP error from remote mail server after"
+                    + " RCPT TO:<carol@remote.test>: 451 try later")) {
+                ingester.accept(parser.parse(line), -1);
+            }
+            store.write(ingester.takeBatch());
+            long nov25 = 1795564800L;
+            new Retention(ds, "web1").purgeBefore(nov25);
+            for (String line : List.of("2026-11-26 10:00:00 " + id + " => carol@remote.test R=dkim_lookuphost"
+                    + " T=dkim_remote_smtp H=mx.remote.test [192.0.2.9] X=TLS1.3 C=\"250 OK\"",
+                    "2026-11-26 10:00:00 " + id + " Completed")) {
+                ingester.accept(parser.parse(line), -1);
+            }
+            store.write(ingester.takeBatch());
+            assertEquals(1, count(ds, "delivery"), "delivered inside the window: the row stays");
+            StringBuilder lines = new StringBuilder();
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT log_lines FROM message_log ORDER BY first_time")) {
+                while (rs.next()) {
+                    lines.append(rs.getString(1)).append('\n');
+                }
+            }
+            assertTrue(lines.toString().contains(arrival), "its arrival line is kept: " + lines);
+            assertEquals(0, new Retention(ds, "web1").purgeBefore(nov25), "and stays at the next pass");
         }
     }
 }
