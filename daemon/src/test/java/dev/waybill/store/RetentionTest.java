@@ -157,4 +157,41 @@ class RetentionTest {
             assertEquals(0, new Retention(ds, "web1").purgeBefore(nov25), "and stays at the next pass");
         }
     }
+
+    /**
+     * An import writes each batch on two connections at once: the rows on one, their owner entries
+     * and lines on the other, which may commit first. A retention pass in between keeps the owner
+     * entries of a row still to come that is active inside the window (else its account never sees it).
+     */
+    @Test
+    void purgeBefore_betweenAnImportsOwnerEntriesAndItsRows_keepsTheEntriesOfAnActiveRow(@TempDir Path root,
+            TestDatabase db) throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\n");
+        String id = "1xX9eC-0000L2-1t";
+        try (HikariDataSource ds = pool(db)) {
+            DeliveryStore store = new DeliveryStore(ds, "web1");
+            store.prepare();
+            Ingester ingester = Ingester.finishedOnly("web1", CpanelAccounts.read(root), 7 * 86400);
+            LineParser parser = new LineParser(ZoneOffset.UTC);
+            for (String line : List.of("2026-11-20 10:00:00 " + id + " <= alice@example.com H=(laptop)"
+                    + " [192.0.2.1]:41482 P=esmtpa A=dovecot_plain:alice@example.com S=1000 id=a@example.com",
+                    "2026-11-20 10:00:02 " + id + " == carol@remote.test R=dkim_lookuphost T=dkim_remote_smtp"
+                    + " defer (-44): SMTP error from remote mail server after RCPT TO:<carol@remote.test>: 451 later",
+                    "2026-11-26 10:00:00 " + id + " => carol@remote.test R=dkim_lookuphost T=dkim_remote_smtp"
+                    + " H=mx.remote.test [192.0.2.9] C=\"250 OK\"",
+                    "2026-11-26 10:00:00 " + id + " Completed")) {
+                ingester.accept(parser.parse(line), -1);
+            }
+            List<RowBatch> parts = ingester.takeBatch().split();
+            store.write(parts.get(1)); // the owner entries and lines first
+            long nov25 = 1795564800L;
+            new Retention(ds, "web1").purgeBefore(nov25);
+            store.write(parts.get(0));
+            assertEquals(1, count(ds, "delivery"));
+            assertEquals(1, count(ds, "delivery_owner"), "the sender's account still sees its row");
+            assertEquals(0, new Retention(ds, "web1").purgeBefore(nov25));
+            assertEquals(1, count(ds, "delivery_owner"));
+        }
+    }
 }
