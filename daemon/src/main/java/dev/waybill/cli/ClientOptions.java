@@ -166,8 +166,47 @@ final class ClientOptions {
             err.println("waybill " + command + ": " + e.getMessage());
         } catch (ErrorReply e) {
             err.println("waybill " + command + ": " + e);
+        } catch (OutputFailed e) {
+            // Closing the connection stops the daemon streaming the rest.
+            err.println("waybill " + command + ": " + OutputFailed.MESSAGE);
         }
         return new Answer(null, 1, socket.path());
+    }
+
+    /**
+     * A chunk consumer that writes to {@code out} and gives up on the call once {@code out} failed
+     * ({@link PrintStream} keeps its errors to itself): a full disk under {@code export > file}, a
+     * reader gone from the pipe.
+     */
+    static Consumer<String> printingTo(PrintStream out) {
+        return chunk -> {
+            out.print(chunk);
+            if (out.checkError()) {
+                throw new OutputFailed();
+            }
+        };
+    }
+
+    /**
+     * The exit status of a command that printed its answer to {@code out}: 0, or 1 (said on
+     * {@code err}) when the output could not be written, which a script must not take for success.
+     */
+    static int printed(String command, PrintStream out, PrintStream err) {
+        if (out.checkError()) {
+            err.println("waybill " + command + ": " + OutputFailed.MESSAGE);
+            return 1;
+        }
+        return 0;
+    }
+
+    /** The output of a streamed answer could not be written. */
+    static final class OutputFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final String MESSAGE = "cannot write the output (a full disk, or the reader of the pipe gone?)";
+
+        OutputFailed() {
+            super(MESSAGE, null, false, false);
+        }
     }
 
     /** {@code 3d 04h 05m}, {@code 2h 03m 10s}, {@code 42s}. */

@@ -164,13 +164,16 @@ final class QueryCommand {
             return 2;
         }
         boolean export = command.equals("export");
-        ClientOptions.Answer a = o.call(command, env, command, params, export ? out::print : null, err);
+        ClientOptions.Answer a = o.call(command, env, command, params, export ? ClientOptions.printingTo(out) : null,
+                err);
         if (a.result() == null) {
             return a.status();
         }
         JsonObject r = a.result();
         if (export) {
-            out.flush();
+            if (ClientOptions.printed(command, out, err) != 0) {
+                return 1;
+            }
             err.println("waybill export: " + r.get("rows").getAsLong() + " rows");
         } else if (o.json) {
             out.println(r);
@@ -182,7 +185,7 @@ final class QueryCommand {
                 default -> printStats(r, out);
             }
         }
-        return 0;
+        return ClientOptions.printed(command, out, err);
     }
 
     private static String usage(String command) {

@@ -40,7 +40,7 @@ final class StatusCommand {
         JsonObject h = a.result();
         if (o.json) {
             out.println(h);
-            return 0;
+            return ClientOptions.printed("status", out, err);
         }
         out.println("waybill " + text(h, "version") + " is running (pid " + text(h, "pid") + "), up "
                 + ClientOptions.uptime(h.has("uptime_seconds") ? h.get("uptime_seconds").getAsLong() : 0));
@@ -57,7 +57,7 @@ final class StatusCommand {
                 out.println("  " + e.getKey() + ": " + (v.isJsonPrimitive() ? v.getAsString() : v.toString()));
             }
         }
-        return 0;
+        return ClientOptions.printed("status", out, err);
     }
 
     private static String text(JsonObject o, String key) {

@@ -43,7 +43,7 @@ final class WhoamiCommand {
         JsonObject w = a.result();
         if (o.json) {
             out.println(w);
-            return 0;
+            return ClientOptions.printed("whoami", out, err);
         }
         JsonElement user = w.get("user");
         String who = "uid " + w.get("uid").getAsInt() + (user == null || user.isJsonNull() ? "" : " (" + user.getAsString() + ")");
@@ -64,6 +64,6 @@ final class WhoamiCommand {
             sees += ", only mail of " + email.getAsString();
         }
         out.println("sees: " + sees);
-        return 0;
+        return ClientOptions.printed("whoami", out, err);
     }
 }

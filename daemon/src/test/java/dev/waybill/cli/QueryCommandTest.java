@@ -168,4 +168,37 @@ class QueryCommandTest {
         assertEquals(next, QueryCommand.when("2026-11-28", "--until"), "the search's until is exclusive");
         assertEquals(start + 14 * 3600, QueryCommand.when("2026-11-28 14:00", "--until"), "a time is that time");
     }
+
+    /**
+     * Output that cannot be written (a full disk under {@code export > file.csv}, a reader gone
+     * from the pipe) is a failure, said on standard error, and the export stops asking for rows.
+     */
+    @Test
+    void outputThatCannotBeWritten_exitsOne_andSaysSo() {
+        for (String command : new String[] {"export", "search", "stats"}) {
+            stderr.reset();
+            int[] writes = {0};
+            java.io.OutputStream full = new java.io.OutputStream() {
+                @Override
+                public void write(int b) throws java.io.IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws java.io.IOException {
+                    writes[0]++;
+                    throw new java.io.IOException("No space left on device");
+                }
+            };
+            int status = QueryCommand.run(command, new String[] {"--socket", socket.toString()}, Map.of(),
+                    new PrintStream(full, true, StandardCharsets.UTF_8),
+                    new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            assertEquals(1, status, command + ": " + stderr);
+            assertTrue(stderr.toString().contains("cannot write"), command + ": " + stderr);
+            assertFalse(stderr.toString().contains(" rows"), command + ": " + stderr);
+            if (command.equals("export")) {
+                assertEquals(1, writes[0], "the export stops at the first failed write");
+            }
+        }
+    }
 }
