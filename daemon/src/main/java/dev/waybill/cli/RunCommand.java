@@ -229,8 +229,11 @@ final class RunCommand {
                     boolean backfilling = li != null && li.backfilling();
                     String waiting = li == null ? null : li.waiting();
                     String trouble = li == null ? null : li.trouble();
+                    String stopped = li == null ? null : li.backfillStopped();
                     ingest.put("state", waiting != null ? waiting : trouble != null ? trouble
-                            : state.get() + (backfilling ? "; backfilling its history" + held(li.backfillTrouble()) : ""));
+                            : state.get() + (backfilling ? "; backfilling its history" + held(li.backfillTrouble()) : "")
+                            + (stopped == null ? "" : "; the backfill of its history stopped (" + stopped
+                            + "); restart the daemon to finish it"));
                     ingest.put("log", config.logPath().toString());
                     ingest.put("server_id", config.serverId());
                     ingest.put("retention_days", config.retentionDays());

@@ -50,6 +50,8 @@ final class Backfill implements Runnable {
     private final StoreWriter.Outage outage;
     private volatile boolean running = true;
     private volatile boolean done;
+    /** Why the backfill stopped short while the daemon runs on, once it did; else null. */
+    private volatile String stopped;
     /** The backfill's writer while it runs. */
     private volatile StoreWriter writer;
 
@@ -118,6 +120,20 @@ final class Backfill implements Runnable {
         return w == null ? null : w.outage();
     }
 
+    /**
+     * Why the backfill stopped before it was done (the history it had yet to store is stored at
+     * the next start), as a sentence; null while it runs, once it is done, or when none ran.
+     */
+    String stopped() {
+        return stopped;
+    }
+
+    /** Says that the backfill stopped short, why, and what then; keeps the why for {@link #stopped()}. */
+    private void stop(String why, String then) {
+        stopped = why;
+        say.accept("backfill stopped: " + why + "; " + then);
+    }
+
     /** The files to read: older rotated ones, oldest first, and the hand-over file (null when it is gone). */
     record Sources(List<Path> older, Path handOver) {
     }
@@ -176,8 +192,7 @@ final class Backfill implements Runnable {
             writer.flush();
             if (!handOverWhole) {
                 // Its beginning is the backfill's alone: pending, the next start reads it again.
-                say.accept("backfill stopped: the file the live tail took over in was not read whole;"
-                        + " the next start reads it again");
+                stop("the file the live tail took over in was not read whole", "the next start reads it again");
             } else if (running) {
                 // The rows are in; an outage now is waited out, not left for the next start.
                 StoreWriter.waitingOutOutages(() -> running, () -> store.backfillDone(log.toString()), e -> { });
@@ -189,11 +204,11 @@ final class Backfill implements Runnable {
         } catch (SQLException e) {
             // An outage ends up here only when the daemon stops while waiting it out.
             String why = StoreWriter.isTransient(e) ? "cannot reach the database" : "the database refused a statement";
-            say.accept("backfill stopped: " + why + " (" + StoreWriter.oneLine(e) + "); the next start finishes it");
+            stop(why + " (" + StoreWriter.oneLine(e) + ")", "the next start finishes it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
-            say.accept("backfill stopped: " + e + "; the next start finishes it");
+            stop(String.valueOf(e), "the next start finishes it");
         }
     }
 

@@ -250,6 +250,15 @@ public final class LogIngestion {
         return b == null || !backfilling() ? null : b.trouble();
     }
 
+    /**
+     * Why the backfill of a first start stopped before it was done while the daemon runs on (the
+     * history it had yet to store waits for the next start), null when it did not.
+     */
+    public String backfillStopped() {
+        Backfill b = backfill;
+        return b == null || !running || backfilling() ? null : b.stopped();
+    }
+
     /** Whether the backfill of a first start is still running (false when there is none). */
     public boolean backfilling() {
         Backfill b = backfill;

@@ -726,4 +726,51 @@ class DaemonIT {
             throw e;
         }
     }
+
+    /**
+     * A first start's backfill that stops while the daemon runs on (here the database refuses its
+     * old rows, as a trigger an administrator added would) leaves the history missing until the
+     * next start: {@code waybill status} says so and what to do, not just "following the log".
+     */
+    @Test
+    void backfillThatStopped_isSaidByStatus_withTheFix(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path log = dir.resolve("exim_mainlog");
+        Files.createDirectories(dir.resolve("root/etc"));
+        Path conf = config(dir, db, log, dir.resolve("root"));
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .withZone(java.time.ZoneOffset.UTC);
+        java.time.Instant now = java.time.Instant.now();
+        String old = f.format(now.minusSeconds(2 * 86_400));
+        String recent = f.format(now.minusSeconds(60));
+        String id = "1xX9eC-000001-aa";
+        Files.write(dir.resolve("exim_mainlog.1"), List.of(
+                old + " " + id + " <= alice@example.com H=(laptop) [192.0.2.1]:41482 P=esmtpa S=1000 id=a@example.com",
+                old + " " + id + " => bob@remote.test R=dkim_lookuphost T=dkim_remote_smtp H=mx.remote.test"
+                        + " [192.0.2.9] C=\"250 OK\"",
+                old + " " + id + " Completed"));
+        Files.write(log, List.of(recent + " 1xX9eC-000002-aa <= carol@example.com H=(x) [192.0.2.1] P=esmtp S=5"));
+        try (com.zaxxer.hikari.HikariDataSource ds = db.pool(2); Connection c = ds.getConnection();
+             Statement st = c.createStatement()) {
+            new dev.waybill.store.DeliveryStore(ds, "daemon-test").prepare();
+            st.execute("CREATE TRIGGER refuse_old BEFORE INSERT ON delivery FOR EACH ROW BEGIN"
+                    + " IF NEW.sendtime < UNIX_TIMESTAMP() - 86400 THEN"
+                    + " SIGNAL SQLSTATE '42000' SET MESSAGE_TEXT = 'old rows refused here'; END IF; END");
+        }
+        Process daemon = startDaemon(dir, conf);
+        Path out = dir.resolve("daemon.out");
+        awaitSaid(out, "backfill stopped", 60, "the backfill never stopped");
+        String fresh = "1xX9eC-000003-aa";
+        append(log, List.of(f.format(java.time.Instant.now()) + " " + fresh + " <= dave@example.com H=(x)"
+                + " [192.0.2.1] P=esmtp S=5"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (count(db, "SELECT COUNT(*) FROM delivery WHERE msgid = '" + fresh + "'") == 0) {
+            assertTrue(System.nanoTime() < deadline, "the tail stores on\n" + Files.readString(out));
+            Thread.sleep(50);
+        }
+        assertTrue(daemon.isAlive());
+        assertEquals(0, runJar(dir, "status", "--config", conf.toString()));
+        String status = Files.readString(dir.resolve("cmd-status.out"));
+        assertTrue(status.contains("backfill") && status.contains("old rows refused here")
+                && status.contains("restart"), status);
+    }
 }
