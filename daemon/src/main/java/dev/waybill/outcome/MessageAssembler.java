@@ -530,7 +530,9 @@ public final class MessageAssembler {
         /**
          * The branch for (top-level address, delivered address). A real Exim may log a deferred
          * local delivery as {@code bob@example.com} and its later success as {@code bob}, so an
-         * unfinished branch of the same top-level address and local part is the same branch.
+         * unfinished branch of the same top-level address and local part is the same branch when
+         * one of the two was logged without its domain. Two whole addresses at different domains
+         * ({@code info@a.example}, {@code info@b.example}, one forwarder's targets) are two branches.
          */
         Branch branch(String top, String address) {
             for (Branch b : branches) {
@@ -539,8 +541,11 @@ public final class MessageAssembler {
                 }
             }
             String local = localPart(address);
+            boolean whole = address.indexOf('@') >= 0;
             for (Branch other : branches) {
                 if (other.top.equalsIgnoreCase(top) && !other.finished()
+                        && !(whole && other.last.address().indexOf('@') >= 0
+                                && !other.last.address().equalsIgnoreCase(address))
                         && localPart(other.last.address()).equalsIgnoreCase(local)) {
                     return other;
                 }

@@ -164,6 +164,40 @@ class MessageAssemblerTest {
         assertFalse(o.transportIsRemote());
     }
 
+    /**
+     * A forwarder to the same local part at two remote domains (a real Exim 4.96's lines): one
+     * target deferred, the other delivered. They are two deliveries, not one delivery retried.
+     */
+    @Test
+    void assemble_forwarderToOneLocalPartAtTwoDomains_keepsTheDeferredTargetApart() {
+        String arrival = "2026-11-28 22:55:59 " + ID + " <= stranger@outside.test H=(vm) [127.0.0.1]:46828 P=esmtp"
+                + " S=494 for fan@example.com";
+        String deferred = "2026-11-28 22:55:59 " + ID + " == info@temp.sink.test <fan@example.com> R=lookuphost"
+                + " T=remote_smtp defer (-44) H=127.0.0.3 [127.0.0.3]: SMTP error from remote mail server after"
+                + " RCPT TO:<info@temp.sink.test>: 451 4.3.0 Try later please";
+        String delivered = "2026-11-28 22:55:59 " + ID + " => info@ok.sink.test <fan@example.com> R=lookuphost"
+                + " T=remote_smtp H=127.0.0.2 [127.0.0.2] C=\"250 OK id=sink-queued\"";
+        List<Outcome> os = assemble(arrival, deferred, delivered);
+        assertEquals(2, os.size(), os.toString());
+        assertEquals(OutcomeType.DEFER, os.get(0).type());
+        assertNull(os.get(0).deliveredto(), "delivered to nowhere yet");
+        assertEquals("127.0.0.3", os.get(0).ip());
+        assertEquals(1, os.get(0).attempts());
+        assertEquals(OutcomeType.SUCCESS, os.get(1).type());
+        assertEquals("info@ok.sink.test", os.get(1).deliveredto());
+        assertEquals(1, os.get(1).attempts());
+
+        out.clear();
+        List<Outcome> later = assemble(arrival, deferred, delivered, "2026-11-28 22:56:09 " + ID
+                + " => info@temp.sink.test <fan@example.com> R=lookuphost T=remote_smtp H=127.0.0.3 [127.0.0.3]"
+                + " C=\"250 OK id=sink-queued\"", "2026-11-28 22:56:09 " + ID + " Completed");
+        assertEquals(2, later.size(), later.toString());
+        assertEquals("info@temp.sink.test", later.get(0).deliveredto());
+        assertEquals(2, later.get(0).attempts(), "the deferral and the delivery");
+        assertEquals("info@ok.sink.test", later.get(1).deliveredto());
+        assertEquals(1, later.get(1).attempts());
+    }
+
     @Test
     void assemble_deferralOnlyAtEnd_isDeferWithTheReason() {
         Outcome o = only(assemble(
