@@ -352,7 +352,7 @@ public final class LineParser {
     // <= lines
 
     private Arrival arrival() {
-        String sender = word();
+        String sender = addressWord();
         Host host = null;
         String ident = null;
         String protocol = null;
@@ -371,7 +371,7 @@ public final class LineParser {
             }
             if (at("for ")) {
                 pos += 4;
-                recipients = words();
+                recipients = addresses();
                 break;
             }
             int k = keyLength();
@@ -533,12 +533,41 @@ public final class LineParser {
         }
         skipWord();
         String a = s.substring(start, pos);
+        if (a.indexOf('@') < 0) {
+            String spaced = addressWithSpaces(start);
+            if (spaced != null) {
+                return spaced;
+            }
+        }
         if (a.endsWith(":") && a.length() > 1 && a.charAt(0) != ':' && (pos >= n || s.charAt(pos) == ' ')) {
             // "** x@y: Unrouteable address": the address is followed straight by the reason.
             pendingMessage = true;
             return a.substring(0, a.length() - 1);
         }
         return a;
+    }
+
+    /**
+     * An address whose local part holds spaces, which Exim writes without the quotes it needs
+     * ({@code => x y@example.net <"x y"@example.net>}), starting at {@code start}; null when the
+     * line does not read so. The top-level address is then quoted, so the address runs to the
+     * {@code " <\""} before it (or to its {@code " ("} parents), and is an address: it has an
+     * {@code @} and no field in it. On a match the cursor moves past it.
+     */
+    private String addressWithSpaces(int start) {
+        int quotedTop = s.indexOf(" <\"", pos);
+        if (quotedTop < 0) {
+            return null;
+        }
+        int parents = s.indexOf(" (", pos);
+        int end = parents >= 0 && parents < quotedTop ? parents : quotedTop;
+        String candidate = s.substring(start, end);
+        if (candidate.indexOf('@') < 0 || candidate.indexOf('=') >= 0 || candidate.indexOf('<') >= 0
+                || candidate.indexOf('"') >= 0) {
+            return null;
+        }
+        pos = end;
+        return candidate;
     }
 
     /** True if the reason starts here (after an address that ended in a colon). */
@@ -880,15 +909,33 @@ public final class LineParser {
         return s.substring(start, pos);
     }
 
-    private List<String> words() {
+    /** The addresses to the end of the line, each one {@link #addressWord}. */
+    private List<String> addresses() {
         List<String> list = new ArrayList<>(4);
         while (true) {
             skipSpaces();
             if (pos >= n) {
                 return list;
             }
-            list.add(word());
+            list.add(addressWord());
         }
+    }
+
+    /**
+     * An address as Exim writes it where it keeps the quotes: up to the next space, but a quoted
+     * local part ({@code "a b"@example.com}) may hold spaces (and escaped quotes).
+     */
+    private String addressWord() {
+        int start = pos;
+        if (pos < n && s.charAt(pos) == '"') {
+            int i = pos + 1;
+            while (i < n && s.charAt(i) != '"') {
+                i += s.charAt(i) == '\\' ? 2 : 1;
+            }
+            pos = Math.min(n, i + 1);
+        }
+        skipWord();
+        return s.substring(start, pos);
     }
 
     /** Length of a {@code KEY=} at the cursor (letters and digits, 1-6 of them), or -1. */

@@ -253,6 +253,44 @@ class LineParserTest {
         assertEquals("two@example.net", a.address());
     }
 
+    // ---- quoted local parts with spaces ------------------------------------------------------------
+
+    @Test
+    void parse_arrivalFromAndForQuotedLocalParts_keepsEachAddressWhole() {
+        // Real Exim 4.96 lines: the sender and the "for" list keep the quotes, spaces and all.
+        Arrival a = event("2026-11-28 22:56:35 1xXRLP-0004wM-2Y <= alice@example.com H=(vm) [127.0.0.1]:50898 "
+                + "P=esmtpa A=dovecot_login:alice@example.com S=439 id=20261128225635.018992@vm "
+                + "T=\"quoted remote\" for \"x y\"@ok.sink.test \"p q\"@temp.sink.test",
+                LineClass.ARRIVAL, Arrival.class);
+        assertEquals(List.of("\"x y\"@ok.sink.test", "\"p q\"@temp.sink.test"), a.recipients());
+        Arrival from = event("2026-11-28 22:58:50 1xXRNa-0005fe-2J <= \"s t\"@outside.test H=(vm) "
+                + "[127.0.0.1]:34872 P=esmtp S=426 T=\"qs\" for bob@example.com", LineClass.ARRIVAL, Arrival.class);
+        assertEquals("\"s t\"@outside.test", from.sender());
+        assertEquals("127.0.0.1", from.host().ip());
+        assertEquals(426, from.size());
+    }
+
+    @Test
+    void parse_attemptsToQuotedLocalParts_readTheAddressWithItsSpace() {
+        // Real Exim 4.96 lines: the address is written without its quotes, the top-level one with them.
+        Attempt delivered = event("2026-11-28 22:56:35 1xXRLP-0004wM-2Y => x y@ok.sink.test <\"x y\"@ok.sink.test> "
+                + "R=lookuphost T=remote_smtp H=127.0.0.2 [127.0.0.2] C=\"250 OK id=sink-queued\"",
+                LineClass.DELIVERY, Attempt.class);
+        assertEquals("x y@ok.sink.test", delivered.address());
+        assertEquals("\"x y\"@ok.sink.test", delivered.topLevel());
+        assertEquals("remote_smtp", delivered.transport());
+        Attempt deferred = event("2026-11-28 22:56:35 1xXRLP-0004wM-2Y == p q@temp.sink.test <\"p q\"@temp.sink.test> "
+                + "R=lookuphost T=remote_smtp defer (-44) H=127.0.0.3 [127.0.0.3]: SMTP error from remote mail "
+                + "server after RCPT TO:<\"p q\"@temp.sink.test>: 451 4.3.0 Try later please",
+                LineClass.DEFERRAL, Attempt.class);
+        assertEquals("p q@temp.sink.test", deferred.address());
+        assertEquals("lookuphost", deferred.router());
+        assertEquals("-44", deferred.errno());
+        assertEquals("127.0.0.3", deferred.host().ip());
+        assertEquals("SMTP error from remote mail server after RCPT TO:<\"p q\"@temp.sink.test>: 451 4.3.0 "
+                + "Try later please", deferred.message());
+    }
+
     // ---- failures and deferrals -------------------------------------------------------------------
 
     @Test
