@@ -273,8 +273,7 @@ public final class MessageAssembler {
             m.placeRecipients();
             if (a.bounceOf() != null) {
                 OpenMessage original = open.get(a.bounceOf());
-                if (original != null) {
-                    original.bounceId = id;
+                if (original != null && original.reportedBy(id)) {
                     changed(original);
                 }
             }
@@ -459,7 +458,6 @@ public final class MessageAssembler {
         Double spamScore;
         SenderIdentity identity;
         QueueChange queueState;
-        String bounceId;
         /** In the order first attempted; a handful per message, so a list beats a map. */
         final List<Branch> branches = new ArrayList<>(2);
         /**
@@ -555,6 +553,23 @@ public final class MessageAssembler {
             return b;
         }
 
+        /**
+         * A message that names this one in {@code R=} arrived: the bounce reporting the failures
+         * that no earlier bounce reported. Exim sends one per delivery run that failed addresses;
+         * a delay warning names the message too, but comes after no new failure, so it links
+         * nothing. Whether a branch took the id.
+         */
+        boolean reportedBy(String bounceId) {
+            boolean linked = false;
+            for (Branch b : branches) {
+                if (b.last.kind() == AttemptKind.FAILED && b.bounceId == null) {
+                    b.bounceId = bounceId;
+                    linked = true;
+                }
+            }
+            return linked;
+        }
+
         boolean hasRecipient(String rcpt) {
             for (Branch b : branches) {
                 if (b.top.equalsIgnoreCase(rcpt)) {
@@ -577,6 +592,8 @@ public final class MessageAssembler {
         Attempt last;
         long lastTime;
         int attempts;
+        /** The bounce that reported this branch's failure. */
+        String bounceId;
 
         Branch(String top, int row) {
             this.top = top;

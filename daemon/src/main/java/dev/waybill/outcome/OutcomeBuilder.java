@@ -65,7 +65,7 @@ final class OutcomeBuilder {
         return build(m, type, b.top, deliveredTo, deliveryUser, deliveryDomain, a.router(), a.transport(),
                 h == null ? null : h.display(), h == null ? null : h.ip(), message, b.lastTime, remote,
                 b.attempts, success ? a.confirmation() : null, a.tls(),
-                type == OutcomeType.FAILURE ? m.bounceId : null, b.row);
+                type == OutcomeType.FAILURE ? b.bounceId : null, b.row);
     }
 
     /** A recipient Exim has not attempted yet (or a message with no known recipient). */

@@ -276,6 +276,44 @@ class MessageAssemblerTest {
         assertEquals("<>", b.email());
     }
 
+    /**
+     * Real Exim 4.96 lines: one recipient fails at once (a bounce), the other defers, and the delay
+     * warning Exim sends later names the message in {@code R=} too; then the deferred one fails (a
+     * second bounce). Each failure links to the bounce that reported it, never to the warning.
+     */
+    @Test
+    void assemble_delayWarningAndSecondBounce_linkEachFailureToItsOwnBounce() {
+        String bounce = "1xXRLA-0004tN-1u";
+        String warning = "1xXRLh-00053O-2C";
+        String second = "1xXRLz-00059A-0b";
+        List<Outcome> os = assemble(
+                "2026-11-28 22:56:20 " + ID + " <= alice@example.com H=(vm) [127.0.0.1]:43372 P=esmtpa"
+                        + " A=dovecot_login:alice@example.com S=434 T=\"warn test\" for reject-b@ok.sink.test"
+                        + " a@temp.sink.test",
+                "2026-11-28 22:56:20 " + ID + " ** reject-b@ok.sink.test R=lookuphost T=remote_smtp H=127.0.0.2"
+                        + " [127.0.0.2]: SMTP error from remote mail server after RCPT TO:<reject-b@ok.sink.test>:"
+                        + " 550 5.1.1 No such user here",
+                "2026-11-28 22:56:20 " + ID + " == a@temp.sink.test R=lookuphost T=remote_smtp defer (-44)"
+                        + " H=127.0.0.3 [127.0.0.3]: SMTP error from remote mail server after RCPT"
+                        + " TO:<a@temp.sink.test>: 451 4.3.0 Try later please",
+                "2026-11-28 22:56:20 " + bounce + " <= <> R=" + ID + " U=Debian-exim P=local S=1892"
+                        + " T=\"Mail delivery failed: returning message to sender\" for alice@example.com",
+                "2026-11-28 22:56:53 " + warning + " <= <> R=" + ID + " U=Debian-exim P=local S=2324"
+                        + " T=\"Warning: message " + ID + " delayed 0 minutes\" for alice@example.com",
+                "2026-11-28 22:57:30 " + ID + " ** a@temp.sink.test R=lookuphost T=remote_smtp H=127.0.0.3"
+                        + " [127.0.0.3]: SMTP error from remote mail server after RCPT TO:<a@temp.sink.test>:"
+                        + " 550 5.7.1 Rejected now",
+                "2026-11-28 22:57:30 " + second + " <= <> R=" + ID + " U=Debian-exim P=local S=1900"
+                        + " T=\"Mail delivery failed: returning message to sender\" for alice@example.com",
+                "2026-11-28 22:57:30 " + ID + " Completed");
+        Outcome first = os.stream().filter(o -> "reject-b@ok.sink.test".equals(o.recipient())).findFirst().orElseThrow();
+        Outcome later = os.stream().filter(o -> "a@temp.sink.test".equals(o.recipient())).findFirst().orElseThrow();
+        assertEquals(OutcomeType.FAILURE, first.type());
+        assertEquals(bounce, first.bounceMsgid());
+        assertEquals(OutcomeType.FAILURE, later.type());
+        assertEquals(second, later.bounceMsgid());
+    }
+
     @Test
     void assemble_forwarder_reportsWrittenToAndDeliveredTo() {
         List<Outcome> os = assemble(
