@@ -163,8 +163,11 @@ public final class MessageAssembler {
                 changes.upsert(builder.attempted(m, b, m.done));
             }
             for (Map.Entry<String, Integer> p : m.placeholders.entrySet()) {
-                Outcome pending = builder.pending(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue());
-                if (m.done) {
+                String recipient = p.getKey().isEmpty() ? null : p.getKey();
+                Outcome pending = builder.pending(m, recipient, p.getValue());
+                if (m.done && m.removed()) {
+                    changes.upsert(builder.abandoned(m, recipient, p.getValue()));
+                } else if (m.done) {
                     changes.retract(pending);
                 } else {
                     changes.upsert(pending);
@@ -436,6 +439,12 @@ public final class MessageAssembler {
             retractions.accept(builder.pending(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue()));
         }
         if (completed) {
+            if (m.removed()) {
+                // Removed or cancelled by an administrator before Exim tried these recipients.
+                for (Map.Entry<String, Integer> p : m.placeholders.entrySet()) {
+                    sink.accept(builder.abandoned(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue()));
+                }
+            }
             return;
         }
         // Recipients listed on arrival that no attempt mentions yet: still on their way.
@@ -458,6 +467,8 @@ public final class MessageAssembler {
         Double spamScore;
         SenderIdentity identity;
         QueueChange queueState;
+        /** The bounce sent when an administrator gave the message up ({@code exim -Mg}). */
+        String givenUpBounce;
         /** In the order first attempted; a handful per message, so a list beats a map. */
         final List<Branch> branches = new ArrayList<>(2);
         /**
@@ -557,17 +568,29 @@ public final class MessageAssembler {
          * A message that names this one in {@code R=} arrived: the bounce reporting the failures
          * that no earlier bounce reported. Exim sends one per delivery run that failed addresses;
          * a delay warning names the message too, but comes after no new failure, so it links
-         * nothing. Whether a branch took the id.
+         * nothing. After an administrator gave the message up ({@code exim -Mg}), the bounce
+         * reports every address not delivered. Whether anything took the id.
          */
         boolean reportedBy(String bounceId) {
+            boolean givenUp = removed();
             boolean linked = false;
             for (Branch b : branches) {
-                if (b.last.kind() == AttemptKind.FAILED && b.bounceId == null) {
+                boolean failed = b.last.kind() == AttemptKind.FAILED || givenUp && b.last.kind() == AttemptKind.DEFERRED;
+                if (failed && b.bounceId == null) {
                     b.bounceId = bounceId;
                     linked = true;
                 }
             }
+            if (givenUp && givenUpBounce == null) {
+                givenUpBounce = bounceId;
+                linked = true;
+            }
             return linked;
+        }
+
+        /** Whether an administrator removed or cancelled the message ({@code removed by}, {@code cancelled by}). */
+        boolean removed() {
+            return queueState != null && queueState.change() == LineClass.REMOVED;
         }
 
         boolean hasRecipient(String rcpt) {

@@ -77,6 +77,17 @@ final class OutcomeBuilder {
                 null, null, message, m.lastSeen, false, 0, null, null, null, row);
     }
 
+    /**
+     * A recipient Exim never tried before an administrator removed or cancelled the message: it
+     * will never be delivered.
+     */
+    Outcome abandoned(OpenMessage m, String recipient, int row) {
+        String domain = CpanelAccounts.domainOf(recipient);
+        String owner = accounts.ownerOfDomain(domain);
+        return build(m, OutcomeType.FAILURE, recipient, null, owner, owner != null ? domain : null, null, null,
+                null, null, removedText(m, null), m.lastSeen, false, 0, null, null, m.givenUpBounce, row);
+    }
+
     Outcome rejected(String id, long time, Rejection r, Double spam) {
         Host h = r.host();
         String sender = r.sender();

@@ -442,6 +442,76 @@ class MessageAssemblerTest {
         assertEquals("Message removed by root (last error: Connection timed out)", o.message());
     }
 
+    /** Real Exim 4.96 lines: {@code exim -Mrm} on a message queued without a delivery attempt. */
+    @Test
+    void assemble_removedBeforeAnyAttempt_isAFailurePerRecipient() {
+        String[] lines = {
+            "2026-11-28 22:56:35 " + ID + " <= alice@example.com H=(vm) [127.0.0.1]:50888 P=esmtpa"
+                    + " A=dovecot_login:alice@example.com S=437 T=\"to be removed\" for q1@later.sink.test"
+                    + " q2@later.sink.test",
+            "2026-11-28 22:56:35 " + ID + " no immediate delivery: queued by ACL",
+            "2026-11-28 22:56:46 " + ID + " removed by root",
+            "2026-11-28 22:56:46 " + ID + " Completed"};
+        List<Outcome> os = assemble(lines);
+        assertEquals(2, os.size(), os.toString());
+        for (Outcome o : os) {
+            assertEquals(OutcomeType.FAILURE, o.type(), o.toString());
+            assertEquals("Message removed by root", o.message());
+            assertEquals(1795906606L, o.actionunixtime());
+            assertNull(o.bounceMsgid());
+        }
+        assertEquals(List.of("q1@later.sink.test", "q2@later.sink.test"), os.stream().map(Outcome::recipient).toList());
+
+        // The daemon's way: the rows shown in progress are replaced by the failures, not retracted.
+        LineParser parser = new LineParser(ZoneOffset.UTC);
+        MessageAssembler live = new MessageAssembler(CpanelAccounts.none(), MessageAssembler.DEFAULT_HORIZON_SECONDS,
+                MessageAssembler.DEFAULT_MAX_OPEN, o -> { }).live();
+        List<Outcome> upserts = new ArrayList<>();
+        List<Outcome> retracts = new ArrayList<>();
+        MessageAssembler.Changes changes = new MessageAssembler.Changes() {
+            @Override
+            public void upsert(Outcome row) {
+                upserts.add(row);
+            }
+
+            @Override
+            public void retract(Outcome placeholder) {
+                retracts.add(placeholder);
+            }
+        };
+        for (String l : lines) {
+            live.accept(parser.parse(l));
+            live.drainChanges(changes);
+        }
+        assertEquals(List.of(), retracts);
+        assertEquals(os, upserts.subList(upserts.size() - 2, upserts.size()));
+    }
+
+    /**
+     * Real Exim 4.96 lines: {@code exim -Mg} gives up on a queued message; Exim logs no address,
+     * only the cancellation, and sends a bounce, to which every recipient's failure links.
+     */
+    @Test
+    void assemble_cancelledWhileQueued_isAFailurePerRecipientLinkedToTheBounce() {
+        String bounce = "1xXRPS-00068V-2Y";
+        List<Outcome> os = assemble(
+                "2026-11-28 23:00:44 " + ID + " <= alice@example.com H=(vm) [127.0.0.1]:58888 P=esmtpa"
+                        + " A=dovecot_login:alice@example.com S=430 T=\"give up\" for q3@later.sink.test"
+                        + " t9@temp.sink.test",
+                "2026-11-28 23:00:44 " + ID + " no immediate delivery: queued by ACL",
+                "2026-11-28 23:00:46 " + ID + " cancelled by root",
+                "2026-11-28 23:00:46 " + bounce + " <= <> R=" + ID + " U=Debian-exim P=local S=1778"
+                        + " T=\"Mail delivery failed: returning message to sender\" for alice@example.com",
+                "2026-11-28 23:00:46 " + ID + " Completed");
+        List<Outcome> failures = os.stream().filter(o -> ID.equals(o.msgid())).toList();
+        assertEquals(2, failures.size(), os.toString());
+        for (Outcome o : failures) {
+            assertEquals(OutcomeType.FAILURE, o.type(), o.toString());
+            assertEquals("Message cancelled by root", o.message());
+            assertEquals(bounce, o.bounceMsgid());
+        }
+    }
+
     @Test
     void assemble_rejections_areOneOutcomeEach_andAfterDataDropsTheMessage(@TempDir Path root) throws IOException {
         List<Outcome> os = assemble(accounts(root), MessageAssembler.DEFAULT_HORIZON_SECONDS, 10,
