@@ -583,10 +583,28 @@ public final class LineParser {
         return false;
     }
 
-    /** The reason after the fields, with Exim's escapes ({@code \n}, octal) decoded. */
+    /**
+     * The reason after the fields, with Exim's escapes ({@code \n}, octal) decoded. A failure's
+     * delivery time ({@code +deliver_time}), which Exim writes after the reason, is not part of it.
+     */
     private String messageText() {
         skipSpaces();
-        return EximText.unescape(s, Math.min(pos, n), n);
+        return EximText.unescape(s, Math.min(pos, n), reasonEnd());
+    }
+
+    /** Where the reason ends: before a trailing {@code " DT=1m3s"}, else at the end of the line. */
+    private int reasonEnd() {
+        int dt = s.lastIndexOf(" DT=");
+        if (dt < pos || dt + 5 > n || !Character.isDigit(s.charAt(dt + 4)) || !Character.isLetter(s.charAt(n - 1))) {
+            return n;
+        }
+        for (int i = dt + 4; i < n; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c == '.' || c == 's' || c == 'm' || c == 'h' || c == 'd' || c == 'w')) {
+                return n;
+            }
+        }
+        return dt;
     }
 
     /** Reads a value; if it ended in the colon that starts the reason, strips it and says so. */

@@ -346,6 +346,22 @@ class LineParserTest {
     }
 
     @Test
+    void parse_failureWithDeliveryTime_keepsTheTimeOutOfTheReason() {
+        // Real Exim 4.96 line with log_selector = +all: +deliver_time writes DT= after the reason.
+        Attempt a = event("2026-11-28 22:57:03.830 [19619] 1xXRLr-00056Q-2X ** reject-1@ok.sink.test "
+                + "F=<alice@example.com> P=<alice@example.com> R=lookuphost T=remote_smtp H=127.0.0.2 [127.0.0.2]:2626 "
+                + "I=[127.0.0.1]:38720: SMTP error from remote mail server after RCPT TO:<reject-1@ok.sink.test>: "
+                + "550 5.1.1 No such user here DT=0.000s", LineClass.FAILURE, Attempt.class);
+        assertEquals("SMTP error from remote mail server after RCPT TO:<reject-1@ok.sink.test>: 550 5.1.1 "
+                + "No such user here", a.message());
+        assertEquals("127.0.0.2", a.host().ip());
+        Attempt slow = event("2026-11-28 22:57:03 1xXRLr-00056Q-2X ** x@example.net R=r T=t H=h [192.0.2.5]: "
+                + "SMTP error from remote mail server after end of data: 554 5.7.1 Spam DT=1m3s",
+                LineClass.FAILURE, Attempt.class);
+        assertEquals("SMTP error from remote mail server after end of data: 554 5.7.1 Spam", slow.message());
+    }
+
+    @Test
     void parse_reasonWithEscapedNewlines_isDecoded() {
         Attempt a = event("2024-03-01 10:00:02 1RwtJa-0009RI-07 ** x@example.net R=r T=t H=h [192.0.2.5]: "
                 + "SMTP error from remote mail server after DATA: 550-First line\\n550 Second line",
