@@ -165,7 +165,10 @@ public final class MessageAssembler {
             for (Map.Entry<String, Integer> p : m.placeholders.entrySet()) {
                 String recipient = p.getKey().isEmpty() ? null : p.getKey();
                 Outcome pending = builder.pending(m, recipient, p.getValue());
-                if (m.done && m.removed()) {
+                Branch same = m.done && recipient != null ? builder.deliveredAs(m, recipient) : null;
+                if (same != null) {
+                    changes.upsert(builder.attempted(m, same, true, recipient, p.getValue()));
+                } else if (m.done && m.removed()) {
                     changes.upsert(builder.abandoned(m, recipient, p.getValue()));
                 } else if (m.done) {
                     changes.retract(pending);
@@ -439,10 +442,15 @@ public final class MessageAssembler {
             retractions.accept(builder.pending(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue()));
         }
         if (completed) {
-            if (m.removed()) {
-                // Removed or cancelled by an administrator before Exim tried these recipients.
-                for (Map.Entry<String, Integer> p : m.placeholders.entrySet()) {
-                    sink.accept(builder.abandoned(m, p.getKey().isEmpty() ? null : p.getKey(), p.getValue()));
+            for (Map.Entry<String, Integer> p : m.placeholders.entrySet()) {
+                String recipient = p.getKey().isEmpty() ? null : p.getKey();
+                Branch same = recipient == null ? null : builder.deliveredAs(m, recipient);
+                if (same != null) {
+                    // Exim delivered to it once, logged under another recipient whose forwarder led there.
+                    sink.accept(builder.attempted(m, same, true, recipient, p.getValue()));
+                } else if (m.removed()) {
+                    // Removed or cancelled by an administrator before Exim tried it.
+                    sink.accept(builder.abandoned(m, recipient, p.getValue()));
                 }
             }
             return;

@@ -35,6 +35,14 @@ final class OutcomeBuilder {
     }
 
     Outcome attempted(OpenMessage m, Branch b, boolean completed) {
+        return attempted(m, b, completed, b.top, b.row);
+    }
+
+    /**
+     * The outcome of branch {@code b} for {@code recipient} on row {@code row}: its own, or that of
+     * another recipient of the message that Exim delivered once with it (a duplicate).
+     */
+    Outcome attempted(OpenMessage m, Branch b, boolean completed, String recipient, int row) {
         Attempt a = b.last;
         OutcomeType type;
         String message;
@@ -62,10 +70,25 @@ final class OutcomeBuilder {
         String deliveryDomain = remote ? REMOTE : localDomain(a, mailbox);
         String deliveryUser = remote ? REMOTE : accounts.ownerOfDomain(deliveryDomain);
         Host h = a.host();
-        return build(m, type, b.top, deliveredTo, deliveryUser, deliveryDomain, a.router(), a.transport(),
+        return build(m, type, recipient, deliveredTo, deliveryUser, deliveryDomain, a.router(), a.transport(),
                 h == null ? null : h.display(), h == null ? null : h.ip(), message, b.lastTime, remote,
                 b.attempts, success ? a.confirmation() : null, a.tls(),
-                type == OutcomeType.FAILURE ? b.bounceId : null, b.row);
+                type == OutcomeType.FAILURE ? b.bounceId : null, row);
+    }
+
+    /**
+     * The branch of {@code m} that went to {@code recipient} itself while written to another
+     * address (a forwarder's target that the sender also wrote to), or null.
+     */
+    Branch deliveredAs(OpenMessage m, String recipient) {
+        for (Branch b : m.branches) {
+            Attempt a = b.last;
+            if (!b.top.equalsIgnoreCase(recipient) && a.kind() != AttemptKind.DEFERRED
+                    && recipient.equalsIgnoreCase(isRemote(a) ? a.address() : localAddress(a))) {
+                return b;
+            }
+        }
+        return null;
     }
 
     /** A recipient Exim has not attempted yet (or a message with no known recipient). */

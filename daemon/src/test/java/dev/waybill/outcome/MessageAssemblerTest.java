@@ -349,6 +349,31 @@ class MessageAssemblerTest {
         assertEquals("dave", os.get(2).deliveredto(), "no forwarder names it: left as logged, not guessed");
     }
 
+    /**
+     * Real Exim 4.96 lines: a message to a forwarder and to the mailbox it forwards to. Exim
+     * delivers once and logs the delivery under the forwarder only; the mailbox, a recipient the
+     * sender wrote to, received that same delivery.
+     */
+    @Test
+    void assemble_recipientAlsoReachedThroughAForwarder_isDeliveredToo(@TempDir Path root) throws IOException {
+        List<Outcome> os = assemble(accounts(root), MessageAssembler.DEFAULT_HORIZON_SECONDS, 10,
+                "2026-11-28 23:03:20 " + ID + " <= stranger@outside.test H=(vm) [127.0.0.1]:43082 P=esmtp S=429"
+                        + " T=\"dup2\" for bob@example.com sales@example.com",
+                "2026-11-28 23:03:20 " + ID + " => bob <sales@example.com> R=virtual_user T=dovecot_virtual_delivery",
+                "2026-11-28 23:03:20 " + ID + " Completed");
+        assertEquals(2, os.size(), os.toString());
+        Outcome viaForwarder = os.stream().filter(o -> "sales@example.com".equals(o.recipient())).findFirst()
+                .orElseThrow();
+        Outcome direct = os.stream().filter(o -> "bob@example.com".equals(o.recipient())).findFirst().orElseThrow();
+        assertEquals(OutcomeType.SUCCESS, direct.type());
+        assertEquals("bob@example.com", direct.deliveredto());
+        assertEquals("exampleco", direct.deliveryuser());
+        assertEquals("virtual_user", direct.router());
+        assertEquals(viaForwarder.actionunixtime(), direct.actionunixtime());
+        assertEquals(MessageAssembler.rowOf("bob@example.com"), direct.row());
+        assertEquals(OutcomeType.SUCCESS, viaForwarder.type());
+    }
+
     @Test
     void assemble_forwarderToTheSameLocalPartInAnotherAccount_isThatAccountsDelivery(@TempDir Path root)
             throws IOException {
