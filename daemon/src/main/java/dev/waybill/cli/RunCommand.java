@@ -6,6 +6,7 @@ import dev.waybill.admin.AdminToken;
 import dev.waybill.account.AccountFiles;
 import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
+import dev.waybill.exim.ParsedLine;
 import dev.waybill.ingest.LogIngestion;
 import dev.waybill.server.LiveAccounts;
 import dev.waybill.server.MethodRegistry;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -234,6 +236,11 @@ final class RunCommand {
                             : state.get() + (backfilling ? "; backfilling its history" + held(li.backfillTrouble()) : "")
                             + (stopped == null ? "" : "; the backfill of its history stopped (" + stopped
                             + "); restart the daemon to finish it"));
+                    long last = li == null ? ParsedLine.NO_TIME : li.lastLineTime();
+                    if (last != ParsedLine.NO_TIME) {
+                        ingest.put("last_line", Instant.ofEpochSecond(last).toString());
+                    }
+                    ingest.put("rows_stored", li == null ? 0 : li.rowsStored());
                     ingest.put("log", config.logPath().toString());
                     ingest.put("server_id", config.serverId());
                     ingest.put("retention_days", config.retentionDays());

@@ -55,6 +55,8 @@ public final class LogIngestion {
     private volatile String waiting;
     /** The tail's writer while it runs, for {@link #trouble()}. */
     private volatile StoreWriter writer;
+    /** The log's time of the last line the tail read past its replay; {@link ParsedLine#NO_TIME} before one. */
+    private volatile long lastLineTime = ParsedLine.NO_TIME;
     /** The database's outages, said once by the tail's writer and the backfill's together. */
     private final StoreWriter.Outage outage = new StoreWriter.Outage();
     /** The follower's state when it cannot read the log (missing, unreadable, failing), else null. */
@@ -259,6 +261,20 @@ public final class LogIngestion {
         return b == null || !running || backfilling() ? null : b.stopped();
     }
 
+    /**
+     * The time the log gives the last line the tail read (unix seconds): how far the store has
+     * come. {@link ParsedLine#NO_TIME} before the first new line.
+     */
+    public long lastLineTime() {
+        return lastLineTime;
+    }
+
+    /** Rows the tail has stored since the daemon started. */
+    public long rowsStored() {
+        StoreWriter w = writer;
+        return w == null ? 0 : w.rows();
+    }
+
     /** Whether the backfill of a first start is still running (false when there is none). */
     public boolean backfilling() {
         Backfill b = backfill;
@@ -346,6 +362,9 @@ public final class LogIngestion {
                     seenCommittedFile |= replaying && inCommittedFile;
                     ParsedLine parsed = parser.parse(line.text());
                     ingester.accept(parsed, globalPosition(lineStart), replaying);
+                    if (!replaying && parsed.time() != ParsedLine.NO_TIME) {
+                        lastLineTime = parsed.time();
+                    }
                     tailed.count(parsed);
                     if (replaying && inCommittedFile && line.after().offset() == committedAt.offset()) {
                         replaying = false;

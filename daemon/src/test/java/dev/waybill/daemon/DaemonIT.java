@@ -772,5 +772,11 @@ class DaemonIT {
         String status = Files.readString(dir.resolve("cmd-status.out"));
         assertTrue(status.contains("backfill") && status.contains("old rows refused here")
                 && status.contains("restart"), status);
+        // How far the tail has come: the time of the last line it read, and the rows it stored.
+        java.util.regex.Matcher last = java.util.regex.Pattern.compile("last_line: (\\S+)").matcher(status);
+        assertTrue(last.find(), status);
+        long lag = java.time.Duration.between(java.time.Instant.parse(last.group(1)), java.time.Instant.now()).getSeconds();
+        assertTrue(lag >= 0 && lag < 60, "the fresh line's time: " + status);
+        assertTrue(status.matches("(?s).*rows_stored: [1-9][0-9]*\\R.*"), status);
     }
 }
