@@ -465,7 +465,10 @@ public final class MessageAssembler {
     static final class OpenMessage {
         final String id;
         final long firstPosition;
-        /** When the first line of this message was seen: its time, or its id's if earlier, when the arrival is not in the log. */
+        /**
+         * When the first line of this message was seen: its time, or its id's if earlier, when the
+         * arrival is not in the log.
+         */
         final long firstSeen;
         Arrival arrival;
         long arrivalTime = Long.MIN_VALUE;
@@ -583,7 +586,8 @@ public final class MessageAssembler {
             boolean givenUp = removed();
             boolean linked = false;
             for (Branch b : branches) {
-                boolean failed = b.last.kind() == AttemptKind.FAILED || givenUp && b.last.kind() == AttemptKind.DEFERRED;
+                AttemptKind kind = b.last.kind();
+                boolean failed = kind == AttemptKind.FAILED || givenUp && kind == AttemptKind.DEFERRED;
                 if (failed && b.bounceId == null) {
                     b.bounceId = bounceId;
                     linked = true;

@@ -10,9 +10,7 @@ import dev.waybill.testing.SystemAccounts;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,19 +55,11 @@ class ConnectionsPerUidTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        SystemAccounts.requireRoot("it creates system users and runs processes as them", "/usr/bin/python3");
-        for (String user : new String[] {ALICE, STRANGER}) {
-            SystemAccounts.create(user);
-        }
-        dir = Files.createTempDirectory("waybill-per-uid");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        dir = ServerFixture.realUsersDir("waybill-per-uid", ALICE, STRANGER);
         Path cpanel = ServerFixture.fakeCpanelRoot(dir.resolve("cpanel"), Map.of(ALICE, "root"));
         socket = dir.resolve("run/waybill.sock");
-        ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(cpanel, l -> { }), SystemUsers.system());
-        ServerSettings settings = ServerSettings.defaults(socket).withMaxConnections(MAX_CONNECTIONS)
-                .withMaxConnectionsPerUid(PER_UID);
-        server = new SocketServer(settings, new MethodRegistry(), resolver, l -> { }).registerBuiltins(Map::of);
-        server.start();
+        server = ServerFixture.startForRealUsers(cpanel, ServerSettings.defaults(socket)
+                .withMaxConnections(MAX_CONNECTIONS).withMaxConnectionsPerUid(PER_UID), new MethodRegistry());
     }
 
     @AfterAll

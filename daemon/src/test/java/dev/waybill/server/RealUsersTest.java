@@ -9,9 +9,7 @@ import com.google.gson.JsonParser;
 import dev.waybill.testing.SystemAccounts;
 import dev.waybill.client.ErrorReply;
 import dev.waybill.client.SocketClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,19 +45,11 @@ class RealUsersTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        SystemAccounts.requireRoot("it creates system users and runs processes as them", "/usr/bin/python3");
-        for (String user : new String[] {ALICE, STRANGER}) {
-            SystemAccounts.create(user);
-        }
-        dir = Files.createTempDirectory("waybill-real-users");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // the users must reach the socket
+        dir = ServerFixture.realUsersDir("waybill-real-users", ALICE, STRANGER);
         Path cpanel = ServerFixture.fakeCpanelRoot(dir.resolve("cpanel"),
                 Map.of(ALICE, RESELLER, BOB, RESELLER, CAROL, "root"));
         socket = dir.resolve("run/waybill.sock");
-        ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(cpanel, l -> { }), SystemUsers.system());
-        server = new SocketServer(ServerSettings.defaults(socket), new MethodRegistry(), resolver, l -> { })
-                .registerBuiltins(Map::of);
-        server.start();
+        server = ServerFixture.startForRealUsers(cpanel, ServerSettings.defaults(socket), new MethodRegistry());
     }
 
     @AfterAll

@@ -2,9 +2,11 @@ package dev.waybill.server;
 
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.client.SocketClient;
+import dev.waybill.testing.SystemAccounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +45,32 @@ final class ServerFixture implements AutoCloseable {
         methods.accept(registry);
         server.start();
         return new ServerFixture(settings.socketPath(), server, log);
+    }
+
+    /**
+     * For tests with real system users (root only): makes {@code users} and a temporary directory
+     * every user may pass through, as they must to reach a socket in it.
+     */
+    static Path realUsersDir(String prefix, String... users) throws Exception {
+        SystemAccounts.requireRoot("it creates system users and runs processes as them", "/usr/bin/python3");
+        for (String user : users) {
+            SystemAccounts.create(user);
+        }
+        Path dir = Files.createTempDirectory(prefix);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return dir;
+    }
+
+    /**
+     * A started server for real system users: identities from the system's users, accounts from
+     * {@code cpanel} (re-read as they change), listening as {@code settings} say.
+     */
+    static SocketServer startForRealUsers(Path cpanel, ServerSettings settings, MethodRegistry methods)
+            throws IOException {
+        ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(cpanel, l -> { }), SystemUsers.system());
+        SocketServer server = new SocketServer(settings, methods, resolver, l -> { }).registerBuiltins(Map::of);
+        server.start();
+        return server;
     }
 
     /** When the fake accounts were created (STARTDATE): 2010-01-01, before every test log. */

@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -58,12 +57,7 @@ class WorkersPerUidTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        SystemAccounts.requireRoot("it creates system users and runs processes as them", "/usr/bin/python3");
-        for (String user : new String[] {ALICE, BOB}) {
-            SystemAccounts.create(user);
-        }
-        dir = Files.createTempDirectory("waybill-workers-per-uid");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        dir = ServerFixture.realUsersDir("waybill-workers-per-uid", ALICE, BOB);
         Path cpanel = ServerFixture.fakeCpanelRoot(dir.resolve("cpanel"), Map.of(ALICE, "root", BOB, "root"));
         StringBuilder far = new StringBuilder("slow@" + ALICE + ".example: ");
         for (int i = 0; i < 40; i++) {
@@ -76,11 +70,8 @@ class WorkersPerUidTest {
         AddressTracer tracer = new AddressTracer(cpanel, JndiMxResolver.forServer(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), silentDns.getLocalPort()), Duration.ofSeconds(1), 1));
         socket = dir.resolve("run/waybill.sock");
-        ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(cpanel, l -> { }), SystemUsers.system());
-        MethodRegistry methods = new QueryMethods(null, "web1", tracer).registerAll(new MethodRegistry());
-        server = new SocketServer(ServerSettings.defaults(socket).withWorkers(WORKERS, 256), methods, resolver, l -> { })
-                .registerBuiltins(Map::of);
-        server.start();
+        server = ServerFixture.startForRealUsers(cpanel, ServerSettings.defaults(socket).withWorkers(WORKERS, 256),
+                new QueryMethods(null, "web1", tracer).registerAll(new MethodRegistry()));
     }
 
     @AfterAll
