@@ -27,7 +27,9 @@ my $query = defined $ENV{QUERY_STRING} ? substr($ENV{QUERY_STRING}, 0, 8192) : '
 my $cpanel = eval { require Cpanel::LiveAPI; Cpanel::LiveAPI->new() };
 binmode STDOUT, ':encoding(UTF-8)';
 
-if ($query =~ /(?:\A|&)view=export(?:&|\z)/) {
+# Without the feature (Feature Manager), every view is refused, the CSV export too.
+my $enabled = !$cpanel || $cpanel->cpanelfeature('waybill');
+if ($enabled && $query =~ /(?:\A|&)view=export(?:&|\z)/) {
     export_csv();
 } else {
     page();
@@ -38,7 +40,7 @@ exit 0;
 sub page {
     print "Content-type: text/html; charset=utf-8\r\n$PRIVATE\r\n";
     print $cpanel->header('Track Delivery') if $cpanel;
-    if ($cpanel && !$cpanel->cpanelfeature('waybill')) {
+    if (!$enabled) {
         print problem('Track Delivery is not enabled for this account',
             'Ask your hosting provider to enable the Waybill feature for your package.');
     } else {

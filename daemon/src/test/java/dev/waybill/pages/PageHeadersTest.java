@@ -89,6 +89,15 @@ class PageHeadersTest {
         assertEquals("nosniff", h.get("x-content-type-options"), h.toString());
     }
 
+    @Test
+    void cpanelPage_csvExport_withTheFeatureDisabled_isRefused() throws Exception {
+        String out = output("cpanel/index.live.pl", "view=export", Map.of("WAYBILL_EMU_FEATURES_OFF", "waybill"));
+        Map<String, String> h = headers(out);
+        assertTrue(h.get("content-type").startsWith("text/html"), h.toString());
+        assertTrue(!h.containsKey("content-disposition"), h.toString());
+        assertTrue(out.contains("not enabled for this account") && !out.contains("2026-11-28T10:00:00Z"), out);
+    }
+
     private static void assertNoStore(Map<String, String> headers) {
         String cache = headers.get("cache-control");
         assertTrue(cache != null && cache.contains("no-store"), headers.toString());
@@ -96,6 +105,19 @@ class PageHeadersTest {
 
     /** Runs a page as cpsrvd runs a CGI (root's WHM user for the WHM page); its headers, names in lower case. */
     private static Map<String, String> run(String page, String query) throws Exception {
+        String out = output(page, query, Map.of());
+        Map<String, String> headers = headers(out);
+        String body = out.substring(out.indexOf("\r\n\r\n"));
+        assertTrue(body.contains("success") || body.contains("the mail of an account"),
+                () -> page + " did not show the daemon's answer: " + out);
+        return headers;
+    }
+
+    /**
+     * Everything a page prints, run as cpsrvd runs it: the cPanel page with cPanel's LiveAPI at
+     * hand (emulated), the WHM page with Whostmgr::ACLS; {@code extra} adds to the environment.
+     */
+    private static String output(String page, String query, Map<String, String> extra) throws Exception {
         Path script = PLUGIN.resolve(page);
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/perl", script.toString())
                 .directory(script.getParent().toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -110,19 +132,25 @@ class PageHeadersTest {
         env.put("WAYBILL_SOCKET", socket.toString());
         env.put("PERL5LIB", Path.of("src/test/resources/cpanel-emu").toAbsolutePath().toString());
         env.put("WAYBILL_EMU_CPANEL_ROOT", dir.toString());
+        if (page.startsWith("cpanel/")) {
+            env.put("CPANEL_CONNECT_SOCKET", "emulated");
+        }
+        env.putAll(extra);
         Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), page + " did not finish");
-        int end = out.indexOf("\r\n\r\n");
-        assertTrue(end > 0, () -> page + " printed no headers: " + out);
+        assertTrue(out.indexOf("\r\n\r\n") > 0, () -> page + " printed no headers: " + out);
+        return out;
+    }
+
+    /** The header block of a page's output, names in lower case. */
+    private static Map<String, String> headers(String out) {
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String line : out.substring(0, end).split("\r\n")) {
+        for (String line : out.substring(0, out.indexOf("\r\n\r\n")).split("\r\n")) {
             int colon = line.indexOf(':');
             headers.put(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
         }
-        assertTrue(out.substring(end).contains("success") || out.substring(end).contains("the mail of an account"),
-                () -> page + " did not show the daemon's answer: " + out);
         return headers;
     }
 }
