@@ -28,39 +28,45 @@ my $cpanel = eval { require Cpanel::LiveAPI; Cpanel::LiveAPI->new() };
 binmode STDOUT, ':encoding(UTF-8)';
 
 # Without the feature (Feature Manager), every view is refused, the CSV export too.
-my $enabled = !$cpanel || $cpanel->cpanelfeature('waybill');
-if ($enabled && $query =~ /(?:\A|&)view=export(?:&|\z)/) {
-    export_csv();
+if ($cpanel && !$cpanel->cpanelfeature('waybill')) {
+    page_with(problem('Track Delivery is not enabled for this account',
+        'Ask your hosting provider to enable the Waybill feature for your package.'));
 } else {
-    page();
+    answer();
 }
 $cpanel->end() if $cpanel;
 exit 0;
 
-sub page {
+# One request. The daemon reads the query string and its first line says what the answer is: a
+# page, the first piece of the CSV export, or an error; deciding here from the query string
+# would disagree with it over odd values (view=%65xport, two views).
+sub answer {
+    my ($sock, $error) = send_request({ method => 'render', params => {
+        page => 'cpanel', base => $token . $script, query => $query, standalone => $cpanel ? JSON::PP::false : JSON::PP::true } });
+    return page_with(problem(@$error)) unless $sock;
+    my $line = <$sock>;
+    my $reply = defined $line ? fast_html_reply($line) || eval { JSON::PP->new->utf8->decode($line) } : undef;
+    return export_csv($sock, $reply->{chunk}) if $reply && defined $reply->{chunk};
+    return page_with(problem('Track Delivery cannot show this', $reply->{error}{message})) if $reply && $reply->{error};
+    return page_with($reply->{result}{html}) if $reply && defined $reply->{result}{html};
+    page_with(problem('Track Delivery did not answer', 'Try again in a minute.'));
+}
+
+sub page_with {
+    my ($html) = @_;
     print "Content-type: text/html; charset=utf-8\r\n$PRIVATE\r\n";
     print $cpanel->header('Track Delivery') if $cpanel;
-    if (!$enabled) {
-        print problem('Track Delivery is not enabled for this account',
-            'Ask your hosting provider to enable the Waybill feature for your package.');
-    } else {
-        my ($reply, $error) = ask({ method => 'render', params => {
-            page => 'cpanel', base => $token . $script, query => $query, standalone => $cpanel ? JSON::PP::false : JSON::PP::true } });
-        print $reply ? $reply->{result}{html} : problem(@$error);
-    }
+    print $html;
     print $cpanel->footer() if $cpanel;
 }
 
+# The CSV export, from its first piece on, as a download.
 sub export_csv {
-    my ($sock, $error) = send_request({ method => 'render', params => {
-        page => 'cpanel', base => $token . $script, query => $query } });
-    if (!$sock) {
-        print "Status: 503 Service Unavailable\r\nContent-type: text/plain; charset=utf-8\r\n$PRIVATE\r\n$error->[0]\n$error->[1]\n";
-        return;
-    }
+    my ($sock, $first) = @_;
     my @t = localtime;
     my $name = sprintf 'waybill-%04d-%02d-%02d.csv', $t[5] + 1900, $t[4] + 1, $t[3];
     print "Content-type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; filename=\"$name\"\r\n$PRIVATE\r\n";
+    print $first;
     my $json = JSON::PP->new->utf8;
     while (my $line = <$sock>) {
         my $msg = eval { $json->decode($line) } or last;
@@ -68,18 +74,6 @@ sub export_csv {
         print "# export stopped: $msg->{error}{message}\n" if $msg->{error};
         last;
     }
-}
-
-# One request, one reply: (reply) or (undef, [title, what to do]).
-sub ask {
-    my ($request) = @_;
-    my ($sock, $error) = send_request($request);
-    return (undef, $error) unless $sock;
-    my $line = <$sock>;
-    my $reply = defined $line ? fast_html_reply($line) || eval { JSON::PP->new->utf8->decode($line) } : undef;
-    return (undef, ['Track Delivery did not answer', 'Try again in a minute.']) unless $reply;
-    return (undef, ['Track Delivery cannot show this', $reply->{error}{message}]) if $reply->{error};
-    return ($reply);
 }
 
 # The usual reply, {"id":1,"result":{"html":"..."}}, read without a JSON parser: JSON::PP, pure

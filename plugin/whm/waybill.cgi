@@ -40,14 +40,25 @@ if (!defined $as) {
     print "Status: 403 Forbidden\r\n";
     page_with(problem('Access denied',
         'Track Delivery is for root and for resellers who may list their accounts ("list-accts").'));
-} elsif ($query =~ /(?:\A|&)view=export(?:&|\z)/) {
-    export_csv();
 } else {
-    my ($reply, $error) = ask({ as => $as, method => 'render', params => {
-        page => 'whm', base => $token . $SCRIPT, query => $query, standalone => $chrome ? JSON::PP::false : JSON::PP::true } });
-    page_with($reply ? $reply->{result}{html} : problem(@$error));
+    answer();
 }
 exit 0;
+
+# One request. The daemon reads the query string and its first line says what the answer is: a
+# page, the first piece of the CSV export, or an error; deciding here from the query string
+# would disagree with it over odd values (view=%65xport, two views).
+sub answer {
+    my ($sock, $error) = send_request({ as => $as, method => 'render', params => {
+        page => 'whm', base => $token . $SCRIPT, query => $query, standalone => $chrome ? JSON::PP::false : JSON::PP::true } });
+    return page_with(problem(@$error)) unless $sock;
+    my $line = <$sock>;
+    my $reply = defined $line ? fast_html_reply($line) || eval { JSON::PP->new->utf8->decode($line) } : undef;
+    return export_csv($sock, $reply->{chunk}) if $reply && defined $reply->{chunk};
+    return page_with(problem('Waybill cannot show this', $reply->{error}{message})) if $reply && $reply->{error};
+    return page_with($reply->{result}{html}) if $reply && defined $reply->{result}{html};
+    page_with(problem('Waybill did not answer', 'Check it with: waybill status'));
+}
 
 sub page_with {
     my ($html) = @_;
@@ -57,16 +68,13 @@ sub page_with {
     Whostmgr::HTMLInterface::deffooter() if $chrome;
 }
 
+# The CSV export, from its first piece on, as a download.
 sub export_csv {
-    my ($sock, $error) = send_request({ as => $as, method => 'render', params => {
-        page => 'whm', base => $token . $SCRIPT, query => $query } });
-    if (!$sock) {
-        print "Status: 503 Service Unavailable\r\nContent-type: text/plain; charset=utf-8\r\n$PRIVATE\r\n$error->[0]\n$error->[1]\n";
-        return;
-    }
+    my ($sock, $first) = @_;
     my @t = localtime;
     my $name = sprintf 'waybill-%04d-%02d-%02d.csv', $t[5] + 1900, $t[4] + 1, $t[3];
     print "Content-type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; filename=\"$name\"\r\n$PRIVATE\r\n";
+    print $first;
     my $json = JSON::PP->new->utf8;
     while (my $line = <$sock>) {
         my $msg = eval { $json->decode($line) } or last;
@@ -74,17 +82,6 @@ sub export_csv {
         print "# export stopped: $msg->{error}{message}\n" if $msg->{error};
         last;
     }
-}
-
-sub ask {
-    my ($request) = @_;
-    my ($sock, $error) = send_request($request);
-    return (undef, $error) unless $sock;
-    my $line = <$sock>;
-    my $reply = defined $line ? fast_html_reply($line) || eval { JSON::PP->new->utf8->decode($line) } : undef;
-    return (undef, ['Waybill did not answer', 'Check it with: waybill status']) unless $reply;
-    return (undef, ['Waybill cannot show this', $reply->{error}{message}]) if $reply->{error};
-    return ($reply);
 }
 
 # The usual reply, {"id":1,"result":{"html":"..."}}, read without a JSON parser: JSON::PP, pure

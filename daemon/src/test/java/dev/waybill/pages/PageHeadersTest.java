@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.waybill.account.CpanelAccounts;
+import dev.waybill.render.PageQuery;
+import dev.waybill.render.Pages;
 import dev.waybill.server.LiveAccounts;
 import dev.waybill.server.MethodRegistry;
+import dev.waybill.server.RequestException;
 import dev.waybill.server.ScopeResolver;
 import dev.waybill.server.ServerSettings;
 import dev.waybill.server.SocketServer;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The headers the cPanel page and the WHM CGI print, run as CGIs (real Perl) against a real
  * socket server whose {@code render} stands in for the daemon's: every answer shows someone's
  * mail (or, for the CSV export, all of it), so none may be kept in a browser's or proxy's cache.
+ * The stand-in tells the export from the other views as the daemon does ({@link Pages#viewOf}).
  */
 class PageHeadersTest {
 
@@ -42,7 +46,11 @@ class PageHeadersTest {
         socket = dir.resolve("waybill.sock");
         MethodRegistry methods = new MethodRegistry();
         methods.register("render", (req, scope, reply) -> {
-            if (req.params().string("query", "").contains("view=export")) {
+            PageQuery q = PageQuery.parse(req.params().string("query", ""));
+            if (Pages.viewOf(q).equals("export")) {
+                if (q.get("user") != null) {
+                    throw RequestException.forbidden("account " + q.get("user") + " is not yours");
+                }
                 reply.chunk("sent_utc,type\r\n2026-11-28T10:00:00Z,success\r\n");
                 JsonObject done = new JsonObject();
                 done.addProperty("rows", 1);
@@ -96,6 +104,31 @@ class PageHeadersTest {
         assertTrue(h.get("content-type").startsWith("text/html"), h.toString());
         assertTrue(!h.containsKey("content-disposition"), h.toString());
         assertTrue(out.contains("not enabled for this account") && !out.contains("2026-11-28T10:00:00Z"), out);
+    }
+
+    @Test
+    void bothPages_viewNamedOddly_answerAsTheDaemonDecides() throws Exception {
+        for (String page : new String[] {"cpanel/index.live.pl", "whm/waybill.cgi"}) {
+            // the daemon decodes and trims the view's name: each of these is the export
+            for (String query : new String[] {"view=%65xport", "view=export%20", "view=&view=export", "view=+export"}) {
+                Map<String, String> h = run(page, query);
+                assertTrue(h.get("content-type").startsWith("text/csv"), page + "?" + query + ": " + h);
+            }
+            // and here the first view named wins: the report, not an empty CSV file
+            Map<String, String> h = run(page, "view=report&view=export");
+            assertTrue(h.get("content-type").startsWith("text/html"), page + ": " + h);
+        }
+    }
+
+    @Test
+    void bothPages_exportTheDaemonRefuses_showTheReasonAsAPage() throws Exception {
+        for (String page : new String[] {"cpanel/index.live.pl", "whm/waybill.cgi"}) {
+            String out = output(page, "view=export&user=nobody", Map.of());
+            Map<String, String> h = headers(out);
+            assertTrue(h.get("content-type").startsWith("text/html") && !h.containsKey("content-disposition"),
+                    page + ": " + h);
+            assertTrue(out.contains("account nobody is not yours") && out.contains("role=\"alert\""), out);
+        }
     }
 
     private static void assertNoStore(Map<String, String> headers) {
