@@ -42,6 +42,9 @@ import javax.sql.DataSource;
  */
 public final class Pages {
 
+    /** Starts a downloaded CSV file, so that spreadsheets read it as UTF-8. */
+    static final String BYTE_ORDER_MARK = "\uFEFF";
+
     /** Which page asks: the cPanel user's, the WHM administrator's, or the admin page without cPanel. */
     public enum Side { CPANEL, WHM, ADMIN }
 
@@ -166,7 +169,9 @@ public final class Pages {
 
     /**
      * The report's search ({@code r}'s filters, every page of it) as CSV, written to {@code sink}
-     * a piece at a time: the {@code export} view.
+     * a piece at a time: the {@code export} view. The file starts with UTF-8's byte order mark,
+     * without which Excel reads a CSV in the system's legacy code page and garbles every
+     * non-ASCII subject and name.
      *
      * <p>A search that cannot run throws what the report would show as its error:
      * {@link BadQueryException}, {@link ForbiddenException} or {@link PageError}.
@@ -174,7 +179,9 @@ public final class Pages {
      * @return rows written
      */
     public long exportCsv(Request r, CsvExport.Sink sink) throws SQLException, IOException {
-        return new CsvExport(deliveries).export(r.viewer(), searchParams(r, true), sink);
+        SearchParams search = searchParams(r, true);
+        sink.write(BYTE_ORDER_MARK);
+        return new CsvExport(deliveries).export(r.viewer(), search, sink);
     }
 
     /** The error view on its own, for failures outside a view (the database away). */

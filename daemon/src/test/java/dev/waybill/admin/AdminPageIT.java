@@ -264,7 +264,7 @@ class AdminPageIT {
         assertTrue(csv.headers().firstValue("content-disposition").orElse("").startsWith("attachment; filename=\"waybill-"));
         assertSecurityHeaders(csv);
         List<String> lines = csv.body().lines().toList();
-        assertTrue(lines.get(0).startsWith("sent_utc,type,from"), lines.get(0));
+        assertTrue(lines.get(0).startsWith("\uFEFFsent_utc,type,from"), "UTF-8's byte order mark, then the header: " + lines.get(0));
         assertEquals(ROWS, lines.size() - 1, csv.body());
         HttpResponse<String> failed = get(base + "?view=export&show=problems", "Cookie", cookie);
         assertEquals(2, failed.body().lines().count(), "the header and the one failure: " + failed.body());
