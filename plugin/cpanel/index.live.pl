@@ -10,6 +10,9 @@
 # The socket is /var/run/waybill/waybill.sock, or $WAYBILL_SOCKET when set.
 use strict;
 use warnings;
+# Where Cpanel::LiveAPI lives, whatever @INC cpsrvd gives: without it the page would run with no
+# feature check (as the WHM CGI finds Whostmgr's modules).
+use lib '/usr/local/cpanel';
 use IO::Socket::UNIX ();
 use JSON::PP ();
 
