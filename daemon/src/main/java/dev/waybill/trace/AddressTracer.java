@@ -26,7 +26,8 @@ import java.util.function.Predicate;
  * <p>Loops end as in Exim: a router is not used again for an address it already handled higher
  * up the same chain. So {@code a → b → a} goes round once more through {@code virtual_aliases}
  * (its {@code lsearch*} finds a's own line too), then ends at a's mailbox or fails. A trace stops at
- * {@link #MAX_DEPTH} forwarders in a row and {@link #MAX_STEPS} steps.
+ * {@link #MAX_DEPTH} forwarders in a row and {@link #MAX_STEPS} steps; where it stops, the route is
+ * {@link TraceStatus#UNKNOWN}, not failing (Exim follows longer chains).
  *
  * <p>Visibility: an address whose domain belongs to an account the caller may not see is one
  * {@link TraceKind#HIDDEN} step; no forwarder target or mailbox of that account appears. Remote
@@ -188,12 +189,12 @@ public final class AddressTracer {
         private List<TraceNode> targets(List<String> targets, String router, List<Hop> hops, String owner, int depth) {
             List<TraceNode> children = new ArrayList<>();
             if (depth > MAX_DEPTH) {
-                children.add(TraceNode.error("…", "more than " + MAX_DEPTH + " forwarders in a row: the trace stops here"));
+                children.add(cutOff("more than " + MAX_DEPTH + " forwarders in a row: the trace stops here"));
                 return children;
             }
             for (int i = 0; i < targets.size(); i++) {
                 if (steps >= MAX_STEPS) {
-                    children.add(TraceNode.error("…", (targets.size() - i) + " more targets not traced: the trace"
+                    children.add(cutOff((targets.size() - i) + " more targets not traced: the trace"
                             + " has more than " + MAX_STEPS + " steps"));
                     break;
                 }
@@ -276,6 +277,14 @@ public final class AddressTracer {
             return new TraceNode(TraceKind.INCLUDE, label, router, null, "addresses listed in this file",
                     children.isEmpty() ? TraceStatus.FAILING : worst(children), children);
         }
+    }
+
+    /**
+     * Where the trace stops following a route for its own limits. Exim has no such limits, so what
+     * lies beyond is unknown: the route may still end in a mailbox.
+     */
+    private static TraceNode cutOff(String why) {
+        return TraceNode.leaf(TraceKind.ERROR, "…", null, null, why, TraceStatus.UNKNOWN);
     }
 
     /** An address already routed higher up the chain, and the router that did it. */

@@ -7,6 +7,7 @@ import dev.waybill.trace.AddressTracer;
 import dev.waybill.trace.DnsAnswer;
 import dev.waybill.trace.TraceKind;
 import dev.waybill.trace.TraceNode;
+import dev.waybill.trace.TraceStatus;
 import dev.waybill.trace.TraceText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +17,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,14 +58,47 @@ class TraceEximAgreementIT {
                 mixed@example.com: alice@example.com, :fail: No, not you
                 loop1@example.com: loop2@example.com
                 loop2@example.com: loop1@example.com
+                self@example.com: self@example.com
+                dave@example.com: dave@example.com, ok-dave@ok.sink.test
+                Upper@Example.COM: alice@example.com
+                shout@example.com: ALICE@EXAMPLE.COM
+                wholequoted@example.com: "alice@example.com"
+                ring1@example.com: ring2@example.com
+                ring2@example.com: ring3@example.com
+                ring3@example.com: ring1@example.com
+                toshop@example.com: ghost@shop.test
+                tofail@example.com: ghost@fail.test
+                """ + deepChain(AddressTracer.MAX_DEPTH + 2), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Files.writeString(root.resolve("etc/valiases/example.com"), """
                 """, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         Files.writeString(root.resolve("etc/valiases/shop.test"), "*: carol@shop.test\n", StandardCharsets.UTF_8);
+        Files.writeString(root.resolve("home/exampleco/etc/example.com/passwd"),
+                "dave:x:1001:1001::/home/exampleco/mail/example.com/dave:/usr/local/cpanel/bin/noshell\n",
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Files.writeString(root.resolve("etc/localdomains"), "fail.test\n", StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+        Files.writeString(root.resolve("etc/userdomains"), "fail.test: shopuser\n", StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+        Files.createDirectories(root.resolve("home/shopuser/etc/fail.test"));
+        Files.writeString(root.resolve("home/shopuser/etc/fail.test/passwd"), "", StandardCharsets.UTF_8);
+        Files.writeString(root.resolve("etc/valiases/fail.test"), "*: :fail: No Such User Here\n",
+                StandardCharsets.UTF_8);
         exim = PrivateExim.configure(work, "/e2e/trace-exim.conf.template",
                 Map.of("WORK", work.toString(), "CPANEL_ROOT", root.toString()), "");
         Files.createDirectories(work.resolve("mail"));
         exim.grantAccess();
         // No DNS in this test: every remote domain "exists without MX"; only routers are compared.
         tracer = new AddressTracer(root, (name, type) -> DnsAnswer.of(List.of()));
+    }
+
+    /** {@code deep1 -> deep2 -> ... -> deepN -> alice}: N forwarders in a row. */
+    private static String deepChain(int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+            sb.append("deep").append(i).append("@example.com: ")
+                    .append(i == n ? FakeCpanelRoot.ALICE : "deep" + (i + 1) + "@example.com").append('\n');
+        }
+        return sb.toString();
     }
 
     @AfterAll
@@ -95,14 +131,42 @@ class TraceEximAgreementIT {
         "nobody@example.com",            // no mailbox, no default address
         "anyone@shop.test",              // the * default address
         "someone@elsewhere.test",        // a remote domain
+        "self@example.com",              // a forwarder to itself, no mailbox
+        "dave@example.com",              // a forwarder to itself and away: the mailbox keeps a copy
+        "upper@example.com",             // the forwarder's key written in upper case
+        "ALICE@Example.COM",             // upper case in the address traced
+        "Sales@EXAMPLE.com",
+        "shout@example.com",             // a target in upper case
+        "wholequoted@example.com",       // a target in double quotes
+        "ring1@example.com",             // a ring of three forwarders
+        "toshop@example.com",            // into another domain's * default
+        "tofail@example.com",            // into a * default that is :fail:
+        "anyone@fail.test",              // the * default is :fail:
+        "Someone@Elsewhere.TEST",        // a remote domain in upper case
+        "a..b@example.com",              // odd dots in the local part
+        ".alice@example.com",
+        "alice.@example.com",
     })
     void trace_agreesWithEximAddressTest(String address) throws Exception {
         CommandResult bt = exim.addressTest(address);
         TraceNode tree = tracer.trace(address, user -> true);
-        List<String> expected = eximOutcomes(bt.stdout());
+        // Without case: the trace shows a domain in lower case, Exim as it was written.
+        List<String> expected = eximOutcomes(bt.stdout()).stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
         assertFalse(expected.isEmpty(), () -> "exim -bt said nothing we understand:\n" + bt.describe());
-        assertEquals(expected, ourOutcomes(tree),
+        assertEquals(expected, ourOutcomes(tree).stream().map(o -> o.toLowerCase(Locale.ROOT)).toList(),
                 () -> "exim -bt " + address + ":\n" + bt.describe() + "\nour trace:\n" + TraceText.render(tree));
+    }
+
+    @Test
+    void trace_chainLongerThanItFollows_isUnknownWhereEximDelivers() throws Exception {
+        int forwarders = AddressTracer.MAX_DEPTH + 2;
+        CommandResult bt = exim.addressTest("deep1@example.com");
+        assertEquals(List.of("route alice@example.com virtual_user dovecot_virtual_delivery"),
+                eximOutcomes(bt.stdout()).stream().map(o -> o.substring(0, o.indexOf(" <-- "))).toList(),
+                bt::describe);
+        assertEquals(forwarders, bt.stdout().split("<-- ", -1).length - 1, bt::describe);
+        TraceNode tree = tracer.trace("deep1@example.com", user -> true);
+        assertEquals(TraceStatus.UNKNOWN, tree.status(), () -> TraceText.render(tree));
     }
 
     /** One line per final outcome of {@code exim -bt} output, sorted. */
