@@ -25,7 +25,8 @@ import java.util.Set;
  * absolute path read from a file is kept inside the root. A file in an account's home is the
  * account's to make anything (a FIFO, a link to a device or into another account): it is read only
  * when it really is a regular file inside that home, and no file is read past its size limit,
- * whatever its size said. Internal to the trace; not thread-safe.
+ * whatever its size said. A mailbox file is read once per trace. Internal to the trace; not
+ * thread-safe.
  */
 final class CpanelMailFiles {
 
@@ -38,6 +39,7 @@ final class CpanelMailFiles {
     private final Set<String> localDomains;
     private final Set<String> remoteDomains;
     private Map<String, String> homes;
+    private final Map<String, MailboxFile> mailboxFiles = new HashMap<>();
 
     private CpanelMailFiles(Path root, Set<String> localDomains, Set<String> remoteDomains) {
         this.root = root;
@@ -124,22 +126,47 @@ final class CpanelMailFiles {
      * {@code <home>/etc/<domain>/passwd}. Null when there is none.
      */
     Mailbox mailbox(String user, String domain, String localPart) throws IOException {
-        Path home = home(user);
-        if (home == null || !CpanelAccounts.isSafeFileName(domain)) {
+        if (!CpanelAccounts.isSafeFileName(domain)) {
             return null;
+        }
+        // Read once per trace: a forwarder with hundreds of targets on one domain would otherwise
+        // read the account's file (up to MAX_FILE_BYTES, the account's to fill) once per target.
+        MailboxFile known = mailboxFiles.get(user + "/" + domain);
+        if (known == null) {
+            try {
+                known = new MailboxFile(readMailboxes(user, domain), null);
+            } catch (IOException e) {
+                known = new MailboxFile(Map.of(), e);
+            }
+            mailboxFiles.put(user + "/" + domain, known);
+        }
+        if (known.failure() != null) {
+            throw new IOException(known.failure().getMessage(), known.failure());
+        }
+        return known.boxes().get(localPart.toLowerCase(Locale.ROOT));
+    }
+
+    /** The mailboxes of one domain by lower-case name, the first line of a name winning. */
+    private Map<String, Mailbox> readMailboxes(String user, String domain) throws IOException {
+        Path home = home(user);
+        if (home == null) {
+            return Map.of();
         }
         Path file = insideHome(home.resolve("etc").resolve(domain).resolve("passwd"), home);
         if (file == null) {
-            return null;
+            return Map.of();
         }
-        String wanted = localPart.toLowerCase(Locale.ROOT);
+        Map<String, Mailbox> boxes = new HashMap<>();
         for (String line : lines(file, MAX_FILE_BYTES)) {
             String[] f = line.split(":", -1);
-            if (f[0].toLowerCase(Locale.ROOT).equals(wanted)) {
-                return new Mailbox(f[0], f.length >= 6 && !f[5].isEmpty() ? f[5] : null);
-            }
+            boxes.putIfAbsent(f[0].toLowerCase(Locale.ROOT),
+                    new Mailbox(f[0], f.length >= 6 && !f[5].isEmpty() ? f[5] : null));
         }
-        return null;
+        return boxes;
+    }
+
+    /** A mailbox file as read for this trace: its mailboxes, or why it could not be read. */
+    private record MailboxFile(Map<String, Mailbox> boxes, IOException failure) {
     }
 
     /** One email account: its name and, when the passwd line gives one, its mail directory. */

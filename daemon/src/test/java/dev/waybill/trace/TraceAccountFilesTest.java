@@ -66,6 +66,26 @@ class TraceAccountFilesTest {
     }
 
     @Test
+    void trace_wideForwarderOverABigMailboxFile_readsTheFileOnce() throws Exception {
+        // the account fills its own mailbox file close to the limit, and forwards one address to
+        // hundreds of its addresses that have no mailbox
+        StringBuilder boxes = new StringBuilder("alice:x:1001:1001::/home/exampleco/mail/example.com/alice:\n");
+        while (boxes.length() < CpanelMailFiles.MAX_FILE_BYTES / 2) {
+            boxes.append("box").append(boxes.length()).append(":x:1001:1001::/home/exampleco/mail/example.com/b:\n");
+        }
+        Files.writeString(mailboxes, boxes);
+        StringBuilder targets = new StringBuilder("wide@example.com: alice@example.com");
+        for (int i = 0; i < AddressTracer.MAX_STEPS; i++) {
+            targets.append(", missing").append(i).append("@example.com");
+        }
+        Path valiases = root.resolve("etc/valiases/example.com");
+        Files.writeString(valiases, targets + "\n" + Files.readString(valiases));
+        // read once: well under a second; read per target, several seconds
+        TraceNode n = assertTimeoutPreemptively(Duration.ofSeconds(3), () -> tracer.trace("wide@example.com", EXAMPLECO));
+        assertEquals(TraceKind.MAILBOX, n.children().get(0).kind(), () -> TraceText.render(n));
+    }
+
+    @Test
     void trace_mailboxFileIsAFifo_answersAtOnce() throws Exception {
         Process p = new ProcessBuilder("mkfifo", mailboxes.toString()).inheritIO().start();
         assertEquals(0, p.waitFor());
