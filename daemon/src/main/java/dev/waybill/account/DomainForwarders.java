@@ -20,7 +20,8 @@ import java.util.Map;
  * The forwarders of one domain, {@code etc/valiases/<domain>}, read the way Exim reads them:
  * an {@code lsearch} file (keys matched without case, the first matching line wins, comment lines
  * start with {@code #}, a line starting with white space continues the one before) whose values
- * are redirection lists (comma-separated; an item may be double-quoted; {@code :fail:} and
+ * are redirection lists (comma-separated; an item wholly in double quotes loses them, an address
+ * with a quoted local part keeps them; {@code :fail:} and
  * {@code :defer:} take the rest of the value as their text, commas included — Exim spec 22.6).
  *
  * <p>Keys are whole addresses ({@code alias@domain}) plus {@code *}, the domain's default address.
@@ -179,7 +180,7 @@ public final class DomainForwarders {
             }
             StringBuilder item = new StringBuilder();
             if (list.charAt(i) == '"') {
-                i++;
+                int start = i++;
                 while (i < n && list.charAt(i) != '"') {
                     char c = list.charAt(i++);
                     if (c == '\\' && i < n) {
@@ -188,8 +189,15 @@ public final class DomainForwarders {
                     item.append(c);
                 }
                 i++; // the closing quote, if any
+                int end = i;
                 while (i < n && list.charAt(i) != ',') {
-                    i++; // nothing belongs after a quoted item
+                    i++;
+                }
+                if (end < i && !list.substring(end, i).isBlank()) {
+                    // Only an item wholly in quotes loses them (spec 22.6): "john smith"@example.com
+                    // is an address with a quoted local part, quotes and domain kept.
+                    item.setLength(0);
+                    item.append(list, start, i);
                 }
             } else {
                 while (i < n && list.charAt(i) != ',') {

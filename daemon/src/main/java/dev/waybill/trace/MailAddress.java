@@ -4,11 +4,11 @@ import java.net.IDN;
 import java.util.Locale;
 
 /**
- * An email address checked for tracing: a plain local part and a host-name domain, the domain
+ * An email address checked for tracing: a plain or quoted local part and a host-name domain, the domain
  * in lower case and in its ASCII form (IDNA). Only such a domain is ever used to name a file, so
  * no address can lead a lookup out of {@code etc/valiases/} or a home directory.
  *
- * @param localPart the part before the last {@code @}, as given
+ * @param localPart the part before the last {@code @}, as given, without the quotes of a quoted one
  * @param domain the domain: labels of letters, digits, {@code -} and {@code _}, no trailing dot
  */
 public record MailAddress(String localPart, String domain) {
@@ -42,8 +42,40 @@ public record MailAddress(String localPart, String domain) {
         }
         String local = s.substring(0, at);
         String domain = s.substring(at + 1);
-        checkLocalPart(local);
+        if (local.length() >= 2 && local.charAt(0) == '"' && local.charAt(local.length() - 1) == '"') {
+            local = unquote(local.substring(1, local.length() - 1));
+        } else {
+            checkLocalPart(local);
+        }
         return new MailAddress(local, checkDomain(domain));
+    }
+
+    /**
+     * The text of a quoted local part (RFC 5322 §3.2.4), backslash escapes resolved: printable
+     * ASCII and spaces only, as Exim takes it from a forwarder such as {@code "john smith"@example.com}.
+     */
+    private static String unquote(String quoted) {
+        StringBuilder local = new StringBuilder();
+        for (int i = 0; i < quoted.length(); i++) {
+            char c = quoted.charAt(i);
+            if (c == '\\' && i + 1 < quoted.length()) {
+                c = quoted.charAt(++i);
+            } else if (c == '"' || c == '\\') {
+                throw new InvalidAddressException("the quoted part before '@' has a stray '" + c + "'");
+            }
+            if (c < 0x20 || c > 0x7e) {
+                throw new InvalidAddressException("the quoted part before '@' has a character an address cannot"
+                        + " have (" + describe(c) + ")");
+            }
+            local.append(c);
+        }
+        if (local.length() == 0) {
+            throw new InvalidAddressException("the part before '@' is empty");
+        }
+        if (local.length() > MAX_LOCAL_PART) {
+            throw new InvalidAddressException("the part before '@' is longer than " + MAX_LOCAL_PART + " characters");
+        }
+        return local.toString();
     }
 
     private static void checkLocalPart(String local) {
@@ -61,7 +93,7 @@ public record MailAddress(String localPart, String domain) {
             }
             if (!isAtext(c) && c != '.') {
                 throw new InvalidAddressException("the part before '@' has a character that needs quoting ("
-                        + describe(c) + "); quoted local parts are not traced");
+                        + describe(c) + "); write such a part in double quotes");
             }
         }
     }
@@ -118,10 +150,33 @@ public record MailAddress(String localPart, String domain) {
                 : "'" + c + "'";
     }
 
-    /** The address, {@code local@domain}. */
+    /** The address, {@code local@domain}, the local part in double quotes when it needs them. */
     @Override
     public String toString() {
-        return localPart + "@" + domain;
+        return (isDotAtom(localPart) ? localPart : quote(localPart)) + "@" + domain;
+    }
+
+    /** RFC 5322 §3.2.3 dot-atom, loosely: atext and dots, as Exim writes a local part unquoted. */
+    private static boolean isDotAtom(String local) {
+        for (int i = 0; i < local.length(); i++) {
+            char c = local.charAt(i);
+            if (!isAtext(c) && c != '.') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String quote(String local) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < local.length(); i++) {
+            char c = local.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.append('"').toString();
     }
 
     /** The address as Exim looks it up: lower case. */

@@ -31,6 +31,12 @@ class DomainForwardersTest {
     }
 
     @Test
+    void splitTargets_quotedLocalPart_keepsItsQuotesAndDomain() {
+        assertEquals(List.of("\"john, smith\"@ex.test", "x@ex.test"),
+                DomainForwarders.splitTargets("\"john, smith\"@ex.test, x@ex.test"));
+    }
+
+    @Test
     void splitTargets_emptyItemsAndBlanks_areDropped() {
         assertEquals(List.of("a@x", "b@x"), DomainForwarders.splitTargets(" , a@x,, b@x , "));
         assertEquals(List.of(), DomainForwarders.splitTargets(""));

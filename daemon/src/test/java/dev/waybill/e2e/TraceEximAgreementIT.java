@@ -63,6 +63,7 @@ class TraceEximAgreementIT {
                 Upper@Example.COM: alice@example.com
                 shout@example.com: ALICE@EXAMPLE.COM
                 wholequoted@example.com: "alice@example.com"
+                quoted@example.com: "john smith"@example.com
                 ring1@example.com: ring2@example.com
                 ring2@example.com: ring3@example.com
                 ring3@example.com: ring1@example.com
@@ -139,6 +140,8 @@ class TraceEximAgreementIT {
         "shout@example.com",             // a target in upper case
         "wholequoted@example.com",       // a target in double quotes
         "ring1@example.com",             // a ring of three forwarders
+        "quoted@example.com",            // a target with a quoted local part
+        "\"john smith\"@example.com",     // a quoted local part traced
         "toshop@example.com",            // into another domain's * default
         "tofail@example.com",            // into a * default that is :fail:
         "anyone@fail.test",              // the * default is :fail:

@@ -342,6 +342,17 @@ class AddressTracerTest {
     }
 
     @Test
+    void trace_quotedLocalPart_isRoutedUnquotedAndShownQuoted() {
+        TraceNode n = trace("\"john smith\"@example.com");
+        assertEquals("\"john smith\"@example.com", n.label());
+        assertEquals(TraceKind.FORWARDER, n.kind(), () -> TraceText.render(n)); // example.com's * default
+        assertEquals("virtual_aliases", n.router());
+        TraceNode alice = trace("\"alice\"@example.com");
+        assertEquals(TraceKind.MAILBOX, alice.kind(), () -> TraceText.render(alice));
+        assertEquals("alice@example.com", alice.label());
+    }
+
+    @Test
     void trace_internationalDomain_isLookedUpInAscii() {
         TraceNode n = trace("x@bücher.example");
         assertEquals("x@xn--bcher-kva.example", n.label());
