@@ -265,11 +265,9 @@ public final class AddressTracer {
 
         private TraceNode include(String path, String router, List<Hop> hops, String owner, int depth) {
             String label = clip(path);
-            List<String> items = new ArrayList<>();
+            List<String> items;
             try {
-                for (String line : files.include(path, owner == null ? null : files.home(owner))) {
-                    items.addAll(DomainForwarders.splitTargets(line));
-                }
+                items = files.include(path, owner == null ? null : files.home(owner));
             } catch (IOException e) {
                 return TraceNode.leaf(TraceKind.INCLUDE, label, router, null, e.getMessage(), TraceStatus.UNKNOWN);
             }

@@ -1,6 +1,7 @@
 package dev.waybill.trace;
 
 import dev.waybill.account.CpanelAccounts;
+import dev.waybill.account.DomainForwarders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ import java.util.Set;
  * absolute path read from a file is kept inside the root. A file in an account's home is the
  * account's to make anything (a FIFO, a link to a device or into another account): it is read only
  * when it really is a regular file inside that home, and no file is read past its size limit,
- * whatever its size said. A mailbox file is read once per trace. Internal to the trace; not
+ * whatever its size said. A mailbox or include file is read once per trace. Internal to the trace; not
  * thread-safe.
  */
 final class CpanelMailFiles {
@@ -40,6 +41,7 @@ final class CpanelMailFiles {
     private final Set<String> remoteDomains;
     private Map<String, String> homes;
     private final Map<String, MailboxFile> mailboxFiles = new HashMap<>();
+    private final Map<String, Included> includes = new HashMap<>();
 
     private CpanelMailFiles(Path root, Set<String> localDomains, Set<String> remoteDomains) {
         this.root = root;
@@ -174,12 +176,36 @@ final class CpanelMailFiles {
     }
 
     /**
-     * The items of an {@code :include:} file, read only when it lies inside {@code home} (a
-     * forwarder may not read another account's or the system's files through the trace).
+     * The items of an {@code :include:} file (its lines split as a redirection list), read only
+     * when it lies inside {@code home} (a forwarder may not read another account's or the
+     * system's files through the trace).
      *
      * @throws IOException saying why the file was not read
      */
     List<String> include(String path, Path home) throws IOException {
+        // Read once per trace: a list that includes itself many times would otherwise be read
+        // again for every such line, until the trace's step limit.
+        String key = home + "\0" + path;
+        Included known = includes.get(key);
+        if (known == null) {
+            try {
+                known = new Included(readInclude(path, home), null);
+            } catch (IOException e) {
+                known = new Included(List.of(), e);
+            }
+            includes.put(key, known);
+        }
+        if (known.failure() != null) {
+            throw new IOException(known.failure().getMessage(), known.failure());
+        }
+        return known.items();
+    }
+
+    /** An {@code :include:} file as read for this trace: its items, or why it was not read. */
+    private record Included(List<String> items, IOException failure) {
+    }
+
+    private List<String> readInclude(String path, Path home) throws IOException {
         Path file = underRoot(path);
         if (file == null || home == null || !file.startsWith(home)) {
             throw new IOException("not read: only files inside the account's home directory are");
@@ -192,10 +218,10 @@ final class CpanelMailFiles {
         for (String line : lines(real, MAX_INCLUDE_BYTES)) {
             String s = line.strip();
             if (!s.isEmpty() && !s.startsWith("#")) {
-                items.add(s);
+                items.addAll(DomainForwarders.splitTargets(s));
             }
         }
-        return items;
+        return List.copyOf(items);
     }
 
     /**

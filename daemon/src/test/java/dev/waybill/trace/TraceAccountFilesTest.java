@@ -86,6 +86,20 @@ class TraceAccountFilesTest {
     }
 
     @Test
+    void trace_includeListThatIncludesItselfOverAndOver_readsItOnce() throws Exception {
+        StringBuilder list = new StringBuilder();
+        while (list.length() < CpanelMailFiles.MAX_INCLUDE_BYTES - 100) {
+            list.append(":include:/home/exampleco/list.txt\n");
+        }
+        Files.writeString(root.resolve("home/exampleco/list.txt"), list);
+        // read once: well under a second; read per line, several seconds
+        TraceNode n = assertTimeoutPreemptively(Duration.ofSeconds(3), () -> tracer.trace("list@example.com", EXAMPLECO));
+        assertEquals(TraceKind.FORWARDER, n.kind(), () -> TraceText.render(n));
+        assertEquals(TraceKind.INCLUDE, n.children().get(0).kind());
+        assertEquals(TraceStatus.UNKNOWN, n.status(), "cut off at the trace's limits");
+    }
+
+    @Test
     void trace_mailboxFileIsAFifo_answersAtOnce() throws Exception {
         Process p = new ProcessBuilder("mkfifo", mailboxes.toString()).inheritIO().start();
         assertEquals(0, p.waitFor());
