@@ -408,7 +408,8 @@ public final class StoreWriter implements AutoCloseable {
             cause = oneLine(e);
             lock = lockConflict(e);
             String what = lock ? "the database keeps refusing the write for a lock another session holds"
-                    : readOnlyOrFull(e) ? "the database cannot take writes now" : "cannot reach the database";
+                    : readOnlyOrFull(e) ? "the database cannot take writes now"
+                    : connectionTrouble(e) ? "cannot reach the database" : "the database refuses the write";
             log.accept(what + " (" + oneLine(e) + "); holding the batch and retrying every " + MAX_RETRY_MS / 1000
                     + " s at most");
         }
@@ -439,6 +440,25 @@ public final class StoreWriter implements AutoCloseable {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s && transientItself(s)) {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code e} is about the connection (or the pool's wait for one), not an answer of the
+     * database: Connector/J reports an SQL state it does not know, such as a trigger's
+     * {@code SIGNAL SQLSTATE '45000'}, as a transient connection error, which it is not.
+     */
+    static boolean connectionTrouble(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                String state = s.getSQLState();
+                int code = s.getErrorCode();
+                if (state == null && code == 0 || state != null && (state.startsWith("08") || state.equals("HYT00"))
+                        || code == 2006 || code == 2013 || code == 1927 || code == 1053) {
+                    return true;
+                }
             }
         }
         return false;

@@ -19,6 +19,8 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLSyntaxErrorException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -200,6 +202,24 @@ class StoreWriterTest {
         assertFalse(StoreWriter.lockConflict(readOnly));
         assertEquals("(conn=6) Socket error", StoreWriter.oneLine(new BatchUpdateException(
                 "java.sql.SQLNonTransientConnectionException: (conn=6) Socket error", "08000", 0, new int[0])));
+    }
+
+    /**
+     * What is said when a write starts failing: a lost connection or the pool's wait is "cannot
+     * reach the database"; an answer Connector/J does not know (a trigger's SIGNAL SQLSTATE
+     * '45000', which it reports as a transient connection error) is the database refusing it.
+     */
+    @Test
+    void outage_saysWhetherTheDatabaseIsAwayOrRefusesTheWrite() {
+        List<String> said = new ArrayList<>();
+        new StoreWriter.Outage().begins(new SQLNonTransientConnectionException("Socket error", "08000", 0), said::add);
+        new StoreWriter.Outage().begins(new java.sql.SQLTransientConnectionException(
+                "waybill - Connection is not available, request timed out after 5000ms."), said::add);
+        new StoreWriter.Outage().begins(new java.sql.SQLTransientConnectionException(
+                "(conn=6) old rows refused here", "45000", 1644), said::add);
+        assertTrue(said.get(0).startsWith("cannot reach the database (Socket error)"), said.get(0));
+        assertTrue(said.get(1).startsWith("cannot reach the database"), said.get(1));
+        assertTrue(said.get(2).startsWith("the database refuses the write ((conn=6) old rows refused here)"), said.get(2));
     }
 
     @Test
