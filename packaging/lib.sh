@@ -206,7 +206,9 @@ remove_path() {
 # conf_get FILE KEY: the value of "KEY = value" (or KEY=value), empty if absent.
 conf_get() {
   [[ -r $1 ]] || return 0
-  sed -n -E "s/^[[:space:]]*${2//./\\.}[[:space:]]*=[[:space:]]*(.*[^[:space:]])?[[:space:]]*\$/\\1/p" "$1" | tail -n 1
+  # As the daemon reads it: a key in any case, a byte order mark before the first.
+  sed -n -E "s/^(\xEF\xBB\xBF)?[[:space:]]*${2//./\\.}[[:space:]]*=[[:space:]]*(.*[^[:space:]])?[[:space:]]*\$/\\2/Ip" "$1" |
+    tail -n 1
 }
 
 # ---- the system --------------------------------------------------------------------------------

@@ -378,6 +378,27 @@ class InstallIT {
         assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_seeded'"));
     }
 
+    /**
+     * install.sh reads a kept configuration as the daemon does: keys in any case, a byte order
+     * mark before the first, CRLF line ends. Read otherwise, a file whose db.url the daemon takes
+     * looked as if it had none, and got a second one added, which the daemon refuses.
+     */
+    @Test
+    void scriptsReadAConfigurationAsTheDaemonDoes(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("waybill.conf");
+        Files.writeString(conf, "\uFEFFDB.URL = jdbc:mariadb://db.example.net:3307/waybill\r\nDb.User = wb \r\n"
+                + "db.password = s3cret\r\nServer.Id = web18\r\n");
+        dev.waybill.config.WaybillConfig daemon = dev.waybill.config.WaybillConfig.read(conf);
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "source \"$1\" && for k in db.url db.user server.id; do"
+                + " echo \"$(conf_get \"$2\" \"$k\")\"; done", "lib", CHECKOUT.resolve("packaging/lib.sh").toString(),
+                conf.toString()).redirectErrorStream(true);
+        pb.environment().put("WAYBILL_ROOT", dir.resolve("root").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertEquals(daemon.dbUrl() + "\n" + daemon.dbUser() + "\n" + daemon.serverId() + "\n", out);
+    }
+
     /** The daemon's pid as it answers on its socket, or -1 while nothing answers. */
     private static long daemonPid(Path root) throws Exception {
         Result status = run(Map.of("WAYBILL_SOCKET", root.resolve("var/run/waybill/waybill.sock").toString()),
