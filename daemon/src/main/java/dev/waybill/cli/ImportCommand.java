@@ -16,6 +16,7 @@ import dev.waybill.ingest.StoreWriter;
 import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.store.Database;
 import dev.waybill.store.DeliveryStore;
+import dev.waybill.store.ImportedFile;
 import dev.waybill.store.RowBatch;
 import java.io.FilterInputStream;
 import java.io.BufferedInputStream;
@@ -142,6 +143,8 @@ final class ImportCommand {
         final PrintStream err;
         final Progress progress;
         int status;
+        /** The record of the file read last, not yet submitted: see {@link #recordHeld}. */
+        ImportedFile lastRecord;
 
         Run(WaybillConfig config, DeliveryStore store, boolean force, boolean quiet, PrintStream out, PrintStream err) {
             this.config = config;
@@ -259,6 +262,7 @@ final class ImportCommand {
                         }
                         continue;
                     }
+                    recordHeld(writer);
                     progress.file(i + 1, infos.size(), f);
                     Read read = importOne(f, ingester, writer);
                     if (read == Read.WHOLE) {
@@ -269,7 +273,11 @@ final class ImportCommand {
                     }
                 }
                 ingester.finishOpen();
-                writer.submit(ingester.takeBatch());
+                RowBatch last = ingester.takeBatch();
+                if (lastRecord != null) {
+                    last.imported(lastRecord);
+                }
+                writer.submit(last);
                 writer.flush();
                 finished.set(true);
                 progress.clear();
@@ -372,7 +380,7 @@ final class ImportCommand {
                     return Read.WHOLE;
                 }
                 if (reader.bytes() > 0) { // nothing recorded of a file of one line still being written
-                    end.imported(feed.record(f.fingerprint(), f.path().toString(), reader.bytes()));
+                    lastRecord = feed.record(f.fingerprint(), f.path().toString(), reader.bytes());
                 }
                 writer.submit(end);
                 return Read.WHOLE;
@@ -382,6 +390,21 @@ final class ImportCommand {
                         + " lines; those were imported, the rest of the file was not");
                 writer.submit(ingester.takeBatch());
                 return Read.partly(feed);
+            }
+        }
+
+        /**
+         * Records the file read last, once the next is to be read: a run again replays it for the
+         * messages still open at its end. The last file's record goes with those messages' rows,
+         * written at the end: recorded before them, a run stopped between would skip the file the
+         * next time, and nothing would write them.
+         */
+        private void recordHeld(StoreWriter writer) throws InterruptedException, SQLException {
+            if (lastRecord != null) {
+                RowBatch marks = new RowBatch();
+                marks.imported(lastRecord);
+                lastRecord = null;
+                writer.submit(marks);
             }
         }
 

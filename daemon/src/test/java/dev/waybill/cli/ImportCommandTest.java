@@ -599,4 +599,52 @@ class ImportCommandTest {
         Files.writeString(both, Files.readString(older) + Files.readString(newer));
         assertEquals(parsed(conf, both), stored(db));
     }
+
+    /**
+     * Killed (kill -9) after the last file's record was committed and before the messages still
+     * open at its end were written: the same import run again must store them, as parse reports
+     * them, rather than skip the file as read.
+     */
+    @Test
+    void import_killedWhileWritingTheOpenMessages_thenRunAgain_storesThem(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog.1");
+        // Arrivals with no delivery yet: every one is still open at the end, written last.
+        StringBuilder text = new StringBuilder();
+        String digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        for (int i = 0; i < 60_000; i++) {
+            String id = "1xX9eC-00" + digits.charAt(i / 62 / 62 % 62) + digits.charAt(i / 62 % 62)
+                    + digits.charAt(i % 62) + "0-2g";
+            text.append("2026-11-28 04:02:48 ").append(id).append(" <= alice@example.com H=(laptop.example.com)"
+                    + " [127.0.0.1]:41482 P=esmtpa A=dovecot_login:alice@example.com S=493 for ok-")
+                    .append(i).append("@ok.sink.test\n");
+        }
+        Files.writeString(log, text);
+        TreeSet<String> expected = parsed(conf, log);
+        assertEquals(60_000, expected.size());
+
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.waybill.cli.Main",
+                "import", "--config", conf.toString(), log.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("first.out").toFile()).start();
+        boolean killed = false;
+        while (p.isAlive()) {
+            if (count(db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
+                    + " AND table_name = 'imported_file'") > 0
+                    && count(db, "SELECT COUNT(*) FROM imported_file") > 0) {
+                p.destroyForcibly(); // SIGKILL: no hook, no last write
+                killed = true;
+                break;
+            }
+            Thread.sleep(5);
+        }
+        p.waitFor();
+        assertTrue(killed, "the first run ended before its record was seen: " + Files.readString(dir.resolve("first.out")));
+
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
+        TreeSet<String> stored = stored(db);
+        assertEquals(expected.size(), stored.size(), "rows after the run again: " + stdout + stderr);
+        assertEquals(expected, stored);
+    }
 }
