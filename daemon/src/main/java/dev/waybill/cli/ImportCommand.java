@@ -250,9 +250,17 @@ final class ImportCommand {
                     toRead += force || steps.get(i) == ImportPlan.Step.READ ? infos.get(i).textSize() : 0;
                 }
                 progress.total(toRead);
+                boolean reading = false;
                 for (int i = 0; i < infos.size(); i++) {
                     LogFileInfo f = infos.get(i);
                     ImportPlan.Step step = force ? ImportPlan.Step.READ : steps.get(i);
+                    if (step == ImportPlan.Step.SKIP && reading) {
+                        // Past the first file read, only the same text as a file of this run is passed over.
+                        progress.clear();
+                        err.println("waybill import: " + f.path() + ": the same text as " + sameText(infos, i)
+                                + "; read once");
+                        continue;
+                    }
                     if (step != ImportPlan.Step.READ) {
                         progress.clear();
                         err.println("waybill import: " + f.path() + ": imported before, skipped (use --force to read it again)");
@@ -262,6 +270,7 @@ final class ImportCommand {
                         }
                         continue;
                     }
+                    reading = true;
                     recordHeld(writer);
                     progress.file(i + 1, infos.size(), f);
                     Read read = importOne(f, ingester, writer);
@@ -297,6 +306,16 @@ final class ImportCommand {
                 err.println("waybill import: interrupted; what was committed stays, run it again to finish");
                 return 1;
             }
+        }
+
+        /** The earlier file of the run that begins as file {@code i} does. */
+        private static Path sameText(List<LogFileInfo> infos, int i) {
+            for (int j = 0; j < i; j++) {
+                if (infos.get(j).head().equals(infos.get(i).head())) {
+                    return infos.get(j).path();
+                }
+            }
+            return infos.get(i).path();
         }
 
         /** Why a file whose mail is all past {@code retention.days} is not (or not recorded as) imported. */

@@ -351,6 +351,27 @@ class ImportCommandTest {
      * A file that is not a main log is said and not recorded; an empty one is nothing to import; a
      * file named twice, or by a link, is read once.
      */
+    /** A rotated file and its compressed copy, given together the first time: one is read, and none was "imported before". */
+    @Test
+    void import_aFileAndItsGzCopyTogether_isReadOnce_andNotSaidImportedBefore(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog.1");
+        Files.writeString(log, fixture());
+        Path gz = dir.resolve("exim_mainlog.1.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(fixture().getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString(), gz.toString()), stderr.toString());
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        assertFalse(err.contains("imported before"), err);
+        assertTrue(err.contains(gz + ": the same text as " + log + "; read once"), err);
+        String summary = stdout.toString(StandardCharsets.UTF_8);
+        assertTrue(summary.startsWith("imported 1 file, 138 lines"), summary);
+        assertFalse(summary.contains("already imported"), summary);
+        assertEquals(26, stored(db).size());
+    }
+
     @Test
     void import_notALog_empty_andNamedTwice(@TempDir Path dir, TestDatabase db) throws Exception {
         Path conf = setUp(dir, db);
