@@ -58,7 +58,7 @@ final class LineFramer extends ByteToMessageDecoder {
                 if (discarding) {
                     in.skipBytes(in.readableBytes());
                     scanned = 0;
-                } else if (in.readableBytes() > maxLength) {
+                } else if (in.readableBytes() > maxLength && !crAfterFullLine(in)) {
                     in.skipBytes(in.readableBytes());
                     scanned = 0;
                     discarding = true;
@@ -84,5 +84,13 @@ final class LineFramer extends ByteToMessageDecoder {
             out.add(in.retainedSlice(start, content));
             in.readerIndex(eol + 1);
         }
+    }
+
+    /**
+     * A line of exactly the limit whose {@code \r} came without the {@code \n} yet: still within
+     * the limit (the {@code \r\n} is not counted), so wait for its end.
+     */
+    private boolean crAfterFullLine(ByteBuf in) {
+        return in.readableBytes() == maxLength + 1 && in.getByte(in.writerIndex() - 1) == '\r';
     }
 }

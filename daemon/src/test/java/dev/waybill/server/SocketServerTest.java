@@ -187,6 +187,21 @@ class SocketServerTest {
     }
 
     @Test
+    void lineOfExactlyTheLimit_endingInCrLfSplitBetweenReads_isAccepted() throws Exception {
+        start();
+        SocketClient c = client();
+        String head = "{\"id\":1,\"method\":\"echo\",\"params\":{\"x\":\"";
+        String tail = "\"}}";
+        String line = head + "a".repeat(ServerSettings.MAX_LINE_BYTES - head.length() - tail.length()) + tail;
+        c.sendRaw((line + "\r").getBytes(StandardCharsets.UTF_8));
+        Thread.sleep(300); // the server reads the line and its \r before the \n comes
+        c.sendRaw(new byte[] {'\n'});
+        String reply = c.readLine();
+        assertTrue(parse(reply).has("result"), reply);
+        assertEquals(1, parse(reply).get("id").getAsInt());
+    }
+
+    @Test
     void overLongLine_withoutItsEnd_isRefusedAtOnce() throws Exception {
         start();
         SocketClient c = client();
