@@ -30,17 +30,19 @@ public final class CsvExport {
     }
 
     /**
-     * Writes every row of the search, from {@code p.cursor()} on, to {@code sink}.
+     * Writes every row of the search, from {@code p.cursor()} on, to {@code sink}. Nothing is
+     * written before the first page has been read, so that a search the store refuses or a
+     * database that does not answer fails before any of the file has gone out.
      *
      * @return rows written
      */
     public long export(Viewer viewer, SearchParams p, Sink sink) throws SQLException, IOException {
-        sink.write(HEADER);
         SearchParams page = p.withLimit(SearchParams.MAX_LIMIT);
+        SearchPage result = queries.search(viewer, page, false);
+        sink.write(HEADER);
         long rows = 0;
         StringBuilder sb = new StringBuilder(256 * SearchParams.MAX_LIMIT);
         while (true) {
-            SearchPage result = queries.search(viewer, page, false);
             sb.setLength(0);
             for (StoredDelivery r : result.rows()) {
                 row(sb, r);
@@ -51,6 +53,7 @@ public final class CsvExport {
                 return rows;
             }
             page = page.withCursor(result.next());
+            result = queries.search(viewer, page, false);
         }
     }
 

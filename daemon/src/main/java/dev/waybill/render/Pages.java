@@ -180,8 +180,12 @@ public final class Pages {
      */
     public long exportCsv(Request r, CsvExport.Sink sink) throws SQLException, IOException {
         SearchParams search = searchParams(r, true);
-        sink.write(BYTE_ORDER_MARK);
-        return new CsvExport(deliveries).export(r.viewer(), search, sink);
+        boolean[] marked = {false};
+        // the mark goes with the export's first piece: nothing is sent while the first page may still fail
+        return new CsvExport(deliveries).export(r.viewer(), search, text -> {
+            sink.write(marked[0] ? text : BYTE_ORDER_MARK + text);
+            marked[0] = true;
+        });
     }
 
     /** The error view on its own, for failures outside a view (the database away). */
