@@ -199,6 +199,11 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private void updateReading() {
+        if (inputShutdown) {
+            // nothing more can come; and asking the epoll transport to read again after the end of
+            // the input fails, which closed the connection with the queued requests unanswered
+            return;
+        }
         Channel ch = ctx.channel();
         boolean read = pending.size() < settings.maxPending() && ch.isWritable();
         if (ch.config().isAutoRead() != read) {

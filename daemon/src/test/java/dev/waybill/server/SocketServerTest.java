@@ -337,6 +337,33 @@ class SocketServerTest {
     }
 
     @Test
+    void clientShutsDownItsSide_whileReadingIsPaused_getsEveryReplyThenEndOfStream() throws Exception {
+        start();
+        SocketClient c = client();
+        StringBuilder first = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            first.append("{\"id\":").append(i).append(",\"method\":\"sleep\",\"params\":{\"ms\":20}}\n");
+        }
+        c.sendRaw(first.toString().getBytes(StandardCharsets.UTF_8));
+        Thread.sleep(100); // more queued than the server takes: it stops reading this connection
+        StringBuilder rest = new StringBuilder();
+        for (int i = 20; i < 40; i++) {
+            rest.append("{\"id\":").append(i).append(",\"method\":\"sleep\",\"params\":{\"ms\":1}}\n");
+        }
+        rest.append("{\"id\":40,\"method\":\"health\"}");
+        c.sendRaw(rest.toString().getBytes(StandardCharsets.UTF_8));
+        c.shutdownOutput();
+        List<String> replies = new ArrayList<>();
+        for (String line = c.readLine(); line != null; line = c.readLine()) {
+            replies.add(line);
+        }
+        assertEquals(41, replies.size(), String.join("\n", replies));
+        for (int id = 0; id <= 40; id++) {
+            assertEquals(id, parse(replies.get(id)).get("id").getAsInt(), replies.get(id));
+        }
+    }
+
+    @Test
     void methodThrows_getsInternalAndTheLogSaysWhy() throws Exception {
         start();
         SocketClient c = client();
