@@ -64,7 +64,7 @@ final class JsonCodec extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof JsonObject reply) {
-            String text = GSON.toJson(reply);
+            String text = escapeLoneSurrogates(GSON.toJson(reply));
             ByteBuf out = ctx.alloc().buffer(ByteBufUtil.utf8MaxBytes(text) + 1);
             ByteBufUtil.writeUtf8(out, text);
             out.writeByte('\n');
@@ -72,6 +72,33 @@ final class JsonCodec extends ChannelDuplexHandler {
         } else {
             ctx.write(msg, promise);
         }
+    }
+
+    /**
+     * {@code text} with each UTF-16 surrogate that has no partner written as a JSON {@code u}
+     * escape. JSON allows such a string (an escaped {@code d800} alone), Gson writes the lone character as
+     * it is, and UTF-8 cannot encode it (it became {@code ?}), so an id was not echoed as sent.
+     * Surrogates occur only inside strings, where an escape means the same character.
+     */
+    static String escapeLoneSurrogates(String text) {
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                if (sb != null) {
+                    sb.append(c).append(text.charAt(i + 1));
+                }
+                i++; // a pair: one character beyond the BMP, which UTF-8 encodes
+            } else if (Character.isSurrogate(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+                }
+                sb.append(String.format("\\u%04x", (int) c));
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 
     /** The request on one line, a refusal saying what is wrong with it, or null for a blank line. */

@@ -250,6 +250,17 @@ class SocketServerTest {
     }
 
     @Test
+    void idWithAnUnpairedSurrogate_isEchoedAsSent() throws Exception {
+        start();
+        SocketClient c = client();
+        c.send("{\"id\":\"q\\ud800\\udfff\\udc00\",\"method\":\"health\"}");
+        String reply = c.readLine();
+        assertEquals("q\ud800\udfff\udc00", parse(reply).get("id").getAsString(), reply);
+        c.send("{\"id\":\"\\ud83d\\ude00 \u00e9\",\"method\":\"nosuch\"}");
+        assertEquals("\ud83d\ude00 \u00e9", parse(c.readLine()).get("id").getAsString(), "a pair stays as it is");
+    }
+
+    @Test
     void unknownMethod_getsNotFoundListingTheMethods() throws Exception {
         start();
         ErrorReply e = assertThrows(ErrorReply.class, () -> client().call("serch", null));
