@@ -124,7 +124,8 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String uri = req.uri();
-        if (!uri.startsWith("/")) {
+        // a control character cannot go back in the Location of the token's redirect: refuse it here
+        if (!uri.startsWith("/") || uri.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             sendText(ctx, head, HttpResponseStatus.BAD_REQUEST, "This request cannot be read (Bad Request).");
             return;
         }

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.waybill.render.Pages;
 import dev.waybill.render.Templates;
 import java.io.PrintWriter;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -23,8 +26,8 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The admin page over real HTTP while its database refuses every connection. */
-class AdminServerDatabaseDownTest {
+/** The admin page over real HTTP (a bare socket where a client would not send it), its database refusing every connection. */
+class AdminServerTest {
 
     private static final String TOKEN = "Db0wnTokenForTheAdminPage42";
 
@@ -107,5 +110,22 @@ class AdminServerDatabaseDownTest {
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), r.headers().toString());
         assertFalse(r.headers().firstValue("Content-Disposition").isPresent(), "no file to save");
         assertTrue(r.body().contains("Mail history unavailable"), r.body());
+    }
+
+    @Test
+    void tokenInAnAddressWithAControlCharacter_is400NotASilentClose() throws Exception {
+        String url = start();
+        int port = URI.create(url).getPort();
+        try (Socket so = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            so.setSoTimeout(5000);
+            OutputStream out = so.getOutputStream();
+            out.write(("GET /?token=" + TOKEN + "&view=he\u0001lp HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String answer = new String(so.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), "an answer, not a closed connection: " + answer);
+            assertFalse(answer.contains("Set-Cookie") || answer.contains("set-cookie"), answer);
+        }
+        assertTrue(logged.isEmpty(), logged.toString());
     }
 }
