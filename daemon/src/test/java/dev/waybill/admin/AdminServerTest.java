@@ -6,23 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.waybill.render.Pages;
 import dev.waybill.render.Templates;
-import java.io.PrintWriter;
+import dev.waybill.testing.InterceptedDataSource;
 import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,55 +31,9 @@ class AdminServerTest {
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private AdminServer server;
 
-    /** A database that is away: every connection is refused, as HikariCP refuses after its timeout. */
-    private static final class DownDataSource implements DataSource {
-        @Override
-        public Connection getConnection() throws SQLTransientConnectionException {
-            throw new SQLTransientConnectionException("waybill - Connection is not available, request timed out");
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLTransientConnectionException {
-            return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
-        }
-    }
-
     private String start() throws Exception {
         Templates templates = Templates.load(null);
-        Pages pages = Pages.forStore(new DownDataSource(), null, templates, "web1", 30);
+        Pages pages = Pages.forStore(InterceptedDataSource.away(), null, templates, "web1", 30);
         server = new AdminServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), AdminToken.of(TOKEN),
                 Path.of("/etc/waybill/admin.token"), pages, templates, logged::add);
         server.start();

@@ -2,6 +2,7 @@ package dev.waybill.testing;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 
 /**
@@ -18,6 +19,16 @@ public final class InterceptedDataSource {
     }
 
     private InterceptedDataSource() {
+    }
+
+    /**
+     * A database that is away: every connection refused, as HikariCP refuses one after its
+     * timeout. Nothing else of it may be asked.
+     */
+    public static DataSource away() {
+        return of(null, () -> {
+            throw new SQLTransientConnectionException("waybill - Connection is not available, request timed out");
+        });
     }
 
     public static DataSource of(DataSource real, Before before) {
