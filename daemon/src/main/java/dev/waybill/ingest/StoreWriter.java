@@ -456,7 +456,7 @@ public final class StoreWriter implements AutoCloseable {
                 String state = s.getSQLState();
                 int code = s.getErrorCode();
                 if (state == null && code == 0 || state != null && (state.startsWith("08") || state.equals("HYT00"))
-                        || code == 2006 || code == 2013 || code == 1927 || code == 1053) {
+                        || connectionLost(code)) {
                     return true;
                 }
             }
@@ -472,7 +472,12 @@ public final class StoreWriter implements AutoCloseable {
         String state = e.getSQLState();
         int code = e.getErrorCode();
         return state != null && (state.startsWith("08") || state.startsWith("40") || state.equals("HYT00"))
-                || code == 1205 || code == 1213 || code == 2006 || code == 2013 || code == 1927 || code == 1053;
+                || code == 1205 || code == 1213 || connectionLost(code);
+    }
+
+    /** Error codes of a connection gone: server gone away, lost during a query, killed, shut down. */
+    private static boolean connectionLost(int code) {
+        return code == 2006 || code == 2013 || code == 1927 || code == 1053;
     }
 
     /**
