@@ -117,7 +117,13 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             send(ctx, r);
             return;
         }
-        String host = req.headers().get(HttpHeaderNames.HOST);
+        // RFC 9112 section 3.2: one Host (HTTP/1.0 may leave it out), never two: a second could name another site
+        List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1 || hosts.isEmpty() && !req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            sendText(ctx, head, HttpResponseStatus.BAD_REQUEST, "This request needs exactly one Host header.");
+            return;
+        }
+        String host = hosts.isEmpty() ? null : hosts.get(0);
         if (host != null && !LOOPBACK_HOST.matcher(host).matches()) {
             sendText(ctx, head, HttpResponseStatus.MISDIRECTED_REQUEST, "Open the admin page as http://127.0.0.1:PORT/"
                     + " (through an SSH tunnel from another machine), not by another name.");

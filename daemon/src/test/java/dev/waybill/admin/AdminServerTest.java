@@ -62,20 +62,39 @@ class AdminServerTest {
         assertTrue(r.body().contains("Mail history unavailable"), r.body());
     }
 
+    /** Sends {@code request} as raw bytes on a new connection and returns all the server answers before it closes. */
+    private static String raw(String url, String request) throws Exception {
+        try (Socket so = new Socket(InetAddress.getLoopbackAddress(), URI.create(url).getPort())) {
+            so.setSoTimeout(5000);
+            OutputStream out = so.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return new String(so.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     @Test
     void tokenInAnAddressWithAControlCharacter_is400NotASilentClose() throws Exception {
         String url = start();
-        int port = URI.create(url).getPort();
-        try (Socket so = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            so.setSoTimeout(5000);
-            OutputStream out = so.getOutputStream();
-            out.write(("GET /?token=" + TOKEN + "&view=he\u0001lp HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            String answer = new String(so.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertTrue(answer.startsWith("HTTP/1.1 400 "), "an answer, not a closed connection: " + answer);
-            assertFalse(answer.contains("Set-Cookie") || answer.contains("set-cookie"), answer);
-        }
+        String answer = raw(url, "GET /?token=" + TOKEN + "&view=he\u0001lp HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), "an answer, not a closed connection: " + answer);
+        assertFalse(answer.contains("Set-Cookie") || answer.contains("set-cookie"), answer);
         assertTrue(logged.isEmpty(), logged.toString());
+    }
+
+    @Test
+    void twoHostHeaders_orNoneInHttp11_is400() throws Exception {
+        String url = start();
+        String auth = "Authorization: Bearer " + TOKEN + "\r\n";
+        String two = raw(url, "GET /?view=help HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: attacker.example\r\n" + auth + "\r\n");
+        assertTrue(two.startsWith("HTTP/1.1 400 "), "a second Host that may disagree: " + two);
+        String twoSame = raw(url, "GET /?view=help HTTP/1.1\r\nhost: 127.0.0.1\r\nHOST: 127.0.0.1\r\n" + auth + "\r\n");
+        assertTrue(twoSame.startsWith("HTTP/1.1 400 "), "two Hosts, whatever they say: " + twoSame);
+        String none = raw(url, "GET /?view=help HTTP/1.1\r\n" + auth + "\r\n");
+        assertTrue(none.startsWith("HTTP/1.1 400 "), "HTTP/1.1 without a Host: " + none);
+        String old = raw(url, "GET /?view=help HTTP/1.0\r\n" + auth + "\r\n");
+        assertTrue(old.startsWith("HTTP/1.1 200 "), "HTTP/1.0 needs no Host: " + old);
+        String one = raw(url, "GET /?view=help HTTP/1.1\r\nHost: 127.0.0.1:8470\r\n" + auth + "\r\n");
+        assertTrue(one.startsWith("HTTP/1.1 200 "), one);
     }
 }
