@@ -43,6 +43,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -64,6 +65,13 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     static final String COOKIE = "waybill_admin";
     /** How long a client that stops reading a CSV export is waited for. */
     static final long WRITE_WAIT_SECONDS = 30;
+    /**
+     * How long a request's line and headers may take from the connection's opening: a client
+     * that sends them a byte at a time would otherwise hold a connection for as long as it likes,
+     * the idle timeout being reset by every byte. Longer than a browser keeps a connection it opened
+     * ahead of time without using it (Chromium: 10 s), so that such a one is never told 408.
+     */
+    static final long HEAD_SECONDS = 20;
     private static final String WHO = "every account on this server";
     private static final String BASE = "/";
     /** Host headers that name this machine's loopback: anything else may be DNS rebinding. */
@@ -77,6 +85,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     private final Executor workers;
     private final Consumer<String> log;
     private boolean answered;
+    private ScheduledFuture<?> headDeadline;
 
     AdminHandler(AdminToken token, Path tokenFile, Pages pages, SecurityHeaders headers, Executor workers,
             Consumer<String> log) {
@@ -89,10 +98,28 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        headDeadline = ctx.executor().schedule(() -> {
+            if (!answered) {
+                answered = true;
+                sendText(ctx, false, HttpResponseStatus.REQUEST_TIMEOUT, "The request took too long to arrive.");
+            }
+        }, HEAD_SECONDS, TimeUnit.SECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        headDeadline.cancel(false);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof HttpRequest req && !answered) {
                 answered = true; // one request per connection; bodies and anything after are dropped
+                headDeadline.cancel(false);
                 handle(ctx, req);
             }
         } finally {

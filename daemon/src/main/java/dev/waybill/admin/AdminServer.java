@@ -38,8 +38,10 @@ import java.util.function.Consumer;
  * The admin page's HTTP listener: loopback only, off unless {@code admin.listen} is set. Bounded
  * everywhere a client could make it grow: {@value #MAX_CONNECTIONS} connections (more are told
  * 503 and closed), request lines and headers of {@value #MAX_LINE_BYTES} bytes each, no request
- * bodies, {@value #IDLE_SECONDS} s of silence, and {@value #WORKERS} workers with a short queue
- * for the views (a full queue answers 503 at once). Nothing a client sends can stop the daemon.
+ * bodies, {@value AdminHandler#HEAD_SECONDS} s from the connection's opening to the end of the
+ * request's headers (then 408), {@value #IDLE_SECONDS} s of silence, and {@value #WORKERS} workers
+ * with a short queue for the views (a full queue answers 503 at once). Nothing a client sends can
+ * stop the daemon.
  *
  * <pre>
  * AdminServer admin = new AdminServer(address, token, tokenFile, pages, templates, log);

@@ -6,8 +6,8 @@
  * ({@link dev.waybill.admin.AdminToken}) and the security headers.
  *
  * <p>Pipeline, in order: the connection limit, an idle timeout, Netty's HTTP codec with bounded
- * line and header sizes, {@link dev.waybill.admin.AdminHandler} (method, host, token, view; the
- * views run on a small worker pool, never on the event loop), and one last handler that logs and
- * closes. One request per connection.
+ * line and header sizes, {@link dev.waybill.admin.AdminHandler} (a deadline for the request's
+ * headers, method, host, token, view; the views run on a small worker pool, never on the event
+ * loop), and one last handler that logs and closes. One request per connection.
  */
 package dev.waybill.admin;

@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +82,44 @@ class AdminServerTest {
         String answer = raw(url, "GET /?token=" + TOKEN + "&view=he\u0001lp HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         assertTrue(answer.startsWith("HTTP/1.1 400 "), "an answer, not a closed connection: " + answer);
         assertFalse(answer.contains("Set-Cookie") || answer.contains("set-cookie"), answer);
+        assertTrue(logged.isEmpty(), logged.toString());
+    }
+
+    @Test
+    void requestHeadSentAByteAtATime_orNotAtAll_is408AfterTheDeadline() throws Exception {
+        String url = start();
+        int port = URI.create(url).getPort();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AdminHandler.HEAD_SECONDS + 5);
+        try (Socket silent = new Socket(InetAddress.getLoopbackAddress(), port);
+             Socket slow = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            // each byte comes well inside the 30 s of silence a connection is allowed
+            slow.setSoTimeout(500);
+            byte[] head = ("GET /?view=help HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "s".repeat(1000))
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            StringBuilder answer = new StringBuilder();
+            int i = 0;
+            while (System.nanoTime() < deadline) {
+                try {
+                    slow.getOutputStream().write(head[i++ % head.length]);
+                    int n = slow.getInputStream().read();
+                    if (n < 0) {
+                        break;
+                    }
+                    answer.append((char) n);
+                } catch (SocketTimeoutException e) {
+                    continue;
+                } catch (SocketException e) {
+                    break; // closed by the server while writing
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "the slow request head is still being read after "
+                    + (AdminHandler.HEAD_SECONDS + 5) + " s (" + i + " bytes)");
+            answer.append(new String(slow.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
+            assertTrue(answer.toString().startsWith("HTTP/1.1 408 "), answer.toString());
+            silent.setSoTimeout(1000);
+            String quiet = new String(silent.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(quiet.startsWith("HTTP/1.1 408 "), "a connection that sends nothing: " + quiet);
+        }
         assertTrue(logged.isEmpty(), logged.toString());
     }
 
