@@ -56,8 +56,9 @@ public final class AdminToken {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new IOException("admin.token.file " + file + " does not exist; create it (head -c 24 /dev/urandom"
-                    + " | base64 > " + file + "; chmod 600 " + file + ") or turn the page off (admin.listen)", e);
+            // letters and digits only, as install.sh makes them: base64's '+' would be a space in ?token=
+            throw new IOException("admin.token.file " + file + " does not exist; create it (umask 077; tr -dc"
+                    + " A-Za-z0-9 < /dev/urandom | head -c 32 > " + file + ") or turn the page off (admin.listen)", e);
         } catch (AccessDeniedException e) {
             throw new IOException("admin.token.file " + file + ": permission denied", e);
         }

@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,8 +56,29 @@ class AdminTokenTest {
         IOException e = assertThrows(IOException.class, () -> AdminToken.read(dir.resolve("admin.token")));
         assertTrue(e.getMessage().startsWith("admin.token.file " + dir.resolve("admin.token") + " does not exist"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
+        assertTrue(e.getMessage().contains("umask 077"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
+    }
+
+    /** What the message says to run creates a token that works in {@code ?token=} as typed, in a file only root reads. */
+    @Test
+    void read_missingFile_theCommandItGivesMakesATokenFitForTheAddress(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("admin.token");
+        IOException e = assertThrows(IOException.class, () -> AdminToken.read(f));
+        Matcher m = Pattern.compile("create it (\\(.*\\)) or turn the page off").matcher(e.getMessage());
+        assertTrue(m.find(), e.getMessage());
+        for (int i = 0; i < 5; i++) {
+            Process p = new ProcessBuilder("bash", "-c", m.group(1)).redirectErrorStream(true).start();
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), said);
+            String token = Files.readString(f).strip();
+            AdminToken.read(f);
+            assertTrue(token.matches("[A-Za-z0-9._~-]+"), "a URL carries '" + token + "' unchanged: no '+' (a space"
+                    + " in a query), '/', '=' or '%'");
+            assertFalse(AdminToken.readableByOthers(f));
+            Files.delete(f);
+        }
     }
 
     @Test
