@@ -1,6 +1,7 @@
 package dev.waybill.admin;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -61,6 +62,11 @@ public final class AdminToken {
                     + " A-Za-z0-9 < /dev/urandom | head -c 32 > " + file + ") or turn the page off (admin.listen)", e);
         } catch (AccessDeniedException e) {
             throw new IOException("admin.token.file " + file + ": permission denied", e);
+        } catch (CharacterCodingException e) {
+            throw new IOException("admin.token.file " + file + " is not text; write one line of letters and digits"
+                    + " in it", e);
+        } catch (IOException e) {
+            throw new IOException("admin.token.file " + file + ": cannot be read (" + e.getMessage() + ")", e);
         }
         int nl = text.indexOf('\n');
         String token = (nl < 0 ? text : text.substring(0, nl)).strip();

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -79,6 +80,20 @@ class AdminTokenTest {
             assertFalse(AdminToken.readableByOthers(f));
             Files.delete(f);
         }
+    }
+
+    @Test
+    void read_notUtf8_saysWhichFileAndWhy(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("admin.token");
+        byte[] raw = new byte[24];
+        Arrays.fill(raw, (byte) 0xff); // head -c 24 /dev/urandom > admin.token, without base64
+        Files.write(f, raw);
+        IOException e = assertThrows(IOException.class, () -> AdminToken.read(f));
+        assertTrue(e.getMessage().startsWith("admin.token.file " + f + " "), e.getMessage());
+        assertTrue(e.getMessage().contains("letters and digits"), e.getMessage());
+        Path d = Files.createDirectory(dir.resolve("a-directory"));
+        IOException notAFile = assertThrows(IOException.class, () -> AdminToken.read(d));
+        assertTrue(notAFile.getMessage().startsWith("admin.token.file " + d + ": "), notAFile.getMessage());
     }
 
     @Test
