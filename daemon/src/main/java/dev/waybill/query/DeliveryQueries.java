@@ -124,31 +124,44 @@ public final class DeliveryQueries {
             Sql q = new Sql().add("SELECT " + COLUMNS + " FROM delivery d WHERE 1=1").add(filters)
                     .add(timeRange("d", p)).add(keyset("d", after, newest));
             if (!v.everything()) {
-                q.add(ownedBy(v, owned));
+                q.add(ownedBy(v, owned)).add(alsoOwned("d", v, owned));
             }
             return q.add(" ORDER BY d.sendtime" + dir + ", d.row_key" + dir + " LIMIT " + fetch);
         }
         List<String> owners = new ArrayList<>(new TreeSet<>(v.owners()));
         if (owners.size() == 1) {
-            return ownerBranch(owned, owners.get(0), v.since(owners.get(0)), p, filters, after, newest)
+            return ownerBranch(owned, v, owners.get(0), p, filters, after, newest)
                     .add(" ORDER BY o.sendtime" + dir + ", o.row_key" + dir + " LIMIT " + fetch);
         }
         // Each branch reads its own owner range, newest first, and stops at one page; the UNION
         // drops a row reached through two owner keys; the outer sort merges the branches.
         Sql q = new Sql().add("SELECT * FROM (");
         for (int i = 0; i < owners.size(); i++) {
-            q.add(i == 0 ? "(" : " UNION (").add(ownerBranch(owned, owners.get(i), v.since(owners.get(i)), p, filters, after, newest))
+            q.add(i == 0 ? "(" : " UNION (").add(ownerBranch(owned, v, owners.get(i), p, filters, after, newest))
                     .add(" ORDER BY o.sendtime" + dir + ", o.row_key" + dir + " LIMIT " + fetch + ")");
         }
         return q.add(") u ORDER BY u.sendtime" + dir + ", u.row_key" + dir + " LIMIT " + fetch);
     }
 
-    private static Sql ownerBranch(int server, String owner, long since, SearchParams p, Sql filters, Cursor after,
+    private static Sql ownerBranch(int server, Viewer v, String owner, SearchParams p, Sql filters, Cursor after,
                                    boolean newest) {
         return new Sql().add("SELECT " + COLUMNS + " FROM delivery_owner o JOIN delivery d"
                         + " ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.server_id = ? AND o.owner = ?",
-                        server, owner).add(from(since))
+                        server, owner).add(from(v.since(owner))).add(alsoOwned("o", v, server))
                 .add(types("o", p)).add(filters).add(timeRange("o", p)).add(keyset("o", after, newest));
+    }
+
+    /**
+     * The viewer's second owner key ({@link Viewer#within}) on the row that {@code alias} names:
+     * a point lookup in the owner index, from that key's account's creation on.
+     */
+    static Sql alsoOwned(String alias, Viewer v, int server) {
+        if (v.within() == null) {
+            return new Sql();
+        }
+        return new Sql().add(" AND EXISTS (SELECT 1 FROM delivery_owner w WHERE w.server_id = ? AND w.owner = ?"
+                + " AND w.sendtime = " + alias + ".sendtime AND w.row_key = " + alias + ".row_key AND w.sendtime >= ?)",
+                server, v.within(), v.since(v.within()));
     }
 
     /** The owner entries from an account's creation on; nothing when it is not known. */
@@ -279,7 +292,7 @@ public final class DeliveryQueries {
         if (v.everything() || addressDriven(p)) {
             inner = new Sql().add("SELECT d.type, d.row_key FROM delivery d WHERE 1=1").add(filters).add(timeRange("d", p));
             if (!v.everything()) {
-                inner.add(ownedBy(v, owned));
+                inner.add(ownedBy(v, owned)).add(alsoOwned("d", v, owned));
             }
         } else {
             // Time and type only: the owner entries answer alone, an index range per owner key.
@@ -292,10 +305,10 @@ public final class DeliveryQueries {
                 if (rowsNeeded) {
                     inner.add("SELECT d.type, d.row_key FROM delivery_owner o JOIN delivery d ON d.row_key = o.row_key"
                             + " AND d.sendtime = o.sendtime WHERE o.server_id = ? AND o.owner = ?", owned, owner)
-                            .add(from(v.since(owner))).add(types("o", p)).add(filters);
+                            .add(from(v.since(owner))).add(alsoOwned("o", v, owned)).add(types("o", p)).add(filters);
                 } else {
                     inner.add("SELECT o.type, o.row_key FROM delivery_owner o WHERE o.server_id = ? AND o.owner = ?",
-                            owned, owner).add(from(v.since(owner))).add(types("o", p));
+                            owned, owner).add(from(v.since(owner))).add(alsoOwned("o", v, owned)).add(types("o", p));
                 }
                 inner.add(timeRange("o", p));
             }

@@ -83,7 +83,7 @@ public final class StatsQueries {
                             + " ON d.row_key = o.row_key AND d.sendtime = o.sendtime WHERE o.server_id = ?"
                             + " AND o.owner = ? AND o.sendtime >= ? AND o.sendtime < ?", owned, owner,
                             Math.max(since, viewer.since(owner)), until)
-                            .add(rowFilters);
+                            .add(DeliveryQueries.alsoOwned("o", viewer, owned)).add(rowFilters);
                 }
             }
             q.add(") u GROUP BY u.b, u.type, u.user, u.domain");

@@ -18,9 +18,11 @@ import java.util.Set;
  * @param accounts   the cPanel accounts this viewer covers, for narrowing to one of them
  * @param email      when not null, only rows sent from or to this address
  * @param starts     when each account and reseller was created (ignored when {@code everything})
+ * @param within     when not null, an owner key each visible row must have besides one of
+ *                   {@code owners}: a reseller's {@code "@reseller"} once narrowed to one account
  */
 public record Viewer(boolean everything, Set<String> owners, Set<String> accounts, String email,
-                     AccountStarts starts) {
+                     AccountStarts starts, String within) {
 
     public Viewer {
         owners = Set.copyOf(owners);
@@ -33,7 +35,7 @@ public record Viewer(boolean everything, Set<String> owners, Set<String> account
 
     /** Without creation times: every owner entry is visible. */
     public Viewer(boolean everything, Set<String> owners, Set<String> accounts, String email) {
-        this(everything, owners, accounts, email, AccountStarts.NONE);
+        this(everything, owners, accounts, email, AccountStarts.NONE, null);
     }
 
     /** Root: everything. */
@@ -59,7 +61,9 @@ public record Viewer(boolean everything, Set<String> owners, Set<String> account
     }
 
     /**
-     * This viewer narrowed to one of its accounts.
+     * This viewer narrowed to one of its accounts. A reseller's rows of one of its accounts are
+     * those stored as its own ({@code "@reseller"}): an account that moved from another reseller
+     * keeps its older mail with that one, so narrowing shows no row the reseller did not see.
      *
      * @throws ForbiddenException if the account is not one of this viewer's
      */
@@ -67,17 +71,22 @@ public record Viewer(boolean everything, Set<String> owners, Set<String> account
         if (!covers(user)) {
             throw new ForbiddenException("account '" + user + "' is not one you may see");
         }
-        return new Viewer(false, Set.of(user), Set.of(user), email, starts);
+        String also = within;
+        if (also == null && !owners.contains(user)) {
+            // Seen through a reseller key only (a reseller's own account is seen through its own key).
+            also = owners.stream().filter(o -> o.startsWith("@")).findFirst().orElse(null);
+        }
+        return new Viewer(false, Set.of(user), Set.of(user), email, starts, also);
     }
 
     /** This viewer narrowed to mail from or to one address (already checked to be its own). */
     public Viewer narrowToEmail(String address) {
-        return new Viewer(everything, owners, accounts, address, starts);
+        return new Viewer(everything, owners, accounts, address, starts, within);
     }
 
     /** This viewer with its accounts' creation times: each owner key's rows begin at its account's. */
     public Viewer startingAt(AccountStarts times) {
-        return new Viewer(everything, owners, accounts, email, times);
+        return new Viewer(everything, owners, accounts, email, times, within);
     }
 
     /**
