@@ -35,6 +35,8 @@ final class QueryCommand {
                                   or an age such as 2h or 7d; a date alone takes in that day)
               --match exact|prefix|contains    how --recipient and --sender compare (exact)
               --local | --remote  --server NAME
+              --sent              only the mail --user or --domain sent (what 'waybill stats'
+                                  counts per account and domain)
             Options:
               --oldest            oldest first
               --limit N           rows per page (1-1000, default 50)
@@ -109,6 +111,7 @@ final class QueryCommand {
                     case "--local" -> params.addProperty("deliverytype", "local");
                     case "--remote" -> params.addProperty("deliverytype", "remote");
                     case "--oldest" -> params.addProperty("order", "oldest");
+                    case "--sent" -> params.addProperty("sent", true);
                     case "--by-day" -> params.addProperty("bucket", "day");
                     default -> {
                         if (!a.startsWith("--")) {
@@ -332,7 +335,8 @@ final class QueryCommand {
                     s(b, "rejected"), s(b, "filtered"), s(b, "inprogress"));
         }
         out.println();
-        out.println("accounts with the most failures and deferrals:");
+        out.println("accounts with the most failures and deferrals, in the mail each sent"
+                + " ('waybill search --user NAME --sent' lists it):");
         String f2 = "  %-24s %9s %9s %9s %9s%n";
         out.printf(f2, "ACCOUNT", "total", "failure", "defer", "rejected");
         for (JsonElement e : r.getAsJsonArray("accounts")) {

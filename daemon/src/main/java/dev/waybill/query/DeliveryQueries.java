@@ -77,7 +77,9 @@ public final class DeliveryQueries {
      * @throws BadQueryException  if the cursor does not belong to this search
      */
     public SearchPage search(Viewer viewer, SearchParams p, boolean withCounts) throws SQLException {
-        Viewer v = p.user() == null ? viewer : viewer.narrowToAccount(p.user());
+        // The mail an account sent is a filter on the rows the viewer sees, which is what the
+        // statistics count per account; otherwise the viewer narrows to the account's own entries.
+        Viewer v = p.user() == null ? viewer : p.sent() ? viewer.requireCovers(p.user()) : viewer.narrowToAccount(p.user());
         Cursor after = p.cursor() == null ? null : Cursor.decode(p.cursor(), p.filterHash());
         try (Connection c = dataSource.getConnection()) {
             Integer serverId = p.server() == null ? null : servers.id(c, p.server());
@@ -188,7 +190,7 @@ public final class DeliveryQueries {
 
     /** Whether a search filters on more than time and type, which the owner entries alone cannot answer. */
     private static boolean filtersRows(SearchParams p, Viewer v) {
-        return p.recipient() != null || p.sender() != null || p.domain() != null || p.msgid() != null
+        return p.recipient() != null || p.sender() != null || p.domain() != null || p.msgid() != null || p.sent()
                 || p.text() != null || p.deliveryType() != SearchParams.DeliveryType.ALL || p.server() != null
                 || v.email() != null;
     }
@@ -240,7 +242,14 @@ public final class DeliveryQueries {
         Sql s = types("d", p);
         address(s, "d.recipient", p.recipient(), p.match());
         address(s, "d.email", p.sender(), p.match());
-        if (p.domain() != null) {
+        if (p.sent()) {
+            if (p.user() != null) {
+                s.add(" AND d.user = ?", p.user());
+            }
+            if (p.domain() != null) {
+                s.add(" AND d.domain = ?", p.domain());
+            }
+        } else if (p.domain() != null) {
             s.add(" AND (d.domain = ? OR d.deliverydomain = ? OR d.recipient LIKE ?)", p.domain(), p.domain(),
                     "%@" + Sql.likeLiteral(p.domain()));
         }

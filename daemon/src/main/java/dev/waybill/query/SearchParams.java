@@ -24,10 +24,13 @@ import java.util.Set;
  * @param limit        rows per page, 1 to {@link #MAX_LIMIT}
  * @param cursor       the {@code next} of the previous page, or null for the first
  * @param server       one server's rows (its {@code server.id}), or null for all
+ * @param sent         only the mail {@code user} sent (the rows' {@code user}) and sent from
+ *                     {@code domain} (the rows' {@code domain}), what the statistics count per
+ *                     account and domain; needs one of the two
  */
 public record SearchParams(Set<OutcomeType> types, String recipient, String sender, String domain, String user,
                            String msgid, String text, Long since, Long until, DeliveryType deliveryType,
-                           Match match, Order order, int limit, String cursor, String server) {
+                           Match match, Order order, int limit, String cursor, String server, boolean sent) {
 
     public static final int DEFAULT_LIMIT = 250;
     public static final int MAX_LIMIT = 1000;
@@ -57,6 +60,9 @@ public record SearchParams(Set<OutcomeType> types, String recipient, String send
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new BadQueryException("limit must be between 1 and " + MAX_LIMIT + ", not " + limit);
         }
+        if (sent && user == null && domain == null) {
+            throw new BadQueryException("sent needs an account (user) or a domain whose sent mail is wanted");
+        }
         if (since != null && until != null && since >= until) {
             throw new BadQueryException("since must be before until");
         }
@@ -80,19 +86,19 @@ public record SearchParams(Set<OutcomeType> types, String recipient, String send
     /** The same search at another page. */
     public SearchParams withCursor(String next) {
         return new SearchParams(types, recipient, sender, domain, user, msgid, text, since, until, deliveryType,
-                match, order, limit, next, server);
+                match, order, limit, next, server, sent);
     }
 
     /** The same search for other outcomes (empty: all), from its first page. */
     public SearchParams withTypes(Set<OutcomeType> wanted) {
         return new SearchParams(wanted, recipient, sender, domain, user, msgid, text, since, until, deliveryType,
-                match, order, limit, null, server);
+                match, order, limit, null, server, sent);
     }
 
     /** The same search with another page size. */
     public SearchParams withLimit(int rows) {
         return new SearchParams(types, recipient, sender, domain, user, msgid, text, since, until, deliveryType,
-                match, order, rows, cursor, server);
+                match, order, rows, cursor, server, sent);
     }
 
     /**
@@ -106,8 +112,10 @@ public record SearchParams(Set<OutcomeType> types, String recipient, String send
         for (OutcomeType t : types) {
             typeBits |= 1 << t.ordinal();
         }
-        return Objects.hash(typeBits, lower(recipient), lower(sender), lower(domain), user, msgid, text, since, until,
+        int h = Objects.hash(typeBits, lower(recipient), lower(sender), lower(domain), user, msgid, text, since, until,
                 deliveryType.name(), match.name(), order.name(), server);
+        // mixed in only when set, so that the cursors of every other search keep their fingerprint
+        return sent ? 31 * h + 1 : h;
     }
 
     private static String lower(String s) {
@@ -135,6 +143,7 @@ public record SearchParams(Set<OutcomeType> types, String recipient, String send
         private int limit = DEFAULT_LIMIT;
         private String cursor;
         private String server;
+        private boolean sent;
 
         public Builder types(Set<OutcomeType> v) { types = v; return this; }
         public Builder recipient(String v) { recipient = v; return this; }
@@ -151,10 +160,11 @@ public record SearchParams(Set<OutcomeType> types, String recipient, String send
         public Builder limit(int v) { limit = v; return this; }
         public Builder cursor(String v) { cursor = v; return this; }
         public Builder server(String v) { server = v; return this; }
+        public Builder sent(boolean v) { sent = v; return this; }
 
         public SearchParams build() {
             return new SearchParams(types, recipient, sender, domain, user, msgid, text, since, until, deliveryType,
-                    match, order, limit, cursor, server);
+                    match, order, limit, cursor, server, sent);
         }
     }
 }

@@ -61,6 +61,18 @@ public record Viewer(boolean everything, Set<String> owners, Set<String> account
     }
 
     /**
+     * This viewer, once it is known to cover {@code user}.
+     *
+     * @throws ForbiddenException if the account is not one of this viewer's
+     */
+    public Viewer requireCovers(String user) {
+        if (!covers(user)) {
+            throw new ForbiddenException("account '" + user + "' is not one you may see");
+        }
+        return this;
+    }
+
+    /**
      * This viewer narrowed to one of its accounts. A reseller's rows of one of its accounts are
      * those stored as its own ({@code "@reseller"}): an account that moved from another reseller
      * keeps its older mail with that one, so narrowing shows no row the reseller did not see.
@@ -68,9 +80,7 @@ public record Viewer(boolean everything, Set<String> owners, Set<String> account
      * @throws ForbiddenException if the account is not one of this viewer's
      */
     public Viewer narrowToAccount(String user) {
-        if (!covers(user)) {
-            throw new ForbiddenException("account '" + user + "' is not one you may see");
-        }
+        requireCovers(user);
         String also = within;
         if (also == null && !owners.contains(user)) {
             // Seen through a reseller key only (a reseller's own account is seen through its own key).

@@ -75,7 +75,7 @@ public final class Pages {
             new String[] {"route", "Router / Transport"});
     /** The report's own parameters, carried from page to page. */
     static final List<String> REPORT_KEYS = List.of("q", "match", "sender", "show", "type", "from", "to", "tzo",
-            "tzo_to", "since", "until", "account", "domain", "dir", "limit");
+            "tzo_to", "since", "until", "account", "domain", "sent", "dir", "limit");
 
     private static final Pattern BASE = Pattern.compile("/[A-Za-z0-9/._-]{0,300}");
     private static final Pattern LOG_HEAD = Pattern.compile(
@@ -213,10 +213,11 @@ public final class Pages {
             b.sender(sender);
         }
         // A domain only narrows what the caller may see, on either page; another account is WHM's.
-        b.domain(q.get("domain"));
-        if (r.side() != Side.CPANEL) {
-            b.user(q.get("account"));
-        }
+        String domain = q.get("domain");
+        String account = r.side() != Side.CPANEL ? q.get("account") : null;
+        b.domain(domain).user(account);
+        // The mail the account or domain sent, as the statistics count it; nothing to keep to without either.
+        b.sent(q.get("sent") != null && (account != null || domain != null));
         String dir = q.get("dir");
         if ("local".equals(dir)) {
             b.deliveryType(SearchParams.DeliveryType.LOCAL);
@@ -263,6 +264,7 @@ public final class Pages {
         m.put("sender", q.get("sender"));
         m.put("account", q.get("account"));
         m.put("domain", q.get("domain"));
+        m.put("sent", q.get("sent") != null);
         m.put("from", q.get("from"));
         m.put("to", q.get("to"));
         m.put("matchOptions", options(List.of("auto", "exact", "prefix", "contains"),
@@ -542,7 +544,7 @@ public final class Pages {
                     && r.viewer().covers(g.name()) : true);
             if (reportable) {
                 x.put("href", PageQuery.link(r.base(), account ? "account" : "domain",
-                        g.name(), "show", "problems", "since", since, "until", until));
+                        g.name(), "sent", "1", "show", "problems", "since", since, "until", until));
             }
             out.add(x);
         }

@@ -108,7 +108,7 @@ public final class QueryMethods {
     /** The search parameters of DESIGN.md's protocol, validated. */
     static SearchParams searchParams(Params p) throws RequestException {
         p.allowOnly("types", "recipient", "sender", "domain", "user", "msgid", "text", "since", "until",
-                "deliverytype", "match", "order", "limit", "cursor", "server", "counts");
+                "deliverytype", "match", "order", "limit", "cursor", "server", "counts", "sent");
         long far = 1L << 40;
         SearchParams.Builder b = SearchParams.builder()
                 .types(p.enumSet("types", OutcomeType.class, Set.of()))
@@ -123,7 +123,8 @@ public final class QueryMethods {
                 .order(p.enumValue("order", SearchParams.Order.class, SearchParams.Order.NEWEST))
                 .limit(p.integer("limit", SearchParams.DEFAULT_LIMIT, 1, SearchParams.MAX_LIMIT))
                 .cursor(p.string("cursor", null))
-                .server(p.string("server", null));
+                .server(p.string("server", null))
+                .sent(p.bool("sent", false));
         if (p.has("since")) {
             b.since(p.longInteger("since", 0, 0, far));
         }

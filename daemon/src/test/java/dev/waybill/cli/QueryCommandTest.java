@@ -2,6 +2,8 @@ package dev.waybill.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +111,28 @@ class QueryCommandTest {
         assertTrue(out.contains("reject-1@bad.sink.test"), out);
         assertFalse(out.contains(" success "), out);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("matches: failure ")), out);
+    }
+
+    @Test
+    void search_sent_countsTheAccountsSentMail_asStatsDo() {
+        assertEquals(0, run("stats", "--json", "--since", "2026-11-27", "--until", "2026-11-29"), stderr.toString());
+        JsonObject counted = null;
+        for (var g : JsonParser.parseString(out()).getAsJsonObject().getAsJsonArray("accounts")) {
+            if (g.getAsJsonObject().get("name").getAsString().equals("exampleco")) {
+                counted = g.getAsJsonObject().getAsJsonObject("counts");
+            }
+        }
+        assertNotNull(counted, out());
+        assertEquals(0, run("search", "--json", "--user", "exampleco", "--sent", "--since", "2026-11-27",
+                "--until", "2026-11-29"), stderr.toString());
+        JsonObject searched = JsonParser.parseString(out()).getAsJsonObject().getAsJsonObject("counts");
+        assertEquals(counted, searched);
+        assertEquals(0, run("search", "--json", "--user", "exampleco", "--since", "2026-11-27",
+                "--until", "2026-11-29"), stderr.toString());
+        assertNotEquals(counted, JsonParser.parseString(out()).getAsJsonObject().getAsJsonObject("counts"),
+                "the account's mail, sent and received, is more");
+        assertEquals(1, run("search", "--sent"));
+        assertTrue(stderr.toString().contains("bad_request"), stderr.toString());
     }
 
     @Test

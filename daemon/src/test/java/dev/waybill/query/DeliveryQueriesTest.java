@@ -314,6 +314,38 @@ class DeliveryQueriesTest {
     }
 
     @Test
+    void stats_eachAccountAndDomain_isWhatASearchOfItsSentMailCounts() throws Exception {
+        StatsQueries stats = new StatsQueries(ds, SERVER);
+        long from = all.get(all.size() - 1).outcome().sendunixtime();
+        long to = all.get(0).outcome().sendunixtime() + 1;
+        String reseller = userOwner.values().stream().filter(o -> !o.equals("root")).findFirst().orElseThrow();
+        Set<String> itsAccounts = new HashSet<>();
+        userOwner.forEach((u, o) -> {
+            if (o.equals(reseller)) {
+                itsAccounts.add(u);
+            }
+        });
+        String user = busiestUsers().get(0);
+        for (Viewer v : List.of(Viewer.all(), Viewer.reseller(reseller, itsAccounts), Viewer.account(user))) {
+            Stats s = stats.stats(v, from, to, 3600, null);
+            int checked = 0;
+            for (boolean byAccount : new boolean[] {true, false}) {
+                for (Stats.Group g : byAccount ? s.accounts() : s.domains()) {
+                    if (g.name().startsWith("-") || byAccount && !v.covers(g.name())) {
+                        continue;
+                    }
+                    SearchParams.Builder b = SearchParams.builder().sent(true).since(from).until(to);
+                    SearchPage page = queries.search(v, (byAccount ? b.user(g.name()) : b.domain(g.name())).build(), true);
+                    assertEquals(g.counts(), page.counts(), (byAccount ? "account " : "domain ") + g.name());
+                    checked++;
+                }
+            }
+            assertTrue(checked > 1, s.toString());
+        }
+        assertThrows(BadQueryException.class, () -> SearchParams.builder().sent(true).build());
+    }
+
+    @Test
     void export_writesEveryRowOfTheSearch() throws Exception {
         String user = busiestUsers().get(0);
         StringBuilder csv = new StringBuilder();

@@ -197,6 +197,41 @@ class ReportOverStoreTest {
     }
 
     @Test
+    void stats_eachLinkedGroup_opensAReportOfTheRowsItCounted() throws Exception {
+        List<Object[]> cases = List.of(new Object[] {Viewer.all(), Pages.Side.WHM},
+                new Object[] {Viewer.reseller("res", Set.of("exampleco")), Pages.Side.WHM},
+                new Object[] {Viewer.account("exampleco"), Pages.Side.CPANEL});
+        Pattern row = Pattern.compile("<tr><td><a href=\"[^\"?]*\\?([^\"]*)\">([^<]*)</a></td><td>([^<]*)</td>"
+                + "<td>([^<]*)</td><td>([^<]*)</td>");
+        for (Object[] c : cases) {
+            Viewer v = (Viewer) c[0];
+            Pages.Side side = (Pages.Side) c[1];
+            String html = render(v, side, "view=stats&range=24h");
+            Matcher m = row.matcher(html);
+            int linked = 0;
+            while (m.find()) {
+                String query = m.group(1).replace("&amp;", "&").replace("&#61;", "=");
+                String report = render(v, side, query);
+                String what = side + " " + m.group(2) + ": " + query;
+                long failed = number(toggleCount(report, "failure")) + number(toggleCount(report, "rejected"));
+                long all = 0;
+                for (OutcomeType t : OutcomeType.values()) {
+                    all += number(toggleCount(report, t.label()));
+                }
+                assertEquals(m.group(3), String.format("%,d", failed), what);
+                assertEquals(m.group(4), toggleCount(report, "defer"), what);
+                assertEquals(m.group(5), String.format("%,d", all), what);
+                linked++;
+            }
+            assertTrue(linked >= 2, html);
+        }
+    }
+
+    private static long number(String shown) {
+        return Long.parseLong(shown.replace(",", ""));
+    }
+
+    @Test
     void stats_sendingDomainOnTheCpanelPage_opensThatDomainsReport() throws Exception {
         String html = render(Viewer.account("exampleco"), Pages.Side.CPANEL, "view=stats&range=24h");
         Matcher link = Pattern.compile("href=\"[^\"?]*\\?([^\"]*)\">far\\.test<").matcher(html);
