@@ -36,6 +36,17 @@
   var names = root.querySelectorAll("[data-tzname]");
   for (var n = 0; n < names.length; n++) { names[n].textContent = zone + " (your browser's time zone)"; }
 
+  // A range that came as unix seconds (a statistics link) fills the empty date fields in local
+  // time, to the second where it has seconds, so that running the report again keeps the range.
+  var fill = root.querySelectorAll("input[data-fill-t]");
+  for (var q = 0; q < fill.length; q++) {
+    var when = new Date(Number(fill[q].getAttribute("data-fill-t")) * 1000);
+    if (fill[q].value || isNaN(when.getTime())) { continue; }
+    if (when.getSeconds()) { fill[q].step = "1"; }
+    fill[q].value = when.getFullYear() + "-" + pad(when.getMonth() + 1) + "-" + pad(when.getDate()) + "T" +
+      pad(when.getHours()) + ":" + pad(when.getMinutes()) + (when.getSeconds() ? ":" + pad(when.getSeconds()) : "");
+  }
+
   // The date fields are the browser's local time: send its offset so the daemon reads them right.
   var forms = root.querySelectorAll("form");
   for (var f = 0; f < forms.length; f++) {

@@ -267,6 +267,10 @@ public final class Pages {
         m.put("sent", q.get("sent") != null);
         m.put("from", q.get("from"));
         m.put("to", q.get("to"));
+        // A range given in unix seconds (a statistics link) goes into the date fields in the
+        // browser's zone, so that running the report again from the form keeps it.
+        m.put("fillFrom", q.get("from") == null ? p.since() : null);
+        m.put("fillTo", q.get("to") == null ? p.until() : null);
         m.put("matchOptions", options(List.of("auto", "exact", "prefix", "contains"),
                 List.of("Best guess", "Exact address", "Starts with", "Contains"), q.get("match")));
         m.put("dirOptions", options(List.of("all", "local", "remote"), List.of("All", "Local", "Remote"), q.get("dir")));

@@ -234,6 +234,32 @@ class PagesIT {
         }
     }
 
+    /**
+     * A statistics link gives its range in unix seconds. The form shows it in the browser's zone,
+     * so that running the report again from the form keeps the range rather than widening to all
+     * the mail there is.
+     */
+    @Test
+    void cpanel05c_rangeOfAStatisticsLink_isKeptWhenTheFormRunsAgain() throws Exception {
+        CpsrvdEmulator.Session alice = cpsrvd.login(CpsrvdEmulator.Kind.CPANEL, ALICE);
+        WebDriver newYork = chromium("America/New_York");
+        try {
+            newYork.get(cpsrvd.url(alice, null));
+            String everything = newYork.findElement(By.id("wb-summary")).getText();
+            long newest = Long.parseLong(newYork.findElement(By.cssSelector("td.c-time time")).getDomAttribute("data-t"));
+            newYork.get(cpsrvd.url(alice, "since=" + newest + "&until=" + (newest + 1)));
+            String ranged = newYork.findElement(By.id("wb-summary")).getText();
+            assertNotEquals(everything, ranged, "the range leaves out older mail");
+            ((org.openqa.selenium.JavascriptExecutor) newYork).executeScript(
+                    "document.getElementById('wb-from').form.requestSubmit();");
+            new WebDriverWait(newYork, Duration.ofSeconds(10)).until(d -> !d.getCurrentUrl().contains("since="));
+            assertTrue(newYork.getCurrentUrl().contains("from="), newYork.getCurrentUrl());
+            assertEquals(ranged, newYork.findElement(By.id("wb-summary")).getText(), newYork.getCurrentUrl());
+        } finally {
+            newYork.quit();
+        }
+    }
+
     @Test
     void cpanel06_detail_showsAttemptsRouteLogLinesAndTheFix() throws Exception {
         CpsrvdEmulator.Session alice = cpsrvd.login(CpsrvdEmulator.Kind.CPANEL, ALICE);
