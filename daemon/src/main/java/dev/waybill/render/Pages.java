@@ -203,7 +203,7 @@ public final class Pages {
         PageQuery q = r.query();
         SearchParams.Builder b = SearchParams.builder().types(types(q));
         String text = q.get("q");
-        SearchParams.Match match = matchOf(q, text);
+        SearchParams.Match match = matchOf(q, text, q.get("sender"));
         if (text != null) {
             b.recipient(text);
         }
@@ -628,10 +628,11 @@ public final class Pages {
     }
 
     /**
-     * How the search box matches: as chosen, else a whole address exactly (the fast, indexed
-     * path) and anything else as a part.
+     * How the search box and the sender field match: as chosen, else exactly when each one given
+     * is a whole address (the fast, indexed path), and as a part when either is not: the one
+     * choice holds for both, and a part compared exactly finds nothing.
      */
-    static SearchParams.Match matchOf(PageQuery q, String text) {
+    static SearchParams.Match matchOf(PageQuery q, String... texts) {
         String m = q.get("match");
         if (m != null && !m.equals("auto")) {
             for (SearchParams.Match x : SearchParams.Match.values()) {
@@ -640,10 +641,17 @@ public final class Pages {
                 }
             }
         }
-        if (text != null && text.indexOf('@') > 0 && text.indexOf('.', text.indexOf('@')) > 0) {
-            return SearchParams.Match.EXACT;
+        boolean any = false;
+        for (String text : texts) {
+            if (text == null) {
+                continue;
+            }
+            if (text.indexOf('@') <= 0 || text.indexOf('.', text.indexOf('@')) < 0) {
+                return SearchParams.Match.CONTAINS;
+            }
+            any = true;
         }
-        return SearchParams.Match.CONTAINS;
+        return any ? SearchParams.Match.EXACT : SearchParams.Match.CONTAINS;
     }
 
     /**

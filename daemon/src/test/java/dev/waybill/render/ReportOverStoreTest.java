@@ -171,6 +171,16 @@ class ReportOverStoreTest {
         assertTrue(html.contains("Showing 1\u20133 of 3"), html);
     }
 
+    @Test
+    void report_wholeRecipientAndPartOfTheSender_findsTheMailOfBoth() throws Exception {
+        String html = render(Viewer.account("exampleco"), Pages.Side.CPANEL, "q=nobody%40remote.test&sender=alice");
+        assertTrue(html.contains("Showing 1\u20131 of 1"), html);
+        // both whole addresses: exact, as before
+        html = render(Viewer.account("exampleco"), Pages.Side.CPANEL,
+                "q=nobody%40remote.test&sender=alice%40example.com");
+        assertTrue(html.contains("Showing 1\u20131 of 1"), html);
+    }
+
     /** The count the report's toggle of {@code type} shows. */
     static String toggleCount(String html, String type) {
         Matcher m = Pattern.compile("wb-toggle wb-t-" + type + "\">.*?(?:<span class=\"wb-count\">([^<]*)</span>)?</label>",

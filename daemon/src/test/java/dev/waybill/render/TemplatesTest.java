@@ -108,6 +108,8 @@ class TemplatesTest {
         assertEquals("EXACT", Pages.matchOf(PageQuery.parse(""), "a@b.example").name());
         assertEquals("CONTAINS", Pages.matchOf(PageQuery.parse(""), "@b.example").name());
         assertEquals("PREFIX", Pages.matchOf(PageQuery.parse("match=prefix"), "a@b.example").name());
+        assertEquals("CONTAINS", Pages.matchOf(PageQuery.parse(""), "a@b.example", "alice").name());
+        assertEquals("EXACT", Pages.matchOf(PageQuery.parse(""), null, "alice@b.example").name());
     }
 
     @Test
