@@ -97,7 +97,7 @@ public final class ImportPlan {
     /** Whether {@code record} says all of {@code file} was read; a file that cannot be measured was not. */
     private static boolean covers(ImportedFile record, Path file) {
         try {
-            return record.covers(LogFiles.textLength(file));
+            return LogFiles.holdsAtMost(file, record.bytes());
         } catch (IOException e) {
             return false; // reading it will say what is wrong with it
         }
@@ -109,7 +109,7 @@ public final class ImportPlan {
             LogFileInfo earlier = files.get(j);
             if (earlier.head().equals(f.head())) {
                 try {
-                    if (LogFiles.textLength(f.path()) <= LogFiles.textLength(earlier.path())) {
+                    if (LogFiles.holdsAtMost(f.path(), LogFiles.textLength(earlier.path()))) {
                         return true;
                     }
                 } catch (IOException e) {

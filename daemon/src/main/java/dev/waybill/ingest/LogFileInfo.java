@@ -5,9 +5,6 @@ import dev.waybill.exim.ParsedLine;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -48,21 +45,7 @@ public record LogFileInfo(Path path, long size, long firstTime, LogHead head, bo
         }
         boolean compressed = LogFiles.compressed(path);
         return new LogFileInfo(path, size, first, LogHead.of(start, start.length), compressed,
-                compressed ? Math.max(size, gzipTextSize(path, size)) : size);
-    }
-
-    /** What the last member of a gzip file says it decompresses to (ISIZE, little-endian); 0 if unreadable. */
-    private static long gzipTextSize(Path path, long size) throws IOException {
-        if (size < 4) {
-            return 0;
-        }
-        try (FileChannel ch = FileChannel.open(path)) {
-            ByteBuffer tail = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            while (tail.hasRemaining() && ch.read(tail, size - 4 + tail.position()) > 0) {
-                // read on
-            }
-            return tail.hasRemaining() ? 0 : Integer.toUnsignedLong(tail.getInt(0));
-        }
+                compressed ? Math.max(size, LogFiles.trailerLength(path)) : size);
     }
 
     /** The file's identity, as {@code imported_file} records it: {@link LogHead#fingerprint()}. */

@@ -4,6 +4,9 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
@@ -36,17 +39,54 @@ public final class LogFiles {
      * @throws IOException if it cannot be read, or a compressed file is damaged
      */
     public static long textLength(Path file) throws IOException {
-        if (!compressed(file)) {
-            return Files.size(file);
-        }
+        return compressed(file) ? decompressedLength(file, Long.MAX_VALUE) : Files.size(file);
+    }
+
+    /** How many bytes of text {@code file} holds, decompressed up to {@code limit} of them at most. */
+    private static long decompressedLength(Path file, long limit) throws IOException {
         try (InputStream in = open(file)) {
             byte[] scratch = new byte[BUFFER];
             long n = 0;
             int r;
-            while ((r = in.read(scratch)) >= 0) {
+            while (n < limit && (r = in.read(scratch, 0, (int) Math.min(scratch.length, limit - n))) >= 0) {
                 n += r;
             }
             return n;
+        }
+    }
+
+    /**
+     * Whether {@code file} holds no more than {@code bytes} of text. A plain file says so by its
+     * size. A compressed file whose trailer gives {@code bytes} is taken to hold just that, and
+     * is not decompressed: gzip keeps the length of its last member modulo 4 GiB, so any other
+     * length it could hold differs from it by a multiple of 4 GiB, or needs a file of several
+     * members the last of which happens to match, as unlikely as two logs sharing their first
+     * bytes. Otherwise it is decompressed, no further than the byte after {@code bytes}.
+     *
+     * @throws IOException if it cannot be read, or a compressed file is damaged
+     */
+    public static boolean holdsAtMost(Path file, long bytes) throws IOException {
+        if (!compressed(file)) {
+            return Files.size(file) <= bytes;
+        }
+        if (trailerLength(file) == (bytes & 0xFFFF_FFFFL)) {
+            return true;
+        }
+        return bytes < Long.MAX_VALUE && decompressedLength(file, bytes + 1) <= bytes;
+    }
+
+    /**
+     * What the last member of a gzip file says it decompresses to, modulo 4 GiB (ISIZE, its last
+     * four bytes, little-endian); -1 if it is shorter than that.
+     */
+    static long trailerLength(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file)) {
+            long size = ch.size();
+            ByteBuffer tail = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            while (size >= 4 && tail.hasRemaining() && ch.read(tail, size - 4 + tail.position()) > 0) {
+                // read on
+            }
+            return tail.hasRemaining() ? -1 : Integer.toUnsignedLong(tail.getInt(0));
         }
     }
 

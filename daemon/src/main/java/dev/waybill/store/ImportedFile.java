@@ -18,9 +18,4 @@ public record ImportedFile(byte[] fingerprint, String name, long bytes, long lin
     public ImportedFile {
         fingerprint = fingerprint.clone();
     }
-
-    /** Whether a file of {@code textLength} bytes with this fingerprint was wholly read. */
-    public boolean covers(long textLength) {
-        return textLength <= bytes;
-    }
 }

@@ -190,6 +190,34 @@ class ImportPlanTest {
         assertEquals(List.of(READ), plan(List.of(LogFileInfo.of(gz, ZoneOffset.UTC)), null));
     }
 
+    /**
+     * A compressed file recorded as read whole is known by its gzip trailer, which keeps its
+     * length: the plan does not decompress it (a run again over months of .gz files would
+     * otherwise decompress all of them before the first is read). Bytes damaged in its middle
+     * stand for what the plan must not read; the head, where its first time is, is intact.
+     */
+    @Test
+    void of_aCompressedFileRecordedWhole_isKnownWithoutDecompressingItAll() throws Exception {
+        LogFileInfo plain = log("exim_mainlog.1", 0, 20_000);
+        Path gz = dir.resolve("exim_mainlog.1.gz");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (OutputStream o = new GZIPOutputStream(bytes)) {
+            o.write(Files.readAllBytes(plain.path()));
+        }
+        byte[] damaged = bytes.toByteArray();
+        for (int i = damaged.length * 2 / 3; i < damaged.length * 2 / 3 + 64; i++) {
+            damaged[i] ^= 0x55;
+        }
+        Files.write(gz, damaged);
+        recordedWhole(plain, 0, 20_000);
+        LogFileInfo compressed = LogFileInfo.of(gz, ZoneOffset.UTC);
+        assertEquals(plain.firstTime(), compressed.firstTime());
+        assertEquals(List.of(SKIP), plan(List.of(compressed), null));
+
+        recorded(plain, Files.size(plain.path()) - 1, START + 19_999 * 60L);
+        assertEquals(List.of(READ), plan(List.of(compressed), null), "a record of less than it holds does not cover it");
+    }
+
     @Test
     void textLength_countsWhatAFileHoldsOnceDecompressed() throws Exception {
         String text = text(0, 500);
