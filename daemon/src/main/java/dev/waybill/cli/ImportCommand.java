@@ -291,11 +291,12 @@ final class ImportCommand {
                 finished.set(true);
                 progress.clear();
                 double seconds = (System.nanoTime() - started) / 1e9;
-                out.printf("imported %s, %,d lines, %,d rows in %.1f s (%,.0f lines/s)%s%n", files(imported, partly),
-                        ingester.lines() - replayed, writer.rows(), seconds,
+                out.printf("imported %s, %,d lines, %s in %.1f s (%,.0f lines/s)%s%n", files(imported, partly),
+                        ingester.lines() - replayed, rows(writer), seconds,
                         seconds > 0 ? (ingester.lines() - replayed) / seconds : 0.0,
                         skipped > 0 ? "; " + skipped + " already imported" : "");
-                return status;
+                // Rows left out are missing until the database takes them and the file is read again (--force).
+                return writer.rowsLeftOut() > 0 ? 1 : status;
             } catch (SQLException e) {
                 progress.clear();
                 err.println("waybill import: the database refused a write: " + StoreWriter.oneLine(e)
@@ -331,6 +332,13 @@ final class ImportCommand {
         /** Epoch seconds before which rows are past {@code retention.days}. */
         private long retentionCutoff() {
             return System.currentTimeMillis() / 1000 - config.retentionDays() * 86_400L;
+        }
+
+        /** "223,940 rows", or "223,938 rows stored and 2 left out (said above)": what the summary says was written. */
+        private static String rows(StoreWriter writer) {
+            String stored = String.format("%,d rows", writer.rows());
+            return writer.rowsLeftOut() == 0 ? stored
+                    : String.format("%s stored and %,d left out (said above)", stored, writer.rowsLeftOut());
         }
 
         /** "2 files", "part of 1 file", "2 files and part of 1 more": what the summary says was read. */

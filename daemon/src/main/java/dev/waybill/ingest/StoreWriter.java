@@ -45,6 +45,7 @@ public final class StoreWriter implements AutoCloseable {
     private final List<Lane> lanes = new ArrayList<>();
     private final Object lock = new Object();
     private final AtomicLong rows = new AtomicLong();
+    private final AtomicLong rowsLeftOut = new AtomicLong();
     private final Outage outage;
     /**
      * Lock waits this writer keeps meeting: its own, not the database's — another session (an
@@ -115,9 +116,14 @@ public final class StoreWriter implements AutoCloseable {
         whileHeld = r;
     }
 
-    /** Delivery rows written so far (a row written again counts again). */
+    /** Delivery rows stored so far (a row written again counts again). */
     public long rows() {
         return rows.get();
+    }
+
+    /** Delivery rows the database refused and that were left out (each said to the log). */
+    public long rowsLeftOut() {
+        return rowsLeftOut.get();
     }
 
     /**
@@ -238,9 +244,9 @@ public final class StoreWriter implements AutoCloseable {
         boolean[] away = {false};
         boolean[] locked = {false};
         int[] conflicts = {0};
-        List<String> leftOut = new ArrayList<>(0);
+        DeliveryStore.Written[] written = {DeliveryStore.Written.WHOLE};
         Consumer<String> sayLocks = line -> log.accept(who + line);
-        waitingOutOutages(keepGoing, () -> leftOut.addAll(store.write(batch)), e -> {
+        waitingOutOutages(keepGoing, () -> written[0] = store.write(batch), e -> {
             // A deadlock or lock wait with another writer (an import beside the daemon) is simply
             // tried again; only one that keeps coming, or the database going away, is said.
             if (lockConflict(e)) {
@@ -253,8 +259,9 @@ public final class StoreWriter implements AutoCloseable {
             away[0] = true;
             outage.begins(e, log);
         });
-        leftOut.forEach(log);
-        rows.addAndGet(batch.deliveryRows());
+        written[0].leftOut().forEach(log);
+        rows.addAndGet(batch.deliveryRows() - written[0].rowsLeftOut());
+        rowsLeftOut.addAndGet(written[0].rowsLeftOut());
         if (locked[0]) {
             lockWaits.over(sayLocks);
         }

@@ -211,10 +211,10 @@ public final class DeliveryStore {
      * that line for good: then the batch is written again a row at a time, leaving out what is
      * refused, and what was left out is returned, one sentence each, for the caller to log.
      *
-     * @return what could not be stored, empty when everything was
+     * @return what could not be stored, {@link Written#WHOLE} when everything was
      * @throws SQLException if anything else fails; nothing of the batch is then stored
      */
-    public List<String> write(RowBatch batch) throws SQLException {
+    public Written write(RowBatch batch) throws SQLException {
         if (serverId < 0) {
             throw new IllegalStateException("prepare() first");
         }
@@ -223,7 +223,7 @@ public final class DeliveryStore {
         if (!oversized(batch)) {
             try {
                 inTransaction(c -> writeAll(c, batch, null));
-                return List.of();
+                return Written.WHOLE;
             } catch (SQLException e) {
                 if (!refusedAsData(e)) {
                     throw e;
@@ -231,8 +231,20 @@ public final class DeliveryStore {
             }
         }
         List<String> leftOut = new ArrayList<>();
-        inTransaction(c -> writeAll(c, batch, leftOut));
-        return leftOut;
+        int[] rowsLeftOut = {0};
+        inTransaction(c -> rowsLeftOut[0] = writeAll(c, batch, leftOut));
+        return new Written(List.copyOf(leftOut), rowsLeftOut[0]);
+    }
+
+    /**
+     * What {@link #write} could not store.
+     *
+     * @param leftOut     one sentence for each row or chunk of lines left out, for the log
+     * @param rowsLeftOut how many of the batch's delivery rows were left out
+     */
+    public record Written(List<String> leftOut, int rowsLeftOut) {
+        /** Everything stored. */
+        public static final Written WHOLE = new Written(List.of(), 0);
     }
 
     /** A call in a transaction of its own. */
@@ -263,8 +275,11 @@ public final class DeliveryStore {
     /**
      * Everything of {@code batch}; with {@code leftOut}, a row (with its owner entries) and a chunk
      * of lines at a time, each behind a savepoint, leaving out and noting what is refused as data.
+     *
+     * @return how many delivery rows were left out
      */
-    private void writeAll(Connection c, RowBatch batch, List<String> leftOut) throws SQLException {
+    private int writeAll(Connection c, RowBatch batch, List<String> leftOut) throws SQLException {
+        int rowsLeftOut = 0;
         List<RowBatch.Row> rows = new ArrayList<>(batch.rows.values());
         List<RowBatch.Chunk> chunks = new ArrayList<>(batch.chunks.values());
         if (leftOut == null) {
@@ -276,9 +291,9 @@ public final class DeliveryStore {
                 String what = "the row of " + (o.msgid() != null ? "message " + o.msgid() : "a rejection")
                         + (o.recipient() != null ? " to " + o.recipient() : "");
                 // Owner entries alone (the other lane writes the row) are small whatever the row holds.
-                if (!batch.tables.deliveries() || fits(leftOut, what, textBytes(o))) {
-                    apart(c, leftOut, conn -> writeRows(conn, batch, List.of(r)), what);
-                }
+                boolean stored = (!batch.tables.deliveries() || fits(leftOut, what, textBytes(o)))
+                        && apart(c, leftOut, conn -> writeRows(conn, batch, List.of(r)), what);
+                rowsLeftOut += stored || !batch.tables.deliveries() ? 0 : 1;
             }
             for (RowBatch.Chunk chunk : chunks) {
                 String what = chunk.lineCount + " log lines of message " + chunk.msgid;
@@ -299,6 +314,7 @@ public final class DeliveryStore {
         if (batch.imported != null) {
             writeImported(c, batch.imported);
         }
+        return rowsLeftOut;
     }
 
     /**
@@ -401,19 +417,24 @@ public final class DeliveryStore {
         }
     }
 
-    /** Runs {@code work} behind a savepoint: if the database refuses it as data, it is undone and noted. */
-    private static void apart(Connection c, List<String> leftOut, Work work, String what)
+    /**
+     * Runs {@code work} behind a savepoint: if the database refuses it as data, it is undone and
+     * noted. Returns whether it was stored.
+     */
+    private static boolean apart(Connection c, List<String> leftOut, Work work, String what)
             throws SQLException {
         Savepoint before = c.setSavepoint();
         try {
             work.run(c);
             c.releaseSavepoint(before);
+            return true;
         } catch (SQLException e) {
             if (!refusedAsData(e)) {
                 throw e;
             }
             c.rollback(before);
             leftOut.add(what + " could not be stored and was left out (" + firstLine(e.getMessage()) + ")");
+            return false;
         }
     }
 

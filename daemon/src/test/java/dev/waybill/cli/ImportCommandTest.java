@@ -141,6 +141,34 @@ class ImportCommandTest {
         assertEquals(0, count(db, "SELECT COUNT(*) FROM delivery_owner WHERE owner = '@root'"));
     }
 
+    /**
+     * Rows the database refuses (here, subjects longer than an altered column holds) are left out
+     * and said one by one; the summary counts them apart from the rows stored, and the import
+     * ends with status 1, since not everything read was stored.
+     */
+    @Test
+    void import_rowsTheDatabaseRefuses_areCountedApartFromTheRowsStored(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path conf = setUp(dir, db);
+        Path empty = Files.createFile(dir.resolve("exim_mainlog"));
+        assertEquals(0, run("import", "--config", conf.toString(), empty.toString()), stderr.toString());
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE delivery MODIFY subject VARCHAR(8) NULL");
+        }
+        Path log = dir.resolve("exim_mainlog.1");
+        Files.writeString(log, fixture());
+        assertEquals(1, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
+        String err = stderr.toString(StandardCharsets.UTF_8);
+        long said = err.lines().filter(l -> l.contains("could not be stored and was left out")
+                && l.contains("the row of ")).count();
+        long stored = count(db, "SELECT COUNT(*) FROM delivery");
+        assertTrue(said > 0 && stored > 0, err);
+        assertEquals(26, stored + said);
+        String summary = stdout.toString(StandardCharsets.UTF_8);
+        assertTrue(summary.startsWith("imported 1 file, 138 lines, " + stored + " rows stored and " + said
+                + " left out (said above) in "), summary);
+    }
+
     @Test
     void import_manyBatchesOnTwoWriters_storesWhatParseReports(@TempDir Path dir, TestDatabase db) throws Exception {
         Path conf = setUp(dir, db);

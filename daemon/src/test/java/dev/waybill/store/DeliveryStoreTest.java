@@ -308,7 +308,7 @@ class DeliveryStoreTest {
             }
             batch.line(refused.msgid(), 1_000, "a line of the refused row's message");
             batch.position("/var/log/exim_mainlog", "v1:1:2:3:0:0000000000000000", null);
-            List<String> leftOut = store.write(batch);
+            List<String> leftOut = store.write(batch).leftOut();
             assertEquals(1, leftOut.size(), leftOut.toString());
             assertTrue(leftOut.get(0).startsWith("the row of message 1toyx8-00000006K6U-0001 to bob@example.net"
                     + " could not be stored and was left out (") && leftOut.get(0).contains("subject"), leftOut.get(0));
@@ -355,7 +355,7 @@ class DeliveryStoreTest {
                         -1, null, null, null, null, 1_000, "bob@example.net", null, null, null, null, null, null,
                         null, null, 1_000, true, null, 1, "250 " + "y".repeat(20_000), null, null, null, 1);
                 batch.row(RowKey.ofMessage(huge.msgid(), huge.row()), huge, List.of("ann"));
-                List<String> leftOut = store.write(batch);
+                List<String> leftOut = store.write(batch).leftOut();
                 assertEquals(1, leftOut.size(), leftOut.toString());
                 assertTrue(leftOut.get(0).contains("1toyx8-00000006K6U-9999")
                         && leftOut.get(0).contains("max_allowed_packet of 16384; raise it"), leftOut.get(0));
@@ -371,7 +371,7 @@ class DeliveryStoreTest {
                             "subject " + "x".repeat(400));
                     fitting.row(RowKey.ofMessage(o.msgid(), o.row()), o, List.of("ann", "bob"));
                 }
-                assertEquals(List.of(), store.write(fitting));
+                assertEquals(DeliveryStore.Written.WHOLE, store.write(fitting));
                 try (Connection c = ds.getConnection(); Statement q = c.createStatement();
                      ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM delivery")) {
                     assertTrue(rs.next());
@@ -382,7 +382,7 @@ class DeliveryStoreTest {
                 for (int i = 0; i < 60; i++) {
                     lines.line(String.format("1toyx8-00000006K6U-%04d", i), 1_000, "x".repeat(1_000));
                 }
-                assertEquals(List.of(), store.write(lines));
+                assertEquals(DeliveryStore.Written.WHOLE, store.write(lines));
                 try (Connection c = ds.getConnection(); Statement q = c.createStatement();
                      ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM message_log")) {
                     assertTrue(rs.next());
