@@ -354,16 +354,18 @@ final class ImportCommand {
         private Read importOne(LogFileInfo f, Ingester ingester, StoreWriter writer)
                 throws InterruptedException, SQLException {
             AtomicLong consumed = new AtomicLong();
+            AtomicLong textRead = new AtomicLong();
             try (FileChannel file = FileChannel.open(f.path());
-                 InputStream raw = new CountingStream(Channels.newInputStream(file), consumed);
-                 InputStream text = new BufferedInputStream(LogFiles.decompressing(raw), LogHead.BYTES)) {
+                 InputStream raw = new CountingStream(Channels.newInputStream(file), consumed, false);
+                 InputStream text = new BufferedInputStream(
+                         new CountingStream(LogFiles.decompressing(raw), textRead, true), LogHead.BYTES)) {
                 if (!LogHead.peek(text).equals(f.head())) {
                     // Renamed over by logrotate since the run began: its record would name other text.
                     err.println("waybill import: " + f.path() + ": no longer begins as it did when the import began"
                             + " (rotated meanwhile?); not read, run the import again");
                     return Read.NONE;
                 }
-                return read(f, file, text, consumed, ingester, writer);
+                return read(f, file, text, consumed, textRead, ingester, writer);
             } catch (IOException e) {
                 progress.clear();
                 err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e));
@@ -371,14 +373,14 @@ final class ImportCommand {
             }
         }
 
-        private Read read(LogFileInfo f, FileChannel file, InputStream text, AtomicLong consumed, Ingester ingester,
-                          StoreWriter writer) throws InterruptedException, SQLException {
+        private Read read(LogFileInfo f, FileChannel file, InputStream text, AtomicLong consumed, AtomicLong textRead,
+                          Ingester ingester, StoreWriter writer) throws InterruptedException, SQLException {
             FileFeed feed = new FileFeed();
             // A plain file may be a log still being written: its last line, until it ends, is not one.
             try (ParsingReader reader = new ParsingReader(text, config.logTimezone(), f.path().getFileName().toString(),
                     !f.compressed())) {
                 feed.feed(reader, ingester, writer, BATCH_LINES, () -> true,
-                        () -> progress.update(ingester.lines(), consumed.get()));
+                        () -> progress.update(ingester.lines(), consumed.get(), textRead.get()));
                 RowBatch end = ingester.takeBatch();
                 // The size of the file read, whatever its name is now: logrotate may have renamed
                 // it meanwhile (nothing lost), or emptied it after copying it (copytruncate).
@@ -467,20 +469,25 @@ final class ImportCommand {
     }
 
     /**
-     * Counts the bytes read from a file, for the progress line. Closing it leaves the file open:
-     * the readers on top close what they read when they end, and the file's own size is asked after.
+     * Counts the bytes read from a file, or of the text it holds, for the progress line. Counting
+     * a file, closing it leaves the file open: the readers on top close what they read when they
+     * end, and the file's own size is asked after.
      */
     private static final class CountingStream extends FilterInputStream {
         private final AtomicLong count;
+        private final boolean closes;
 
-        CountingStream(InputStream in, AtomicLong count) {
+        CountingStream(InputStream in, AtomicLong count, boolean closes) {
             super(in);
             this.count = count;
+            this.closes = closes;
         }
 
         @Override
-        public void close() {
-            // the caller closes the file
+        public void close() throws IOException {
+            if (closes) {
+                super.close();
+            }
         }
 
         @Override
@@ -505,9 +512,11 @@ final class ImportCommand {
     /**
      * The progress line on a terminal: the file being read, and for the whole import how much is
      * read (by bytes of text, of the files to be read: a compressed file weighs what it holds,
-     * not its size on disk), lines per second and the time left.
+     * not its size on disk), lines per second and the time left. What a compressed file holds is
+     * first taken from its gzip trailer, which keeps it only modulo 4 GiB; once it is being read,
+     * from how much text each byte of it has given so far.
      */
-    private static final class Progress {
+    static final class Progress {
         /** File names are cut to this, so that the line fits a terminal of 80 columns. */
         private static final int NAME_WIDTH = 36;
 
@@ -531,6 +540,7 @@ final class ImportCommand {
         private long before;
         private long fileSize;
         private long fileText;
+        private long text;
         private String label = "";
         private long lastPrint;
         private boolean shown;
@@ -542,13 +552,16 @@ final class ImportCommand {
             this.enabled = enabled;
         }
 
-        /** The bytes on disk of every file the import will read. */
+        /** The bytes of text, as far as they are known before reading, of every file the import will read. */
         void total(long bytes) {
             total = Math.max(1, bytes);
         }
 
         void file(int index, int count, LogFileInfo f) {
-            before += fileText;
+            // The file before is done: what was read of it stands for what it was thought to hold.
+            before += text;
+            total = Math.max(1, total + text - fileText);
+            text = 0;
             fileSize = Math.max(1, f.size());
             fileText = Math.max(0, f.textSize());
             String name = f.path().getFileName().toString();
@@ -558,7 +571,9 @@ final class ImportCommand {
             label = "[" + index + "/" + count + "] " + name;
         }
 
-        void update(long lines, long bytes) {
+        /** {@code bytes} of the file read so far, which gave {@code text} bytes of text. */
+        void update(long lines, long bytes, long text) {
+            this.text = text;
             if (!enabled) {
                 return;
             }
@@ -568,9 +583,10 @@ final class ImportCommand {
             }
             lastPrint = now;
             double seconds = Math.max(1e-3, (now - started) / 1e9);
-            // Bytes read on disk, as the same share of the file's text.
-            double read = fileText * Math.min(1.0, bytes / (double) fileSize);
-            share = Math.min(1.0, (before + read) / total);
+            // What the file holds, as far as the text its bytes read so far gave tells.
+            double part = Math.min(1.0, bytes / (double) fileSize);
+            double holds = part > 0 && text > 0 ? text / part : fileText;
+            share = Math.min(1.0, (before + text) / Math.max(1.0, total - fileText + holds));
             long rate = Math.round(lines / seconds);
             long left = share > 0 ? Math.round(seconds / share - seconds) : 0;
             print(String.format("%s %3.0f%%  %,d lines/s  ETA %d:%02d", label, share * 100, rate, left / 60,

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.waybill.ingest.LogFileInfo;
+import dev.waybill.ingest.LogHead;
 import dev.waybill.testing.PrivateMariaDb;
 import dev.waybill.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
@@ -167,6 +169,34 @@ class ImportCommandTest {
         String summary = stdout.toString(StandardCharsets.UTF_8);
         assertTrue(summary.startsWith("imported 1 file, 138 lines, " + stored + " rows stored and " + said
                 + " left out (said above) in "), summary);
+    }
+
+    /**
+     * A .gz holding 5 GiB of text in 400 MB, whose trailer keeps 1 GiB (the length modulo 4 GiB),
+     * then a plain 1 GiB file: halfway through the first, what reading it shows (2.5 GiB of text
+     * for 200 MB of it) is the measure, so the share done is 2.5 of 6 GiB, not 0.5 of 2. A file
+     * that large takes minutes to make, so the sizes are given here; the files are named only.
+     */
+    @Test
+    void progress_aGzHoldingMoreThan4GiB_isWeighedByTheTextReadingItShows(@TempDir Path dir)
+            throws InterruptedException {
+        long gib = 1L << 30;
+        ByteArrayOutputStream shown = new ByteArrayOutputStream();
+        ImportCommand.Progress progress = new ImportCommand.Progress(new PrintStream(shown, true,
+                StandardCharsets.UTF_8), true);
+        LogHead head = LogHead.of(new byte[0], 0);
+        LogFileInfo big = new LogFileInfo(dir.resolve("exim_mainlog-20261101.gz"), 400L << 20, 0, head, true, gib);
+        LogFileInfo plain = new LogFileInfo(dir.resolve("exim_mainlog"), gib, 0, head, false, gib);
+        progress.total(2 * gib);
+        progress.file(1, 2, big);
+        progress.update(1_000, 200L << 20, 5 * gib / 2);
+        assertTrue(shown.toString(StandardCharsets.UTF_8).contains(" 42%  "), shown.toString(StandardCharsets.UTF_8));
+        progress.update(2_000, 400L << 20, 5 * gib); // its end, within the same quarter second: not drawn
+        progress.file(2, 2, plain);
+        Thread.sleep(300); // the line is drawn at most four times a second
+        shown.reset();
+        progress.update(3_000, gib / 2, gib / 2);
+        assertTrue(shown.toString(StandardCharsets.UTF_8).contains(" 92%  "), shown.toString(StandardCharsets.UTF_8));
     }
 
     @Test
