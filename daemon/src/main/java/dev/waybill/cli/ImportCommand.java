@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -152,7 +153,7 @@ final class ImportCommand {
             this.force = force;
             this.out = out;
             this.err = err;
-            this.progress = new Progress(err, !quiet && Progress.terminal());
+            this.progress = Progress.onTerminal(err, !quiet);
         }
 
         int importAll(List<Path> paths) {
@@ -520,6 +521,34 @@ final class ImportCommand {
         /** File names are cut to this, so that the line fits a terminal of 80 columns. */
         private static final int NAME_WIDTH = 36;
 
+        /** The line's longest text besides the file name: "[12/345] " and " 100%  1,234,567 lines/s  ETA 12:34". */
+        private static final int REST_WIDTH = 43;
+
+        /** A progress line on standard error if it is a terminal and {@code wanted}, as wide as the terminal. */
+        static Progress onTerminal(PrintStream err, boolean wanted) {
+            boolean enabled = wanted && terminal();
+            return new Progress(err, enabled, enabled ? columns() : 80);
+        }
+
+        /** How wide the terminal of standard error is, as {@code stty} says; 80 if it cannot say. */
+        private static int columns() {
+            try {
+                Path tty = Files.readSymbolicLink(Path.of("/proc/self/fd/2"));
+                Process stty = new ProcessBuilder("stty", "size").redirectInput(tty.toFile())
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                String[] size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)
+                        .trim().split(" ");
+                if (stty.waitFor() == 0 && size.length == 2 && Integer.parseInt(size[1]) > 0) {
+                    return Integer.parseInt(size[1]);
+                }
+            } catch (IOException | RuntimeException e) {
+                // no stty, or no size from it: the usual width
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 80;
+        }
+
         /**
          * Whether standard error, where the line is drawn, is a terminal: {@code System.console()}
          * asks of standard input and output, which a redirection of either changes.
@@ -546,10 +575,13 @@ final class ImportCommand {
         private boolean shown;
         private double share;
         private int width;
+        private final int columns;
 
-        Progress(PrintStream err, boolean enabled) {
+        /** {@code columns}: the terminal's width; the line is kept to one less, so that it never wraps. */
+        Progress(PrintStream err, boolean enabled, int columns) {
             this.err = err;
             this.enabled = enabled;
+            this.columns = Math.max(2, columns);
         }
 
         /** The bytes of text, as far as they are known before reading, of every file the import will read. */
@@ -565,8 +597,9 @@ final class ImportCommand {
             fileSize = Math.max(1, f.size());
             fileText = Math.max(0, f.textSize());
             String name = f.path().getFileName().toString();
-            if (name.length() > NAME_WIDTH) {
-                name = "…" + name.substring(name.length() - NAME_WIDTH + 1);
+            int nameWidth = Math.max(8, Math.min(NAME_WIDTH, columns - 1 - REST_WIDTH));
+            if (name.length() > nameWidth) {
+                name = "…" + name.substring(name.length() - nameWidth + 1);
             }
             label = "[" + index + "/" + count + "] " + name;
         }
@@ -610,6 +643,9 @@ final class ImportCommand {
         }
 
         private void print(String line) {
+            // A line that wrapped would leave a row behind at each redraw, \r going back only to
+            // the start of its last row.
+            line = line.substring(0, Math.min(line.length(), columns - 1));
             // Padded to the longest line shown, so that a shorter one leaves nothing behind.
             width = Math.max(width, line.length());
             err.print("\r" + line + " ".repeat(width - line.length()));

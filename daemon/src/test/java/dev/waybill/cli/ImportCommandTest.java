@@ -183,7 +183,7 @@ class ImportCommandTest {
         long gib = 1L << 30;
         ByteArrayOutputStream shown = new ByteArrayOutputStream();
         ImportCommand.Progress progress = new ImportCommand.Progress(new PrintStream(shown, true,
-                StandardCharsets.UTF_8), true);
+                StandardCharsets.UTF_8), true, 80);
         LogHead head = LogHead.of(new byte[0], 0);
         LogFileInfo big = new LogFileInfo(dir.resolve("exim_mainlog-20261101.gz"), 400L << 20, 0, head, true, gib);
         LogFileInfo plain = new LogFileInfo(dir.resolve("exim_mainlog"), gib, 0, head, false, gib);
@@ -197,6 +197,29 @@ class ImportCommandTest {
         shown.reset();
         progress.update(3_000, gib / 2, gib / 2);
         assertTrue(shown.toString(StandardCharsets.UTF_8).contains(" 92%  "), shown.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * On a terminal narrower than the progress line, a line that wrapped would leave a row behind
+     * at every redraw: it is cut to one column less than the terminal has, and so is its clearing.
+     */
+    @Test
+    void progress_onANarrowTerminal_neverWraps(@TempDir Path dir) throws InterruptedException {
+        ByteArrayOutputStream shown = new ByteArrayOutputStream();
+        ImportCommand.Progress progress = new ImportCommand.Progress(new PrintStream(shown, true,
+                StandardCharsets.UTF_8), true, 40);
+        LogHead head = LogHead.of(new byte[0], 0);
+        progress.total(1L << 30);
+        progress.file(1, 1, new LogFileInfo(dir.resolve("exim_mainlog-20261101.gz"), 1L << 26, 0, head, true, 1L << 30));
+        progress.update(1_234_567, 1L << 25, 1L << 29);
+        Thread.sleep(300);
+        progress.held(System.currentTimeMillis() - 125_000);
+        progress.clear();
+        String drawn = shown.toString(StandardCharsets.UTF_8);
+        assertTrue(drawn.contains("[1/1]"), drawn);
+        for (String row : drawn.split("\r")) {
+            assertTrue(row.length() <= 39, "'" + row + "' is " + row.length() + " columns");
+        }
     }
 
     @Test
