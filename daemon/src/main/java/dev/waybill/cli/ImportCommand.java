@@ -267,6 +267,7 @@ final class ImportCommand {
                         err.println("waybill import: " + f.path() + ": imported before, skipped (use --force to read it again)");
                         skipped++;
                         if (step == ImportPlan.Step.REPLAY) {
+                            progress.replaying(i + 1, infos.size(), f);
                             replayed += replay(f, ingester, writer);
                         }
                         continue;
@@ -442,7 +443,10 @@ final class ImportCommand {
         private long replay(LogFileInfo f, Ingester ingester, StoreWriter writer)
                 throws InterruptedException, SQLException {
             try {
-                return ImportPlan.replay(f.path(), config.logTimezone(), ingester, writer, () -> true);
+                return ImportPlan.replay(f.path(), config.logTimezone(), ingester, writer, () -> {
+                    progress.replayed();
+                    return true;
+                });
             } catch (IOException e) {
                 err.println("waybill import: " + f.path() + ": " + ParseCommand.describe(e)
                         + "; messages going on from it into the next file may lack their start");
@@ -589,6 +593,25 @@ final class ImportCommand {
             total = Math.max(1, bytes);
         }
 
+        /**
+         * A file read before, read again without writing for the messages going on from it into
+         * the next: it is no part of the share done, but a week of them may take minutes.
+         */
+        void replaying(int index, int count, LogFileInfo f) {
+            label(index, count, f);
+            lastPrint = 0;
+        }
+
+        /** Says that the file of {@link #replaying} is being read. */
+        void replayed() {
+            long now = System.nanoTime();
+            if (!enabled || now - lastPrint < 250_000_000L) {
+                return;
+            }
+            lastPrint = now;
+            print(label + "  read before, replaying it");
+        }
+
         void file(int index, int count, LogFileInfo f) {
             // The file before is done: what was read of it stands for what it was thought to hold.
             before += text;
@@ -596,6 +619,10 @@ final class ImportCommand {
             text = 0;
             fileSize = Math.max(1, f.size());
             fileText = Math.max(0, f.textSize());
+            label(index, count, f);
+        }
+
+        private void label(int index, int count, LogFileInfo f) {
             String name = f.path().getFileName().toString();
             int nameWidth = Math.max(8, Math.min(NAME_WIDTH, columns - 1 - REST_WIDTH));
             if (name.length() > nameWidth) {

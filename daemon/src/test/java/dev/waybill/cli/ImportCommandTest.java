@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -219,6 +220,39 @@ class ImportCommandTest {
         assertTrue(drawn.contains("[1/1]"), drawn);
         for (String row : drawn.split("\r")) {
             assertTrue(row.length() <= 39, "'" + row + "' is " + row.length() + " columns");
+        }
+    }
+
+    /**
+     * On a real terminal (a pty from {@code script}, 50 columns wide): a file imported before and
+     * replayed, for the messages going on from it into the next, shows on the progress line while
+     * it is read (a week of them may take minutes), and no progress line is wider than the terminal.
+     */
+    @Test
+    void import_onANarrowTerminal_showsTheReplayOfAFileReadBefore(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path conf = setUp(dir, db);
+        String[] lines = fixture().split("\n");
+        Path older = dir.resolve("exim_mainlog.1.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(older))) {
+            o.write((String.join("\n", Arrays.copyOfRange(lines, 0, 60)) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(0, run("import", "--config", conf.toString(), older.toString()), stderr.toString());
+        Path newer = dir.resolve("exim_mainlog");
+        Files.writeString(newer, String.join("\n", Arrays.copyOfRange(lines, 60, lines.length)) + "\n");
+
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String command = "stty cols 50; exec '" + java + "' -cp '" + System.getProperty("java.class.path")
+                + "' dev.waybill.cli.Main import --config '" + conf + "' '" + older + "' '" + newer + "'";
+        Process p = new ProcessBuilder("script", "-qec", command, "/dev/null")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("tty.out").toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the import on a terminal ended");
+        String tty = Files.readString(dir.resolve("tty.out"));
+        assertEquals(0, p.exitValue(), tty);
+        assertTrue(tty.contains("[1/2] …og.1.gz  read before, replaying it"), tty); // the name cut to fit
+        for (String row : tty.split("[\r\n]")) { // the messages between are ordinary lines, which may wrap
+            assertTrue(!row.contains("] exim_mainlog") || row.length() <= 49, "'" + row + "' is " + row.length()
+                    + " columns");
         }
     }
 
