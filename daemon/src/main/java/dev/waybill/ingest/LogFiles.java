@@ -61,7 +61,8 @@ public final class LogFiles {
      * is not decompressed: gzip keeps the length of its last member modulo 4 GiB, so any other
      * length it could hold differs from it by a multiple of 4 GiB, or needs a file of several
      * members the last of which happens to match, as unlikely as two logs sharing their first
-     * bytes. Otherwise it is decompressed, no further than the byte after {@code bytes}.
+     * bytes. One whose trailer keeps more than {@code bytes} holds more. Otherwise it is
+     * decompressed, no further than the byte after {@code bytes}.
      *
      * @throws IOException if it cannot be read, or a compressed file is damaged
      */
@@ -69,10 +70,14 @@ public final class LogFiles {
         if (!compressed(file)) {
             return Files.size(file) <= bytes;
         }
-        if (trailerLength(file) == (bytes & 0xFFFF_FFFFL)) {
+        long trailer = trailerLength(file);
+        if (trailer == (bytes & 0xFFFF_FFFFL) || bytes == Long.MAX_VALUE) {
             return true;
         }
-        return bytes < Long.MAX_VALUE && decompressedLength(file, bytes + 1) <= bytes;
+        if (trailer > bytes) {
+            return false; // its last member alone holds at least what the trailer keeps
+        }
+        return decompressedLength(file, bytes + 1) <= bytes;
     }
 
     /**

@@ -227,4 +227,18 @@ class ImportPlanTest {
         }
         assertEquals(text.length(), LogFiles.textLength(gz));
     }
+
+    @Test
+    void holdsAtMost_comparesWhatAFileHoldsOnceDecompressed() throws Exception {
+        String text = text(0, 500);
+        Path gz = dir.resolve("x.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            o.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(true, LogFiles.holdsAtMost(gz, text.length()));
+        assertEquals(true, LogFiles.holdsAtMost(gz, text.length() + 1L));
+        assertEquals(true, LogFiles.holdsAtMost(gz, Long.MAX_VALUE));
+        assertEquals(false, LogFiles.holdsAtMost(gz, text.length() - 1L));
+        assertEquals(false, LogFiles.holdsAtMost(gz, 0));
+    }
 }
