@@ -293,8 +293,8 @@ final class ImportCommand {
                 finished.set(true);
                 progress.clear();
                 double seconds = (System.nanoTime() - started) / 1e9;
-                out.printf("imported %s, %,d lines, %s in %.1f s (%,.0f lines/s)%s%n", files(imported, partly),
-                        ingester.lines() - replayed, rows(writer), seconds,
+                out.printf("imported %s, %s, %s in %.1f s (%,.0f lines/s)%s%n", files(imported, partly),
+                        counted(ingester.lines() - replayed, "line"), rows(writer), seconds,
                         seconds > 0 ? (ingester.lines() - replayed) / seconds : 0.0,
                         skipped > 0 ? "; " + skipped + " already imported" : "");
                 // Rows left out are missing until the database takes them and the file is read again (--force).
@@ -338,9 +338,14 @@ final class ImportCommand {
 
         /** "223,940 rows", or "223,938 rows stored and 2 left out (said above)": what the summary says was written. */
         private static String rows(StoreWriter writer) {
-            String stored = String.format("%,d rows", writer.rows());
+            String stored = counted(writer.rows(), "row");
             return writer.rowsLeftOut() == 0 ? stored
                     : String.format("%s stored and %,d left out (said above)", stored, writer.rowsLeftOut());
+        }
+
+        /** "1 row", "2 rows": {@code n} of {@code what}, in the plural unless one. */
+        private static String counted(long n, String what) {
+            return String.format("%,d %s%s", n, what, n == 1 ? "" : "s");
         }
 
         /** "2 files", "part of 1 file", "2 files and part of 1 more": what the summary says was read. */

@@ -256,6 +256,21 @@ class ImportCommandTest {
         }
     }
 
+    /** A log written in Latin-1 (not UTF-8) is imported; one row is "1 row" in the summary. */
+    @Test
+    void import_aLatin1Log_isStored_andOneRowIsSaidSo(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog.1");
+        Files.write(log, ("2026-11-28 04:00:00 1xX9eC-0000AA-2g <= caf\u00e9@example.com H=x [192.0.2.1] P=esmtp S=1"
+                + " T=\"Caf\u00e9 \u00fcber\"\n"
+                + "2026-11-28 04:00:01 1xX9eC-0000AA-2g => a@b.test R=r T=t H=h [192.0.2.2] C=\"250 ok\"\n"
+                + "2026-11-28 04:00:01 1xX9eC-0000AA-2g Completed\n").getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
+        String summary = stdout.toString(StandardCharsets.UTF_8);
+        assertTrue(summary.startsWith("imported 1 file, 3 lines, 1 row in "), summary);
+        assertEquals(1, count(db, "SELECT COUNT(*) FROM delivery WHERE recipient = 'a@b.test'"));
+    }
+
     @Test
     void import_manyBatchesOnTwoWriters_storesWhatParseReports(@TempDir Path dir, TestDatabase db) throws Exception {
         Path conf = setUp(dir, db);
