@@ -241,6 +241,10 @@ final class RunCommand {
                         ingest.put("last_line", Instant.ofEpochSecond(last).toString());
                     }
                     ingest.put("rows_stored", li == null ? 0 : li.rowsStored());
+                    long lag = li == null ? -1 : li.lagBytes();
+                    if (lag >= 0) {
+                        ingest.put("lag_bytes", lag);
+                    }
                     ingest.put("log", config.logPath().toString());
                     ingest.put("server_id", config.serverId());
                     ingest.put("retention_days", config.retentionDays());

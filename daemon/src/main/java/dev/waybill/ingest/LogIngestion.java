@@ -59,6 +59,8 @@ public final class LogIngestion {
     private volatile long lastLineTime = ParsedLine.NO_TIME;
     /** The database's outages, said once by the tail's writer and the backfill's together. */
     private final StoreWriter.Outage outage = new StoreWriter.Outage();
+    /** The position the store held when the tail began, for {@link #lagBytes} until it commits one. */
+    private volatile LogPosition committedAtStart;
     /** The follower's state when it cannot read the log (missing, unreadable, failing), else null. */
     private volatile String followerTrouble;
     private Thread backfillThread;
@@ -269,6 +271,33 @@ public final class LogIngestion {
         return lastLineTime;
     }
 
+    /**
+     * How many bytes of the log lie past the position the store has committed: what Exim wrote
+     * that a restart now would read again, so a tail (or a database) falling behind shows as a
+     * number that grows. Counts what is left of a rotated file the committed position is still in,
+     * and all of the live log after it. -1 while unknown: before the tail begins, with no log, or
+     * when the file of the committed position is no longer beside the log.
+     */
+    public long lagBytes() {
+        StoreWriter w = writer;
+        String text = w == null ? null : w.committedPosition();
+        LogPosition committed = text != null ? LogPosition.parse(text) : committedAtStart;
+        if (committed == null) {
+            return -1;
+        }
+        try {
+            Map<String, Object> live = Files.readAttributes(log, "unix:dev,ino,size");
+            long size = (Long) live.get("size");
+            if (new FileKey((Long) live.get("dev"), (Long) live.get("ino")).names(committed)) {
+                return Math.max(0, size - committed.offset());
+            }
+            Path rotated = besideLog(committed); // rare: only until the tail has read past a rotation
+            return rotated == null ? -1 : Math.max(0, Files.size(rotated) - committed.offset()) + size;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** Rows the tail has stored since the daemon started. */
     public long rowsStored() {
         StoreWriter w = writer;
@@ -295,6 +324,7 @@ public final class LogIngestion {
         long lastFlush = System.nanoTime();
         try (LogFollower follower = new LogFollower(log, start, LogFollower.Options.defaults());
              StoreWriter writer = new StoreWriter(store, say, () -> running, outage)) {
+            this.committedAtStart = committedAt;
             this.writer = writer;
             LogFollower.State lastState = null;
             FileFeed tailed = new FileFeed();

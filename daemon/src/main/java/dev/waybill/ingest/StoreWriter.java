@@ -56,6 +56,8 @@ public final class StoreWriter implements AutoCloseable {
     private final String who;
     private volatile SQLException failure;
     private volatile Runnable whileHeld = () -> { };
+    /** The position of the last batch written that carried one, or null before one. */
+    private volatile String committedPosition;
 
     /** A writer with one lane: batches are written one after the other, each in one transaction. */
     public StoreWriter(DeliveryStore store, Consumer<String> log) {
@@ -114,6 +116,14 @@ public final class StoreWriter implements AutoCloseable {
      */
     public void whileHeld(Runnable r) {
         whileHeld = r;
+    }
+
+    /**
+     * Where the last batch written brought its reader ({@link RowBatch#positionReached}): what a
+     * restart would go on from. Null before the first such batch is committed.
+     */
+    public String committedPosition() {
+        return committedPosition;
     }
 
     /** Delivery rows stored so far (a row written again counts again). */
@@ -262,6 +272,9 @@ public final class StoreWriter implements AutoCloseable {
         written[0].leftOut().forEach(log);
         rows.addAndGet(batch.deliveryRows() - written[0].rowsLeftOut());
         rowsLeftOut.addAndGet(written[0].rowsLeftOut());
+        if (batch.positionReached() != null) {
+            committedPosition = batch.positionReached();
+        }
         if (locked[0]) {
             lockWaits.over(sayLocks);
         }

@@ -142,6 +142,11 @@ public final class RowBatch {
         this.ownersFrom = rule;
     }
 
+    /** The position this batch brings its reader to (as {@link #position} was given it), or null. */
+    public String positionReached() {
+        return position == null ? null : position.position();
+    }
+
     /** Sets the position this batch brings the reader of {@code source} to. */
     public void position(String source, String position, String resume) {
         this.position = new Position(source, position, resume);

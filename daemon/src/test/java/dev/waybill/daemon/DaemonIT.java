@@ -412,8 +412,17 @@ class DaemonIT {
         runJar(dir, "status", "--config", conf.toString());
         String status = Files.readString(dir.resolve("cmd-status.out"));
         assertTrue(status.contains("waiting for the database since"), status);
+        // ... and how far behind the log the store is: at least the half written while it was away.
+        long secondHalf = String.join("\n", lines.subList(half, lines.size())).getBytes(StandardCharsets.UTF_8).length;
+        JsonObject ingest = health(dir, conf).getAsJsonObject("ingest");
+        assertTrue(ingest.get("lag_bytes").getAsLong() >= secondHalf, ingest + " vs " + secondHalf);
         server.start();
         awaitStored(db, expected, dir.resolve("daemon.out"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (health(dir, conf).getAsJsonObject("ingest").get("lag_bytes").getAsLong() != 0) {
+            assertTrue(System.nanoTime() < deadline, "caught up, the lag is 0: " + health(dir, conf));
+            Thread.sleep(100);
+        }
         // The writer says so right after the commit that made the rows visible: a moment later.
         awaitSaid(out, "database is back after", 10, "the end of the outage was never said");
         String said = Files.readString(out);
@@ -453,6 +462,12 @@ class DaemonIT {
         awaitStored(db, sc.expected(), out);
         String said = Files.readString(out);
         assertEquals(1, said.lines().filter(l -> l.contains("the database stopped answering")).count(), said);
+    }
+
+    /** What {@code waybill status --json} answers. */
+    private static JsonObject health(Path dir, Path conf) throws IOException, InterruptedException {
+        assertEquals(0, runJar(dir, "status", "--json", "--config", conf.toString()));
+        return JsonParser.parseString(Files.readString(dir.resolve("cmd-status.out"))).getAsJsonObject();
     }
 
     /** Waits until the daemon has stored some rows (60 s at most). */
@@ -778,5 +793,6 @@ class DaemonIT {
         long lag = java.time.Duration.between(java.time.Instant.parse(last.group(1)), java.time.Instant.now()).getSeconds();
         assertTrue(lag >= 0 && lag < 60, "the fresh line's time: " + status);
         assertTrue(status.matches("(?s).*rows_stored: [1-9][0-9]*\\R.*"), status);
+        assertTrue(status.matches("(?s).*lag_bytes: 0\\R.*"), status);
     }
 }
