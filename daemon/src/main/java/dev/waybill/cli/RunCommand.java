@@ -31,14 +31,17 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -131,11 +134,14 @@ final class RunCommand {
         SocketServer server;
         AdminServer admin;
         AtomicReference<String> adminUrl = new AtomicReference<>();
+        Retention retention = new Retention(ds, config.serverId());
+        AtomicReference<ScheduledFuture<?>> nextPurge = new AtomicReference<>();
         try {
             Templates templates = loadTemplates(config);
             AddressTracer tracer = new AddressTracer(config.cpanelRoot(), JndiMxResolver.system());
             Pages pages = Pages.forStore(queries, tracer, templates, config.serverId(), config.retentionDays());
-            server = startSocketServer(config, queries, tracer, pages, templates, state, ingestionRef, adminUrl, say);
+            server = startSocketServer(config, queries, tracer, pages, templates, state, ingestionRef, adminUrl,
+                    () -> retentionState(retention, config, nextPurge.get()), say);
             try {
                 admin = startAdminPage(config, pages, templates, say);
             } catch (IOException e) {
@@ -177,9 +183,8 @@ final class RunCommand {
                 t.setDaemon(true);
                 return t;
             });
-            Retention retention = new Retention(ds, config.serverId());
-            background.scheduleWithFixedDelay(() -> purge(retention, config, say), RETENTION_FIRST_MINUTES,
-                    RETENTION_EVERY_MINUTES, TimeUnit.MINUTES);
+            nextPurge.set(background.scheduleWithFixedDelay(() -> purge(retention, config, say),
+                    RETENTION_FIRST_MINUTES, RETENTION_EVERY_MINUTES, TimeUnit.MINUTES));
             try {
                 ingestion.run();
                 say.accept("stopped; everything read is committed");
@@ -208,6 +213,38 @@ final class RunCommand {
         }
     }
 
+    /**
+     * The {@code retention} section of {@code health}: the window, the pass running now with what
+     * it has removed so far, the last pass (when it began and ended, what it removed, why it
+     * failed), and when the next one begins ({@code next} is null until the database is reachable).
+     */
+    static Map<String, Object> retentionState(Retention retention, WaybillConfig config, ScheduledFuture<?> next) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("days", config.retentionDays());
+        Retention.Pass running = retention.running();
+        r.put("running", running != null);
+        if (running != null) {
+            r.put("running_since", Instant.ofEpochSecond(running.started()).toString());
+            r.put("running_removed", running.removed());
+        }
+        Retention.Pass last = retention.last();
+        if (last != null) {
+            r.put("last_started", Instant.ofEpochSecond(last.started()).toString());
+            r.put("last_finished", Instant.ofEpochSecond(last.finished()).toString());
+            r.put("last_removed", last.removed());
+            r.put("last_cutoff", Instant.ofEpochSecond(last.cutoff()).toString());
+            if (last.failure() != null) {
+                r.put("last_failure", last.failure());
+            }
+        }
+        if (next != null && running == null) {
+            long ms = next.getDelay(TimeUnit.MILLISECONDS);
+            r.put("next_pass", Instant.ofEpochMilli(System.currentTimeMillis() + Math.max(0, ms))
+                    .truncatedTo(ChronoUnit.SECONDS).toString());
+        }
+        return r;
+    }
+
     /** What holds the backfill, for the status line: " (backfill: ...)", or nothing. */
     private static String held(String backfillTrouble) {
         return backfillTrouble == null ? "" : " (backfill: " + backfillTrouble + ")";
@@ -221,7 +258,7 @@ final class RunCommand {
     private static SocketServer startSocketServer(WaybillConfig config, DataSource ds, AddressTracer tracer,
             Pages pages, Templates templates,
             AtomicReference<String> state, AtomicReference<LogIngestion> ingestion, AtomicReference<String> adminUrl,
-            Consumer<String> say) throws IOException {
+            Supplier<Map<String, Object>> retentionState, Consumer<String> say) throws IOException {
         ScopeResolver resolver = new ScopeResolver(LiveAccounts.watching(config.cpanelRoot(), say), SystemUsers.system());
         MethodRegistry methods = new QueryMethods(ds, config.serverId(), tracer).registerAll(new MethodRegistry());
         new RenderMethod(pages).registerOn(methods);
@@ -250,8 +287,13 @@ final class RunCommand {
                     ingest.put("retention_days", config.retentionDays());
                     return ingest;
                 }, () -> {
+                    Map<String, Object> facts = new LinkedHashMap<>();
                     String url = adminUrl.get();
-                    return url == null ? Map.of() : Map.of("admin_url", url);
+                    if (url != null) {
+                        facts.put("admin_url", url);
+                    }
+                    facts.put("retention", retentionState.get());
+                    return facts;
                 });
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "waybill-socket-shutdown"));

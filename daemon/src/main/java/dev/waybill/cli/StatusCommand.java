@@ -5,14 +5,18 @@ import com.google.gson.JsonObject;
 import java.io.PrintStream;
 import java.util.Map;
 
-/** {@code waybill status}: is the daemon running, since when, and how ingestion goes ({@code health}). */
+/**
+ * {@code waybill status}: is the daemon running, since when, how ingestion goes and how retention
+ * goes ({@code health}).
+ */
 final class StatusCommand {
 
     static final String USAGE = """
             Usage: waybill status [--socket PATH] [--config FILE] [--json]
 
             Asks the running daemon how it is: version, process, uptime, connections, and the
-            state of log ingestion. Exits 0 when it answers, 1 when it does not.
+            state of log ingestion (and how far it is behind the log) and of retention.
+            Exits 0 when it answers, 1 when it does not.
 
             Options:
             """ + ClientOptions.HELP;
@@ -49,15 +53,22 @@ final class StatusCommand {
         if (h.has("admin_url")) {
             out.println("admin:   " + text(h, "admin_url") + " (loopback only; ?token= from the token file)");
         }
-        JsonElement ingest = h.get("ingest");
-        if (ingest != null && ingest.isJsonObject() && !ingest.getAsJsonObject().isEmpty()) {
-            out.println("ingest:");
-            for (Map.Entry<String, JsonElement> e : ingest.getAsJsonObject().entrySet()) {
-                JsonElement v = e.getValue();
-                out.println("  " + e.getKey() + ": " + (v.isJsonPrimitive() ? v.getAsString() : v.toString()));
-            }
-        }
+        section(out, h, "ingest");
+        section(out, h, "retention");
         return ClientOptions.printed("status", out, err);
+    }
+
+    /** One section of the answer ({@code ingest}, {@code retention}), a field a line, if it has any. */
+    private static void section(PrintStream out, JsonObject h, String name) {
+        JsonElement section = h.get(name);
+        if (section == null || !section.isJsonObject() || section.getAsJsonObject().isEmpty()) {
+            return;
+        }
+        out.println(name + ":");
+        for (Map.Entry<String, JsonElement> e : section.getAsJsonObject().entrySet()) {
+            JsonElement v = e.getValue();
+            out.println("  " + e.getKey() + ": " + (v.isJsonPrimitive() ? v.getAsString() : v.toString()));
+        }
     }
 
     private static String text(JsonObject o, String key) {

@@ -6,7 +6,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code health}: the daemon's version, process, uptime and connections, facts the daemon adds
- * (the admin page's {@code admin_url}), and the state of log ingestion as its supplier tells it.
+ * (the admin page's {@code admin_url}, the {@code retention} passes), and the state of log
+ * ingestion as its supplier tells it.
  * Answers anyone the server answers at all; reveals no mail (and never the admin page's token).
  */
 final class HealthMethod implements Method {

@@ -65,6 +65,23 @@ public final class Retention {
 
     private final DataSource dataSource;
     private final String serverName;
+    /** The pass running now, its count as it goes; null between passes. */
+    private volatile Pass running;
+    /** The last pass that ended, well or not; null before one. */
+    private volatile Pass last;
+
+    /**
+     * A retention pass as an operator is shown it.
+     *
+     * @param started  when it began (unix seconds)
+     * @param finished when it ended (unix seconds), 0 while it runs
+     * @param cutoff   what it removes: messages quiet since before this (unix seconds)
+     * @param removed  rows it has removed so far, all tables together (each slice commits alone,
+     *                 so these are gone whatever becomes of the rest of the pass)
+     * @param failure  why it ended before it was done, or null
+     */
+    public record Pass(long started, long finished, long cutoff, long removed, String failure) {
+    }
 
     /** @param serverName the server whose rows this removes ({@code server.id}) */
     public Retention(DataSource dataSource, String serverName) {
@@ -82,7 +99,41 @@ public final class Retention {
      * @return rows deleted, all tables together
      */
     public long purgeBefore(long cutoff) throws SQLException {
-        long deleted = 0;
+        running = new Pass(System.currentTimeMillis() / 1000, 0, cutoff, 0, null);
+        try {
+            purge(cutoff);
+            last = ended(null);
+        } catch (SQLException | RuntimeException e) {
+            last = ended(String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()));
+            throw e;
+        } finally {
+            running = null;
+        }
+        return last.removed();
+    }
+
+    /** The pass running now, with what it has removed so far; null when none is. */
+    public Pass running() {
+        return running;
+    }
+
+    /** The last pass that ended (done or failed); null before the first. */
+    public Pass last() {
+        return last;
+    }
+
+    private Pass ended(String failure) {
+        Pass p = running;
+        return new Pass(p.started(), System.currentTimeMillis() / 1000, p.cutoff(), p.removed(), failure);
+    }
+
+    /** Counts {@code n} more rows removed by the running pass. */
+    private void removed(long n) {
+        Pass p = running;
+        running = new Pass(p.started(), 0, p.cutoff(), p.removed() + n, null);
+    }
+
+    private void purge(long cutoff) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             // A slice may rightly take minutes on a large store shared by servers of other
@@ -92,13 +143,12 @@ public final class Retention {
             c.setNetworkTimeout(Runnable::run, PASS_SOCKET_MILLIS);
             Integer server = serverId(c);
             if (server == null) {
-                return 0;
+                return;
             }
-            deleted += deliveries(c, server, cutoff);
-            deleted += orphanLines(c, server, cutoff);
-            deleted += owners(c, server, cutoff);
+            deliveries(c, server, cutoff);
+            orphanLines(c, server, cutoff);
+            owners(c, server, cutoff);
         }
-        return deleted;
     }
 
     private Integer serverId(Connection c) throws SQLException {
@@ -114,8 +164,7 @@ public final class Retention {
      * This server's quiet rows, a slice at a time; a message goes as a whole, once none of its
      * rows is active (whatever their times: a row stored without its arrival has another).
      */
-    private static long deliveries(Connection c, int server, long cutoff) throws SQLException {
-        long total = 0;
+    private void deliveries(Connection c, int server, long cutoff) throws SQLException {
         long afterTime = -1;
         byte[] afterKey = new byte[0];
         try (PreparedStatement find = c.prepareStatement(QUIET_ROWS)) {
@@ -145,18 +194,17 @@ public final class Retention {
                         gone.add(keys.get(i));
                     }
                 }
-                total += DELETE_ROWS.update(c, gone, (ps, at, key) -> ps.setBytes(at, key),
-                        (ps, at) -> ps.setLong(at, cutoff));
+                removed(DELETE_ROWS.update(c, gone, (ps, at, key) -> ps.setBytes(at, key),
+                        (ps, at) -> ps.setLong(at, cutoff)));
                 Set<String> goneMessages = new LinkedHashSet<>();
                 for (int i = 0; i < found; i++) {
                     if (messages.get(i) != null && !activeMessages.contains(messages.get(i))) {
                         goneMessages.add(messages.get(i));
                     }
                 }
-                total += deleteLines(c, goneMessages, server, cutoff);
+                removed(deleteLines(c, goneMessages, server, cutoff));
             } while (found == SLICE);
         }
-        return total;
     }
 
     /** The chunks read before {@code before} of those of {@code msgids} that have no row left. */
@@ -203,9 +251,8 @@ public final class Retention {
      * cutoff: they may be the first lines of a message that began before it and ends inside the
      * window, whose rows are still to come.
      */
-    private static long orphanLines(Connection c, int server, long cutoff) throws SQLException {
+    private void orphanLines(Connection c, int server, long cutoff) throws SQLException {
         long before = cutoff - MessageAssembler.DEFAULT_HORIZON_SECONDS;
-        long total = 0;
         long afterTime = -1;
         String afterId = "";
         try (PreparedStatement find = c.prepareStatement(OLD_LINES)) {
@@ -226,10 +273,9 @@ public final class Retention {
                         found++;
                     }
                 }
-                total += deleteLines(c, messages, server, before);
+                removed(deleteLines(c, messages, server, before));
             } while (found == SLICE);
         }
-        return total;
     }
 
     /**
@@ -238,7 +284,7 @@ public final class Retention {
      * must be to go: an import writes a batch's entries and its rows on two connections, and the
      * entries of a row active inside the window may commit a moment before the row.
      */
-    private static long owners(Connection c, int server, long cutoff) throws SQLException {
+    private void owners(Connection c, int server, long cutoff) throws SQLException {
         List<String> owners = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT owner FROM delivery_owner WHERE server_id = ?")) {
             ps.setInt(1, server);
@@ -248,7 +294,6 @@ public final class Retention {
                 }
             }
         }
-        long total = 0;
         try (PreparedStatement ps = c.prepareStatement("""
                 DELETE FROM delivery_owner WHERE server_id = ? AND owner = ? AND sendtime < ? AND last_time < ?
                   AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.row_key = delivery_owner.row_key)
@@ -261,10 +306,9 @@ public final class Retention {
                 int n;
                 do {
                     n = ps.executeUpdate();
-                    total += n;
+                    removed(n);
                 } while (n == SLICE);
             }
         }
-        return total;
     }
 }

@@ -794,5 +794,8 @@ class DaemonIT {
         assertTrue(lag >= 0 && lag < 60, "the fresh line's time: " + status);
         assertTrue(status.matches("(?s).*rows_stored: [1-9][0-9]*\\R.*"), status);
         assertTrue(status.matches("(?s).*lag_bytes: 0\\R.*"), status);
+        // Retention: the window, whether a pass runs, and when the next begins (the first a minute after start).
+        assertTrue(status.matches("(?s).*\\Rretention:\\R  days: 30\\R  running: false\\R(  last_\\w+: .*\\R)*  next_pass: \\S+\\R.*"),
+                status);
     }
 }

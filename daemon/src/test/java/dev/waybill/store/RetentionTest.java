@@ -1,6 +1,8 @@
 package dev.waybill.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -21,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -192,6 +195,113 @@ class RetentionTest {
             assertEquals(1, count(ds, "delivery_owner"), "the sender's account still sees its row");
             assertEquals(0, new Retention(ds, "web1").purgeBefore(nov25));
             assertEquals(1, count(ds, "delivery_owner"));
+        }
+    }
+
+    /**
+     * A pass is shown as it goes: while it is held (here by a lock on the owner entries, after it
+     * removed the rows and lines) it is running, with what it has removed so far; once it ends it
+     * is the last pass, with when it ran and all it removed.
+     */
+    @Test
+    void purgeBefore_heldMidway_isShownRunningWithWhatItRemovedSoFar_thenAsTheLastPass(@TempDir Path root,
+            TestDatabase db) throws Exception {
+        try (HikariDataSource ds = pool(db)) {
+            store(ds, root);
+            long rows = count(ds, "delivery");
+            Retention retention = new Retention(ds, "retention-test");
+            assertNull(retention.running());
+            assertNull(retention.last());
+            long[] deleted = {-1};
+            Thread pass;
+            try (Connection locker = db.connect(); Statement st = locker.createStatement()) {
+                st.execute("LOCK TABLES delivery_owner WRITE");
+                pass = new Thread(() -> {
+                    try {
+                        deleted[0] = retention.purgeBefore(1795910400L);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                pass.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (count(ds, "delivery") > 0 || waitingForLock(ds) == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the pass never reached the owner entries");
+                    Thread.sleep(20);
+                }
+                Retention.Pass running = retention.running();
+                assertNotNull(running);
+                assertEquals(0, running.finished());
+                assertTrue(running.removed() >= rows, "removed so far: " + running.removed());
+                assertNull(retention.last(), "no pass has ended yet");
+                st.execute("UNLOCK TABLES");
+            }
+            pass.join(30_000);
+            assertNull(retention.running());
+            Retention.Pass last = retention.last();
+            assertNotNull(last);
+            assertEquals(deleted[0], last.removed());
+            assertTrue(last.removed() > rows, "the owner entries too: " + last.removed());
+            assertTrue(last.finished() >= last.started() && last.started() > 0);
+            assertEquals(1795910400L, last.cutoff());
+            assertNull(last.failure());
+        }
+    }
+
+    /**
+     * A pass cut off by the database (its connection killed, as a restart of the database or a
+     * failover does) is shown as the last pass with why it failed and what it removed before: each
+     * slice was committed alone. The next pass removes the rest.
+     */
+    @Test
+    void purgeBefore_connectionLostMidway_isShownFailed_withWhatItRemoved_andTheNextPassFinishes(
+            @TempDir Path root, TestDatabase db) throws Exception {
+        try (HikariDataSource ds = pool(db)) {
+            store(ds, root);
+            Retention retention = new Retention(ds, "retention-test");
+            SQLException[] thrown = {null};
+            Thread pass;
+            try (Connection locker = db.connect(); Statement st = locker.createStatement()) {
+                st.execute("LOCK TABLES delivery_owner WRITE");
+                pass = new Thread(() -> {
+                    try {
+                        retention.purgeBefore(1795910400L);
+                    } catch (SQLException e) {
+                        thrown[0] = e;
+                    }
+                });
+                pass.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                long waiting;
+                while ((waiting = waitingForLock(ds)) == 0) {
+                    assertTrue(System.nanoTime() < deadline, "the pass never reached the owner entries");
+                    Thread.sleep(20);
+                }
+                st.execute("KILL " + waiting);
+                pass.join(30_000);
+                st.execute("UNLOCK TABLES");
+            }
+            assertNotNull(thrown[0], "the pass fails");
+            Retention.Pass last = retention.last();
+            assertNotNull(last);
+            assertNotNull(last.failure());
+            assertTrue(last.removed() > 20, "the rows and lines it removed before: " + last.removed());
+            assertEquals(0, count(ds, "delivery"));
+            assertTrue(count(ds, "delivery_owner") > 0);
+            long rest = retention.purgeBefore(1795910400L);
+            assertTrue(rest > 0);
+            assertEquals(0, count(ds, "delivery_owner"));
+            assertNull(retention.last().failure());
+            assertEquals(rest, retention.last().removed());
+        }
+    }
+
+    /** The id of a session waiting for a table lock, or 0 when none is. */
+    private static long waitingForLock(HikariDataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM information_schema.processlist"
+                     + " WHERE state LIKE 'Waiting for table%lock'")) {
+            return rs.next() ? rs.getLong(1) : 0;
         }
     }
 }
