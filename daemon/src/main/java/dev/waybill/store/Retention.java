@@ -1,6 +1,7 @@
 package dev.waybill.store;
 
 import dev.waybill.outcome.MessageAssembler;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,6 +54,17 @@ public final class Retention {
      */
     private static final ListStatement DELETE_LINES = new ListStatement("DELETE FROM message_log WHERE (",
             " OR ", "msgid = ? AND BINARY msgid = ?", ") AND server_id = ? AND first_time < ?");
+
+    /**
+     * The owner entries of some owners in a span of send times: those of a slice's rows are among
+     * them. {@code delivery_owner} is ordered by server, owner and time: a range of its key each.
+     */
+    private static final ListStatement OWNED_BETWEEN = new ListStatement(
+            "SELECT owner, sendtime, row_key FROM delivery_owner WHERE owner IN (", ", ", "?",
+            ") AND server_id = ? AND sendtime BETWEEN ? AND ?");
+    /** Owner entries by their key, quiet ones only: one written to since stays with its row. */
+    private static final ListStatement DELETE_ENTRIES = new ListStatement("DELETE FROM delivery_owner WHERE (",
+            " OR ", "owner = ? AND sendtime = ? AND row_key = ?", ") AND server_id = ? AND last_time < ?");
 
     /**
      * This server's chunks of lines read before a time, after a (time, message id): the time
@@ -145,9 +157,9 @@ public final class Retention {
             if (server == null) {
                 return;
             }
-            deliveries(c, server, cutoff);
+            deliveries(c, server, owners(c, server), cutoff);
             orphanLines(c, server, cutoff);
-            owners(c, server, cutoff);
+            ownersLeft(c, server, cutoff);
         }
     }
 
@@ -162,9 +174,11 @@ public final class Retention {
 
     /**
      * This server's quiet rows, a slice at a time; a message goes as a whole, once none of its
-     * rows is active (whatever their times: a row stored without its arrival has another).
+     * rows is active (whatever their times: a row stored without its arrival has another). A row's
+     * owner entries go just before it: an account's counts are read from its entries alone, and
+     * must not count rows already gone while the pass goes on (or after it stopped part way).
      */
-    private void deliveries(Connection c, int server, long cutoff) throws SQLException {
+    private void deliveries(Connection c, int server, List<String> owners, long cutoff) throws SQLException {
         long afterTime = -1;
         byte[] afterKey = new byte[0];
         try (PreparedStatement find = c.prepareStatement(QUIET_ROWS)) {
@@ -177,12 +191,14 @@ public final class Retention {
                 find.setInt(5, server);
                 find.setLong(6, cutoff);
                 List<byte[]> keys = new ArrayList<>();
+                List<Long> times = new ArrayList<>();
                 List<String> messages = new ArrayList<>();
                 try (ResultSet rs = find.executeQuery()) {
                     while (rs.next()) {
                         afterKey = rs.getBytes(1);
                         afterTime = rs.getLong(2);
                         keys.add(afterKey);
+                        times.add(afterTime);
                         messages.add(rs.getString(3));
                     }
                 }
@@ -193,6 +209,9 @@ public final class Retention {
                     if (messages.get(i) == null || !activeMessages.contains(messages.get(i))) {
                         gone.add(keys.get(i));
                     }
+                }
+                if (!gone.isEmpty()) { // ordered by time: the span is from the first to the last
+                    removed(entries(c, server, owners, gone, times.get(0), afterTime, cutoff));
                 }
                 removed(DELETE_ROWS.update(c, gone, (ps, at, key) -> ps.setBytes(at, key),
                         (ps, at) -> ps.setLong(at, cutoff)));
@@ -205,6 +224,41 @@ public final class Retention {
                 removed(deleteLines(c, goneMessages, server, cutoff));
             } while (found == SLICE);
         }
+    }
+
+    /**
+     * Deletes the owner entries of {@code rows}, sent between {@code from} and {@code to}, that
+     * are quiet since {@code cutoff}.
+     */
+    private static long entries(Connection c, int server, List<String> owners, List<byte[]> rows, long from,
+            long to, long cutoff) throws SQLException {
+        Set<ByteBuffer> wanted = new HashSet<>();
+        for (byte[] key : rows) {
+            wanted.add(ByteBuffer.wrap(key));
+        }
+        List<OwnerEntry> found = new ArrayList<>();
+        OWNED_BETWEEN.query(c, owners, (ps, at, owner) -> ps.setString(at, owner), (ps, at) -> {
+            ps.setInt(at, server);
+            ps.setLong(at + 1, from);
+            ps.setLong(at + 2, to);
+        }, rs -> {
+            byte[] key = rs.getBytes(3);
+            if (wanted.contains(ByteBuffer.wrap(key))) {
+                found.add(new OwnerEntry(rs.getString(1), rs.getLong(2), key));
+            }
+        });
+        return DELETE_ENTRIES.update(c, found, (ps, at, entry) -> {
+            ps.setString(at, entry.owner());
+            ps.setLong(at + 1, entry.sendtime());
+            ps.setBytes(at + 2, entry.rowKey());
+        }, (ps, at) -> {
+            ps.setInt(at, server);
+            ps.setLong(at + 1, cutoff);
+        });
+    }
+
+    /** The key of an owner entry on this server. */
+    private record OwnerEntry(String owner, long sendtime, byte[] rowKey) {
     }
 
     /** The chunks read before {@code before} of those of {@code msgids} that have no row left. */
@@ -278,13 +332,8 @@ public final class Retention {
         }
     }
 
-    /**
-     * The owner entries whose row is gone. {@code delivery_owner} is ordered by server and owner
-     * first: each owner is a range of its key. An entry quiet since the cutoff only, as its row
-     * must be to go: an import writes a batch's entries and its rows on two connections, and the
-     * entries of a row active inside the window may commit a moment before the row.
-     */
-    private void owners(Connection c, int server, long cutoff) throws SQLException {
+    /** The owners that have entries on {@code server}. */
+    private static List<String> owners(Connection c, int server) throws SQLException {
         List<String> owners = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT owner FROM delivery_owner WHERE server_id = ?")) {
             ps.setInt(1, server);
@@ -294,6 +343,18 @@ public final class Retention {
                 }
             }
         }
+        return owners;
+    }
+
+    /**
+     * The owner entries whose row is gone all the same: a slice removes its rows' entries first,
+     * but an import killed between a batch's entries and its rows (it writes them on two
+     * connections) or a pass of an earlier version stopped part way leaves some. An entry quiet since the cutoff only, as its row must be to go: an import
+     * writes a batch's entries and its rows on two connections, and the entries of a row active
+     * inside the window may commit a moment before the row.
+     */
+    private void ownersLeft(Connection c, int server, long cutoff) throws SQLException {
+        List<String> owners = owners(c, server);
         try (PreparedStatement ps = c.prepareStatement("""
                 DELETE FROM delivery_owner WHERE server_id = ? AND owner = ? AND sendtime < ? AND last_time < ?
                   AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.row_key = delivery_owner.row_key)
