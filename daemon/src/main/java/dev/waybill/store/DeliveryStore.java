@@ -485,7 +485,7 @@ public final class DeliveryStore {
      * a finally block would hide the write's own error, telling a lost connection, which a writer
      * waits out, from a rejected statement, which it does not. The pool discards such a connection.
      */
-    private static void restoreAutoCommit(Connection c) {
+    static void restoreAutoCommit(Connection c) {
         try {
             c.setAutoCommit(true);
         } catch (SQLException e) {

@@ -45,6 +45,9 @@ public final class Retention {
      */
     private static final ListStatement ACTIVE = new ListStatement("SELECT DISTINCT msgid FROM delivery WHERE (",
             " OR ", "row_key BETWEEN ? AND ?", ") AND server_id = ? AND last_time >= ?");
+    /** The rows of the messages whose key ranges are listed, with their message. */
+    private static final ListStatement ROWS = new ListStatement("SELECT msgid, row_key FROM delivery WHERE (",
+            " OR ", "row_key BETWEEN ? AND ?", ") AND server_id = ?");
     /** Quiet rows: one written to since it was found quiet stays (the daemon goes on meanwhile). */
     private static final ListStatement DELETE_ROWS = new ListStatement("DELETE FROM delivery WHERE row_key IN (",
             ", ", "?", ") AND last_time < ?");
@@ -175,8 +178,7 @@ public final class Retention {
     /**
      * This server's quiet rows, a slice at a time; a message goes as a whole, once none of its
      * rows is active (whatever their times: a row stored without its arrival has another). A row's
-     * owner entries go just before it: an account's counts are read from its entries alone, and
-     * must not count rows already gone while the pass goes on (or after it stopped part way).
+     * owner entries go with it ({@link #rowsWithEntries}).
      */
     private void deliveries(Connection c, int server, List<String> owners, long cutoff) throws SQLException {
         long afterTime = -1;
@@ -210,19 +212,46 @@ public final class Retention {
                         gone.add(keys.get(i));
                     }
                 }
-                if (!gone.isEmpty()) { // ordered by time: the span is from the first to the last
-                    removed(entries(c, server, owners, gone, times.get(0), afterTime, cutoff));
-                }
-                removed(DELETE_ROWS.update(c, gone, (ps, at, key) -> ps.setBytes(at, key),
-                        (ps, at) -> ps.setLong(at, cutoff)));
                 Set<String> goneMessages = new LinkedHashSet<>();
                 for (int i = 0; i < found; i++) {
                     if (messages.get(i) != null && !activeMessages.contains(messages.get(i))) {
                         goneMessages.add(messages.get(i));
                     }
                 }
-                removed(deleteLines(c, goneMessages, server, cutoff));
+                // The lines first: a pass cut off after them leaves rows the next pass finds
+                // again, not lines without a row, which would stay a week longer (orphanLines).
+                removed(deleteLines(c, goneMessages, gone, server, cutoff));
+                if (!gone.isEmpty()) { // ordered by time: the span is from the first to the last
+                    removed(rowsWithEntries(c, server, owners, gone, times.get(0), afterTime, cutoff));
+                }
             } while (found == SLICE);
+        }
+    }
+
+    /**
+     * Deletes {@code rows} and their owner entries in one transaction (in the order ingest writes
+     * them, rows first): an account's counts are read from its entries alone, and never count a
+     * row that is gone, nor miss one that is there, whenever they are read and wherever the pass
+     * is cut off. A slice's rows are quiet: ingest seldom waits for this.
+     */
+    private static long rowsWithEntries(Connection c, int server, List<String> owners, List<byte[]> rows, long from,
+            long to, long cutoff) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            long n = DELETE_ROWS.update(c, rows, (ps, at, key) -> ps.setBytes(at, key),
+                    (ps, at) -> ps.setLong(at, cutoff));
+            n += entries(c, server, owners, rows, from, to, cutoff);
+            c.commit();
+            return n;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
+            }
+            throw e;
+        } finally {
+            DeliveryStore.restoreAutoCommit(c);
         }
     }
 
@@ -261,11 +290,19 @@ public final class Retention {
     private record OwnerEntry(String owner, long sendtime, byte[] rowKey) {
     }
 
-    /** The chunks read before {@code before} of those of {@code msgids} that have no row left. */
-    private static long deleteLines(Connection c, Set<String> msgids, int server, long before)
+    /**
+     * The chunks read before {@code before} of those of {@code msgids} that have no row left but
+     * {@code going} (the row keys about to be removed): a message whose rows other slices hold
+     * keeps its lines until the last of them goes.
+     */
+    private static long deleteLines(Connection c, Set<String> msgids, List<byte[]> going, int server, long before)
             throws SQLException {
+        Set<ByteBuffer> leaving = new HashSet<>();
+        for (byte[] key : going) {
+            leaving.add(ByteBuffer.wrap(key));
+        }
         List<String> gone = new ArrayList<>(msgids);
-        gone.removeAll(active(c, new LinkedHashSet<>(msgids), server, 0)); // any row of it left
+        gone.removeAll(staying(c, new LinkedHashSet<>(msgids), leaving, server));
         return DELETE_LINES.update(c, gone, (ps, at, msgid) -> {
             ps.setString(at, msgid);
             ps.setString(at + 1, msgid);
@@ -275,6 +312,32 @@ public final class Retention {
         });
     }
 
+    /** Which of these messages have a row on {@code server} besides those {@code leaving}. */
+    private static Set<String> staying(Connection c, Set<String> msgids, Set<ByteBuffer> leaving, int server)
+            throws SQLException {
+        msgids.remove(null);
+        Set<String> found = new HashSet<>();
+        ROWS.query(c, ranges(msgids), (ps, at, range) -> {
+            ps.setBytes(at, range[0]);
+            ps.setBytes(at + 1, range[1]);
+        }, (ps, at) -> ps.setInt(at, server), rs -> {
+            if (!leaving.contains(ByteBuffer.wrap(rs.getBytes(2)))) {
+                found.add(rs.getString(1));
+            }
+        });
+        found.retainAll(msgids); // a range holds only its message's rows, unless two ids share a hash
+        return found;
+    }
+
+    /** The primary key's range of each message's rows ({@link RowKey#messageRange}). */
+    private static List<byte[][]> ranges(Set<String> msgids) {
+        List<byte[][]> ranges = new ArrayList<>();
+        for (String msgid : msgids) {
+            ranges.add(RowKey.messageRange(msgid));
+        }
+        return ranges;
+    }
+
     /**
      * Which of these messages have a row on {@code server} active since {@code since}: a range of
      * the primary key each ({@link RowKey#messageRange}), a statement for many.
@@ -282,12 +345,8 @@ public final class Retention {
     private static Set<String> active(Connection c, Set<String> msgids, int server, long since)
             throws SQLException {
         msgids.remove(null);
-        List<byte[][]> ranges = new ArrayList<>();
-        for (String msgid : msgids) {
-            ranges.add(RowKey.messageRange(msgid));
-        }
         Set<String> found = new HashSet<>();
-        ACTIVE.query(c, ranges, (ps, at, range) -> {
+        ACTIVE.query(c, ranges(msgids), (ps, at, range) -> {
             ps.setBytes(at, range[0]);
             ps.setBytes(at + 1, range[1]);
         }, (ps, at) -> {
@@ -327,7 +386,7 @@ public final class Retention {
                         found++;
                     }
                 }
-                removed(deleteLines(c, messages, server, before));
+                removed(deleteLines(c, messages, List.of(), server, before));
             } while (found == SLICE);
         }
     }
@@ -347,8 +406,8 @@ public final class Retention {
     }
 
     /**
-     * The owner entries whose row is gone all the same: a slice removes its rows' entries first,
-     * but an import killed between a batch's entries and its rows (it writes them on two
+     * The owner entries whose row is gone all the same: a slice removes its rows' entries with
+     * them, but an import killed between a batch's entries and its rows (it writes them on two
      * connections) or a pass of an earlier version stopped part way leaves some. An entry quiet since the cutoff only, as its row must be to go: an import
      * writes a batch's entries and its rows on two connections, and the entries of a row active
      * inside the window may commit a moment before the row.

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,6 +31,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(PrivateMariaDb.class)
@@ -203,9 +206,9 @@ class RetentionTest {
     }
 
     /**
-     * A pass is shown as it goes: while it is held (here by a lock on the lines, after it removed
-     * the rows and their owner entries) it is running, with what it has removed so far; once it
-     * ends it is the last pass, with when it ran and all it removed.
+     * A pass is shown as it goes: while it is held (here waiting for rows another session holds,
+     * after it removed their lines) it is running, with what it has removed so far; once it ends
+     * it is the last pass, with when it ran and all it removed.
      */
     @Test
     void purgeBefore_heldMidway_isShownRunningWithWhatItRemovedSoFar_thenAsTheLastPass(@TempDir Path root,
@@ -214,39 +217,25 @@ class RetentionTest {
             store(ds, root);
             long rows = count(ds, "delivery");
             long owners = count(ds, "delivery_owner");
+            long lines = count(ds, "message_log");
             Retention retention = new Retention(ds, "retention-test");
             assertNull(retention.running());
             assertNull(retention.last());
-            long[] deleted = {-1};
-            Thread pass;
-            try (Connection locker = db.connect(); Statement st = locker.createStatement()) {
-                st.execute("LOCK TABLES message_log WRITE");
-                pass = new Thread(() -> {
-                    try {
-                        deleted[0] = retention.purgeBefore(1795910400L);
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                pass.start();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (count(ds, "delivery") > 0 || waitingForLock(ds) == 0) {
-                    assertTrue(System.nanoTime() < deadline, "the pass never reached the lines");
-                    Thread.sleep(20);
-                }
+            try (Connection locker = db.connect()) {
+                Thread pass = heldPass(ds, locker, "rows", retention);
                 Retention.Pass running = retention.running();
                 assertNotNull(running);
                 assertEquals(0, running.finished());
-                assertEquals(rows + owners, running.removed());
+                assertEquals(lines - count(ds, "message_log"), running.removed(), "the lines so far");
+                assertTrue(running.removed() > 0);
                 assertNull(retention.last(), "no pass has ended yet");
-                st.execute("UNLOCK TABLES");
+                locker.rollback();
+                pass.join(30_000);
             }
-            pass.join(30_000);
             assertNull(retention.running());
             Retention.Pass last = retention.last();
             assertNotNull(last);
-            assertEquals(deleted[0], last.removed());
-            assertTrue(last.removed() > rows + owners, "the lines too: " + last.removed());
+            assertEquals(rows + owners + lines, last.removed());
             assertTrue(last.finished() >= last.started() && last.started() > 0);
             assertEquals(1795910400L, last.cutoff());
             assertNull(last.failure());
@@ -256,88 +245,88 @@ class RetentionTest {
     /**
      * A pass cut off by the database (its connection killed, as a restart of the database or a
      * failover does) is shown as the last pass with why it failed and what it removed before: each
-     * slice was committed alone.
+     * slice commits alone.
      */
     @Test
-    void purgeBefore_connectionLostMidway_isShownFailed_withWhatItRemoved(
-            @TempDir Path root, TestDatabase db) throws Exception {
+    void purgeBefore_connectionLostMidway_isShownFailed_withWhatItRemoved(@TempDir Path root, TestDatabase db)
+            throws Exception {
         try (HikariDataSource ds = pool(db)) {
             store(ds, root);
+            long lines = count(ds, "message_log");
             Retention retention = new Retention(ds, "retention-test");
-            SQLException[] thrown = {null};
-            Thread pass;
-            try (Connection locker = db.connect(); Statement st = locker.createStatement()) {
-                st.execute("LOCK TABLES message_log WRITE");
-                pass = new Thread(() -> {
-                    try {
-                        retention.purgeBefore(1795910400L);
-                    } catch (SQLException e) {
-                        thrown[0] = e;
-                    }
-                });
-                pass.start();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                long waiting;
-                while ((waiting = waitingForLock(ds)) == 0) {
-                    assertTrue(System.nanoTime() < deadline, "the pass never reached the lines");
-                    Thread.sleep(20);
-                }
-                st.execute("KILL " + waiting);
+            try (Connection locker = db.connect()) {
+                Thread pass = heldPass(ds, locker, "rows", retention);
+                kill(ds, locker, "rows");
                 pass.join(30_000);
-                st.execute("UNLOCK TABLES");
+                locker.rollback();
             }
-            assertNotNull(thrown[0], "the pass fails");
             Retention.Pass last = retention.last();
             assertNotNull(last);
             assertNotNull(last.failure());
-            assertTrue(last.removed() > 20, "the rows and owner entries it removed before: " + last.removed());
-            assertEquals(0, count(ds, "delivery"));
-            assertEquals(0, count(ds, "delivery_owner"));
-            assertTrue(count(ds, "message_log") > 0);
-            long rest = retention.purgeBefore(1795910400L);
-            assertNull(retention.last().failure());
-            assertEquals(rest, retention.last().removed());
+            assertEquals(lines - count(ds, "message_log"), last.removed(), "the lines it removed before");
+            assertTrue(last.removed() > 0);
         }
     }
 
     /**
-     * An account's counts by type are read from its owner entries alone: while a pass is midway
-     * (here held at the lines of its first slice, after that slice's rows), or after a pass cut
-     * off there, they count only rows still stored, not the removed ones until the pass's end.
+     * A pass cut off part way (its connection killed, as a database restart or a kill of the
+     * daemon ends it) leaves nothing the next pass does not remove: wherever it is cut, the next
+     * pass at the same cutoff leaves no row, owner entry or line of the messages past it. (Cut
+     * after a slice's rows, their lines stayed a week longer.)
      */
-    @Test
-    void purgeBefore_heldAfterASlicesRows_anAccountsCountsMatchItsRows(@TempDir Path root, TestDatabase db)
+    @ParameterizedTest
+    @ValueSource(strings = {"lines", "rows", "owner entries"})
+    void purgeBefore_cutOffPartWay_theNextPassLeavesNothing(String at, @TempDir Path root, TestDatabase db)
+            throws Exception {
+        try (HikariDataSource ds = pool(db)) {
+            store(ds, root);
+            Retention retention = new Retention(ds, "retention-test");
+            try (Connection locker = db.connect()) {
+                Thread pass = heldPass(ds, locker, at, retention);
+                kill(ds, locker, at);
+                pass.join(30_000);
+                release(locker, at);
+            }
+            assertNotNull(retention.last().failure(), "cut off");
+            retention.purgeBefore(1795910400L);
+            assertNull(retention.last().failure());
+            assertEquals(List.of(0L, 0L, 0L), List.of(count(ds, "delivery"), count(ds, "delivery_owner"),
+                    count(ds, "message_log")), "rows, owner entries, lines");
+        }
+    }
+
+    /**
+     * An account's counts by type are read from its owner entries alone: while a pass is held at
+     * the rows or the owner entries of its slice, and after it is cut off there, they count the
+     * rows still stored. (The entries went at the end of the pass: until then they counted
+     * removed rows.)
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"rows", "owner entries"})
+    void purgeBefore_heldMidSlice_anAccountsCountsMatchItsRows(String at, @TempDir Path root, TestDatabase db)
             throws Exception {
         try (HikariDataSource ds = pool(db)) {
             store(ds, root);
             DeliveryQueries queries = new DeliveryQueries(ds, "retention-test");
             assertTrue(counted(queries, "exampleco") > 10);
             Retention retention = new Retention(ds, "retention-test");
-            Thread pass;
-            try (Connection locker = db.connect(); Statement st = locker.createStatement()) {
-                st.execute("LOCK TABLES message_log WRITE");
-                pass = new Thread(() -> {
-                    try {
-                        retention.purgeBefore(1795910400L);
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                pass.start();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (waitingForLock(ds) == 0) {
-                    assertTrue(System.nanoTime() < deadline, "the pass never reached the lines");
-                    Thread.sleep(20);
-                }
-                for (String account : List.of("exampleco", "shopuser")) {
-                    SearchPage page = queries.search(Viewer.account(account), SearchParams.all(), true);
-                    assertEquals(page.rows().size(), counted(queries, account), account + " midway: " + page.counts());
-                }
-                st.execute("UNLOCK TABLES");
+            try (Connection locker = db.connect()) {
+                Thread pass = heldPass(ds, locker, at, retention);
+                assertCountsMatchRows(queries, "held at the " + at);
+                kill(ds, locker, at);
+                pass.join(30_000);
+                locker.rollback();
             }
-            pass.join(30_000);
+            assertCountsMatchRows(queries, "cut off");
+            retention.purgeBefore(1795910400L);
             assertEquals(0, counted(queries, "exampleco"));
-            assertEquals(0, count(ds, "delivery_owner"));
+        }
+    }
+
+    private static void assertCountsMatchRows(DeliveryQueries queries, String when) throws SQLException {
+        for (String account : List.of("exampleco", "shopuser")) {
+            SearchPage page = queries.search(Viewer.account(account), SearchParams.all(), true);
+            assertEquals(page.rows().size(), counted(queries, account), account + " " + when + ": " + page.counts());
         }
     }
 
@@ -346,12 +335,71 @@ class RetentionTest {
                 .mapToLong(Long::longValue).sum();
     }
 
-    /** The id of a session waiting for a table lock, or 0 when none is. */
-    private static long waitingForLock(HikariDataSource ds) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id FROM information_schema.processlist"
-                     + " WHERE state LIKE 'Waiting for table%lock'")) {
-            return rs.next() ? rs.getLong(1) : 0;
+    /**
+     * Starts a pass (cutoff 2026-11-29) that {@code locker} holds up at {@code at} ("lines": a
+     * table lock; "rows", "owner entries": every row locked in a transaction), and returns once the
+     * pass waits there.
+     */
+    private static Thread heldPass(HikariDataSource ds, Connection locker, String at, Retention retention)
+            throws Exception {
+        try (Statement st = locker.createStatement()) {
+            if (at.equals("lines")) {
+                st.execute("LOCK TABLES message_log WRITE");
+            } else {
+                locker.setAutoCommit(false);
+                st.executeQuery("SELECT row_key FROM " + table(at) + " FOR UPDATE").close();
+            }
+        }
+        Thread pass = new Thread(() -> {
+            try {
+                retention.purgeBefore(1795910400L);
+            } catch (SQLException e) {
+                // cut off: retention.last() says why
+            }
+        });
+        pass.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (session(ds, at) == 0) {
+            assertTrue(System.nanoTime() < deadline, "the pass never waited at the " + at);
+            Thread.sleep(20);
+        }
+        return pass;
+    }
+
+    /** Kills the connection of the pass {@link #heldPass} holds up. */
+    private static void kill(HikariDataSource ds, Connection locker, String at) throws SQLException {
+        try (Statement st = locker.createStatement()) {
+            st.execute("KILL " + session(ds, at));
+        }
+    }
+
+    private static void release(Connection locker, String at) throws SQLException {
+        if (at.equals("lines")) {
+            try (Statement st = locker.createStatement()) {
+                st.execute("UNLOCK TABLES");
+            }
+        } else {
+            locker.rollback();
+        }
+    }
+
+    private static String table(String at) {
+        return switch (at) {
+            case "lines" -> "message_log";
+            case "rows" -> "delivery";
+            default -> "delivery_owner";
+        };
+    }
+
+    /** The id of the session deleting from the table of {@code at}, or 0 when none is. */
+    private static long session(HikariDataSource ds, String at) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id FROM information_schema.processlist"
+                     + " WHERE info LIKE ? AND id <> CONNECTION_ID()")) {
+            ps.setString(1, "DELETE FROM " + table(at) + " WHERE%");
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
         }
     }
 }
