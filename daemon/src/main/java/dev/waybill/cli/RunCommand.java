@@ -278,9 +278,12 @@ final class RunCommand {
                         ingest.put("last_line", Instant.ofEpochSecond(last).toString());
                     }
                     ingest.put("rows_stored", li == null ? 0 : li.rowsStored());
-                    long lag = li == null ? -1 : li.lagBytes();
-                    if (lag >= 0) {
-                        ingest.put("lag_bytes", lag);
+                    LogIngestion.Lag lag = li == null ? null : li.lag();
+                    if (lag != null) {
+                        ingest.put("lag_bytes", lag.bytes());
+                        if (lag.oldestUnread() != ParsedLine.NO_TIME) {
+                            ingest.put("lag_seconds", Math.max(0, System.currentTimeMillis() / 1000 - lag.oldestUnread()));
+                        }
                     }
                     ingest.put("log", config.logPath().toString());
                     ingest.put("server_id", config.serverId());

@@ -2,6 +2,7 @@ package dev.waybill.ingest;
 
 import dev.waybill.account.AccountFiles;
 import dev.waybill.exim.LineParser;
+import dev.waybill.exim.LogClock;
 import dev.waybill.exim.ParsedLine;
 import dev.waybill.outcome.MessageAssembler;
 import dev.waybill.store.DeliveryStore;
@@ -10,6 +11,7 @@ import dev.waybill.store.RowBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -272,30 +274,60 @@ public final class LogIngestion {
     }
 
     /**
-     * How many bytes of the log lie past the position the store has committed: what Exim wrote
-     * that a restart now would read again, so a tail (or a database) falling behind shows as a
-     * number that grows. Counts what is left of a rotated file the committed position is still in,
-     * and all of the live log after it. -1 while unknown: before the tail begins, with no log, or
-     * when the file of the committed position is no longer beside the log.
+     * How far the store is behind the log.
+     *
+     * @param bytes        how many bytes of the log lie past the position the store has committed:
+     *                     what Exim wrote that a restart now would read again. Counts what is left
+     *                     of a rotated file the committed position is still in, and all of the live
+     *                     log after it.
+     * @param oldestUnread the log's time of the first line past that position (unix seconds), or
+     *                     {@link ParsedLine#NO_TIME} when there is none or it has no time
      */
-    public long lagBytes() {
+    public record Lag(long bytes, long oldestUnread) {
+    }
+
+    /**
+     * How far the store is behind the log, so that a tail (or a database) falling behind shows as
+     * numbers that grow; null while unknown: before the tail begins, with no log, or when the file
+     * of the committed position is no longer beside the log. A few stat calls, and one read of the
+     * first line past the committed position when there is one.
+     */
+    public Lag lag() {
         StoreWriter w = writer;
         String text = w == null ? null : w.committedPosition();
         LogPosition committed = text != null ? LogPosition.parse(text) : committedAtStart;
         if (committed == null) {
-            return -1;
+            return null;
         }
         try {
             Map<String, Object> live = Files.readAttributes(log, "unix:dev,ino,size");
             long size = (Long) live.get("size");
+            Path file = log;
+            long bytes;
             if (new FileKey((Long) live.get("dev"), (Long) live.get("ino")).names(committed)) {
-                return Math.max(0, size - committed.offset());
+                bytes = Math.max(0, size - committed.offset());
+            } else {
+                file = besideLog(committed); // rare: only until the tail has read past a rotation
+                if (file == null) {
+                    return null;
+                }
+                bytes = Math.max(0, Files.size(file) - committed.offset()) + size;
             }
-            Path rotated = besideLog(committed); // rare: only until the tail has read past a rotation
-            return rotated == null ? -1 : Math.max(0, Files.size(rotated) - committed.offset()) + size;
+            return new Lag(bytes, bytes == 0 ? ParsedLine.NO_TIME : timeAt(file, committed.offset()));
         } catch (IOException e) {
-            return -1;
+            return null;
         }
+    }
+
+    /** The log's time of the line that starts at {@code offset} of {@code file}, or NO_TIME. */
+    private long timeAt(Path file, long offset) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(64); // a timestamp, with milliseconds and a zone
+        try (FileChannel ch = FileChannel.open(file)) {
+            while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) > 0) {
+                // a short read: ask again until the buffer is full or the file ends
+            }
+        }
+        return new LogClock(zone).read(new String(buf.array(), 0, buf.position(), StandardCharsets.ISO_8859_1));
     }
 
     /** Rows the tail has stored since the daemon started. */

@@ -1,10 +1,12 @@
 package dev.waybill.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.waybill.exim.LogClock;
 import dev.waybill.ingest.LogPosition;
 import dev.waybill.testing.MariaDbServer;
 import dev.waybill.testing.PrivateMariaDb;
@@ -21,6 +23,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -416,6 +419,10 @@ class DaemonIT {
         long secondHalf = String.join("\n", lines.subList(half, lines.size())).getBytes(StandardCharsets.UTF_8).length;
         JsonObject ingest = health(dir, conf).getAsJsonObject("ingest");
         assertTrue(ingest.get("lag_bytes").getAsLong() >= secondHalf, ingest + " vs " + secondHalf);
+        // The oldest line not stored is at least as old as the first line written while it was away.
+        long firstAway = new LogClock(ZoneOffset.UTC).read(lines.get(half));
+        assertTrue(ingest.get("lag_seconds").getAsLong() >= System.currentTimeMillis() / 1000 - firstAway - 5,
+                ingest + " vs " + lines.get(half));
         server.start();
         awaitStored(db, expected, dir.resolve("daemon.out"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -423,6 +430,7 @@ class DaemonIT {
             assertTrue(System.nanoTime() < deadline, "caught up, the lag is 0: " + health(dir, conf));
             Thread.sleep(100);
         }
+        assertFalse(health(dir, conf).getAsJsonObject("ingest").has("lag_seconds"), "no line left to wait");
         // The writer says so right after the commit that made the rows visible: a moment later.
         awaitSaid(out, "database is back after", 10, "the end of the outage was never said");
         String said = Files.readString(out);
