@@ -233,16 +233,14 @@ ensure_jar() {
 }
 
 ensure_user() {
-  [[ -n $R ]] && return 0
-  if id "$DAEMON_USER" >/dev/null 2>&1; then
-    return 0
-  fi
+  users_managed || return 0
+  system_user_exists && return 0
   local nologin=/usr/sbin/nologin
   [[ -x $nologin ]] || nologin=/sbin/nologin
   change "create the system user $DAEMON_USER (no login, no home)" || return 0
-  useradd --system --user-group --home-dir /var/lib/waybill --no-create-home --shell "$nologin" \
+  useradd ${R:+--root "$R"} --system --user-group --home-dir /var/lib/waybill --no-create-home --shell "$nologin" \
     --comment "Waybill email delivery tracking" "$DAEMON_USER"
-  undo_push userdel "$DAEMON_USER"
+  undo_push remove_system_user
   USER_CREATED=yes
 }
 

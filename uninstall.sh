@@ -6,8 +6,8 @@
 #
 # Usage: sudo /usr/local/waybill/libexec/uninstall.sh [options]   (or ./uninstall.sh in a checkout)
 #
-#   --purge                   also remove the configuration, the state, the logs, the system
-#                               user, and the database and database user install.sh created
+#   --purge                   also remove the configuration, the state, the logs, and the
+#                               system user, database and database user install.sh created
 #   --keep-database           with --purge: leave the database and its user alone
 #   --db-admin-user USER      for --purge with a remote database: an account that may drop them
 #   --db-admin-password PW      (or WAYBILL_DB_ADMIN_PASSWORD); --db-host/--db-port/--db-socket
@@ -178,9 +178,14 @@ if $purge; then
     fi
   fi
   remove_path "$ETC" "$LOG_DIR"
-  if [[ -z $R ]] && id "$DAEMON_USER" >/dev/null 2>&1 &&
-    [[ $(conf_get "$STATE_FILE" system_user_created) == yes || ! -e $STATE_FILE ]]; then
-    change "remove the system user $DAEMON_USER" && userdel "$DAEMON_USER"
+  # Only a user install.sh recorded making: one of the same name may be another program's.
+  if [[ $(conf_get "$STATE_FILE" system_user_created) == yes ]]; then
+    if users_managed && { system_user_exists || system_group_exists; }; then
+      change "remove the system user and group $DAEMON_USER" && remove_system_user
+    fi
+  elif users_managed && system_user_exists; then
+    ok "leaving the system user $DAEMON_USER: $([[ -e $STATE_FILE ]] && echo "it was there before install.sh" ||
+      echo "no record ($STATE_FILE) that install.sh made it"); userdel $DAEMON_USER removes it"
   fi
   remove_path "$STATE"
 fi

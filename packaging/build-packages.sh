@@ -78,12 +78,14 @@ fi
 EOF
   cat >"$deb_root/DEBIAN/postrm" <<'EOF'
 #!/bin/sh
-# Waybill: purge removes configuration, state, logs and the system user. The database is kept:
-# drop it yourself (its name and user are in the configuration that was removed with it).
+# Waybill: purge removes configuration, state, logs and the system user if the post-install
+# step made it (install.state says so; a user of that name may be another program's). The
+# database is kept: drop it yourself (its name and user are in the configuration removed with it).
 set -e
 if [ "$1" = purge ]; then
+    made=$(sed -n 's/^system_user_created = //p' /var/lib/waybill/install.state 2>/dev/null || true)
     rm -rf /etc/waybill /var/lib/waybill /var/log/waybill
-    if id waybill >/dev/null 2>&1; then userdel waybill || true; fi
+    if [ "$made" = yes ] && id waybill >/dev/null 2>&1; then userdel waybill || true; fi
     echo "waybill: purged; the database (if any) was kept"
 fi
 EOF

@@ -246,6 +246,25 @@ os_supported() {
 
 has_cpanel() { [[ -d $CPANEL ]]; }
 
+# The daemon's system user. An install root with an etc/passwd of its own stands for a machine's
+# user database (the tests): the user is looked up there and made and removed with --root. An
+# install root without one has no system user: the daemon runs as the caller.
+users_managed() { [[ -z $R || -f $R/etc/passwd ]]; }
+
+system_user_exists() {
+  if [[ -n $R ]]; then grep -q "^$DAEMON_USER:" "$R/etc/passwd" 2>/dev/null; else id "$DAEMON_USER" >/dev/null 2>&1; fi
+}
+
+system_group_exists() {
+  if [[ -n $R ]]; then grep -q "^$DAEMON_USER:" "$R/etc/group" 2>/dev/null; else getent group "$DAEMON_USER" >/dev/null; fi
+}
+
+# remove_system_user: the user and its group (userdel leaves the group where USERGROUPS_ENAB is no).
+remove_system_user() {
+  if system_user_exists; then userdel ${R:+--root "$R"} "$DAEMON_USER"; fi
+  if system_group_exists; then groupdel ${R:+--root "$R"} "$DAEMON_USER"; fi
+}
+
 # systemd manages the daemon when it runs as PID 1's service manager and no install root is set.
 use_systemd() { [[ -z $R && -d /run/systemd/system ]] && command -v systemctl >/dev/null; }
 

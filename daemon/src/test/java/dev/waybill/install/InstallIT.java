@@ -485,6 +485,47 @@ class InstallIT {
         }
     }
 
+    /**
+     * Regression: --purge where install.state was missing removed a system user waybill (and its
+     * group) that install.sh had not made. The root's etc/passwd and etc/group stand for the
+     * machine's user database.
+     */
+    @Test
+    void purge_removesOnlyASystemUserInstallRecordedMaking(MariaDbServer db, @TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        Path passwd = root.resolve("etc/passwd");
+        Path group = root.resolve("etc/group");
+        Files.createDirectories(root.resolve("etc/waybill"));
+        Files.writeString(root.resolve("etc/waybill/waybill.conf"), "server.id = web3\n");
+        Files.writeString(passwd, "root:x:0:0:root:/root:/bin/bash\nwaybill:x:990:990:another program:/:/bin/false\n");
+        Files.writeString(group, "root:x:0:\nwaybill:x:990:\n");
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        List<String> purgeOpts = List.of("--purge", "--db-host", "127.0.0.1", "--db-port", Integer.toString(db.port()),
+                "--db-admin-user", db.user(), "--db-admin-password", db.password());
+
+        Result leftover = run(env, command("uninstall.sh", purgeOpts));
+        assertEquals(0, leftover.status(), leftover.out());
+        assertTrue(leftover.out().contains("leaving the system user waybill"), leftover.out());
+        assertTrue(Files.readString(passwd).contains("waybill:x:990:990:another program"), "the other user is kept");
+        assertTrue(Files.readString(group).contains("waybill:x:990:"), "its group is kept");
+
+        Files.writeString(passwd, "root:x:0:0:root:/root:/bin/bash\n");
+        Files.writeString(group, "root:x:0:\n");
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_user"));
+        opts.addAll(List.of("--admin-listen", "off"));
+        try {
+            Result install = run(env, command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            assertTrue(install.out().contains("create the system user waybill"), install.out());
+            assertTrue(Files.readString(passwd).contains("\nwaybill:"), Files.readString(passwd));
+        } finally {
+            Result purge = run(env, command("uninstall.sh", purgeOpts));
+            assertEquals(0, purge.status(), purge.out());
+        }
+        assertEquals("root:x:0:0:root:/root:/bin/bash\n", Files.readString(passwd), "the user it made is removed");
+        assertEquals("root:x:0:\n", Files.readString(group), "and its group");
+    }
+
     private static final List<Path> SYSTEM_PATHS = Stream.of("/usr/local/waybill", "/usr/local/bin/waybill",
             "/etc/waybill", "/var/lib/waybill", "/var/log/waybill", "/var/run/waybill", "/var/run/waybill-supervise",
             "/usr/lib/systemd/system/waybill.service").map(Path::of).toList();
