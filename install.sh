@@ -687,7 +687,8 @@ start_supervised() {
   local java=""
   [[ -r $ENV_FILE ]] && java=$(conf_get "$ENV_FILE" JAVA)
   rm -f "$SUPERVISOR_PID" "$OLD_SUPERVISOR_PID"
-  [[ -e $LOG_DIR/waybill.log ]] || undo_push rm -f "$LOG_DIR/waybill.log"
+  local log=$LOG_DIR/waybill.log
+  [[ -e $log ]] || undo_push rm -f "$log" "$log.1" "$log.2" "$log.3" # and what the supervisor rotated
   undo_push stop_supervised # first of the two on rollback: the supervisor writes to its log
   JAVA=${java:-${JAVA:-}} setsid "$LIBEXEC/waybill-supervise" "$SUPERVISOR_PID" "$DAEMON_PID" \
     "$LOG_DIR/waybill.log" "${cmd[@]}" </dev/null >/dev/null 2>&1 &
