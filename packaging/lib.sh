@@ -297,12 +297,14 @@ find_db_client() {
 
 # db_admin SQL...: runs SQL as the database administrator (the options file written by
 # write_admin_options; without one, the client's own defaults: /root/.my.cnf on cPanel, the
-# unix_socket login of root on Debian). Output: tab-separated, no headers.
+# unix_socket login of root on Debian). Output: tab-separated, no headers. The SQL goes in on
+# standard input, not with -e: any local user can read a process's arguments, and CREATE USER
+# holds the password.
 DB_ADMIN_OPTIONS=""
 db_admin() {
   local -a opts=()
   [[ -n $DB_ADMIN_OPTIONS ]] && opts=("--defaults-extra-file=$DB_ADMIN_OPTIONS")
-  "$DB_CLIENT" "${opts[@]}" --batch --skip-column-names --connect-timeout=10 -e "$*"
+  printf '%s\n' "$*" | "$DB_CLIENT" "${opts[@]}" --batch --skip-column-names --connect-timeout=10
 }
 
 # option_quote VALUE: VALUE as an options file ([client] section) gives it back whole: in double

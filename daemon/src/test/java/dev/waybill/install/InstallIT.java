@@ -486,6 +486,40 @@ class InstallIT {
     }
 
     /**
+     * Regression: the statements install.sh ran as the database administrator were the client's
+     * arguments, so the generated password of CREATE USER stood in every user's process listing.
+     */
+    @Test
+    void install_givesTheDatabaseClientNoPasswordOnItsCommandLine(MariaDbServer db, @TempDir Path dir)
+            throws Exception {
+        Path root = rootWithLog(dir);
+        String client = run(Map.of(), "bash", "-c", "command -v mariadb || command -v mysql").out().strip();
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path arguments = dir.resolve("client-arguments");
+        Path wrapper = bin.resolve("mariadb");
+        Files.writeString(wrapper, "#!/bin/sh\nprintf '%s\\n' \"$*\" >>'" + arguments + "'\nexec '" + client
+                + "' \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString(), "PATH", bin + ":" + System.getenv("PATH"));
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_argv"));
+        opts.addAll(List.of("--admin-listen", "off"));
+        try {
+            Result install = run(env, command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            String password = run(Map.of(), "sed", "-n", "s/^db.password = //p",
+                    root.resolve("etc/waybill/waybill.conf").toString()).out().strip();
+            assertTrue(password.length() >= 24, password);
+            String seen = Files.readString(arguments);
+            assertTrue(seen.contains("--batch"), seen);
+            assertFalse(seen.contains(password), "the password on the client's command line:\n" + seen);
+        } finally {
+            run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
+                    Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
+        }
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_argv'"), "purge ran its statements");
+    }
+
+    /**
      * Regression: --purge where install.state was missing removed a system user waybill (and its
      * group) that install.sh had not made. The root's etc/passwd and etc/group stand for the
      * machine's user database.
