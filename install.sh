@@ -124,6 +124,7 @@ on_exit() {
     echo
     say "the installation failed (see above)"
     rollback
+    ${RESTARTED:-false} && start_again
     if $package_mode; then
       say "the package's files are installed, but Waybill is not set up; finish with"
       say "  /usr/local/waybill/libexec/install.sh --db-host HOST --db-admin-user USER ..."
@@ -727,6 +728,7 @@ start_service() {
       fi
     elif $restart; then
       if change "restart waybill.service (its files or configuration changed)"; then
+        RESTARTED=true
         systemctl restart waybill.service || die "systemctl restart waybill.service failed: see journalctl -u waybill"
       fi
     else
@@ -736,6 +738,7 @@ start_service() {
     if supervisor_pid >/dev/null; then
       if $restart; then
         if change "restart the daemon without systemd (its files or configuration changed)"; then
+          RESTARTED=true
           stop_supervised
           start_supervised
         fi
@@ -748,6 +751,19 @@ start_service() {
   fi
   $DRY_RUN && { say "would wait for the daemon to answer health on $SOCKET"; return 0; }
   wait_healthy
+}
+
+# After the rollback of a run that restarted the running daemon: the daemon runs again, on the
+# files as they were, as before the run.
+start_again() {
+  say "starting the daemon again, as it ran before this run"
+  if use_systemd; then
+    systemctl daemon-reload
+    systemctl restart waybill.service || warn "systemctl restart waybill.service failed: see journalctl -u waybill"
+  else
+    # In a subshell: a failure here ends it, not the rollback.
+    (stop_supervised && start_supervised) || warn "the daemon did not start again: see $LOG_DIR/waybill.log"
+  fi
 }
 
 HEALTH=""
@@ -849,7 +865,7 @@ EOF
 
 # ---- main --------------------------------------------------------------------------------------
 
-USER_CREATED=no FILES_CHANGED=0 CONFIG_CHANGED=0 PLUGIN_SUM="" APPCONFIG_NAME=""
+USER_CREATED=no RESTARTED=false FILES_CHANGED=0 CONFIG_CHANGED=0 PLUGIN_SUM="" APPCONFIG_NAME=""
 
 if [[ -n $stage_dir ]]; then
   PROG="install.sh --stage"

@@ -486,6 +486,41 @@ class InstallIT {
     }
 
     /**
+     * Regression: a run that restarted a running daemon (new files) and then failed rolled the
+     * files back but left the daemon stopped, where it had been running before.
+     */
+    @Test
+    void failedRunOverARunningInstall_leavesTheDaemonRunning(MariaDbServer db, @TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_rerun"));
+        opts.addAll(List.of("--admin-listen", "off"));
+        try {
+            Result install = run(env, command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            long before = daemonPid(root);
+            assertTrue(before > 0);
+            Path readme = root.resolve("usr/local/waybill/README.md");
+            Files.writeString(readme, "changed\n"); // what an upgrade's new files make: a restart
+            Result failed = run(env, command("install.sh", opts, "--wait", "0"));
+            assertNotEquals(0, failed.status(), failed.out());
+            assertTrue(failed.out().contains("restart the daemon") && failed.out().contains("rolled back"),
+                    failed.out());
+            assertEquals("changed\n", Files.readString(readme), "the file as it was before that run");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long after = -1;
+            while (System.nanoTime() < deadline && after <= 0) {
+                Thread.sleep(250);
+                after = daemonPid(root);
+            }
+            assertTrue(after > 0, "the daemon answers after the rollback:\n" + failed.out());
+        } finally {
+            run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
+                    Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
+        }
+    }
+
+    /**
      * Regression: the statements install.sh ran as the database administrator were the client's
      * arguments, so the generated password of CREATE USER stood in every user's process listing.
      */
