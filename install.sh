@@ -798,6 +798,21 @@ remembered() {
   if [[ $1 == yes ]]; then echo yes; else conf_get "$STATE_FILE" "$2"; fi
 }
 
+# recorded_of_this_database KEY: what an earlier run recorded, if of the database and user this
+# run uses: a configuration moved to another database (a fleet's central one) must not have
+# --purge drop that one as install.sh's.
+recorded_of_this_database() {
+  local k
+  for k in "db_host $DB_HOST" "db_port $DB_PORT" "db_name $opt_db_name" "db_user $opt_db_user"; do
+    [[ $(conf_get "$STATE_FILE" "${k%% *}") == "${k#* }" ]] || return 0
+  done
+  conf_get "$STATE_FILE" "$1"
+}
+
+remembered_of_this_database() { # NOW KEY
+  if [[ $1 == yes ]]; then echo yes; else recorded_of_this_database "$2"; fi
+}
+
 record_state() {
   local before=$CHANGES text
   text=$(
@@ -807,9 +822,9 @@ record_state() {
     echo "db_port = $DB_PORT"
     echo "db_name = $opt_db_name"
     echo "db_user = $opt_db_user"
-    echo "db_user_hosts = ${DB_USER_HOSTS:-$(conf_get "$STATE_FILE" db_user_hosts)}"
-    echo "db_created = $(remembered "$DB_CREATED" db_created)"
-    echo "db_user_created = $(remembered "$DB_USER_CREATED" db_user_created)"
+    echo "db_user_hosts = ${DB_USER_HOSTS:-$(recorded_of_this_database db_user_hosts)}"
+    echo "db_created = $(remembered_of_this_database "$DB_CREATED" db_created)"
+    echo "db_user_created = $(remembered_of_this_database "$DB_USER_CREATED" db_user_created)"
     echo "system_user_created = $(remembered "$USER_CREATED" system_user_created)"
     echo "plugin_installed = ${PLUGIN_SUM:-}"
     echo "appconfig = ${APPCONFIG_NAME:-}"

@@ -486,6 +486,52 @@ class InstallIT {
     }
 
     /**
+     * Regression: a run over a configuration moved to another database (a fleet's central one)
+     * recorded that database as made by install.sh, as the first run's was, and --purge dropped it.
+     */
+    @Test
+    void purge_afterTheConfigurationMovedToAnotherDatabase_dropsNotThatOne(MariaDbServer db, @TempDir Path dir)
+            throws Exception {
+        Path root = rootWithLog(dir);
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_first"));
+        opts.addAll(List.of("--admin-listen", "off"));
+        try {
+            Result install = run(env, command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE wb_central");
+                st.execute("CREATE USER 'wb_central'@'127.0.0.1' IDENTIFIED BY 'central-secret'");
+                st.execute("GRANT ALL ON wb_central.* TO 'wb_central'@'127.0.0.1'");
+            }
+            Path conf = root.resolve("etc/waybill/waybill.conf");
+            Files.writeString(conf, Files.readString(conf)
+                    .replaceAll("(?m)^db\\.url = .*$", "db.url = jdbc:mariadb://127.0.0.1:" + db.port() + "/wb_central")
+                    .replaceAll("(?m)^db\\.user = .*$", "db.user = wb_central")
+                    .replaceAll("(?m)^db\\.password = .*$", "db.password = central-secret"));
+            Result moved = run(env, command("install.sh", List.of("--admin-listen", "off")));
+            assertEquals(0, moved.status(), moved.out());
+            assertTrue(moved.out().contains("using the database of"), moved.out());
+
+            Result purge = run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
+                    Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
+            assertEquals(0, purge.status(), purge.out());
+            assertEquals(1, count(db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='wb_central'"),
+                    purge.out());
+            assertEquals(1, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_central'"), purge.out());
+        } finally {
+            run(env, command("uninstall.sh", List.of("--purge", "--keep-database")));
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                for (String name : List.of("wb_first", "wb_central")) {
+                    st.execute("DROP DATABASE IF EXISTS " + name);
+                    st.execute("DROP USER IF EXISTS '" + name + "'@'127.0.0.1'");
+                    st.execute("DROP USER IF EXISTS '" + name + "'@'localhost'");
+                }
+            }
+        }
+    }
+
+    /**
      * Regression: a run that restarted a running daemon (new files) and then failed rolled the
      * files back but left the daemon stopped, where it had been running before.
      */
