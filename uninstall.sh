@@ -68,6 +68,18 @@ $DRY_RUN && say "dry run: nothing will be changed"
 # ---- the daemon --------------------------------------------------------------------------------
 
 step "The daemon"
+# cPanel's service monitor first: left on, it would start the daemon again once stopped.
+if has_cpanel; then
+  if grep -qE '^waybill:' "$CHKSERV_DIR/chkservd.conf" 2>/dev/null; then
+    if change "remove the chkservd check (waybill:1 from $CHKSERV_DIR/chkservd.conf)"; then
+      sed -i '/^waybill:/d' "$CHKSERV_DIR/chkservd.conf"
+    fi
+  fi
+  remove_path "$CHKSERV_DIR/waybill"
+  if ! $DRY_RUN && [[ -x $CPANEL/scripts/restartsrv_chkservd ]]; then
+    "$CPANEL/scripts/restartsrv_chkservd" >/dev/null 2>&1 || true
+  fi
+fi
 if use_systemd && systemctl cat waybill.service >/dev/null 2>&1; then
   if systemctl is-active --quiet waybill.service; then
     change "stop waybill.service" && systemctl stop waybill.service
@@ -122,15 +134,6 @@ if has_cpanel; then
     warn "$plugin/install.json is gone, so uninstall_plugin cannot be run; remove Waybill's item in cPanel's Email section by hand"
   fi
   remove_path "$WHM_CGI_DIR"
-  if grep -qE '^waybill:' "$CHKSERV_DIR/chkservd.conf" 2>/dev/null; then
-    if change "remove the chkservd check (waybill:1 from $CHKSERV_DIR/chkservd.conf)"; then
-      sed -i '/^waybill:/d' "$CHKSERV_DIR/chkservd.conf"
-    fi
-  fi
-  remove_path "$CHKSERV_DIR/waybill"
-  if ! $DRY_RUN && [[ -x $CPANEL/scripts/restartsrv_chkservd ]]; then
-    "$CPANEL/scripts/restartsrv_chkservd" >/dev/null 2>&1 || true
-  fi
 fi
 
 # ---- files -------------------------------------------------------------------------------------

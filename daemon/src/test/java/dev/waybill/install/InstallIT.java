@@ -248,6 +248,9 @@ class InstallIT {
         Result uninstall = run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
                 Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
         assertEquals(0, uninstall.status(), uninstall.out());
+        // Regression: with the daemon stopped first, chkservd could start it again before its check went.
+        assertTrue(uninstall.out().indexOf("remove the chkservd check") < uninstall.out().indexOf("stop the daemon"),
+                uninstall.out());
         List<String> all = Files.readAllLines(calls).stream().filter(l -> !l.startsWith("restartsrv")).toList();
         assertEquals(List.of("unregister_appconfig waybill", "uninstall_plugin " + plugin + " --theme jupiter"),
                 all.subList(2, all.size()));
