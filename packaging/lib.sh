@@ -347,14 +347,18 @@ sql_quote() { # 'text' with quotes and backslashes escaped
 
 # ---- the daemon --------------------------------------------------------------------------------
 
+# is_supervisor PID: PID is a live waybill-supervise (not another process given its number since).
+is_supervisor() {
+  [[ $1 =~ ^[0-9]+$ && -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q 'waybill-supervise'
+}
+
 # The running supervisor's PID (without systemd), if its PID file names a live waybill-supervise.
 supervisor_pid() {
   local pid file
   for file in "$SUPERVISOR_PID" "$OLD_SUPERVISOR_PID"; do
     [[ -r $file ]] || continue
     pid=$(<"$file")
-    if [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] &&
-      tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'waybill-supervise'; then
+    if is_supervisor "$pid"; then
       echo "$pid"
       return 0
     fi
@@ -392,11 +396,12 @@ stop_supervised() {
   local pid i
   pid=$(supervisor_pid) || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
+  # Gone, or its number taken by another process since: never one to kill.
   for ((i = 0; i < 300; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    is_supervisor "$pid" || break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if is_supervisor "$pid"; then
     warn "the supervisor (PID $pid) did not stop within 30 s; killing it and the daemon"
     local child
     child=$(cat "$DAEMON_PID" 2>/dev/null || true)

@@ -107,7 +107,17 @@ class InstallIT {
     }
 
     private static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return ProcessHandle.of(pid).map(InstallIT::running).orElse(false);
+    }
+
+    /** Alive and not a zombie (a supervisor that ended is left to init, which may reap it late). */
+    static boolean running(ProcessHandle p) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            return p.isAlive() && stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     private static long pidFrom(Path pidFile) throws IOException {

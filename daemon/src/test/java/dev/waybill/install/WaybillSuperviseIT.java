@@ -3,6 +3,7 @@ package dev.waybill.install;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,10 +11,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** packaging/waybill-supervise, the daemon's keeper where systemd does not run, with a chatty stand-in daemon. */
+/**
+ * packaging/waybill-supervise, the daemon's keeper where systemd does not run (with stand-ins for
+ * the daemon), and lib.sh's stop_supervised, which stops it.
+ */
 class WaybillSuperviseIT {
 
     private static final Path SUPERVISE = Path.of("..", "packaging", "waybill-supervise").toAbsolutePath().normalize();
+    private static final Path LIB = SUPERVISE.resolveSibling("lib.sh");
 
     /** Regression: the log took all the daemon wrote, for as long as it ran, and filled the disk. */
     @Test
@@ -50,16 +55,34 @@ class WaybillSuperviseIT {
         }
         assertFalse(Files.exists(pidFile), "its PID file removed");
         Thread.sleep(1500); // a last sleep of a second may outlive it
-        assertTrue(started.stream().noneMatch(WaybillSuperviseIT::running), "left running: " + started);
+        assertTrue(started.stream().noneMatch(InstallIT::running), "left running: " + started);
     }
 
-    /** Alive and not a zombie (one the supervisor left to init, which may reap it late). */
-    private static boolean running(ProcessHandle p) {
+    /**
+     * Regression: stopping waited for the supervisor's PID to be free, then killed whatever held
+     * it after 30 s, also a process that had been given the number once the supervisor was gone.
+     */
+    @Test
+    void stopSupervised_pidTakenByAnotherProcess_leavesItAlone(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("root");
+        Path pidDir = Files.createDirectories(root.resolve("var/run/waybill-supervise"));
+        // A supervisor in name that, told to stop, becomes another program under the same PID.
+        Process stand = new ProcessBuilder("bash", "-c", "trap 'exec sleep 120' TERM; while :; do sleep 0.1; done",
+                "waybill-supervise").start();
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
-            return p.isAlive() && stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (java.io.IOException gone) {
-            return false;
+            Files.writeString(pidDir.resolve("supervise.pid"), stand.pid() + "\n");
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", "source \"$1\" && stop_supervised", "lib",
+                    LIB.toString()).redirectErrorStream(true);
+            pb.environment().put("WAYBILL_ROOT", root.toString());
+            long start = System.nanoTime();
+            Process stop = pb.start();
+            String out = new String(stop.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(stop.waitFor(60, TimeUnit.SECONDS), out);
+            assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 10, "waited for it: " + out);
+            assertTrue(stand.isAlive(), "killed the process that had the number: " + out);
+            assertFalse(Files.exists(pidDir.resolve("supervise.pid")), out);
+        } finally {
+            stand.destroyForcibly();
         }
     }
 }
