@@ -11,7 +11,8 @@
 #   --keep-database           with --purge: leave the database and its user alone
 #   --db-admin-user USER      for --purge with a remote database: an account that may drop them
 #   --db-admin-password PW      (or WAYBILL_DB_ADMIN_PASSWORD); --db-host/--db-port/--db-socket
-#   --db-host HOST --db-port PORT --db-socket PATH    as for install.sh
+#   --db-host HOST --db-port PORT --db-socket PATH    as for install.sh; by default the server
+#                               install.sh was given, and --purge drops nothing on another
 #   --dry-run                 say what would be removed; remove nothing
 #   --package                 (the RPM/.deb removal step) leave the package's own files to it
 #   -h, --help                this text
@@ -163,6 +164,16 @@ if $purge; then
     ok "the database $db_name and user $db_user were not created by install.sh; leaving them"
   else
     find_db_client
+    # The server install.sh made them on, where it reached it by host and port (--db-host): a
+    # database of the same name on another server (this one's own) is not Waybill's to drop.
+    db_host=$(conf_get "$STATE_FILE" db_host) db_port=$(conf_get "$STATE_FILE" db_port) wrong_server=""
+    if [[ $(conf_get "$STATE_FILE" db_admin) == given && -z $opt_db_socket ]]; then
+      if [[ -z $opt_db_host ]]; then
+        opt_db_host=$db_host opt_db_port=${opt_db_port:-$db_port}
+      elif [[ $opt_db_host != "$db_host" || ${opt_db_port:-3306} != "${db_port:-3306}" ]]; then
+        wrong_server="install.sh made them on $db_host:$db_port, not $opt_db_host:${opt_db_port:-3306}"
+      fi
+    fi
     if [[ -n $opt_db_host || -n $opt_db_socket || -n $opt_db_admin_user ]]; then
       write_admin_options "$opt_db_host" "$opt_db_port" "$opt_db_socket" "$opt_db_admin_user" "$opt_db_admin_password"
     fi
@@ -173,7 +184,10 @@ if $purge; then
         sql+=" DROP USER IF EXISTS $(sql_quote "$db_user")@$(sql_quote "$h");"
       done
     fi
-    if change "drop what install.sh created in the database: $sql"; then
+    if [[ -n $wrong_server ]]; then
+      warn "not dropping them: $wrong_server (give --db-host $db_host --db-port $db_port);"
+      warn "or run this yourself as that server's administrator: $sql"
+    elif change "drop what install.sh created in the database on ${opt_db_host:-this server}: $sql"; then
       if [[ -z $DB_CLIENT ]] || ! db_admin "$sql"; then
         warn "could not drop them (give --db-admin-user/--db-admin-password/--db-host for a remote database);"
         warn "run this yourself as a database administrator: $sql"

@@ -545,6 +545,46 @@ class InstallIT {
     }
 
     /**
+     * Regression: --purge without --db-host went to this server's own database server, not the
+     * one install.sh had made the database on, and could drop a database of that name there; one
+     * given another --db-host did too.
+     */
+    @Test
+    void purge_dropsOnTheServerInstallUsed(MariaDbServer db, @TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_where"));
+        opts.addAll(List.of("--admin-listen", "off"));
+        try {
+            Result install = run(env, command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            List<String> admin = List.of("--purge", "--db-admin-user", db.user(), "--db-admin-password", db.password());
+            Result purge = run(env, command("uninstall.sh", admin));
+            assertEquals(0, purge.status(), purge.out());
+            assertEquals(0, count(db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='wb_where'"),
+                    purge.out());
+            assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_where'"), purge.out());
+            assertTrue(purge.out().contains("in the database on 127.0.0.1"), purge.out());
+
+            Result again = run(env, command("install.sh", opts));
+            assertEquals(0, again.status(), again.out());
+            List<String> elsewhere = new ArrayList<>(admin);
+            elsewhere.addAll(List.of("--db-host", "db.elsewhere.invalid"));
+            Result refused = run(env, command("uninstall.sh", elsewhere));
+            assertTrue(refused.out().contains("not dropping them: install.sh made them on 127.0.0.1:" + db.port()),
+                    refused.out());
+            assertEquals(1, count(db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='wb_where'"));
+        } finally {
+            run(env, command("uninstall.sh", List.of("--purge", "--keep-database")));
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS wb_where");
+                st.execute("DROP USER IF EXISTS 'wb_where'@'127.0.0.1'");
+                st.execute("DROP USER IF EXISTS 'wb_where'@'localhost'");
+            }
+        }
+    }
+
+    /**
      * Regression: a run that restarted a running daemon (new files) and then failed rolled the
      * files back but left the daemon stopped, where it had been running before.
      */
