@@ -270,6 +270,11 @@ install_files() {
     ok "no plugin/ directory in this build: the cPanel and WHM pages are not installed"
   fi
   put_file "$SRC_UNIT" "$UNIT" 644 "$owner"
+  # Replaced only if it is Waybill's link (as uninstall.sh removes only that): a file or link of
+  # that name is someone's own command, which a rollback could restore but a success would lose.
+  if [[ -e $BIN_LINK || -L $BIN_LINK ]] && [[ ! -L $BIN_LINK || $(readlink "$BIN_LINK") != */waybill/bin/waybill ]]; then
+    die "$BIN_LINK is there and is not Waybill's (a link to .../waybill/bin/waybill): move it away, then run this again"
+  fi
   put_symlink ../waybill/bin/waybill "$BIN_LINK"
   [[ -n $stage_dir ]] && return 0
   ensure_dir "$ETC" 755

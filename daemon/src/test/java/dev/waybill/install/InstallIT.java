@@ -498,6 +498,29 @@ class InstallIT {
         }
     }
 
+    /** Regression: a command of the administrator's own named /usr/local/bin/waybill was replaced, and lost. */
+    @Test
+    void install_overAnotherCommandNamedWaybill_stopsAndKeepsIt(MariaDbServer db, @TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        Path own = root.resolve("usr/local/bin/waybill");
+        Files.createDirectories(own.getParent());
+        Files.writeString(own, "#!/bin/sh\necho our own waybill\n");
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_own"));
+        opts.addAll(List.of("--admin-listen", "off"));
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        Result install = run(env, command("install.sh", opts));
+        try {
+            assertNotEquals(0, install.status(), install.out());
+            assertTrue(install.out().contains(own + " is there and is not Waybill's"), install.out());
+            assertEquals("#!/bin/sh\necho our own waybill\n", Files.readString(own));
+            assertFalse(Files.exists(root.resolve("usr/local/waybill")), "rolled back");
+        } finally {
+            if (install.status() == 0) {
+                run(env, command("uninstall.sh", List.of("--purge")));
+            }
+        }
+    }
+
     /**
      * Regression: a run over a configuration moved to another database (a fleet's central one)
      * recorded that database as made by install.sh, as the first run's was, and --purge dropped it.
