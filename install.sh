@@ -123,6 +123,8 @@ on_exit() {
   if ((status != 0)) && ! $DRY_RUN; then
     echo
     say "the installation failed (see above)"
+    # Not ignored (''): what the rollback starts again would inherit that, and never stop.
+    trap 'warn "interrupted: the rollback goes on to its end"' INT TERM
     rollback
     ${RESTARTED:-false} && start_again
     if $package_mode; then

@@ -299,6 +299,37 @@ class InstallIT {
         assertEquals(0, count(db, "SELECT COUNT(*) FROM mysql.user WHERE User='wb_failed'"));
     }
 
+    /** Regression: an interrupt (Ctrl-C) while a failed run rolled back ended the rollback half done. */
+    @Test
+    void failedInstall_interruptedWhileRollingBack_stillRollsBackAll(MariaDbServer db, @TempDir Path dir)
+            throws Exception {
+        Path root = emulatedCpanel(dir);
+        // chkservd's restart, also one of the rollback's steps, takes its time: the interrupt comes then.
+        Path restart = root.resolve("usr/local/cpanel/scripts/restartsrv_chkservd");
+        Files.writeString(restart, "#!/bin/sh\nsleep 2\n");
+        Set<String> before = files(root);
+        List<String> c = new ArrayList<>(List.of(command("install.sh", dbOptions(db, "wb_interrupted"), "--log",
+                "/nonexistent/dir/mainlog", "--wait", "1", "--server-id", "bad id with spaces")));
+        ProcessBuilder pb = new ProcessBuilder(c).directory(CHECKOUT.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("WAYBILL_ROOT", root.toString(), "WAYBILL_PLUGIN_DIR",
+                RESOURCES.resolve("plugin").toString()));
+        Path out = dir.resolve("install.out");
+        Process install = pb.redirectOutput(out.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(out).contains("rolling back") && install.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, run(Map.of(), "kill", "-INT", Long.toString(install.pid())).status());
+        assertTrue(install.waitFor(120, TimeUnit.SECONDS));
+        String text = Files.readString(out);
+        Files.delete(out);
+        assertTrue(text.contains("rolled back"), text);
+        Set<String> after = files(root);
+        after.remove("cpanel-calls.log");
+        assertEquals(before, after, "no half-installed state:\n" + text);
+        assertEquals(0, count(db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='wb_interrupted'"));
+    }
+
     /** Regression: the password went into the client's options file bare, where '#' starts a comment. */
     @Test
     void install_withAPasswordHoldingOptionFileCharacters_usesIt(MariaDbServer db, @TempDir Path dir) throws Exception {
