@@ -237,7 +237,10 @@ ensure_jar() {
 
 ensure_user() {
   users_managed || return 0
-  system_user_exists && return 0
+  if system_user_exists; then
+    check_existing_user
+    return 0
+  fi
   local nologin=/usr/sbin/nologin
   [[ -x $nologin ]] || nologin=/sbin/nologin
   change "create the system user $DAEMON_USER (no login, no home)" || return 0
@@ -245,6 +248,22 @@ ensure_user() {
     --comment "Waybill email delivery tracking" "$DAEMON_USER"
   undo_push remove_system_user
   USER_CREATED=yes
+}
+
+# A user of that name found in place is used only if it is a system account (below UID_MIN, no
+# login shell). Else it is someone's: on cPanel an account named after its domain (waybill.com);
+# its owner would own the daemon's socket directory, and answer the pages in the daemon's place.
+check_existing_user() {
+  local entry uid shell uid_min
+  if [[ -n $R ]]; then entry=$(grep -m 1 "^$DAEMON_USER:" "$R/etc/passwd" || true); else entry=$(getent passwd "$DAEMON_USER" || true); fi
+  uid=$(cut -d: -f3 <<<"$entry")
+  shell=$(cut -d: -f7 <<<"$entry")
+  uid_min=$(awk '$1 == "UID_MIN" { print $2 }' "$R/etc/login.defs" 2>/dev/null || true)
+  [[ $uid_min =~ ^[0-9]+$ ]] || uid_min=1000
+  if [[ ! $uid =~ ^[0-9]+$ ]] || ((uid >= uid_min)) || [[ $shell != */nologin && $shell != */false ]]; then
+    die "a user $DAEMON_USER exists (uid $uid, shell $shell) and is not a system account: it looks like a person's" \
+      "or a hosting account's, and the daemon would run as it; remove or rename it, then run this again"
+  fi
 }
 
 # The files, the same for install.sh and for the packages (built with --stage).

@@ -529,6 +529,33 @@ class InstallIT {
         }
     }
 
+    /**
+     * Regression: a user waybill found in place was taken as the daemon's whatever it was, also a
+     * hosting account (cPanel names one after its domain), whose owner would then own the socket.
+     */
+    @Test
+    void install_withAnAccountNamedWaybill_stopsAndLeavesIt(MariaDbServer db, @TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        Path passwd = Files.createDirectories(root.resolve("etc")).resolve("passwd");
+        Files.writeString(passwd, "root:x:0:0:root:/root:/bin/bash\nwaybill:x:1501:1501::/home/waybill:/bin/bash\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\nwaybill:x:1501:\n");
+        Set<String> before = files(root);
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_account"));
+        opts.addAll(List.of("--admin-listen", "off"));
+        Result install = run(env, command("install.sh", opts));
+        try {
+            assertNotEquals(0, install.status(), install.out());
+            assertTrue(install.out().contains("a user waybill exists (uid 1501, shell /bin/bash) and is not a system"
+                    + " account"), install.out());
+            assertEquals(before, files(root), "nothing changed");
+        } finally {
+            if (install.status() == 0) {
+                run(env, command("uninstall.sh", List.of("--purge")));
+            }
+        }
+    }
+
     /** Regression: a command of the administrator's own named /usr/local/bin/waybill was replaced, and lost. */
     @Test
     void install_overAnotherCommandNamedWaybill_stopsAndKeepsIt(MariaDbServer db, @TempDir Path dir) throws Exception {
