@@ -220,8 +220,12 @@ final class ImportCommand {
                     status = 1;
                 }
             }
-            // Oldest first, so that a message straddling two files is assembled as one.
-            infos.sort(Comparator.comparingLong(LogFileInfo::firstTime));
+            // Oldest first, so that a message straddling two files is assembled as one. Of files
+            // that begin alike (a log and an earlier copy of it), the one with the most text first:
+            // the others, which it holds, are then passed over as its text, not read again into the
+            // same messages, whose attempts would count twice.
+            infos.sort(Comparator.comparingLong(LogFileInfo::firstTime)
+                    .thenComparing(Comparator.comparingLong(LogFileInfo::textSize).reversed()));
             CpanelAccounts accounts;
             try {
                 accounts = CpanelAccounts.read(config.cpanelRoot());

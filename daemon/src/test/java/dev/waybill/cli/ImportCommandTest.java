@@ -502,6 +502,30 @@ class ImportCommandTest {
         assertEquals(26, stored(db).size());
     }
 
+    /**
+     * A log and an earlier copy of it (a snapshot taken while it was shorter), given together: the
+     * lines they share are read once, so every row, its count of attempts included, is what
+     * {@code waybill parse} reports of the log.
+     */
+    @Test
+    void import_aLogAndAnEarlierCopyOfItTogether_countsEachAttemptOnce(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog");
+        assertEquals(0, run("sample-log", "--lines", "6000", "--seed", "5", "--out", log.toString()), stderr.toString());
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        Path copy = dir.resolve("exim_mainlog.copy");
+        Files.write(copy, lines.subList(0, 4000));
+        TreeSet<String> expected = parsed(conf, log);
+        assertEquals(0, run("import", "--config", conf.toString(), copy.toString(), log.toString()), stderr.toString());
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains(copy + ": the same text as " + log + "; read once"),
+                stderr.toString());
+        assertSame(expected, stored(db), "the copy named first");
+        emptyTables(db);
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString(), copy.toString()), stderr.toString());
+        assertSame(expected, stored(db), "the log named first");
+    }
+
     @Test
     void import_notALog_empty_andNamedTwice(@TempDir Path dir, TestDatabase db) throws Exception {
         Path conf = setUp(dir, db);
