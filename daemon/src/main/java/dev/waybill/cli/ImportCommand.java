@@ -246,19 +246,20 @@ final class ImportCommand {
             }, Math.min(WRITER_LANES, config.dbPoolSize()))) {
                 writer.whileHeld(() -> progress.held(writer.outage() != null ? writer.writingSince() : 0));
                 // Files read before (by an import or the daemon's first-start backfill) are skipped,
-                // the last of them replayed for the messages that go on into the next file.
-                List<ImportPlan.Step> steps = force ? null
-                        : ImportPlan.of(infos, null, store::importedFile, MessageAssembler.DEFAULT_HORIZON_SECONDS);
+                // the last of them replayed for the messages that go on into the next file. Forced,
+                // no file was read before; the same text twice in this run is still read once.
+                ImportPlan.Records records = force ? fingerprint -> null : store::importedFile;
+                List<ImportPlan.Step> steps = ImportPlan.of(infos, null, records, MessageAssembler.DEFAULT_HORIZON_SECONDS);
                 long replayed = 0;
                 long toRead = 0;
                 for (int i = 0; i < infos.size(); i++) {
-                    toRead += force || steps.get(i) == ImportPlan.Step.READ ? infos.get(i).textSize() : 0;
+                    toRead += steps.get(i) == ImportPlan.Step.READ ? infos.get(i).textSize() : 0;
                 }
                 progress.total(toRead);
                 boolean reading = false;
                 for (int i = 0; i < infos.size(); i++) {
                     LogFileInfo f = infos.get(i);
-                    ImportPlan.Step step = force ? ImportPlan.Step.READ : steps.get(i);
+                    ImportPlan.Step step = steps.get(i);
                     if (step == ImportPlan.Step.SKIP && reading) {
                         // Past the first file read, only the same text as a file of this run is passed over.
                         progress.clear();

@@ -526,6 +526,24 @@ class ImportCommandTest {
         assertSame(expected, stored(db), "the log named first");
     }
 
+    /** {@code --force} reads files read before again, but a file and its compressed copy still once. */
+    @Test
+    void import_forced_aFileAndItsGzCopy_countsEachAttemptOnce(@TempDir Path dir, TestDatabase db) throws Exception {
+        Path conf = setUp(dir, db);
+        Path log = dir.resolve("exim_mainlog.1");
+        assertEquals(0, run("sample-log", "--lines", "6000", "--seed", "5", "--out", log.toString()), stderr.toString());
+        Path gz = dir.resolve("exim_mainlog.1.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(log, out);
+        }
+        TreeSet<String> expected = parsed(conf, log);
+        assertEquals(0, run("import", "--force", "--config", conf.toString(), log.toString(), gz.toString()),
+                stderr.toString());
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains(gz + ": the same text as " + log + "; read once"),
+                stderr.toString());
+        assertSame(expected, stored(db), "forced");
+    }
+
     @Test
     void import_notALog_empty_andNamedTwice(@TempDir Path dir, TestDatabase db) throws Exception {
         Path conf = setUp(dir, db);
