@@ -410,8 +410,8 @@ final class ImportCommand {
                 if (reader.heldBack() != null) {
                     progress.clear();
                     err.println("waybill import: " + f.path() + ": its last line has no newline yet (still being"
-                            + " written, or cut short) and was left out; the file counts as read up to it, so a later"
-                            + " import reads it again (and a live log's line is stored by the daemon once it ends)");
+                            + " written, or cut short) and was left out; a later import reads the file again once it"
+                            + " has grown (and a live log's line is stored by the daemon once it ends)");
                 }
                 if (feed.lastTime() != ParsedLine.NO_TIME && feed.lastTime() < retentionCutoff() - HORIZON) {
                     // Not recorded as read: once retention.days is raised, importing it again stores it.
@@ -420,7 +420,7 @@ final class ImportCommand {
                     err.println("waybill import: " + f.path() + ": " + olderThanRetention());
                     return Read.WHOLE;
                 }
-                if (reader.bytes() > 0) { // nothing recorded of a file of one line still being written
+                if (feed.lines() > 0) { // nothing recorded of a file of one line still being written
                     lastRecord = feed.record(f.fingerprint(), f.path().toString(), reader.bytes());
                 }
                 writer.submit(end);

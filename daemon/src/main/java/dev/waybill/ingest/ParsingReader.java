@@ -88,8 +88,10 @@ public final class ParsingReader implements AutoCloseable {
         } catch (InterruptedException e) {
             return; // closed by the consumer: nobody is waiting for the end marker
         } finally {
-            // A line held back is not read: a record of what was read ends before it.
-            bytes = heldBack != null ? reader.lineOffset() : reader.offset();
+            // A line held back counts as read: a file that has not grown since holds nothing more
+            // (a rotated file whose writer died mid-line never will), and any end of the line
+            // grows it, which makes a record of this reading no longer cover it.
+            bytes = reader.offset();
             truncatedLines = reader.truncatedLines();
         }
         try {
@@ -146,7 +148,7 @@ public final class ParsingReader implements AutoCloseable {
         return batch;
     }
 
-    /** Bytes read (up to a line {@linkplain #heldBack() held back}), once {@link #next()} has returned null or thrown. */
+    /** Bytes read (a line {@linkplain #heldBack() held back} included), once {@link #next()} has returned null or thrown. */
     public long bytes() {
         return bytes;
     }

@@ -682,9 +682,19 @@ class ImportCommandTest {
         Files.writeString(log, String.join("\n", lines.subList(0, cut)) + "\n" + half, StandardCharsets.UTF_8);
         assertEquals(0, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
         assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("its last line has no newline yet"), stderr.toString());
+        TreeSet<String> first = stored(db);
+        // Not grown since (a rotated file whose writer died mid-line never will): not read again.
+        assertEquals(0, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("imported before, skipped"), stderr.toString());
+        assertEquals(first, stored(db));
         Files.copy(whole, log, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertEquals(0, run("import", "--config", conf.toString(), log.toString()), stderr.toString());
         assertEquals(parsed(conf, whole), stored(db));
+        // The finished line is stored once, and what was there of it before never.
+        String msgid = lines.get(cut).split(" ")[2];
+        List<String> stored = lines(db, msgid);
+        assertEquals(1, stored.stream().filter(lines.get(cut)::equals).count(), String.join("\n", stored));
+        assertFalse(stored.contains(half), String.join("\n", stored));
     }
 
     /** A pipe is refused at once (it would be read up to its end by the first look, then waited on). */
