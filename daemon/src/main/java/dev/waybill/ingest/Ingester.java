@@ -35,6 +35,9 @@ public final class Ingester {
     /** The second of the last rejection, and how many times each rejection line came in it. */
     private long rejectionSecond = Long.MIN_VALUE;
     private final Map<String, Integer> rejectionsInSecond = new HashMap<>();
+    /** The second of the last line fed, and how many lines of each message came in it. */
+    private long lineSecond = Long.MIN_VALUE;
+    private final Map<String, Integer> linesInSecond = new HashMap<>();
     private long lines;
 
     public Ingester(String server, CpanelAccounts accounts, long horizonSeconds) {
@@ -121,6 +124,7 @@ public final class Ingester {
         replaying = replayed;
         current = replaying ? null : line;
         fed = line;
+        int ordinal = ordinalInSecond(line);
         assembler.accept(line, position);
         if (replaying) {
             if (live) {
@@ -133,8 +137,24 @@ public final class Ingester {
         }
         lines++;
         if (line.messageId() != null) {
-            batch.line(line.messageId(), line.time(), line.text());
+            batch.line(line.messageId(), line.time(), ordinal, line.text());
         }
+    }
+
+    /**
+     * How many lines of {@code line}'s message came before it in its second: what orders the
+     * message's chunks of lines that begin in the same second, which the tail commits apart. The
+     * count goes on through a replay, so that a restart numbers them as one reading does.
+     */
+    private int ordinalInSecond(ParsedLine line) {
+        if (line.messageId() == null) {
+            return 0;
+        }
+        if (line.time() > lineSecond) {
+            lineSecond = line.time();
+            linesInSecond.clear();
+        }
+        return linesInSecond.merge(line.messageId(), 1, Integer::sum) - 1;
     }
 
     private void rejection(Outcome o) {

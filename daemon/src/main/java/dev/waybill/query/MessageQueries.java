@@ -111,7 +111,8 @@ public final class MessageQueries {
         if (server != null) {
             q.add(" AND m.server_id = (SELECT id FROM server WHERE name = ?)", server);
         }
-        q.add(" ORDER BY m.first_time");
+        // A chunk's id begins with its first line's place in its second: the log's order.
+        q.add(" ORDER BY m.first_time, m.chunk_hash");
         List<String> lines = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(q.text())) {
             q.bind(ps);
@@ -121,8 +122,9 @@ public final class MessageQueries {
                 }
             }
         }
-        // Chunks of one second may come in any order; a line's own time stamp orders them (a
-        // stable sort keeps the log's order within a second), and a line read twice shows once.
+        // A chunk may run on into later seconds than the next one begins in: a line's own time
+        // stamp orders them (a stable sort keeps the chunks' order within a second), and a line
+        // read twice (by readings that cut the log into batches elsewhere) shows once.
         lines.sort(Comparator.comparing(MessageQueries::stamp));
         return new ArrayList<>(new LinkedHashSet<>(lines));
     }

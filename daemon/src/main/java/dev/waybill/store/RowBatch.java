@@ -19,20 +19,25 @@ public final class RowBatch {
     /**
      * Raw lines of one message read in this batch, and the first one's time, joined by newlines
      * as they come: one growing text, not a string per line kept until the batch is written, which
-     * the collector would copy at every pass meanwhile. Identified within their message by a hash
-     * of the lines taken as they come, so that reading the same lines again makes the same chunk,
-     * which the store keeps once.
+     * the collector would copy at every pass meanwhile. Identified within their message by the
+     * first line's place among the message's lines of its second, then a hash of the lines taken
+     * as they come: reading the same lines again makes the same chunk, which the store keeps once,
+     * and a message's chunks that begin in the same second (the live tail commits several times a
+     * second) sort by their id in the log's order.
      */
     static final class Chunk {
         final String msgid;
         final long firstTime;
+        /** Lines of the message the reading saw in {@link #firstTime}'s second before this chunk's first. */
+        final int ordinal;
         private final StringBuilder text = new StringBuilder(256);
         int lineCount;
         private long hash = 0xcbf29ce484222325L;
 
-        Chunk(String msgid, long firstTime) {
+        Chunk(String msgid, long firstTime, int ordinal) {
             this.msgid = msgid;
             this.firstTime = firstTime;
+            this.ordinal = ordinal;
         }
 
         void add(String line) {
@@ -54,17 +59,23 @@ public final class RowBatch {
             return text.toString();
         }
 
-        /** Eight bytes naming this chunk among its message's (not a digest: nothing trusts it). */
+        /**
+         * Eight bytes naming this chunk among its message's (not a digest: nothing trusts it): the
+         * ordinal in the first two, big-endian so that ids sort by it, and the hash in the rest.
+         */
         byte[] id() {
             long h = hash;
             h ^= h >>> 33;
             h *= 0xff51afd7ed558ccdL;
             h ^= h >>> 33;
             byte[] b = new byte[8];
-            for (int i = 7; i >= 0; i--) {
+            for (int i = 7; i >= 2; i--) {
                 b[i] = (byte) h;
                 h >>>= 8;
             }
+            int place = Math.min(ordinal, 0xFFFF);
+            b[0] = (byte) (place >>> 8);
+            b[1] = (byte) place;
             return b;
         }
     }
@@ -120,11 +131,14 @@ public final class RowBatch {
         retracted.put(key, new Retraction(key, sendtime, List.copyOf(owners)));
     }
 
-    /** Adds a raw line (as logged) of message {@code msgid}. */
-    public void line(String msgid, long time, String line) {
+    /**
+     * Adds a raw line (as logged) of message {@code msgid}, the {@code ordinal}-th (from 0) of the
+     * message's lines in its second.
+     */
+    public void line(String msgid, long time, int ordinal, String line) {
         Chunk c = chunks.get(msgid);
         if (c == null) {
-            c = new Chunk(msgid, time);
+            c = new Chunk(msgid, time, ordinal);
             chunks.put(msgid, c);
         }
         c.add(line);

@@ -306,7 +306,7 @@ class DeliveryStoreTest {
             for (Outcome o : List.of(DEFERRED_WITH_ARRIVAL, refused, garbled)) {
                 batch.row(RowKey.ofMessage(o.msgid(), o.row()), o, List.of("ann"));
             }
-            batch.line(refused.msgid(), 1_000, "a line of the refused row's message");
+            batch.line(refused.msgid(), 1_000, 0, "a line of the refused row's message");
             batch.position("/var/log/exim_mainlog", "v1:1:2:3:0:0000000000000000", null);
             List<String> leftOut = store.write(batch).leftOut();
             assertEquals(1, leftOut.size(), leftOut.toString());
@@ -380,7 +380,7 @@ class DeliveryStoreTest {
                 // Lines of many messages, more than a packet together (each value goes on its own).
                 RowBatch lines = new RowBatch();
                 for (int i = 0; i < 60; i++) {
-                    lines.line(String.format("1toyx8-00000006K6U-%04d", i), 1_000, "x".repeat(1_000));
+                    lines.line(String.format("1toyx8-00000006K6U-%04d", i), 1_000, 0, "x".repeat(1_000));
                 }
                 assertEquals(DeliveryStore.Written.WHOLE, store.write(lines));
                 try (Connection c = ds.getConnection(); Statement q = c.createStatement();

@@ -25,7 +25,7 @@ class RowBatchTest {
         for (int i = 0; i < 200; i++) {
             String id = "1xX9eC-0000" + String.format("%02d", i % 100) + "-aa";
             b.row(RowKey.ofMessage(id, i), row(id, i), List.of("u"));
-            b.line(id, 1, "line " + i);
+            b.line(id, 1, 0, "line " + i);
         }
         b.retract(RowKey.ofMessage("1xX9eC-000099-aa", 999), 1, List.of("u"));
         b.position("log", "p", null);
@@ -61,14 +61,30 @@ class RowBatchTest {
         RowBatch b = new RowBatch();
         RowBatch c = new RowBatch();
         for (String line : List.of("2026-11-28 08:00:00 1xX9eC-000001-aa <= a@b", "2026-11-28 08:00:01 1xX9eC-000001-aa => c@d")) {
-            a.line("1xX9eC-000001-aa", 1, line);
-            b.line("1xX9eC-000001-aa", 1, line);
+            a.line("1xX9eC-000001-aa", 1, 0, line);
+            b.line("1xX9eC-000001-aa", 1, 0, line);
         }
-        c.line("1xX9eC-000001-aa", 1, "2026-11-28 08:00:00 1xX9eC-000001-aa <= a@b");
-        c.line("1xX9eC-000001-aa", 1, "2026-11-28 08:00:01 1xX9eC-000001-aa => c@e");
+        c.line("1xX9eC-000001-aa", 1, 0, "2026-11-28 08:00:00 1xX9eC-000001-aa <= a@b");
+        c.line("1xX9eC-000001-aa", 1, 0, "2026-11-28 08:00:01 1xX9eC-000001-aa => c@e");
         RowBatch.Chunk ca = a.chunks.get("1xX9eC-000001-aa");
         assertArrayEquals(ca.id(), b.chunks.get("1xX9eC-000001-aa").id());
         assertFalse(Arrays.equals(ca.id(), c.chunks.get("1xX9eC-000001-aa").id()));
         assertEquals("2026-11-28 08:00:00 1xX9eC-000001-aa <= a@b\n2026-11-28 08:00:01 1xX9eC-000001-aa => c@d", ca.text());
+    }
+
+    /** The chunks of a message that begin in one second, each committed apart, sort by id in the log's order. */
+    @Test
+    void chunkId_beginsWithTheFirstLinesPlaceInItsSecond() {
+        String id = "1xX9eC-000001-aa";
+        byte[] previous = null;
+        for (int place = 0; place < 300; place++) {
+            RowBatch b = new RowBatch();
+            b.line(id, 1, place, "2026-11-28 08:00:00 " + id + " line " + (1000 - place));
+            byte[] chunkId = b.chunks.get(id).id();
+            if (previous != null) {
+                assertTrue(Arrays.compareUnsigned(previous, chunkId) < 0, "place " + place);
+            }
+            previous = chunkId;
+        }
     }
 }
