@@ -72,6 +72,8 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
      * ahead of time without using it (Chromium: 10 s), so that such a one is never told 408.
      */
     static final long HEAD_SECONDS = 20;
+    /** When to try again after the database did not answer: its page says "in a minute". */
+    static final String RETRY_AFTER_SECONDS = "60";
     private static final String WHO = "every account on this server";
     private static final String BASE = "/";
     /** Host headers that name this machine's loopback: anything else may be DNS rebinding. */
@@ -193,7 +195,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
                     if (export) {
                         exportCsv(ctx, head, view);
                     } else {
-                        html(ctx, head, HttpResponseStatus.OK, pages.renderOrUnavailable(view));
+                        html(ctx, head, pages.renderOrUnavailable(view));
                     }
                 } catch (RuntimeException e) {
                     log.accept("admin page: " + uri.replaceAll("token=[^&]*", "token=…") + " failed: " + e);
@@ -274,14 +276,15 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             });
         } catch (BadQueryException | ForbiddenException | Pages.PageError e) {
             if (!started[0]) {
-                html(ctx, false, HttpResponseStatus.BAD_REQUEST, pages.renderError(view, "Cannot export that",
-                        e.getMessage(), "Change the search and export again."));
+                int status = e instanceof Pages.PageError p ? p.status() : e instanceof ForbiddenException ? 403 : 400;
+                html(ctx, false, pages.renderError(view, status, "Cannot export that", e.getMessage(),
+                        "Change the search and export again."));
                 return;
             }
             stopped(ch, e.getMessage());
         } catch (SQLException e) {
             if (!started[0]) {
-                html(ctx, false, HttpResponseStatus.SERVICE_UNAVAILABLE, pages.renderError(view,
+                html(ctx, false, pages.renderError(view, HttpResponseStatus.SERVICE_UNAVAILABLE.code(),
                         "Mail history unavailable", "The database behind Waybill is not answering.",
                         "Try again in a minute."));
                 return;
@@ -314,8 +317,14 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void html(ChannelHandlerContext ctx, boolean head, HttpResponseStatus status, String html) {
-        send(ctx, response(head, status, "text/html; charset=utf-8", html));
+    /** A view with its status; the database away (503) says when to come back, as its page does. */
+    private void html(ChannelHandlerContext ctx, boolean head, Pages.Rendered page) {
+        HttpResponseStatus status = HttpResponseStatus.valueOf(page.status());
+        FullHttpResponse r = response(head, status, "text/html; charset=utf-8", page.html());
+        if (status.equals(HttpResponseStatus.SERVICE_UNAVAILABLE)) {
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        send(ctx, r);
     }
 
     private void sendText(ChannelHandlerContext ctx, boolean head, HttpResponseStatus status, String text) {

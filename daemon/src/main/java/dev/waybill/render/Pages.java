@@ -63,6 +63,21 @@ public final class Pages {
                           boolean standalone, String who) {
     }
 
+    /**
+     * A view as HTML, with the HTTP status a page answers it with: 200 for a view shown, else
+     * what its error view means (400 a query that cannot run, 403 another's mail, 404 no such
+     * page or message, 503 the database away), so that scripts, monitoring and browsers do not
+     * take an error for the page.
+     */
+    public record Rendered(int status, String html) {
+    }
+
+    static final int OK = 200;
+    static final int BAD_REQUEST = 400;
+    static final int FORBIDDEN = 403;
+    static final int NOT_FOUND = 404;
+    static final int UNAVAILABLE = 503;
+
     /** Rows per report page the user may choose; the first is the default. */
     static final List<Integer> PAGE_SIZES = List.of(100, 50, 250, 500, 1000);
     static final Set<OutcomeType> PROBLEMS = EnumSet.of(OutcomeType.FAILURE, OutcomeType.REJECTED);
@@ -121,14 +136,15 @@ public final class Pages {
     }
 
     /**
-     * The HTML of the view {@code r} names. A query the store refuses (a stale cursor, an account
-     * that is not the caller's) becomes the error view with what to do; the database being away
-     * is left to the caller ({@link SQLException}).
+     * The view {@code r} names. A query the store refuses (a stale cursor, an account that is not
+     * the caller's) becomes the error view with what to do, and its status; the database being
+     * away is left to the caller ({@link SQLException}).
      */
-    public String render(Request r) throws SQLException {
+    public Rendered render(Request r) throws SQLException {
         String view = viewOf(r.query());
         Map<String, Object> m = common(r);
         String template = view;
+        int status = OK;
         try {
             switch (view) {
                 case "report" -> report(r, m);
@@ -138,31 +154,35 @@ public final class Pages {
                 case "help" -> m.put("title", "Deliverability");
                 default -> {
                     template = "error";
+                    status = NOT_FOUND;
                     error(m, "No such page", "There is no page '" + view + "'.", "Open the delivery report.");
                 }
             }
         } catch (BadQueryException | ForbiddenException e) {
             template = "error";
+            status = e instanceof ForbiddenException ? FORBIDDEN : BAD_REQUEST;
             error(m, "Cannot show that", e.getMessage(), "Start again from the delivery report.");
         } catch (PageError e) {
             template = "error";
+            status = e.status;
             error(m, e.title, e.getMessage(), e.todo);
         }
         nav(r, m, view);
         StringWriter out = new StringWriter(16_384);
         templates.render(template, m, out);
-        return out.toString();
+        return new Rendered(status, out.toString());
     }
 
     /**
-     * The HTML of the view {@code r} names, or, when the database does not answer, the error view
-     * saying so: what every page shows.
+     * The view {@code r} names, or, when the database does not answer, the error view saying so
+     * (503): what every page shows.
      */
-    public String renderOrUnavailable(Request r) {
+    public Rendered renderOrUnavailable(Request r) {
         try {
             return render(r);
         } catch (SQLException e) {
-            return renderError(r, "Mail history unavailable", "The database behind Waybill is not answering.",
+            return renderError(r, UNAVAILABLE, "Mail history unavailable",
+                    "The database behind Waybill is not answering.",
                     "Try again in a minute. If this goes on, ask the server's administrator to run 'waybill status'.");
         }
     }
@@ -188,14 +208,14 @@ public final class Pages {
         });
     }
 
-    /** The error view on its own, for failures outside a view (the database away). */
-    public String renderError(Request r, String title, String message, String todo) {
+    /** The error view on its own with its {@code status}, for failures outside a view (the database away). */
+    public Rendered renderError(Request r, int status, String title, String message, String todo) {
         Map<String, Object> m = common(r);
         error(m, title, message, todo);
         nav(r, m, "error");
         StringWriter out = new StringWriter(4096);
         templates.render("error", m, out);
-        return out.toString();
+        return new Rendered(status, out.toString());
     }
 
     /** The search a report (or its CSV export) runs: the query string's filters, no paging. */
@@ -238,7 +258,8 @@ public final class Pages {
         try {
             return b.build();
         } catch (BadQueryException e) {
-            throw new PageError("Cannot run that search", e.getMessage(), "Change the search and run it again.");
+            throw new PageError(BAD_REQUEST, "Cannot run that search", e.getMessage(),
+                    "Change the search and run it again.");
         }
     }
 
@@ -375,11 +396,12 @@ public final class Pages {
     private void message(Request r, Map<String, Object> m) throws SQLException {
         String msgid = r.query().get("msgid");
         if (msgid == null) {
-            throw new PageError("Which message?", "No message was named.", "Click a row of the delivery report.");
+            throw new PageError(BAD_REQUEST, "Which message?", "No message was named.",
+                    "Click a row of the delivery report.");
         }
         MessageStory story = messages.story(r.viewer(), msgid, r.query().get("server"));
         if (story == null || story.rows().isEmpty()) {
-            throw new PageError("Message not found", "There is no message " + msgid + " that you may see.",
+            throw new PageError(NOT_FOUND, "Message not found", "There is no message " + msgid + " that you may see.",
                     "It may be older than " + retentionDays + " days, or belong to another account.");
         }
         Outcome head = story.rows().get(0).outcome();
@@ -679,7 +701,7 @@ public final class Pages {
                     .plusDays(localKey.equals("to") ? 1 : 0) : LocalDateTime.parse(local);
             return t.toEpochSecond(ZoneOffset.UTC) + offset;
         } catch (DateTimeParseException e) {
-            throw new PageError("Cannot read that date", "'" + local + "' is not a date and time.",
+            throw new PageError(BAD_REQUEST, "Cannot read that date", "'" + local + "' is not a date and time.",
                     "Pick the dates with the date fields.");
         }
     }
@@ -727,16 +749,23 @@ public final class Pages {
         return PageQuery.link(r.base(), all);
     }
 
-    /** A view that cannot be shown, with what to do instead. */
+    /** A view that cannot be shown, with what to do instead and the status it is answered with. */
     public static final class PageError extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        final int status;
         final String title;
         final String todo;
 
-        PageError(String title, String message, String todo) {
+        PageError(int status, String title, String message, String todo) {
             super(message);
+            this.status = status;
             this.title = title;
             this.todo = todo;
+        }
+
+        /** The HTTP status of the view that shows this error: 400, or 404 for something that is not there. */
+        public int status() {
+            return status;
         }
     }
 }

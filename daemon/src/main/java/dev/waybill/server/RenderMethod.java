@@ -17,7 +17,8 @@ import java.sql.SQLException;
  * Params: {@code page} ({@code cpanel}, {@code whm} or {@code admin}), {@code base} (the page's
  * own path, starting with cPanel's security token; every link is built on it), {@code query}
  * (the page's query string, passed through untouched) and {@code standalone} (a whole document,
- * for a page without cPanel's chrome). Result: {@code {"html":…}}.
+ * for a page without cPanel's chrome). Result: {@code {"status":N,"html":…}}, the status being the
+ * HTTP status the page answers with (200, or what its error view means: 400, 403, 404, 503).
  *
  * <p>The view {@code export} is the report's CSV instead, streamed as chunks like the
  * {@code export} method, ending with {@code {"rows":N}}. What any view shows is the caller's
@@ -68,8 +69,11 @@ public final class RenderMethod {
             export(r, reply);
             return;
         }
+        Pages.Rendered page = pages.renderOrUnavailable(r);
         JsonObject result = new JsonObject();
-        result.addProperty("html", pages.renderOrUnavailable(r));
+        // the status first, so that a page reads it before the long HTML
+        result.addProperty("status", page.status());
+        result.addProperty("html", page.html());
         reply.result(result);
     }
 
@@ -87,7 +91,12 @@ public final class RenderMethod {
             throw e.getCause() instanceof RequestException x ? x : RequestException.unavailable(e.getMessage());
         } catch (SQLException e) {
             throw RequestException.unavailable("the database did not answer; try again shortly");
-        } catch (BadQueryException | ForbiddenException | Pages.PageError e) {
+        } catch (ForbiddenException e) {
+            throw RequestException.forbidden(e.getMessage());
+        } catch (Pages.PageError e) {
+            throw e.status() == 404 ? RequestException.notFound(e.getMessage())
+                    : RequestException.badRequest(e.getMessage());
+        } catch (BadQueryException e) {
             throw RequestException.badRequest(e.getMessage());
         }
         JsonObject done = new JsonObject();

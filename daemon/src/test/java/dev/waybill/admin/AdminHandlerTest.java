@@ -165,6 +165,21 @@ class AdminHandlerTest {
         }
     }
 
+    /** An error view keeps its page and has the status it means: no script or browser takes it for the view. */
+    @Test
+    void errorViews_haveTheirStatus_withTheirPage() {
+        Map<String, String> bearer = Map.of("Authorization", "Bearer " + TOKEN);
+        FullHttpResponse none = get("/?view=nosuch", bearer);
+        assertEquals(404, none.status().code());
+        assertTrue(body(none).contains("No such page") && body(none).startsWith("<!DOCTYPE html>"), body(none));
+        assertSecurityHeaders(none);
+        FullHttpResponse which = get("/?view=message", bearer);
+        assertEquals(400, which.status().code());
+        assertTrue(body(which).contains("Which message?"), body(which));
+        assertEquals(400, get("/?from=yesterday", bearer).status().code());
+        assertEquals(400, get("/?view=export&from=yesterday", bearer).status().code());
+    }
+
     @Test
     void otherPath_is404AfterTheToken() {
         assertEquals(401, get("/etc/passwd", Map.of()).status().code());

@@ -65,6 +65,18 @@ class AdminServerTest {
         assertTrue(r.body().contains("Mail history unavailable"), r.body());
     }
 
+    @Test
+    void views_databaseDown_are503WithRetryAfter() throws Exception {
+        String url = start();
+        for (String query : List.of("", "?view=stats", "?view=message&msgid=1vD9xY-000A1b-C2")) {
+            HttpResponse<String> r = get(url + query);
+            assertEquals(503, r.statusCode(), query + ": " + r.body());
+            assertEquals("60", r.headers().firstValue("Retry-After").orElse(null), query + ": " + r.headers());
+            assertTrue(r.body().contains("Mail history unavailable"), r.body());
+        }
+        assertEquals("60", get(url + "?view=export").headers().firstValue("Retry-After").orElse(null));
+    }
+
     /** Sends {@code request} as raw bytes on a new connection and returns all the server answers before it closes. */
     private static String raw(String url, String request) throws Exception {
         try (Socket so = new Socket(InetAddress.getLoopbackAddress(), URI.create(url).getPort())) {

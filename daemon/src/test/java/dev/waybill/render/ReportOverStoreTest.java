@@ -123,8 +123,30 @@ class ReportOverStoreTest {
     }
 
     static String render(Viewer viewer, Pages.Side side, String query) throws Exception {
+        return rendered(viewer, side, query).html();
+    }
+
+    static Pages.Rendered rendered(Viewer viewer, Pages.Side side, String query) throws Exception {
         return pages.render(new Pages.Request(viewer, u -> true, side, "/cpsess1/waybill", PageQuery.parse(query),
                 true, "test"));
+    }
+
+    /** Each error view has the status it means, the view shown 200: a script can tell the one from the other. */
+    @Test
+    void errorViews_haveTheStatusTheyMean_shownViews200() throws Exception {
+        Viewer reseller = Viewer.reseller("res", Set.of("exampleco"));
+        assertEquals(200, rendered(reseller, Pages.Side.WHM, "").status());
+        assertEquals(200, rendered(reseller, Pages.Side.WHM, "view=message&msgid=" + MAILING_ID).status());
+        assertEquals(404, rendered(reseller, Pages.Side.WHM, "view=nosuch").status());
+        Pages.Rendered missing = rendered(reseller, Pages.Side.WHM, "view=message&msgid=" + id(T0, "999999"));
+        assertEquals(404, missing.status());
+        assertTrue(missing.html().contains("Message not found"), missing.html());
+        assertEquals(400, rendered(reseller, Pages.Side.WHM, "view=message").status());
+        assertEquals(400, rendered(reseller, Pages.Side.WHM, "from=yesterday").status());
+        assertEquals(400, rendered(reseller, Pages.Side.WHM, "cursor=not-a-cursor").status());
+        Pages.Rendered other = rendered(reseller, Pages.Side.WHM, "account=otherco");
+        assertEquals(403, other.status(), other.html());
+        assertTrue(other.html().contains("Cannot show that"), other.html());
     }
 
     @Test
