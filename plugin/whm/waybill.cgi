@@ -20,6 +20,12 @@ my $SOCKET = $ENV{WAYBILL_SOCKET} || '/var/run/waybill/waybill.sock';
 my $SCRIPT = '/cgi/waybill/waybill.cgi';
 # Every answer shows someone's mail: no browser or proxy keeps a copy, and none is read as another type.
 my $PRIVATE = "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
+# The status of each error the daemon can answer with; 503s say when to try again.
+my %STATUS_OF = (bad_request => 400, too_large => 400, forbidden => 403, not_found => 404, unavailable => 503,
+    internal => 500);
+my %REASON = (200 => 'OK', 400 => 'Bad Request', 403 => 'Forbidden', 404 => 'Not Found',
+    500 => 'Internal Server Error', 502 => 'Bad Gateway', 503 => 'Service Unavailable');
+my $RETRY_AFTER = 60;
 
 my $token = defined $ENV{cp_security_token} && $ENV{cp_security_token} =~ m{\A(/cpsess[0-9]+)\z} ? $1 : '';
 my $query = defined $ENV{QUERY_STRING} ? substr($ENV{QUERY_STRING}, 0, 8192) : '';
@@ -37,9 +43,8 @@ my $as = eval {
 my $chrome = eval { require Whostmgr::HTMLInterface; 1 };
 
 if (!defined $as) {
-    print "Status: 403 Forbidden\r\n";
     page_with(problem('Access denied',
-        'Track Delivery is for root and for resellers who may list their accounts ("list-accts").'));
+        'Track Delivery is for root and for resellers who may list their accounts ("list-accts").'), 403);
 } else {
     answer();
 }
@@ -51,17 +56,23 @@ exit 0;
 sub answer {
     my ($sock, $error) = send_request({ as => $as, method => 'render', params => {
         page => 'whm', base => $token . $SCRIPT, query => $query, standalone => $chrome ? JSON::PP::false : JSON::PP::true } });
-    return page_with(problem(@$error)) unless $sock;
+    return page_with(problem(@$error), 503) unless $sock;
     my $line = <$sock>;
     my $reply = defined $line ? fast_html_reply($line) || eval { JSON::PP->new->utf8->decode($line) } : undef;
     return export_csv($sock, $reply->{chunk}) if $reply && defined $reply->{chunk};
-    return page_with(problem('Waybill cannot show this', $reply->{error}{message})) if $reply && $reply->{error};
-    return page_with($reply->{result}{html}) if $reply && defined $reply->{result}{html};
-    page_with(problem('Waybill did not answer', 'Check it with: waybill status'));
+    return page_with(problem('Waybill cannot show this', $reply->{error}{message}),
+        $STATUS_OF{$reply->{error}{code} // ''} || 502) if $reply && ref $reply->{error} eq 'HASH';
+    return page_with($reply->{result}{html}, $reply->{result}{status}) if $reply && defined $reply->{result}{html};
+    page_with(problem('Waybill did not answer', 'Check it with: waybill status'), 503);
 }
 
+# A page with its HTTP status, which cpsrvd takes from the CGI's Status header: an error page is
+# not a 200, so that neither scripts nor browsers' history take it for the page asked for.
 sub page_with {
-    my ($html) = @_;
+    my ($html, $status) = @_;
+    $status = 200 unless defined $status && $REASON{$status};
+    print "Status: $status $REASON{$status}\r\n" if $status != 200;
+    print "Retry-After: $RETRY_AFTER\r\n" if $status == 503;
     print "Content-type: text/html; charset=utf-8\r\n$PRIVATE\r\n";
     Whostmgr::HTMLInterface::defheader('Track Delivery', '', $SCRIPT) if $chrome;
     print $html;
@@ -84,20 +95,21 @@ sub export_csv {
     }
 }
 
-# The usual reply, {"id":1,"result":{"html":"..."}}, read without a JSON parser: JSON::PP, pure
-# Perl, takes ~35 ms over a 100-row page; unescaping the one string takes ~5 ms. Anything else
-# (an error, another shape) is left to JSON::PP.
+# The usual reply, {"id":1,"result":{"status":200,"html":"..."}}, read without a JSON parser:
+# JSON::PP, pure Perl, takes ~35 ms over a 100-row page; unescaping the one string takes ~5 ms.
+# Anything else (an error, another shape) is left to JSON::PP.
 sub fast_html_reply {
     my ($line) = @_;
     my %UNESCAPE = ('"' => '"', '\\' => '\\', '/' => '/', b => "\b", f => "\f", n => "\n", r => "\r", t => "\t");
-    my $head = '{"id":1,"result":{"html":"';
-    return undef unless substr($line, 0, length $head) eq $head && $line =~ /"\}\}\n?\z/;
-    my $html = substr($line, length $head);
+    return undef unless $line =~ /\A\{"id":1,"result":\{"status":([0-9]{3}),"html":"/;
+    my ($status, $start) = ($1, $+[0]);
+    return undef unless $line =~ /"\}\}\n?\z/;
+    my $html = substr($line, $start);
     $html =~ s/"\}\}\n?\z//;
     return undef if $html =~ /(?<!\\)(?:\\\\)*"/;    # an unescaped quote: not one string
     utf8::decode($html) or return undef;
     $html =~ s/\\(?:(["\\\/bfnrt])|u([0-9a-fA-F]{4}))/defined $1 ? $UNESCAPE{$1} : chr hex $2/ge;
-    return { id => 1, result => { html => $html } };
+    return { id => 1, result => { status => $status, html => $html } };
 }
 
 sub send_request {

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.render.PageQuery;
 import dev.waybill.render.Pages;
+import dev.waybill.server.ErrorCode;
 import dev.waybill.server.LiveAccounts;
 import dev.waybill.server.MethodRegistry;
 import dev.waybill.server.RequestException;
@@ -15,6 +16,9 @@ import dev.waybill.server.ServerSettings;
 import dev.waybill.server.SocketServer;
 import dev.waybill.server.SystemUsers;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -35,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PageHeadersTest {
 
     private static final Path PLUGIN = Path.of("../plugin").toAbsolutePath().normalize();
+    private static final String[] PAGES = {"cpanel/index.live.pl", "whm/waybill.cgi"};
 
     @TempDir
     static Path dir;
@@ -55,9 +60,15 @@ class PageHeadersTest {
                 JsonObject done = new JsonObject();
                 done.addProperty("rows", 1);
                 reply.result(done);
+            } else if (q.get("error") != null) {
+                throw new RequestException(ErrorCode.valueOf(q.get("error").toUpperCase(Locale.ROOT)),
+                        "the daemon says " + q.get("error"));
             } else {
+                // an error view as the daemon answers it: its status first, then its page
+                String status = q.get("status");
                 JsonObject page = new JsonObject();
-                page.addProperty("html", "<p>the mail of an account</p>");
+                page.addProperty("status", status == null ? 200 : Integer.parseInt(status));
+                page.addProperty("html", status == null ? "<p>the mail of an account</p>" : "<p>error view " + status + "</p>");
                 reply.result(page);
             }
         });
@@ -130,7 +141,63 @@ class PageHeadersTest {
             assertTrue(h.get("content-type").startsWith("text/html") && !h.containsKey("content-disposition"),
                     page + ": " + h);
             assertTrue(out.contains("account nobody is not yours") && out.contains("role=\"alert\""), out);
+            assertEquals("403 Forbidden", h.get("status"), page + ": " + h);
         }
+    }
+
+    @Test
+    void bothPages_errorView_hasItsStatus_andItsPage() throws Exception {
+        for (String page : PAGES) {
+            assertEquals(null, headers(output(page, "view=report", Map.of())).get("status"), page + ": a page is a 200");
+            for (String status : new String[] {"400 Bad Request", "403 Forbidden", "404 Not Found", "503 Service Unavailable"}) {
+                String out = output(page, "view=message&status=" + status.substring(0, 3), Map.of());
+                Map<String, String> h = headers(out);
+                assertEquals(status, h.get("status"), page + ": " + h);
+                assertEquals(status.startsWith("503") ? "60" : null, h.get("retry-after"), page + ": " + h);
+                assertTrue(h.get("content-type").startsWith("text/html"), page + ": " + h);
+                assertNoStore(h);
+                assertTrue(out.contains("<p>error view " + status.substring(0, 3) + "</p>"), out);
+            }
+        }
+    }
+
+    @Test
+    void bothPages_daemonError_hasTheStatusOfItsCode() throws Exception {
+        Map<String, String> expected = Map.of("bad_request", "400 Bad Request", "forbidden", "403 Forbidden",
+                "not_found", "404 Not Found", "unavailable", "503 Service Unavailable",
+                "internal", "500 Internal Server Error");
+        for (String page : PAGES) {
+            for (Map.Entry<String, String> e : expected.entrySet()) {
+                String out = output(page, "error=" + e.getKey(), Map.of());
+                assertEquals(e.getValue(), headers(out).get("status"), page + ": " + out);
+                assertTrue(out.contains("the daemon says " + e.getKey()) && out.contains("role=\"alert\""), out);
+            }
+            assertEquals("60", headers(output(page, "error=unavailable", Map.of())).get("retry-after"));
+        }
+    }
+
+    @Test
+    void bothPages_daemonNotRunning_is503WithRetryAfter() throws Exception {
+        // no socket at all, and a socket file nobody listens on (connection refused)
+        Path refused = dir.resolve("refused.sock");
+        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            gone.bind(UnixDomainSocketAddress.of(refused));
+        }
+        for (Path socketFile : new Path[] {dir.resolve("absent.sock"), refused}) {
+            for (String page : PAGES) {
+                String out = output(page, "view=report", Map.of("WAYBILL_SOCKET", socketFile.toString()));
+                Map<String, String> h = headers(out);
+                assertEquals("503 Service Unavailable", h.get("status"), page + " " + socketFile + ": " + out);
+                assertEquals("60", h.get("retry-after"), h.toString());
+                assertTrue(out.contains("not running"), out);
+            }
+        }
+    }
+
+    @Test
+    void cpanelPage_featureDisabled_is403() throws Exception {
+        String out = output("cpanel/index.live.pl", "view=report", Map.of("WAYBILL_EMU_FEATURES_OFF", "waybill"));
+        assertEquals("403 Forbidden", headers(out).get("status"), out);
     }
 
     private static void assertNoStore(Map<String, String> headers) {

@@ -374,10 +374,18 @@ class PagesIT {
         shot("cpanel-nothing-matches");
         browser.get(cpsrvd.url(alice, "view=message&msgid=1zzzzz-zzzzzz-zz"));
         assertTrue(browser.findElement(By.id("wb-error")).getText().contains("Message not found"));
+        // and each error page has the status it means, its page the same
+        assertStatus(404, "Message not found", cpsrvd.url(alice, "view=message&msgid=1zzzzz-zzzzzz-zz"));
+        assertStatus(404, "No such page", cpsrvd.url(alice, "view=nosuch"));
+        assertStatus(400, "Cannot read that date", cpsrvd.url(alice, "from=yesterday"));
+        assertStatus(400, "is not a date and time", cpsrvd.url(alice, "view=export&from=yesterday"));
+        assertStatus(200, "wb-summary", cpsrvd.url(alice, null));
         CpsrvdEmulator.Session stopped = cpsrvd.login(CpsrvdEmulator.Kind.CPANEL, ALICE, dir.resolve("run/absent.sock"));
         browser.get(cpsrvd.url(stopped, null));
         assertTrue(browser.findElement(By.id("wb-error")).getText().contains("not running"));
         shot("cpanel-daemon-stopped");
+        assertEquals("60", assertStatus(503, "not running", cpsrvd.url(stopped, null)).headers()
+                .firstValue("Retry-After").orElse(null));
         // cpsrvd refuses a request without this session's token
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(cpsrvd.origin() + "/cpsess0000000001" + CpsrvdEmulator.CPANEL_PAGE)).build(),
@@ -439,6 +447,7 @@ class PagesIT {
         shot("whm-reseller-report");
         browser.get(cpsrvd.url(reseller, "account=" + BOB));
         assertTrue(browser.findElement(By.id("wb-error")).getText().contains(BOB), "another's account is refused");
+        assertStatus(403, BOB, cpsrvd.url(reseller, "account=" + BOB));
         browser.get(cpsrvd.url(reseller, "view=stats"));
         assertFalse(browser.findElement(By.id("wb-accounts")).getText().contains(BOB));
     }
@@ -458,6 +467,15 @@ class PagesIT {
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(
                 d -> !d.findElements(By.id("wb-summary")).isEmpty() || !d.findElements(By.id("wb-error")).isEmpty());
         return browser.findElements(By.cssSelector("#wb-report tbody tr"));
+    }
+
+    /** Gets {@code url} as a script would: its status is {@code status} and its page says {@code text}. */
+    private static HttpResponse<String> assertStatus(int status, String text, String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(status, r.statusCode(), url + ": " + r.body());
+        assertTrue(r.body().contains(text), url + ": " + r.body());
+        return r;
     }
 
     private static void assertNoAlert() {
