@@ -13,6 +13,7 @@ use warnings;
 # Where Cpanel::LiveAPI lives, whatever @INC cpsrvd gives: without it the page would run with no
 # feature check (as the WHM CGI finds Whostmgr's modules).
 use lib '/usr/local/cpanel';
+use IO::Select ();
 use IO::Socket::UNIX ();
 use JSON::PP ();
 
@@ -26,6 +27,11 @@ my %STATUS_OF = (bad_request => 400, too_large => 400, forbidden => 403, not_fou
 my %REASON = (200 => 'OK', 400 => 'Bad Request', 403 => 'Forbidden', 404 => 'Not Found',
     500 => 'Internal Server Error', 502 => 'Bad Gateway', 503 => 'Service Unavailable');
 my $RETRY_AFTER = 60;
+# How long each line of the daemon's reply may take (a report runs a few queries, each stopped
+# after 20 s) and how long it may be (the largest page is a few MB): past either, the daemon is
+# not answering, and the page says so rather than hold cpsrvd's worker or fill its memory.
+my $TIMEOUT = defined $ENV{WAYBILL_PAGE_TIMEOUT} && $ENV{WAYBILL_PAGE_TIMEOUT} =~ /\A([1-9][0-9]{0,3})\z/ ? $1 : 90;
+my $MAX_LINE = 64 * 1024 * 1024;
 
 # Every URL the daemon builds starts with cPanel's security token and this page's path.
 my $token = defined $ENV{cp_security_token} && $ENV{cp_security_token} =~ m{\A(/cpsess[0-9]+)\z} ? $1 : '';
@@ -50,16 +56,18 @@ exit 0;
 # page, the first piece of the CSV export, or an error; deciding here from the query string
 # would disagree with it over odd values (view=%65xport, two views).
 sub answer {
-    my ($sock, $error) = send_request({ method => 'render', params => {
+    my ($conn, $error) = send_request({ method => 'render', params => {
         page => 'cpanel', base => $token . $script, query => $query, standalone => $cpanel ? JSON::PP::false : JSON::PP::true } });
-    return page_with(problem(@$error), 503) unless $sock;
-    my $line = <$sock>;
+    return page_with(problem(@$error), 503) unless $conn;
+    my ($line, $why) = reply_line($conn);
     my $reply = defined $line ? fast_html_reply($line) || eval { JSON::PP->new->utf8->decode($line) } : undef;
-    return export_csv($sock, $reply->{chunk}) if $reply && defined $reply->{chunk};
+    return export_csv($conn, $reply->{chunk}) if $reply && defined $reply->{chunk};
     return page_with(problem('Track Delivery cannot show this', $reply->{error}{message}),
         $STATUS_OF{$reply->{error}{code} // ''} || 502) if $reply && ref $reply->{error} eq 'HASH';
     return page_with($reply->{result}{html}, $reply->{result}{status}) if $reply && defined $reply->{result}{html};
-    page_with(problem('Track Delivery did not answer', 'Try again in a minute.'), 503);
+    # a line too long is not a reply; anything else is the daemon gone or stuck
+    page_with(problem('Track Delivery did not answer', 'Try again in a minute.'),
+        defined $why && $why eq 'too long' ? 502 : 503);
 }
 
 # A page with its HTTP status, which cpsrvd takes from the CGI's Status header: an error page is
@@ -77,17 +85,40 @@ sub page_with {
 
 # The CSV export, from its first piece on, as a download.
 sub export_csv {
-    my ($sock, $first) = @_;
+    my ($conn, $first) = @_;
     my @t = localtime;
     my $name = sprintf 'waybill-%04d-%02d-%02d.csv', $t[5] + 1900, $t[4] + 1, $t[3];
     print "Content-type: text/csv; charset=utf-8\r\nContent-Disposition: attachment; filename=\"$name\"\r\n$PRIVATE\r\n";
     print $first;
     my $json = JSON::PP->new->utf8;
-    while (my $line = <$sock>) {
-        my $msg = eval { $json->decode($line) } or last;
-        if (defined $msg->{chunk}) { print $msg->{chunk}; next; }
-        print "# export stopped: $msg->{error}{message}\n" if $msg->{error};
+    while (1) {
+        my ($line) = reply_line($conn);
+        my $msg = defined $line ? eval { $json->decode($line) } : undef;
+        if ($msg && defined $msg->{chunk}) { print $msg->{chunk}; next; }
+        last if $msg && $msg->{result};    # the end: {"rows":N}
+        # anything else stops the file short, which its last line says
+        print '# export stopped: ', ($msg && ref $msg->{error} eq 'HASH' ? $msg->{error}{message}
+            : 'the Waybill service stopped answering; this file is incomplete'), "\n";
         last;
+    }
+}
+
+# The next line of the daemon's reply, or undef and why not: 'timeout' (none within $TIMEOUT),
+# 'closed' (the daemon closed the connection first) or 'too long'. Read here rather than with
+# <$sock>, which waits as long as the daemon likes and keeps any line whole in memory.
+sub reply_line {
+    my ($conn) = @_;
+    my $deadline = time + $TIMEOUT;
+    my $from = 0;
+    while (1) {
+        my $nl = index $conn->{buf}, "\n", $from;
+        return substr $conn->{buf}, 0, $nl + 1, '' if $nl >= 0;
+        return (undef, 'too long') if length $conn->{buf} > $MAX_LINE;
+        $from = length $conn->{buf};
+        my $left = $deadline - time;
+        return (undef, 'timeout') unless $left > 0 && IO::Select->new($conn->{sock})->can_read($left);
+        my $n = sysread $conn->{sock}, $conn->{buf}, 1 << 20, length $conn->{buf};
+        return (undef, 'closed') unless $n;    # 0 at the end, undef on an error
     }
 }
 
@@ -114,8 +145,10 @@ sub send_request {
     return (undef, ['Track Delivery is not running',
         'The Waybill service on this server is stopped. Please ask your hosting provider to start it.']) unless $sock;
     $request->{id} = 1;
+    # a daemon that closed the connection at once is told by the reply, not by a SIGPIPE that kills the page
+    local $SIG{PIPE} = 'IGNORE';
     print {$sock} JSON::PP->new->utf8->canonical->encode($request), "\n";
-    return ($sock);
+    return ({ sock => $sock, buf => '' });
 }
 
 sub problem {

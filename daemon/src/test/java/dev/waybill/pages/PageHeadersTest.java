@@ -16,15 +16,24 @@ import dev.waybill.server.ServerSettings;
 import dev.waybill.server.SocketServer;
 import dev.waybill.server.SystemUsers;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -200,6 +209,127 @@ class PageHeadersTest {
         assertEquals("403 Forbidden", headers(out).get("status"), out);
     }
 
+    @Test
+    void bothPages_daemonThatNeverAnswers_is503AfterTheTimeout_notAHungPage() throws Exception {
+        try (FakeDaemon silent = new FakeDaemon("silent.sock", ch -> Thread.sleep(60_000))) {
+            for (String page : PAGES) {
+                long start = System.nanoTime();
+                String out = output(page, "view=report", silent.env());
+                Map<String, String> h = headers(out);
+                assertEquals("503 Service Unavailable", h.get("status"), page + ": " + out);
+                assertEquals("60", h.get("retry-after"), h.toString());
+                assertTrue(out.contains("did not answer"), out);
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "about the 2 s asked for");
+            }
+        }
+    }
+
+    @Test
+    void bothPages_daemonClosingMidReply_is503() throws Exception {
+        try (FakeDaemon half = new FakeDaemon("half.sock",
+                ch -> write(ch, "{\"id\":1,\"result\":{\"status\":200,\"html\":\"<p>the mail of"))) {
+            for (String page : PAGES) {
+                String out = output(page, "view=report", half.env());
+                assertEquals("503 Service Unavailable", headers(out).get("status"), page + ": " + out);
+                assertTrue(out.contains("did not answer") && !out.contains("the mail of"), out);
+            }
+        }
+    }
+
+    /** A line longer than any reply (65 MiB, no end) is not read to its end, nor waited on. */
+    @Test
+    void bothPages_replyLineLargerThanAnyPage_is502AtOnce() throws Exception {
+        try (FakeDaemon endless = new FakeDaemon("endless.sock", ch -> {
+            write(ch, "{\"id\":1,\"result\":{\"status\":200,\"html\":\"" + "x".repeat(65 << 20));
+            Thread.sleep(60_000);
+        })) {
+            for (String page : PAGES) {
+                long start = System.nanoTime();
+                String out = output(page, "view=report", Map.of("WAYBILL_SOCKET", endless.socket.toString()));
+                assertEquals("502 Bad Gateway", headers(out).get("status"), page + ": " + out.substring(0, 300));
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "before the 90 s timeout");
+            }
+        }
+    }
+
+    /** A CSV export the daemon stops sending (closed or stuck) ends with a line saying so, not as if complete. */
+    @Test
+    void bothPages_csvExportCutShort_saysSoInItsLastLine() throws Exception {
+        String first = "{\"id\":1,\"chunk\":\"sent_utc,type\\r\\n2026-11-28T10:00:00Z,success\\r\\n\"}\n";
+        try (FakeDaemon closed = new FakeDaemon("csv-closed.sock", ch -> write(ch, first + "{\"id\":1,\"chu"));
+             FakeDaemon stuck = new FakeDaemon("csv-stuck.sock", ch -> {
+                 write(ch, first);
+                 Thread.sleep(60_000);
+             })) {
+            for (FakeDaemon daemon : List.of(closed, stuck)) {
+                for (String page : PAGES) {
+                    String out = output(page, "view=export", daemon.env());
+                    assertTrue(headers(out).get("content-type").startsWith("text/csv"), out);
+                    assertTrue(out.contains("2026-11-28T10:00:00Z,success\r\n"), out);
+                    assertTrue(out.endsWith("\n# export stopped: the Waybill service stopped answering;"
+                            + " this file is incomplete\n"), page + " " + daemon.socket + ": " + out);
+                }
+            }
+        }
+    }
+
+    private static void write(SocketChannel ch, String text) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /** What a stand-in daemon does with a connection once it has read the request line. */
+    interface Answer {
+        void answer(SocketChannel ch) throws IOException, InterruptedException;
+    }
+
+    /** A daemon that misbehaves as {@code answer} says, on a socket of its own, each connection on a thread. */
+    static final class FakeDaemon implements AutoCloseable {
+        final Path socket;
+        private final ServerSocketChannel server;
+        private final ExecutorService threads = Executors.newCachedThreadPool();
+
+        FakeDaemon(String name, Answer answer) throws IOException {
+            socket = dir.resolve(name);
+            Files.deleteIfExists(socket);
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+            threads.execute(() -> {
+                try {
+                    while (true) {
+                        SocketChannel accepted = server.accept();
+                        threads.execute(() -> {
+                            try (SocketChannel ch = accepted) {
+                                ByteBuffer one = ByteBuffer.allocate(1);
+                                while (ch.read(one) > 0 && one.get(0) != '\n') {
+                                    one.clear();
+                                }
+                                answer.answer(ch);
+                            } catch (IOException | InterruptedException e) {
+                                // the page went away, or the test is over
+                            }
+                        });
+                    }
+                } catch (IOException e) {
+                    // closed by the test
+                }
+            });
+        }
+
+        /** The pages' environment for this daemon, with a short reply timeout. */
+        Map<String, String> env() {
+            return Map.of("WAYBILL_SOCKET", socket.toString(), "WAYBILL_PAGE_TIMEOUT", "2");
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            threads.shutdownNow();
+        }
+    }
+
     private static void assertNoStore(Map<String, String> headers) {
         String cache = headers.get("cache-control");
         assertTrue(cache != null && cache.contains("no-store"), headers.toString());
@@ -240,7 +370,21 @@ class PageHeadersTest {
         env.putAll(extra);
         Process p = pb.start();
         p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // read apart, so that a page that never finishes fails the test instead of holding it
+        CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        String out;
+        try {
+            out = read.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            p.destroyForcibly();
+            throw new AssertionError(page + "?" + query + " did not finish within 30 s");
+        }
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), page + " did not finish");
         assertTrue(out.indexOf("\r\n\r\n") > 0, () -> page + " printed no headers: " + out);
         return out;
