@@ -141,9 +141,12 @@ sub fast_html_reply {
 
 sub send_request {
     my ($request) = @_;
-    my $sock = IO::Socket::UNIX->new(Type => IO::Socket::UNIX::SOCK_STREAM(), Peer => $SOCKET);
+    # a Timeout makes the connect fail at once, not wait for ever, when the daemon is too stuck to accept
+    my $sock = IO::Socket::UNIX->new(Type => IO::Socket::UNIX::SOCK_STREAM(), Peer => $SOCKET, Timeout => $TIMEOUT);
     return (undef, ['Track Delivery is not running',
-        'The Waybill service on this server is stopped. Please ask your hosting provider to start it.']) unless $sock;
+        'The Waybill service on this server is stopped. Please ask your hosting provider to start it.'])
+        if !$sock && ($!{ENOENT} || $!{ECONNREFUSED});
+    return (undef, ['Track Delivery did not answer', 'Try again in a minute.']) unless $sock;
     $request->{id} = 1;
     # a daemon that closed the connection at once is told by the reply, not by a SIGPIPE that kills the page
     local $SIG{PIPE} = 'IGNORE';

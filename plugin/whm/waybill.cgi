@@ -144,9 +144,12 @@ sub fast_html_reply {
 
 sub send_request {
     my ($request) = @_;
-    my $sock = IO::Socket::UNIX->new(Type => IO::Socket::UNIX::SOCK_STREAM(), Peer => $SOCKET);
+    # a Timeout makes the connect fail at once, not wait for ever, when the daemon is too stuck to accept
+    my $sock = IO::Socket::UNIX->new(Type => IO::Socket::UNIX::SOCK_STREAM(), Peer => $SOCKET, Timeout => $TIMEOUT);
     return (undef, ['Waybill is not running', "Nothing answers on $SOCKET. Start it with: systemctl start waybill;"
-        . ' then check it with: waybill status']) unless $sock;
+        . ' then check it with: waybill status']) if !$sock && ($!{ENOENT} || $!{ECONNREFUSED});
+    return (undef, ['Waybill did not answer', "$SOCKET takes no connection ($!). Check it with: waybill status"])
+        unless $sock;
     $request->{id} = 1;
     # a daemon that closed the connection at once is told by the reply, not by a SIGPIPE that kills the page
     local $SIG{PIPE} = 'IGNORE';

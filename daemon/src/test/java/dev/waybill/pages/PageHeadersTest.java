@@ -25,6 +25,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -220,6 +221,32 @@ class PageHeadersTest {
                 assertEquals("60", h.get("retry-after"), h.toString());
                 assertTrue(out.contains("did not answer"), out);
                 assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "about the 2 s asked for");
+            }
+        }
+    }
+
+    /** A daemon too stuck to accept: once its queue of connections is full, a page's connect would wait for ever. */
+    @Test
+    void bothPages_daemonNotAccepting_is503NotAHungPage() throws Exception {
+        Path full = dir.resolve("full.sock");
+        Files.deleteIfExists(full);
+        List<SocketChannel> queued = new ArrayList<>();
+        try (ServerSocketChannel wedged = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            wedged.bind(UnixDomainSocketAddress.of(full), 1);
+            for (int i = 0; i < 2; i++) { // Linux queues one more than the backlog
+                queued.add(SocketChannel.open(UnixDomainSocketAddress.of(full)));
+            }
+            for (String page : PAGES) {
+                String out = output(page, "view=report", Map.of("WAYBILL_SOCKET", full.toString(),
+                        "WAYBILL_PAGE_TIMEOUT", "2"));
+                Map<String, String> h = headers(out);
+                assertEquals("503 Service Unavailable", h.get("status"), page + ": " + out);
+                assertEquals("60", h.get("retry-after"), h.toString());
+                assertTrue(out.contains("did not answer"), out);
+            }
+        } finally {
+            for (SocketChannel c : queued) {
+                c.close();
             }
         }
     }
