@@ -195,11 +195,14 @@ class PageHeadersTest {
         }
         for (Path socketFile : new Path[] {dir.resolve("absent.sock"), refused}) {
             for (String page : PAGES) {
-                String out = output(page, "view=report", Map.of("WAYBILL_SOCKET", socketFile.toString()));
-                Map<String, String> h = headers(out);
-                assertEquals("503 Service Unavailable", h.get("status"), page + " " + socketFile + ": " + out);
-                assertEquals("60", h.get("retry-after"), h.toString());
-                assertTrue(out.contains("not running"), out);
+                // the CSV export too: a page saying so, not a file
+                for (String query : new String[] {"view=report", "view=export"}) {
+                    String out = output(page, query, Map.of("WAYBILL_SOCKET", socketFile.toString()));
+                    Map<String, String> h = headers(out);
+                    assertEquals("503 Service Unavailable", h.get("status"), page + " " + socketFile + ": " + out);
+                    assertEquals("60", h.get("retry-after"), h.toString());
+                    assertTrue(h.get("content-type").startsWith("text/html") && out.contains("not running"), out);
+                }
             }
         }
     }
@@ -214,13 +217,15 @@ class PageHeadersTest {
     void bothPages_daemonThatNeverAnswers_is503AfterTheTimeout_notAHungPage() throws Exception {
         try (FakeDaemon silent = new FakeDaemon("silent.sock", ch -> Thread.sleep(60_000))) {
             for (String page : PAGES) {
-                long start = System.nanoTime();
-                String out = output(page, "view=report", silent.env());
-                Map<String, String> h = headers(out);
-                assertEquals("503 Service Unavailable", h.get("status"), page + ": " + out);
-                assertEquals("60", h.get("retry-after"), h.toString());
-                assertTrue(out.contains("did not answer"), out);
-                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "about the 2 s asked for");
+                for (String query : new String[] {"view=report", "view=export"}) {
+                    long start = System.nanoTime();
+                    String out = output(page, query, silent.env());
+                    Map<String, String> h = headers(out);
+                    assertEquals("503 Service Unavailable", h.get("status"), page + "?" + query + ": " + out);
+                    assertEquals("60", h.get("retry-after"), h.toString());
+                    assertTrue(h.get("content-type").startsWith("text/html") && out.contains("did not answer"), out);
+                    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "about the 2 s asked for");
+                }
             }
         }
     }
