@@ -261,6 +261,12 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         headers.addTo(h);
         if (head) {
+            try {
+                pages.searchParams(view, true); // a search that cannot run has the status its GET has
+            } catch (Pages.PageError e) {
+                cannotExport(ctx, true, view, e.status(), e.getMessage());
+                return;
+            }
             h.remove(HttpHeaderNames.TRANSFER_ENCODING);
             ch.writeAndFlush(start);
             ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
@@ -277,8 +283,7 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
         } catch (BadQueryException | ForbiddenException | Pages.PageError e) {
             if (!started[0]) {
                 int status = e instanceof Pages.PageError p ? p.status() : e instanceof ForbiddenException ? 403 : 400;
-                html(ctx, false, pages.renderError(view, status, "Cannot export that", e.getMessage(),
-                        "Change the search and export again."));
+                cannotExport(ctx, false, view, status, e.getMessage());
                 return;
             }
             stopped(ch, e.getMessage());
@@ -295,6 +300,11 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void cannotExport(ChannelHandlerContext ctx, boolean head, Pages.Request view, int status, String why) {
+        html(ctx, head, pages.renderError(view, status, "Cannot export that", why,
+                "Change the search and export again."));
     }
 
     private static void stopped(Channel ch, String why) {

@@ -180,6 +180,15 @@ class AdminHandlerTest {
         assertEquals(400, get("/?view=export&from=yesterday", bearer).status().code());
     }
 
+    /** HEAD answers what GET would, status included: a script checking an export first is not told 200. */
+    @Test
+    void head_ofAnExportThatCannotRun_is400LikeItsGet() {
+        FullHttpResponse r = send(HttpMethod.HEAD, "/?view=export&from=yesterday", Map.of("Authorization", "Bearer " + TOKEN));
+        assertEquals(400, r.status().code());
+        assertTrue(r.headers().get("Content-Type").startsWith("text/html"), r.headers().toString());
+        assertEquals(0, r.content().readableBytes());
+    }
+
     @Test
     void otherPath_is404AfterTheToken() {
         assertEquals(401, get("/etc/passwd", Map.of()).status().code());
