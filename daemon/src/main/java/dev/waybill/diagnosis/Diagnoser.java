@@ -21,6 +21,8 @@ public final class Diagnoser {
 
     private static final String LEFT_QUEUE = "message left the queue undelivered";
     private static final String VIRTUAL_ALIASES = "virtual_aliases";
+    /** How Exim introduces a remote server's reply. */
+    private static final String REMOTE_REPLY = "smtp error from remote mail server";
 
     /** Where the delivery went, which decides between readings of the same text. */
     public enum Route {
@@ -107,12 +109,13 @@ public final class Diagnoser {
                 : deferred || lower.startsWith("temporarily rejected");
         String shown = smtp == null ? null : smtp.display();
 
-        DiagnosisCode code = ReplyRules.Rule.first(ReplyRules.STRONG, lower, temporary);
+        boolean remoteReply = lower.contains(REMOTE_REPLY);
+        DiagnosisCode code = ReplyRules.Rule.first(ReplyRules.STRONG, lower, temporary, remoteReply);
         if (code == null && smtp != null) {
             code = smtp.meaning();
         }
         if (code == null) {
-            code = ReplyRules.Rule.first(ReplyRules.WEAK, lower, temporary);
+            code = ReplyRules.Rule.first(ReplyRules.WEAK, lower, temporary, remoteReply);
         }
         if (code == null) {
             code = DiagnosisCode.UNKNOWN;

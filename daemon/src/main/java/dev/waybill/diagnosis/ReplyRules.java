@@ -20,16 +20,25 @@ final class ReplyRules {
         /** Only a 4xx reply, a deferral or a temporary rejection. */
         TEMPORARY,
         /** Only a 5xx reply, a failure or a rejection. */
-        PERMANENT
+        PERMANENT,
+        /**
+         * Only in this server's own words: not when the text quotes a remote server's reply, where
+         * "internal error" or "configuration error" is that server's trouble, not this one's.
+         */
+        OWN_WORDS
     }
 
     /** One line of the table. */
     record Rule(DiagnosisCode code, When when, List<String> phrases) {
 
-        /** The first of {@code rules} that matches {@code lower}, or null. */
-        static DiagnosisCode first(List<Rule> rules, String lower, boolean temporary) {
+        /**
+         * The first of {@code rules} that matches {@code lower}, or null; {@code remoteReply} says the
+         * text quotes a remote server's reply.
+         */
+        static DiagnosisCode first(List<Rule> rules, String lower, boolean temporary, boolean remoteReply) {
             for (Rule r : rules) {
-                if (r.when == When.TEMPORARY && !temporary || r.when == When.PERMANENT && temporary) {
+                if (r.when == When.TEMPORARY && !temporary || r.when == When.PERMANENT && temporary
+                        || r.when == When.OWN_WORDS && remoteReply) {
                     continue;
                 }
                 for (String p : r.phrases) {
@@ -60,7 +69,7 @@ final class ReplyRules {
             rule(DiagnosisCode.RETRY_WAIT, "retry time not reached", "retry time not yet reached"),
             rule(DiagnosisCode.QUEUED, "explicitly queued", "first-pass only routing", "domain is held",
                     "is in queue_domains"),
-            rule(DiagnosisCode.SERVER_CONFIG, "failed to expand", "expansion of", "tainted",
+            rule(DiagnosisCode.SERVER_CONFIG, When.OWN_WORDS, "failed to expand", "expansion of", "tainted",
                     "outside the home directory", "transport unset", "is unset", "never_users",
                     "is not defined for", "acl error", "unknown acl", "invalid integer"),
             // A forwarder or filter that pipes to a program; Exim's words, not a remote server's.
@@ -189,7 +198,7 @@ final class ReplyRules {
             rule(DiagnosisCode.CONNECTION_REFUSED, "connection refused", "network is unreachable",
                     "no route to host", "host is unreachable", "network unreachable", "netwk addr not available",
                     "connection rejected"),
-            rule(DiagnosisCode.SERVER_CONFIG, "lmtp timeout", "expansion failed", "internal error",
+            rule(DiagnosisCode.SERVER_CONFIG, When.OWN_WORDS, "lmtp timeout", "expansion failed", "internal error",
                     "permission denied", "is not absolute", "lock file", "failed to stat",
                     "mailbox file format", "failed to lock mailbox", "error in redirect data",
                     "syntax error in redirection data", "configuration error", "no_hosts transport",
