@@ -82,8 +82,9 @@ final class ReplyRules {
                     "to be local", "points to this host"),
             rule(DiagnosisCode.MAIL_LOOP, "too many \"received\" headers", "mail loop", "loops back to",
                     "routing loop", "loop detected", "mail forwarding loop", "hop count exceeded"),
+            // The last phrase is greylistd's, as its Exim configuration words it, without the word.
             rule(DiagnosisCode.GREYLISTED, "greylist", "graylist", "grey list", "gray list", "postgrey",
-                    "grey-list", "gray-list"),
+                    "grey-list", "gray-list", "is not yet authorized to deliver mail"),
             rule(DiagnosisCode.NO_SUCH_USER, "domino directory"),
             // Yahoo's bracketed codes: TSS09 is a block, the other TS codes are volume deferrals.
             rule(DiagnosisCode.BLOCKLISTED_IP, "[tss09]", "[tss11]", "[bl21]", "[bl22]", "[bl23]"),
