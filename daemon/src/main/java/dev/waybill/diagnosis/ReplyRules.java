@@ -86,6 +86,12 @@ final class ReplyRules {
             rule(DiagnosisCode.GREYLISTED, "greylist", "graylist", "grey list", "gray list", "postgrey",
                     "grey-list", "gray-list", "is not yet authorized to deliver mail"),
             rule(DiagnosisCode.NO_SUCH_USER, "domino directory"),
+            // Exim's last line when a sender callout failed, whatever answer to the callout it quotes
+            // above: a blocklisting there refused the callout to the sender's server, not this mail.
+            rule(DiagnosisCode.SENDER_VERIFY, "sender verify failed"),
+            // cPanel's reply to a failed callout lists every possible cause, a blocklisting among them;
+            // the usual one, and the first it names, is an address that does not exist.
+            rule(DiagnosisCode.NO_SUCH_USER, "account or domain may not exist"),
             // Yahoo's bracketed codes: TSS09 is a block, the other TS codes are volume deferrals.
             rule(DiagnosisCode.BLOCKLISTED_IP, "[tss09]", "[tss11]", "[bl21]", "[bl22]", "[bl23]"),
             rule(DiagnosisCode.RATE_LIMITED, "[tss0", "[ts0", "[tss1"),
