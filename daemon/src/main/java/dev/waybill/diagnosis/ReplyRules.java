@@ -197,6 +197,9 @@ final class ReplyRules {
                     "spam score", "likely to be"),
             rule(DiagnosisCode.TLS, "tls", "ssl", "certificate", "encryption", "encrypt", "dane error",
                     "alpn", "handshake", "cipher"),
+            // Microsoft's groups and mailboxes that take mail only from senders of their own
+            // organisation say "authentication required" too, but no login would help.
+            rule(DiagnosisCode.POLICY, "sendernotauthenticatedfor", "delivery restriction check failed"),
             rule(DiagnosisCode.AUTH_FAILURE, "authentication failed", "authentication required",
                     "authentication attempt", "auth failed", "invalid credentials", "credentials invalid",
                     "authentication credentials", "username and password not accepted", "not authenticated",
