@@ -174,6 +174,9 @@ final class ReplyRules {
             rule(DiagnosisCode.DNS_FAILURE, "host lookup did not complete", "dns timeout", "failed to lookup ip",
                     "lookup of host", "servfail", "temporary dns", "dns error", "dns failure",
                     "dns lookup", "name server", "nameserver", "lookup failed", "lookup defer"),
+            // Microsoft's directory check answers an unknown recipient "Access denied"; only its status
+            // code tells it from a Postfix access table's refusal in the same words.
+            rule(DiagnosisCode.NO_SUCH_USER, "5.4.1 recipient address rejected"),
             rule(DiagnosisCode.NO_SUCH_USER, "no such user", "user unknown", "unknown user", "unknown recipient",
                     "recipient unknown", "no such recipient", "no such mailbox", "no such address",
                     "no such account", "mailbox not found", "mailbox unavailable", "mailbox does not exist",
