@@ -69,9 +69,12 @@ final class ReplyRules {
             rule(DiagnosisCode.RETRY_WAIT, "retry time not reached", "retry time not yet reached"),
             rule(DiagnosisCode.QUEUED, "explicitly queued", "first-pass only routing", "domain is held",
                     "is in queue_domains"),
+            // The last four are Exim's words for an ACL that uses a condition or control where it
+            // cannot work, which may name a blocklist ("dnslists") without one being involved.
             rule(DiagnosisCode.SERVER_CONFIG, When.OWN_WORDS, "failed to expand", "expansion of", "tainted",
                     "outside the home directory", "transport unset", "is unset", "never_users",
-                    "is not defined for", "acl error", "unknown acl", "invalid integer"),
+                    "is not defined for", "acl error", "unknown acl", "invalid integer",
+                    "at start of acl condition", "in acl for", "condition in ", "cannot use \"control="),
             // A forwarder or filter that pipes to a program; Exim's words, not a remote server's.
             rule(DiagnosisCode.PIPE_FAILURE, "child process of", "pipe delivery process", "unable to execute command",
                     "transport filter", "command not found", "unable to exec", "address_pipe",
