@@ -78,7 +78,7 @@ final class ReplyRules {
             // A forwarder or filter that pipes to a program; Exim's words, not a remote server's.
             rule(DiagnosisCode.PIPE_FAILURE, "child process of", "pipe delivery process", "unable to execute command",
                     "transport filter", "command not found", "unable to exec", "address_pipe",
-                    "error while opening named pipe"),
+                    "while opening named pipe"),
             rule(DiagnosisCode.FILTER, "filter fail", "failed in filter file", "this filter failed",
                     "error in filter file", "filter autoreply"),
             rule(DiagnosisCode.MX_POINTS_HERE, "mx record points to local host", "remote host address is the local host",
