@@ -214,7 +214,7 @@ final class ReplyRules {
                     "authentication unsuccessful", "incorrect authentication", "must authenticate"),
             rule(DiagnosisCode.CONNECTION_REFUSED, "connection refused", "network is unreachable",
                     "no route to host", "host is unreachable", "network unreachable", "netwk addr not available",
-                    "connection rejected"),
+                    "connection rejected", "service not available"),
             rule(DiagnosisCode.SERVER_CONFIG, When.OWN_WORDS, "lmtp timeout", "expansion failed", "internal error",
                     "permission denied", "is not absolute", "lock file", "failed to stat",
                     "mailbox file format", "failed to lock mailbox", "error in redirect data",
