@@ -122,10 +122,11 @@ public final class Diagnoser {
         }
         if (code == DiagnosisCode.MAILBOX_FULL && (route != Route.REMOTE || rejection)) {
             code = DiagnosisCode.LOCAL_QUOTA;
-        } else if (code == DiagnosisCode.UNROUTEABLE_DOMAIN && route == Route.LOCAL
+        } else if (code == DiagnosisCode.UNROUTEABLE_DOMAIN && (route == Route.LOCAL || remoteReply)
                 && (lower.contains("unrouteable address") || lower.contains("unroutable address"))) {
             // Exim says "Unrouteable address" both for a domain with no mail server and for an
-            // address that no router accepts in a domain hosted here: here it is the second.
+            // address that no router accepts in a domain hosted here: here it is the second, and so
+            // it is in the reply of a remote Exim, whose domain had a mail server: the one replying.
             code = DiagnosisCode.NO_SUCH_USER;
         }
         return make(code, temporary, rejection, type == OutcomeType.DEFER, shown);
