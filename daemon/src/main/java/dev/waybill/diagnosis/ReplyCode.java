@@ -135,7 +135,7 @@ record ReplyCode(int basic, int klass, int subject, int detail) {
             case 27 -> DiagnosisCode.SENDER_VERIFY;
             case 28 -> DiagnosisCode.RATE_LIMITED;
             case 509 -> DiagnosisCode.DMARC; // Microsoft
-            case 708 -> DiagnosisCode.BLOCKLISTED_IP; // Microsoft
+            case 511, 708 -> DiagnosisCode.BLOCKLISTED_IP; // Microsoft: a banned sending IP address
             default -> detail >= 606 && detail <= 649 ? DiagnosisCode.BLOCKLISTED_IP // Microsoft
                     : DiagnosisCode.POLICY;
         };

@@ -56,6 +56,7 @@ class ReplyCodeTest {
     void meaning_microsoftBlockRange_isBlocklistedIp() {
         assertEquals(DiagnosisCode.BLOCKLISTED_IP, new ReplyCode(550, 5, 7, 606).meaning());
         assertEquals(DiagnosisCode.BLOCKLISTED_IP, new ReplyCode(550, 5, 7, 649).meaning());
+        assertEquals(DiagnosisCode.BLOCKLISTED_IP, new ReplyCode(550, 5, 7, 511).meaning());
         assertEquals(DiagnosisCode.POLICY, new ReplyCode(550, 5, 7, 650).meaning());
         assertNull(new ReplyCode(550, 0, 0, 0).meaning());
     }
