@@ -447,6 +447,8 @@ public final class Pages {
                 dm.put("cause", g.cause());
                 dm.put("fix", g.fix());
                 dm.put("temporary", g.temporary());
+                // "temporary" says the problem passes; only a message not given up is still retried
+                dm.put("failed", o.type() == OutcomeType.FAILURE);
                 dm.put("code", g.code());
                 String anchor = Labels.helpAnchor(g.code());
                 if (anchor != null) {

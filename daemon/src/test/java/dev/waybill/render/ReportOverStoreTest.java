@@ -49,6 +49,8 @@ class ReportOverStoreTest {
     static final long T0 = (System.currentTimeMillis() / 1000 / 3600 - 2) * 3600;
     static final int MAILING = 1200;
     static final String MAILING_ID = id(T0, "000001");
+    /** A message that bounced for a problem that passes by itself (a relay's daily quota). */
+    static final String QUOTA_ID = id(T0 + 780, "000005");
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC);
@@ -92,6 +94,12 @@ class ReportOverStoreTest {
                 + " A=dovecot_login:carol@other.test S=700 id=n@other.test T=\"Lunch\" for bob@example.com");
         log.add(at(720) + " " + neighbour + " => bob <bob@example.com> R=virtual_user T=virtual_userdelivery");
         log.add(at(720) + " " + neighbour + " Completed");
+        log.add(at(780) + " " + QUOTA_ID + " <= carol@other.test H=(pc) [192.0.2.10]:41510 P=esmtpa"
+                + " A=dovecot_login:carol@other.test S=700 id=q@other.test T=\"Invoice\" for dan@remote.test");
+        log.add(at(781) + " " + QUOTA_ID + " ** dan@remote.test R=smart_route T=remote_smtp"
+                + " H=smtp-relay.gmail.com [192.0.2.2]: SMTP error from remote mail server after MAIL"
+                + " FROM:<carol@other.test>: 550 5.4.5 Daily sending quota exceeded.");
+        log.add(at(781) + " " + QUOTA_ID + " Completed");
         StoredLog.store(new DeliveryStore(ds, SERVER), root, log);
         pages = Pages.forStore(ds, null, Templates.load(null), SERVER, 30);
         deliveries = new DeliveryQueries(ds, SERVER);
@@ -201,6 +209,15 @@ class ReportOverStoreTest {
         html = render(Viewer.account("exampleco"), Pages.Side.CPANEL,
                 "q=nobody%40remote.test&sender=alice%40example.com");
         assertTrue(html.contains("Showing 1\u20131 of 1"), html);
+    }
+
+    @Test
+    void message_failedForAProblemThatPasses_doesNotSayTheServerKeepsRetrying() throws Exception {
+        String html = render(Viewer.all(), Pages.Side.WHM, "view=message&msgid=" + QUOTA_ID);
+        assertTrue(html.contains("wb-temporary"), html);
+        // It bounced: nothing retries it, though sending it again later may work.
+        assertFalse(html.contains("keeps retrying"), html);
+        assertTrue(html.contains("sending it again later may work"), html);
     }
 
     /** The count the report's toggle of {@code type} shows. */
