@@ -225,7 +225,10 @@ final class ReplyRules {
                     "network error", "lost connection", "connection dropped", "unexpected disconnection",
                     "connection closed", "connection was closed", "remote end closed"),
             rule(DiagnosisCode.POLICY, "closed mailing list", "administrative prohibition", "not accept",
-                    "policy", "prohibited", "external forwarding"));
+                    "policy", "prohibited", "external forwarding"),
+            // The receiving server's own passing trouble, whatever its status code (Microsoft's is
+            // 4.7.0, a policy code): nothing more to say than that this server tries again.
+            rule(DiagnosisCode.UNKNOWN, When.TEMPORARY, "temporary server error", "temporary system problem"));
 
     /** Generic refusals, tried only when the enhanced status code did not say anything. */
     static final List<Rule> WEAK = List.of(
