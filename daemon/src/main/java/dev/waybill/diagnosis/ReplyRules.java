@@ -227,8 +227,10 @@ final class ReplyRules {
             rule(DiagnosisCode.POLICY, "closed mailing list", "administrative prohibition", "not accept",
                     "policy", "prohibited", "external forwarding"),
             // The receiving server's own passing trouble, whatever its status code (Microsoft's is
-            // 4.7.0, a policy code): nothing more to say than that this server tries again.
-            rule(DiagnosisCode.UNKNOWN, When.TEMPORARY, "temporary server error", "temporary system problem"));
+            // 4.7.0, a policy code; Postfix checking a recipient with the next server says 4.1.1, an
+            // unknown address): nothing more to say than that this server tries again.
+            rule(DiagnosisCode.UNKNOWN, When.TEMPORARY, "temporary server error", "temporary system problem",
+                    "address verification in progress"));
 
     /** Generic refusals, tried only when the enhanced status code did not say anything. */
     static final List<Rule> WEAK = List.of(
