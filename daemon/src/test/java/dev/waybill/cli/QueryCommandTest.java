@@ -48,6 +48,21 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(PrivateMariaDb.class)
 class QueryCommandTest {
 
+    /**
+     * A message whose subject and remote reply (Exim's escapes decoded) hold what a terminal acts
+     * on: a title change (OSC), a screen clear (CSI), a right-to-left override, and text in
+     * wide characters and with a combining mark.
+     */
+    static final String HOSTILE_ID = "1xXhos-0000AA-01";
+    static final String HOSTILE = """
+            2026-11-28 05:00:00 1xXhos-0000AA-01 <= mallory@evil.test H=(evil.test) [192.0.2.9]:4000 P=esmtp \
+            S=900 id=h@evil.test T="\\033]0;owned\\007\\033[2JCaf\\303\\251 \\345\\240\\261\\345\\221\\212" \
+            for nosuch@remote.test
+            2026-11-28 05:00:01 1xXhos-0000AA-01 ** nosuch@remote.test R=dnslookup T=remote_smtp H=mx.remote.test \
+            [192.0.2.10]: SMTP error from remote mail server after RCPT TO:<nosuch@remote.test>: 550 \
+            \\033]0;owned\\007\\033[2J\\342\\200\\256\\345\\240\\261\\345\\221\\212 e\\314\\201 no such user
+            2026-11-28 05:00:01 1xXhos-0000AA-01 Completed""";
+
     @TempDir
     static Path dir;
     static HikariDataSource ds;
@@ -70,6 +85,9 @@ class QueryCommandTest {
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 ingester.accept(parser.parse(line), -1);
             }
+        }
+        for (String line : HOSTILE.split("\n")) {
+            ingester.accept(parser.parse(line), -1);
         }
         store.write(ingester.takeBatch());
         socket = dir.resolve("waybill.sock");
@@ -180,6 +198,26 @@ class QueryCommandTest {
         assertTrue(stderr.toString().contains("bad_request"), stderr.toString());
         assertThrows(IllegalArgumentException.class, () -> QueryCommand.when("yesterday", "--since"));
         assertEquals(1795824000L, QueryCommand.when("1795824000", "--since"));
+    }
+
+    /**
+     * JSON and CSV are UTF-8 whatever the locale: under a cron job's (LANG unset, or C) Java would
+     * write every character outside ASCII as '?'.
+     */
+    @Test
+    void jsonAndCsv_underTheCLocale_areUtf8() throws Exception {
+        for (String command : new String[] {"search", "export"}) {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), command, "--json", "--msgid",
+                    HOSTILE_ID, "--socket", socket.toString());
+            pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.startsWith("LC_"));
+            pb.environment().put("LC_ALL", "C");
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), command + ": " + out);
+            assertTrue(out.contains("Caf\u00e9 \u5831\u544a"), command + ": " + out);
+        }
     }
 
     /** A date alone is a whole day at either end, as on the pages: --since 28th --until 28th is the 28th. */
