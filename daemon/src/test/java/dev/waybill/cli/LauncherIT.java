@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,18 +18,24 @@ class LauncherIT {
 
     private static final Path LAUNCHER = Path.of("..", "packaging", "waybill").toAbsolutePath().normalize();
 
-    private static Process start(Path dir, String jar, String... args) throws IOException {
+    private static Process start(Path dir, String jar, Map<String, String> env, String... args) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.txt").toFile());
         pb.environment().put("WAYBILL_JAR", jar);
+        pb.environment().putAll(env);
         return pb.start();
     }
 
     private static String run(Path dir, String jar, int expectedStatus, String... args)
             throws IOException, InterruptedException {
-        Process p = start(dir, jar, args);
+        return run(dir, jar, Map.of(), expectedStatus, args);
+    }
+
+    private static String run(Path dir, String jar, Map<String, String> env, int expectedStatus, String... args)
+            throws IOException, InterruptedException {
+        Process p = start(dir, jar, env, args);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher finished");
         String out = Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8);
         assertEquals(expectedStatus, p.exitValue(), out);
@@ -44,6 +51,17 @@ class LauncherIT {
         assertTrue(out.contains("\"lines\":15"), out);
         assertTrue(run(dir, jar, 0, "--help").contains("parse FILE..."));
         assertTrue(run(dir, jar, 2, "frobnicate").contains("unknown command 'frobnicate'"));
+    }
+
+    /**
+     * Java reads the arguments in the locale's charset, and under LANG=C (a cron job) a search
+     * for {@code --text Café} would look for "Caf" and two replacement characters.
+     */
+    @Test
+    void launcher_underTheCLocale_readsTheArgumentsAsUtf8(@TempDir Path dir) throws Exception {
+        String out = run(dir, System.getProperty("waybill.jar"), Map.of("LC_ALL", "C", "LANG", "C"), 2,
+                "search", "--caf\u00e9", "x");
+        assertTrue(out.contains("unknown argument '--caf\u00e9'"), out);
     }
 
     @Test
