@@ -184,7 +184,7 @@ final class QueryCommand {
             switch (command) {
                 case "search" -> printPage(r, out);
                 case "message" -> printStory(r, out);
-                case "trace" -> out.print(r.get("text").getAsString());
+                case "trace" -> r.get("text").getAsString().lines().forEach(l -> out.println(TerminalText.printable(l)));
                 default -> printStats(r, out);
             }
         }
@@ -243,32 +243,23 @@ final class QueryCommand {
         return TIME.format(LocalDateTime.ofInstant(Instant.ofEpochSecond(unix), ZoneId.systemDefault()));
     }
 
+    /** The text of {@code key}, made {@link TerminalText#printable printable}: what the daemon sends may be a sender's. */
     private static String s(JsonObject o, String key) {
         JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? "" : e.getAsString();
-    }
-
-    /** Cuts {@code text} to {@code width} and keeps control characters off the terminal. */
-    static String cell(String text, int width) {
-        StringBuilder sb = new StringBuilder(width);
-        for (int i = 0; i < text.length() && sb.length() < width; i++) {
-            char c = text.charAt(i);
-            sb.append(Character.isISOControl(c) ? ' ' : c);
-        }
-        if (text.length() > width && width > 1) {
-            sb.setCharAt(width - 1, '~');
-        }
-        return sb.toString();
+        return e == null || e.isJsonNull() ? "" : TerminalText.printable(e.getAsString());
     }
 
     private static void printPage(JsonObject r, PrintStream out) {
         JsonArray rows = r.getAsJsonArray("rows");
-        String format = "%-19s  %-10s  %-28s  %-28s  %-40s  %s%n";
-        out.printf(format, "SENT", "EVENT", "FROM", "TO", "RESULT", "MSGID");
+        // Widths in terminal columns (TerminalText), which a format's %-28s does not count.
+        String format = "%-19s  %-10s  %s  %s  %s  %s%n";
+        out.printf(format, "SENT", "EVENT", TerminalText.column("FROM", 28), TerminalText.column("TO", 28),
+                TerminalText.column("RESULT", 40), "MSGID");
         for (JsonElement e : rows) {
             JsonObject row = e.getAsJsonObject();
-            out.printf(format, time(row.get("sendunixtime").getAsLong()), s(row, "type"), cell(s(row, "email"), 28),
-                    cell(s(row, "recipient"), 28), cell(s(row, "message"), 40), s(row, "msgid"));
+            out.printf(format, time(row.get("sendunixtime").getAsLong()), s(row, "type"),
+                    TerminalText.column(s(row, "email"), 28), TerminalText.column(s(row, "recipient"), 28),
+                    TerminalText.column(s(row, "message"), 40), s(row, "msgid"));
         }
         if (rows.isEmpty()) {
             out.println("(nothing matches)");
@@ -297,14 +288,14 @@ final class QueryCommand {
         for (JsonElement e : r.getAsJsonArray("rows")) {
             JsonObject row = e.getAsJsonObject();
             out.println();
-            out.println("  " + s(row, "type").toUpperCase() + "  " + cell(s(row, "email"), 80) + " -> "
-                    + cell(s(row, "recipient"), 80));
+            out.println("  " + s(row, "type").toUpperCase() + "  " + TerminalText.cell(s(row, "email"), 80) + " -> "
+                    + TerminalText.cell(s(row, "recipient"), 80));
             out.println("    sent " + time(row.get("sendunixtime").getAsLong()) + ", last action "
                     + time(row.get("actionunixtime").getAsLong()) + ", attempts " + s(row, "attempts"));
             if (!s(row, "subject").isEmpty()) {
-                out.println("    subject: " + cell(s(row, "subject"), 200));
+                out.println("    subject: " + TerminalText.cell(s(row, "subject"), 200));
             }
-            out.println("    result:  " + cell(s(row, "message"), 300));
+            out.println("    result:  " + TerminalText.cell(s(row, "message"), 300));
             if (!s(row, "host").isEmpty()) {
                 out.println("    host:    " + s(row, "host") + " [" + s(row, "ip") + "]");
             }
@@ -318,7 +309,7 @@ final class QueryCommand {
         out.println();
         out.println("log lines:");
         for (JsonElement l : r.getAsJsonArray("lines")) {
-            out.println("  " + cell(l.getAsString(), 8192));
+            out.println("  " + TerminalText.cell(l.getAsString(), 8192));
         }
         int hidden = r.get("hidden_lines").getAsInt();
         if (hidden > 0) {
@@ -337,12 +328,13 @@ final class QueryCommand {
         out.println();
         out.println("accounts with the most failures and deferrals, in the mail each sent"
                 + " ('waybill search --user NAME --sent' lists it):");
-        String f2 = "  %-24s %9s %9s %9s %9s%n";
-        out.printf(f2, "ACCOUNT", "total", "failure", "defer", "rejected");
+        String f2 = "  %s %9s %9s %9s %9s%n";
+        out.printf(f2, TerminalText.column("ACCOUNT", 24), "total", "failure", "defer", "rejected");
         for (JsonElement e : r.getAsJsonArray("accounts")) {
             JsonObject g = e.getAsJsonObject();
             JsonObject c = g.getAsJsonObject("counts");
-            out.printf(f2, cell(s(g, "name"), 24), s(g, "total"), s(c, "failure"), s(c, "defer"), s(c, "rejected"));
+            out.printf(f2, TerminalText.column(s(g, "name"), 24), s(g, "total"), s(c, "failure"), s(c, "defer"),
+                    s(c, "rejected"));
         }
     }
 }

@@ -34,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,10 +58,12 @@ class QueryCommandTest {
     static final String HOSTILE = """
             2026-11-28 05:00:00 1xXhos-0000AA-01 <= mallory@evil.test H=(evil.test) [192.0.2.9]:4000 P=esmtp \
             S=900 id=h@evil.test T="\\033]0;owned\\007\\033[2JCaf\\303\\251 \\345\\240\\261\\345\\221\\212" \
-            for nosuch@remote.test
+            for nosuch@remote.test \u5831\u544ae\u0301@remote.test
             2026-11-28 05:00:01 1xXhos-0000AA-01 ** nosuch@remote.test R=dnslookup T=remote_smtp H=mx.remote.test \
             [192.0.2.10]: SMTP error from remote mail server after RCPT TO:<nosuch@remote.test>: 550 \
             \\033]0;owned\\007\\033[2J\\342\\200\\256\\345\\240\\261\\345\\221\\212 e\\314\\201 no such user
+            2026-11-28 05:00:01 1xXhos-0000AA-01 ** \u5831\u544ae\u0301@remote.test: \
+            \\033]0;owned\\007\\342\\200\\256\\345\\240\\261 unrouteable
             2026-11-28 05:00:01 1xXhos-0000AA-01 Completed""";
 
     @TempDir
@@ -198,6 +201,46 @@ class QueryCommandTest {
         assertTrue(stderr.toString().contains("bad_request"), stderr.toString());
         assertThrows(IllegalArgumentException.class, () -> QueryCommand.when("yesterday", "--since"));
         assertEquals(1795824000L, QueryCommand.when("1795824000", "--since"));
+    }
+
+    /** Nothing an attacker wrote moves the cursor, clears the screen, retitles the terminal or turns text around. */
+    static void assertNothingATerminalActsOn(String out) {
+        out.codePoints().filter(c -> c != '\n').forEach(c -> {
+            int type = Character.getType(c);
+            assertFalse(type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR, String.format("U+%04X in %s", c, out));
+        });
+    }
+
+    /**
+     * Wide characters take two columns and combining marks none, so the table's columns line up
+     * only when their widths are counted in columns, not characters.
+     */
+    @Test
+    void search_hostileSubjectAndReply_staySafeAndTheColumnsLineUp() {
+        assertEquals(0, run("search", "--msgid", HOSTILE_ID), stderr.toString());
+        String out = out();
+        assertNothingATerminalActsOn(out);
+        assertTrue(out.contains("\u5831\u544ae\u0301@remote.test"), out);
+        List<String> lines = out.lines().toList();
+        int msgidColumn = TerminalText.columns(lines.get(0).substring(0, lines.get(0).indexOf("MSGID")));
+        for (String line : lines.subList(1, 3)) {
+            assertEquals(msgidColumn, TerminalText.columns(line.substring(0, line.indexOf(HOSTILE_ID))), out);
+        }
+        assertEquals(0, run("message", HOSTILE_ID), stderr.toString());
+        assertNothingATerminalActsOn(out());
+        assertTrue(out().contains("Caf\u00e9 \u5831\u544a"), out());
+    }
+
+    @Test
+    void terminalText_countsColumns_andCutsToThem() {
+        assertEquals(5, TerminalText.columns("\u5831\u544ae\u0301"));
+        assertEquals("\u5831\u544ae\u0301 ", TerminalText.column("\u5831\u544ae\u0301", 6));
+        assertEquals("\u5831~", TerminalText.column("\u5831\u544ae\u0301", 3));
+        assertEquals("\u5831 ~", TerminalText.column("\u5831\u544ae\u0301", 4), "a wide character does not fit in one");
+        assertEquals(" ]0;x  [2J abc", TerminalText.printable("\u001b]0;x\u0007\u001b[2J\u202eabc"));
+        assertEquals("\ud83d\udce7~", TerminalText.column("\ud83d\udce7\ud83d\udce7\ud83d\udce7", 3),
+                "a character outside the BMP is never cut in half");
     }
 
     /**
