@@ -168,7 +168,9 @@ final class ClientOptions {
             err.println("waybill " + command + ": " + e);
         } catch (OutputFailed e) {
             // Closing the connection stops the daemon streaming the rest.
-            err.println("waybill " + command + ": " + OutputFailed.MESSAGE);
+            if (!e.readerGone) {
+                err.println("waybill " + command + ": " + OutputFailed.MESSAGE);
+            }
         }
         return new Answer(null, 1, socket.path());
     }
@@ -182,18 +184,21 @@ final class ClientOptions {
         return chunk -> {
             out.print(chunk);
             if (out.checkError()) {
-                throw new OutputFailed();
+                throw new OutputFailed(StandardOutput.readerGone(out));
             }
         };
     }
 
     /**
-     * The exit status of a command that printed its answer to {@code out}: 0, or 1 (said on
-     * {@code err}) when the output could not be written, which a script must not take for success.
+     * The exit status of a command that printed its answer to {@code out}: 0, or 1 when the output
+     * could not be written, which a script must not take for success; said on {@code err} unless
+     * the reader of the pipe left ({@code | head -1}), which is no news to whoever closed it.
      */
     static int printed(String command, PrintStream out, PrintStream err) {
         if (out.checkError()) {
-            err.println("waybill " + command + ": " + OutputFailed.MESSAGE);
+            if (!StandardOutput.readerGone(out)) {
+                err.println("waybill " + command + ": " + OutputFailed.MESSAGE);
+            }
             return 1;
         }
         return 0;
@@ -202,10 +207,12 @@ final class ClientOptions {
     /** The output of a streamed answer could not be written. */
     static final class OutputFailed extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        static final String MESSAGE = "cannot write the output (a full disk, or the reader of the pipe gone?)";
+        static final String MESSAGE = "cannot write the output (a full disk?)";
+        final boolean readerGone;
 
-        OutputFailed() {
+        OutputFailed(boolean readerGone) {
             super(MESSAGE, null, false, false);
+            this.readerGone = readerGone;
         }
     }
 

@@ -1,10 +1,7 @@
 package dev.waybill.cli;
 
-import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -40,18 +37,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        // JSON, CSV and the tables are UTF-8 whatever the locale: Java's own streams follow it, and
-        // under LANG=C (a cron job, env -i) would write each character outside ASCII as '?'.
-        PrintStream out = utf8(FileDescriptor.out);
+        PrintStream out = StandardOutput.of(FileDescriptor.out);
         System.setOut(out);
-        System.setErr(utf8(FileDescriptor.err));
+        System.setErr(StandardOutput.of(FileDescriptor.err));
         int status = run(args, out, System.err);
         out.flush();
         System.exit(status);
-    }
-
-    private static PrintStream utf8(FileDescriptor fd) {
-        return new PrintStream(new BufferedOutputStream(new FileOutputStream(fd), 8192), true, StandardCharsets.UTF_8);
     }
 
     /** Runs one command; returns its exit status (0 ok, 1 failure, 2 usage error). */

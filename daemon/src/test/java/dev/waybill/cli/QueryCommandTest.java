@@ -243,6 +243,35 @@ class QueryCommandTest {
                 "a character outside the BMP is never cut in half");
     }
 
+    /** The CLI as a process of its own, with standard output to a pipe and the locale of {@code env}. */
+    static Process cli(Map<String, String> env, String... args) throws java.io.IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--socket", socket.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.startsWith("LC_"));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /**
+     * {@code waybill export | head -1}: a reader that leaves the pipe early is no failure to
+     * explain on the terminal; the command stops quietly (still exit status 1: the output is not
+     * all there).
+     */
+    @Test
+    void readerOfThePipeGone_stopsQuietly() throws Exception {
+        for (String command : new String[] {"export", "search", "stats"}) {
+            Process p = cli(Map.of(), command);
+            p.getInputStream().close();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(1, p.waitFor(), command + ": " + err);
+            assertEquals("", err, command);
+        }
+    }
+
     /**
      * JSON and CSV are UTF-8 whatever the locale: under a cron job's (LANG unset, or C) Java would
      * write every character outside ASCII as '?'.
@@ -250,13 +279,8 @@ class QueryCommandTest {
     @Test
     void jsonAndCsv_underTheCLocale_areUtf8() throws Exception {
         for (String command : new String[] {"search", "export"}) {
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), command, "--json", "--msgid",
-                    HOSTILE_ID, "--socket", socket.toString());
-            pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.startsWith("LC_"));
-            pb.environment().put("LC_ALL", "C");
-            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-            Process p = pb.start();
+            Process p = cli(Map.of("LC_ALL", "C"), command, "--json", "--msgid", HOSTILE_ID);
+            p.getErrorStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), command + ": " + out);
             assertTrue(out.contains("Caf\u00e9 \u5831\u544a"), command + ": " + out);
