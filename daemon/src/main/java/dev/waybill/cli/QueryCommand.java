@@ -11,8 +11,10 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The commands that ask the daemon about mail: {@code search}, {@code message}, {@code trace},
@@ -79,8 +81,29 @@ final class QueryCommand {
             Usage: waybill export [search filters] [options] > deliveries.csv
 
             Writes every delivery the search matches as CSV, streamed (any number of rows).
-            Takes the filters of 'waybill search'.
+            Takes the filters of 'waybill search', and its --oldest and --cursor.
+
+            Options:
+              --as NAME           (root) see what WHM user NAME sees
             """ + ClientOptions.HELP;
+
+    /** The filters of {@code search}, which {@code export} takes too. */
+    private static final Set<String> FILTERS = Set.of("--type", "--failed", "--recipient", "--sender", "--domain",
+            "--user", "--msgid", "--text", "--since", "--until", "--match", "--local", "--remote", "--server", "--sent",
+            "--oldest", "--cursor");
+
+    private static final Set<String> CLIENT_OPTIONS = Set.of("--json", "--help", "--socket", "--config", "--as");
+
+    /**
+     * Each command's options beyond {@link ClientOptions}'; another's is a usage error here rather
+     * than a parameter the daemon refuses.
+     */
+    private static final Map<String, Set<String>> OPTIONS = Map.of(
+            "search", union(FILTERS, Set.of("--limit")),
+            "export", FILTERS,
+            "message", Set.of("--server"),
+            "trace", Set.of("--sender"),
+            "stats", Set.of("--since", "--until", "--by-day", "--server"));
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final String[] TYPES = {"success", "defer", "failure", "rejected", "filtered", "inprogress"};
@@ -99,6 +122,9 @@ final class QueryCommand {
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
+                if (a.startsWith("--") && !CLIENT_OPTIONS.contains(a) && !OPTIONS.get(command).contains(a)) {
+                    throw new IllegalArgumentException("unknown argument '" + a + "'");
+                }
                 switch (a) {
                     case "--json", "-h", "--help" -> common.add(a);
                     case "--socket", "--config", "--as" -> {
@@ -128,7 +154,7 @@ final class QueryCommand {
                                     "--cursor", "--server" -> params.addProperty(a.substring(2), v);
                             case "--since", "--until" -> params.addProperty(a.substring(2), when(v, a));
                             case "--limit" -> params.addProperty("limit", integer(v, a));
-                            default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
+                            default -> throw new IllegalStateException(a); // OPTIONS and this switch disagree
                         }
                     }
                 }
@@ -199,6 +225,12 @@ final class QueryCommand {
             case "stats" -> STATS_USAGE;
             default -> EXPORT_USAGE;
         };
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     private static JsonArray array(String... values) {

@@ -287,6 +287,26 @@ class QueryCommandTest {
         }
     }
 
+    /**
+     * An option another command has, or none has, is a usage error naming the option (status 2),
+     * not a question the daemon refuses with the name of a parameter (status 1).
+     */
+    @Test
+    void optionsOfAnotherCommand_areUsageErrors() {
+        assertEquals(2, run("stats", "--failed"), stderr.toString());
+        assertTrue(stderr.toString().contains("'--failed'"), stderr.toString());
+        assertEquals(2, run("message", "1aaaaa-000000-00", "--type", "failure"), stderr.toString());
+        assertEquals(2, run("trace", "a@b.test", "--limit", "5"), stderr.toString());
+        assertEquals(2, run("search", "--by-day"), stderr.toString());
+        assertEquals(2, run("export", "--limit", "5"), stderr.toString());
+        stderr.reset();
+        assertEquals(2, QueryCommand.run("search", new String[] {"--bogus"}, Map.of(), new PrintStream(stdout),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8)));
+        assertEquals("waybill search: unknown argument '--bogus'", stderr.toString().strip());
+        assertEquals(0, run("export", "--oldest", "--msgid", HOSTILE_ID), stderr.toString());
+        assertEquals(0, run("stats", "--by-day", "--server", "cli-test"), stderr.toString());
+    }
+
     /** A date alone is a whole day at either end, as on the pages: --since 28th --until 28th is the 28th. */
     @Test
     void when_aDateAlone_takesInThatWholeDay() {
