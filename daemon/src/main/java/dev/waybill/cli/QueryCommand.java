@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -33,8 +34,9 @@ final class QueryCommand {
               --failed            failure and rejected (cPanel's "Blocked & Failed")
               --recipient ADDR    --sender ADDR   --domain DOMAIN   --user CPANELUSER
               --msgid ID          --text WORDS (subject, result or reply)
-              --since WHEN        --until WHEN   (unix seconds, 2026-11-28, '2026-11-28 14:00',
-                                  or an age such as 2h or 7d; a date alone takes in that day)
+              --since WHEN        --until WHEN   (unix seconds, 2026-11-28, '2026-11-28 14:00'
+                                  in this machine's zone, 2026-11-28T14:00:00Z or +01:00, or
+                                  an age such as 2h or 7d; a date alone takes in that day)
               --match exact|prefix|contains    how --recipient and --sender compare (exact)
               --local | --remote  --server NAME
               --sent              only the mail --user or --domain sent (what 'waybill stats'
@@ -105,6 +107,8 @@ final class QueryCommand {
             "trace", Set.of("--sender"),
             "stats", Set.of("--since", "--until", "--by-day", "--server"));
 
+    private static final String WHEN_FORMS = "2026-11-28, '2026-11-28 14:00', 2026-11-28T14:00:00Z,"
+            + " unix seconds, or an age such as 2h or 7d";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final String[] TYPES = {"success", "defer", "failure", "rejected", "filtered", "inprogress"};
 
@@ -249,7 +253,11 @@ final class QueryCommand {
         }
     }
 
-    /** Unix seconds from a date, a date and time (this machine's zone), unix seconds, or an age. */
+    /**
+     * Unix seconds from a date, a date and time (this machine's zone, or the zone or offset it
+     * names, as in the export's {@code sent_utc} and the times of {@code waybill status}), unix
+     * seconds, or an age.
+     */
     static long when(String v, String option) {
         ZoneId zone = ZoneId.systemDefault();
         try {
@@ -262,13 +270,20 @@ final class QueryCommand {
                 String t = v.replace('T', ' ');
                 return LocalDateTime.parse(t.length() == 16 ? t + ":00" : t, TIME).atZone(zone).toEpochSecond();
             }
+            if (v.matches("\\d{4}-.*")) {
+                return OffsetDateTime.parse(v.replace(' ', 'T')).toEpochSecond();
+            }
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(option + ": '" + v + "' is not a date");
+            throw new IllegalArgumentException(option + ": '" + v + "' is not a date (" + WHEN_FORMS + ")");
         }
         if (v.matches("\\d{9,}")) {
             return Long.parseLong(v);
         }
-        return Instant.now().getEpochSecond() - Durations.parseSeconds(v, option);
+        try {
+            return Instant.now().getEpochSecond() - Durations.parseSeconds(v, option);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": '" + v + "' is not a time (" + WHEN_FORMS + ")");
+        }
     }
 
     private static String time(long unix) {

@@ -319,6 +319,23 @@ class QueryCommandTest {
     }
 
     /**
+     * The times Waybill itself prints in UTC, the export's {@code sent_utc} and the status's ISO
+     * 8601, may be given back as they are, and so may a time with its offset.
+     */
+    @Test
+    void when_isoTimeWithZoneOrOffset_isThatInstant() {
+        long t = java.time.Instant.parse("2026-11-28T14:00:00Z").getEpochSecond();
+        assertEquals(t, QueryCommand.when("2026-11-28T14:00:00Z", "--since"));
+        assertEquals(t, QueryCommand.when("2026-11-28T15:00+01:00", "--until"));
+        assertEquals(t, QueryCommand.when("2026-11-28T14:00:00.250Z", "--since"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QueryCommand.when("2026-11-28T25:00Z", "--since"));
+        assertTrue(e.getMessage().contains("not a date"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> QueryCommand.when("28/11/2026", "--until"));
+        assertTrue(e.getMessage().contains("2026-11-28"), "the error shows the forms taken: " + e.getMessage());
+    }
+
+    /**
      * Output that cannot be written (a full disk under {@code export > file.csv}, a reader gone
      * from the pipe) is a failure, said on standard error, and the export stops asking for rows.
      */
