@@ -109,25 +109,26 @@ final class ParseCommand {
                 });
         int status = 0;
         long started = System.nanoTime();
-        for (String file : o.files) {
-            if (!parseOne(file, zone, assembler, counts, err)) {
-                status = 1;
+        try {
+            for (String file : o.files) {
+                if (!parseOne(file, zone, assembler, counts, err)) {
+                    status = 1;
+                }
             }
-            if (output.failed()) {
-                return status; // the reader went away (e.g. piped into head)
+            assembler.finish();
+            if (o.stats) {
+                counts.messages = assembler.messages();
+                counts.evicted = assembler.evicted();
+                counts.nanos = System.nanoTime() - started;
+                counts.appendJson(output.buffer);
+                output.buffer.raw('\n');
             }
-        }
-        assembler.finish();
-        if (o.stats) {
-            counts.messages = assembler.messages();
-            counts.evicted = assembler.evicted();
-            counts.nanos = System.nanoTime() - started;
-            counts.appendJson(output.buffer);
-            output.buffer.raw('\n');
-        }
-        output.flush();
-        if (output.failed()) {
-            err.println("waybill parse: cannot write the output");
+            output.flush();
+        } catch (ClientOptions.OutputFailed e) {
+            if (e.readerGone) {
+                return status; // piped into head, which has what it wanted
+            }
+            err.println("waybill parse: " + ClientOptions.OutputFailed.MESSAGE);
             return 1;
         }
         return status;
@@ -202,17 +203,21 @@ final class ParseCommand {
             }
         }
 
+        /**
+         * Writes the block out.
+         *
+         * @throws ClientOptions.OutputFailed if it could not be, which stops the parse there
+         */
         void flush() {
             try {
                 buffer.drainTo(out);
             } catch (IOException e) {
-                buffer.clear(); // PrintStream never throws; its error flag is read by failed()
+                buffer.clear(); // PrintStream never throws; its error flag is read below
             }
             out.flush();
-        }
-
-        boolean failed() {
-            return out.checkError();
+            if (out.checkError()) {
+                throw new ClientOptions.OutputFailed(StandardOutput.readerGone(out));
+            }
         }
     }
 

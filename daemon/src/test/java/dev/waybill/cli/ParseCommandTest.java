@@ -350,6 +350,35 @@ class ParseCommandTest {
         });
     }
 
+    /**
+     * A full disk under {@code parse big.log > out.json} is a failure said on standard error, and
+     * the parse stops at the first write that failed instead of reading the rest of the file.
+     */
+    @Test
+    void parse_outputThatCannotBeWritten_stopsAtOnce_andSaysSo(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("big.log");
+        assertEquals(0, SampleLogCommand.run(new String[] {"--lines", "20000", "--out", log.toString()},
+                new PrintStream(stdout), new PrintStream(stderr)), stderr.toString());
+        int[] writes = {0};
+        java.io.OutputStream full = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                writes[0]++;
+                throw new IOException("No space left on device");
+            }
+        };
+        stderr.reset();
+        assertEquals(1, Main.run(new String[] {"parse", log.toString()}, new PrintStream(full, true),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8)));
+        assertTrue(stderr.toString().contains("cannot write the output"), stderr.toString());
+        assertEquals(1, writes[0], "no block is written after the first failed");
+    }
+
     private static byte[] gzip(String text) throws IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bytes)) {
