@@ -6,6 +6,7 @@ import dev.waybill.client.SocketClient;
 import dev.waybill.config.ConfigException;
 import dev.waybill.config.WaybillConfig;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,6 +186,35 @@ final class ClientOptions {
             out.print(chunk);
             if (out.checkError()) {
                 throw new OutputFailed(StandardOutput.readerGone(out));
+            }
+        };
+    }
+
+    /**
+     * {@code out} as a stream that throws {@link OutputFailed} at the first write it could not
+     * make, for a writer that would otherwise go on producing for nowhere.
+     */
+    static OutputStream failingOn(PrintStream out) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                out.write(b, off, len);
+                if (out.checkError()) {
+                    throw new OutputFailed(StandardOutput.readerGone(out));
+                }
+            }
+
+            @Override
+            public void flush() {
+                out.flush();
+                if (out.checkError()) {
+                    throw new OutputFailed(StandardOutput.readerGone(out));
+                }
             }
         };
     }

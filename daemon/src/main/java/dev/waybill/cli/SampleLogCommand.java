@@ -98,8 +98,9 @@ final class SampleLogCommand {
                 generator.writeCpanelRoot(Path.of(root));
             }
             if (outFile == null) {
-                generator.generate(out);
-                out.flush();
+                OutputStream stdout = ClientOptions.failingOn(out);
+                generator.generate(stdout);
+                stdout.flush();
             } else {
                 try (OutputStream file = new BufferedOutputStream(new FileOutputStream(outFile), 1 << 16)) {
                     generator.generate(file);
@@ -108,6 +109,12 @@ final class SampleLogCommand {
             return 0;
         } catch (IOException | UncheckedIOException e) {
             err.println("waybill sample-log: " + e.getMessage());
+            return 1;
+        } catch (ClientOptions.OutputFailed e) {
+            if (e.readerGone) {
+                return 0; // piped into head, which has what it wanted
+            }
+            err.println("waybill sample-log: " + ClientOptions.OutputFailed.MESSAGE);
             return 1;
         }
     }
