@@ -14,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -214,7 +215,8 @@ final class QueryCommand {
             switch (command) {
                 case "search" -> printPage(r, out);
                 case "message" -> printStory(r, out);
-                case "trace" -> r.get("text").getAsString().lines().forEach(l -> out.println(TerminalText.printable(l)));
+                case "trace" -> r.get("text").getAsString().lines()
+                        .forEach(l -> out.println(TerminalText.printable(l)));
                 default -> printStats(r, out);
             }
         }
@@ -290,7 +292,7 @@ final class QueryCommand {
         return TIME.format(LocalDateTime.ofInstant(Instant.ofEpochSecond(unix), ZoneId.systemDefault()));
     }
 
-    /** The text of {@code key}, made {@link TerminalText#printable printable}: what the daemon sends may be a sender's. */
+    /** The text of {@code key}, {@link TerminalText#printable printable}: what the daemon sends may be a sender's. */
     private static String s(JsonObject o, String key) {
         JsonElement e = o.get(key);
         return e == null || e.isJsonNull() ? "" : TerminalText.printable(e.getAsString());
@@ -335,8 +337,8 @@ final class QueryCommand {
         for (JsonElement e : r.getAsJsonArray("rows")) {
             JsonObject row = e.getAsJsonObject();
             out.println();
-            out.println("  " + s(row, "type").toUpperCase() + "  " + TerminalText.cell(s(row, "email"), 80) + " -> "
-                    + TerminalText.cell(s(row, "recipient"), 80));
+            out.println("  " + s(row, "type").toUpperCase(Locale.ROOT) + "  " + TerminalText.cell(s(row, "email"), 80)
+                    + " -> " + TerminalText.cell(s(row, "recipient"), 80));
             out.println("    sent " + time(row.get("sendunixtime").getAsLong()) + ", last action "
                     + time(row.get("actionunixtime").getAsLong()) + ", attempts " + s(row, "attempts"));
             if (!s(row, "subject").isEmpty()) {

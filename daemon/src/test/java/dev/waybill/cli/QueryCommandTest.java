@@ -232,6 +232,19 @@ class QueryCommandTest {
         assertTrue(out().contains("Caf\u00e9 \u5831\u544a"), out());
     }
 
+    /** An admin's Turkish locale does not make FAILURE "FAİLURE" (Java's upper case of i there is İ). */
+    @Test
+    void message_underATurkishLocale_namesTheOutcomeInAscii() {
+        java.util.Locale before = java.util.Locale.getDefault();
+        try {
+            java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr-TR"));
+            assertEquals(0, run("message", HOSTILE_ID), stderr.toString());
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+        assertTrue(out().contains("  FAILURE  "), out());
+    }
+
     @Test
     void terminalText_countsColumns_andCutsToThem() {
         assertEquals(5, TerminalText.columns("\u5831\u544ae\u0301"));
