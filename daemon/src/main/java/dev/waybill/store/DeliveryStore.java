@@ -231,9 +231,8 @@ public final class DeliveryStore {
             }
         }
         List<String> leftOut = new ArrayList<>();
-        int[] rowsLeftOut = {0};
-        inTransaction(c -> rowsLeftOut[0] = writeAll(c, batch, leftOut));
-        return new Written(List.copyOf(leftOut), rowsLeftOut[0]);
+        int rowsLeftOut = inTransaction(c -> writeAll(c, batch, leftOut));
+        return new Written(List.copyOf(leftOut), rowsLeftOut);
     }
 
     /**
@@ -247,28 +246,40 @@ public final class DeliveryStore {
         public static final Written WHOLE = new Written(List.of(), 0);
     }
 
-    /** A call in a transaction of its own. */
+    /** A call on a connection, such as {@link #apart}'s. */
     @FunctionalInterface
     private interface Work {
         void run(Connection c) throws SQLException;
     }
 
-    private void inTransaction(Work work) throws SQLException {
+    /** A call in a transaction of its own, and what it found. */
+    @FunctionalInterface
+    interface Transaction<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T inTransaction(Transaction<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            return inTransaction(c, work);
+        }
+    }
+
+    /** Runs {@code work} on {@code c} in one transaction: committed if it returns, rolled back if it throws. */
+    static <T> T inTransaction(Connection c, Transaction<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
             try {
-                work.run(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollbackFailed) {
-                    e.addSuppressed(rollbackFailed);
-                }
-                throw e;
-            } finally {
-                restoreAutoCommit(c);
+                c.rollback();
+            } catch (SQLException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
             }
+            throw e;
+        } finally {
+            restoreAutoCommit(c);
         }
     }
 

@@ -236,23 +236,8 @@ public final class Retention {
      */
     private static long rowsWithEntries(Connection c, int server, List<String> owners, List<byte[]> rows, long from,
             long to, long cutoff) throws SQLException {
-        c.setAutoCommit(false);
-        try {
-            long n = DELETE_ROWS.update(c, rows, (ps, at, key) -> ps.setBytes(at, key),
-                    (ps, at) -> ps.setLong(at, cutoff));
-            n += entries(c, server, owners, rows, from, to, cutoff);
-            c.commit();
-            return n;
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException rollbackFailed) {
-                e.addSuppressed(rollbackFailed);
-            }
-            throw e;
-        } finally {
-            DeliveryStore.restoreAutoCommit(c);
-        }
+        return DeliveryStore.inTransaction(c, t -> DELETE_ROWS.update(t, rows, (ps, at, key) -> ps.setBytes(at, key),
+                (ps, at) -> ps.setLong(at, cutoff)) + entries(t, server, owners, rows, from, to, cutoff));
     }
 
     /**

@@ -359,24 +359,12 @@ class ParseCommandTest {
         Path log = dir.resolve("big.log");
         assertEquals(0, SampleLogCommand.run(new String[] {"--lines", "20000", "--out", log.toString()},
                 new PrintStream(stdout), new PrintStream(stderr)), stderr.toString());
-        int[] writes = {0};
-        java.io.OutputStream full = new java.io.OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                writes[0]++;
-                throw new IOException("No space left on device");
-            }
-        };
+        FullDisk full = new FullDisk();
         stderr.reset();
         assertEquals(1, Main.run(new String[] {"parse", log.toString()}, new PrintStream(full, true),
                 new PrintStream(stderr, true, StandardCharsets.UTF_8)));
         assertTrue(stderr.toString().contains("cannot write the output"), stderr.toString());
-        assertEquals(1, writes[0], "no block is written after the first failed");
+        assertEquals(1, full.writes(), "no block is written after the first failed");
     }
 
     private static byte[] gzip(String text) throws IOException {

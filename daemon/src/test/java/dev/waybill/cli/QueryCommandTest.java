@@ -356,19 +356,7 @@ class QueryCommandTest {
     void outputThatCannotBeWritten_exitsOne_andSaysSo() {
         for (String command : new String[] {"export", "search", "stats"}) {
             stderr.reset();
-            int[] writes = {0};
-            java.io.OutputStream full = new java.io.OutputStream() {
-                @Override
-                public void write(int b) throws java.io.IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws java.io.IOException {
-                    writes[0]++;
-                    throw new java.io.IOException("No space left on device");
-                }
-            };
+            FullDisk full = new FullDisk();
             int status = QueryCommand.run(command, new String[] {"--socket", socket.toString()}, Map.of(),
                     new PrintStream(full, true, StandardCharsets.UTF_8),
                     new PrintStream(stderr, true, StandardCharsets.UTF_8));
@@ -376,7 +364,7 @@ class QueryCommandTest {
             assertTrue(stderr.toString().contains("cannot write"), command + ": " + stderr);
             assertFalse(stderr.toString().contains(" rows"), command + ": " + stderr);
             if (command.equals("export")) {
-                assertEquals(1, writes[0], "the export stops at the first failed write");
+                assertEquals(1, full.writes(), "the export stops at the first failed write");
             }
         }
     }

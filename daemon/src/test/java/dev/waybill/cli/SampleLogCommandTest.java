@@ -109,23 +109,11 @@ class SampleLogCommandTest {
     /** A full disk under {@code sample-log > big.log} is a failure said on standard error, found at the first write. */
     @Test
     void sampleLog_outputThatCannotBeWritten_stopsAtOnce_andSaysSo() {
-        int[] writes = {0};
-        java.io.OutputStream full = new java.io.OutputStream() {
-            @Override
-            public void write(int b) throws java.io.IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws java.io.IOException {
-                writes[0]++;
-                throw new java.io.IOException("No space left on device");
-            }
-        };
+        FullDisk full = new FullDisk();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(1, Main.run(new String[] {"sample-log", "--lines", "200000"}, new PrintStream(full, true),
                 new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot write the output"), err.toString());
-        assertEquals(1, writes[0], "nothing more is generated after the first failed write");
+        assertEquals(1, full.writes(), "nothing more is generated after the first failed write");
     }
 }
