@@ -111,8 +111,11 @@ public record MailAddress(String localPart, String domain) {
         if (domain.startsWith("[")) {
             throw new InvalidAddressException("address literals like user@[192.0.2.1] are not traced");
         }
-        if (domain.endsWith(".")) {
-            domain = domain.substring(0, domain.length() - 1); // the root's dot, as in DNS
+        if (domain.endsWith(".") && !domain.startsWith(".") && !domain.contains("..")) {
+            // Exim refuses it (strip_trailing_dot is off, as on cPanel), in SMTP, in a forwarder
+            // and in exim -bt alike, so the trace must not route it as if the dot were not there.
+            throw new InvalidAddressException("the domain ends with a dot, which Exim refuses (\"domain missing or"
+                    + " malformed\"); mail to this address bounces: write it without the final dot");
         }
         boolean ascii = domain.chars().allMatch(c -> c < 0x80);
         if (!ascii) {

@@ -2,6 +2,7 @@ package dev.waybill.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.waybill.trace.AddressTracer;
 import dev.waybill.trace.DnsAnswer;
@@ -170,6 +171,17 @@ class TraceEximAgreementIT {
         assertEquals(forwarders, bt.stdout().split("<-- ", -1).length - 1, bt::describe);
         TraceNode tree = tracer.trace("deep1@example.com", user -> true);
         assertEquals(TraceStatus.UNKNOWN, tree.status(), () -> TraceText.render(tree));
+    }
+
+    @Test
+    void trace_trailingDotOnTheDomain_isRefusedAsEximRefusesIt() throws Exception {
+        CommandResult bt = exim.addressTest("alice@example.com.");
+        assertEquals(2, bt.exitCode(), bt::describe);
+        assertTrue((bt.stdout() + bt.stderr()).contains("domain missing or malformed"), bt::describe);
+        TraceNode tree = tracer.trace("alice@example.com.", user -> true);
+        assertEquals(TraceKind.ERROR, tree.kind(), () -> TraceText.render(tree));
+        assertEquals(TraceStatus.FAILING, tree.status());
+        assertTrue(tree.detail().contains("domain missing or malformed"), tree::detail);
     }
 
     /** One line per final outcome of {@code exim -bt} output, sorted. */

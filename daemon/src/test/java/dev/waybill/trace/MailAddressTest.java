@@ -10,10 +10,17 @@ class MailAddressTest {
 
     @Test
     void parse_plainAddress_lowersTheDomainOnly() {
-        MailAddress a = MailAddress.parse("  <Bob.Smith+tag@Example.COM.> ");
+        MailAddress a = MailAddress.parse("  <Bob.Smith+tag@Example.COM> ");
         assertEquals("Bob.Smith+tag", a.localPart());
         assertEquals("example.com", a.domain());
         assertEquals("bob.smith+tag@example.com", a.key());
+    }
+
+    /** Exim (strip_trailing_dot unset, as on cPanel) refuses it: "domain missing or malformed". */
+    @Test
+    void parse_trailingDotOnTheDomain_isRefusedAsEximRefusesIt() {
+        assertMessage("alice@example.com.", "domain missing or malformed");
+        assertMessage("<alice@Example.COM.>", "ends with a dot");
     }
 
     @Test
@@ -32,7 +39,7 @@ class MailAddressTest {
         assertMessage("a@../../etc", "empty label");
         assertMessage("a@etc/passwd", "'/'");
         assertMessage("a@..", "empty label");
-        assertMessage("a@.", "1 to 253");
+        assertMessage("a@.", "empty label");
         assertMessage("a@x\\y", "'\\'");
     }
 
