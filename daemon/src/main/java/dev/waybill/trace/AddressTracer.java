@@ -5,9 +5,11 @@ import dev.waybill.account.DomainForwarders;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -182,6 +184,15 @@ public final class AddressTracer {
 
         private TraceNode forwarder(String label, String router, String detail, List<String> targets,
                 List<Hop> hops, String owner, int depth) {
+            String decisive = decisiveItem(targets, owner, new HashSet<>());
+            if (decisive != null) {
+                TraceNode only = target(decisive, router, hops, owner, depth + 1);
+                String why = only.kind() == TraceKind.DISCARD
+                        ? "; it lists :blackhole:, so the mail is thrown away and no target gets a copy"
+                        : "; it lists :defer:, so the mail waits in the queue and no target gets a copy";
+                return new TraceNode(TraceKind.FORWARDER, label, router, null, detail + why, only.status(),
+                        List.of(only));
+            }
             List<TraceNode> children = targets(targets, router, hops, owner, depth + 1);
             return new TraceNode(TraceKind.FORWARDER, label, router, null, detail, worst(children), children);
         }
@@ -201,6 +212,39 @@ public final class AddressTracer {
                 children.add(target(targets.get(i), router, hops, owner, depth));
             }
             return children;
+        }
+
+        /**
+         * The item that decides for a whole list, as Exim reads it in order (spec 22.6): at
+         * {@code :blackhole:} it discards the address and at {@code :defer:} it defers it, and the
+         * addresses read before are dropped too. Items of {@code :include:} files count where the
+         * file is included; each file is looked through once ({@code seen}), for a file that
+         * includes itself. Null when the list has no such item.
+         */
+        private String decisiveItem(List<String> items, String owner, Set<String> seen) {
+            for (String item : items) {
+                String lower = item.toLowerCase(Locale.ROOT);
+                if (lower.equals(":blackhole:") || lower.startsWith(":defer:")) {
+                    return item;
+                }
+                if (!lower.startsWith(":include:")) {
+                    continue;
+                }
+                String path = item.substring(9).strip();
+                if (seen.add(path)) {
+                    List<String> included;
+                    try {
+                        included = files.include(path, owner == null ? null : files.home(owner));
+                    } catch (IOException e) {
+                        continue; // the include step says why it was not read
+                    }
+                    String found = decisiveItem(included, owner, seen);
+                    if (found != null) {
+                        return found;
+                    }
+                }
+            }
+            return null;
         }
 
         /** One item of a forwarder's list. */

@@ -70,6 +70,9 @@ class TraceEximAgreementIT {
                 ring3@example.com: ring1@example.com
                 toshop@example.com: ghost@shop.test
                 tofail@example.com: ghost@fail.test
+                blacklist@example.com: alice@example.com, :blackhole:, ok-x@ok.sink.test
+                blackfirst@example.com: :blackhole:, |/usr/bin/true
+                deferlist@example.com: alice@example.com, sales@example.com, :defer: Moving servers
                 """ + deepChain(AddressTracer.MAX_DEPTH + 2), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         Files.writeString(root.resolve("etc/valiases/example.com"), """
                 """, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -150,6 +153,9 @@ class TraceEximAgreementIT {
         "a..b@example.com",              // odd dots in the local part
         ".alice@example.com",
         "alice.@example.com",
+        "blacklist@example.com",         // :blackhole: among other targets: all is discarded
+        "blackfirst@example.com",
+        "deferlist@example.com",         // :defer: among other targets: all waits
     })
     void trace_agreesWithEximAddressTest(String address) throws Exception {
         CommandResult bt = exim.addressTest(address);

@@ -127,6 +127,16 @@ class AddressTracerTest {
                 include.children().stream().map(TraceNode::label).toList());
     }
 
+    /** Exim stops reading a list at :blackhole:, also inside an included file, and discards the mail. */
+    @Test
+    void trace_blackholeInAnIncludedFile_discardsForEveryTarget() {
+        TraceNode n = trace("quiet@example.com");
+        TraceNode discard = only(n);
+        assertEquals(TraceKind.DISCARD, discard.kind(), () -> TraceText.render(n));
+        assertEquals(TraceStatus.OK, n.status());
+        assertTrue(n.detail().contains("no target gets a copy"), n.detail());
+    }
+
     @Test
     void trace_includeOfAnotherAccountsFile_isNotRead() {
         TraceNode include = only(trace("sneaky@example.com"));

@@ -47,6 +47,7 @@ final class TraceServer {
                 pipe@example.com: |/home/exampleco/bin/handler --flag
                 archive@example.com: /home/exampleco/archive.mbox
                 list@example.com: :include:/home/exampleco/list.txt
+                quiet@example.com: alice@example.com, :include:/home/exampleco/quiet.txt
                 sneaky@example.com: :include:/home2/shopuser/secret.txt
                 loop1@example.com: loop2@example.com
                 loop2@example.com: loop1@example.com
@@ -71,6 +72,7 @@ final class TraceServer {
                 self:x:1001:1001::/home/exampleco/mail/example.com/self:/usr/local/cpanel/bin/noshell
                 """);
         write(root, "home/exampleco/list.txt", "# the list\nalice@example.com, listed@example.net\n");
+        write(root, "home/exampleco/quiet.txt", "bob@example.com\n:blackhole:\n");
         write(root, "home2/shopuser/etc/shop.test/passwd", "carol:x:1002:1002::/home2/shopuser/mail/shop.test/carol:/bin/false\n");
         write(root, "home2/shopuser/secret.txt", "hidden@example.net\n");
         write(root, "var/cpanel/domain_keys/private/example.com", "not a key\n");
