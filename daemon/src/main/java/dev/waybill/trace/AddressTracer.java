@@ -187,9 +187,13 @@ public final class AddressTracer {
             String decisive = decisiveItem(targets, owner, new HashSet<>());
             if (decisive != null) {
                 TraceNode only = target(decisive, router, hops, owner, depth + 1);
-                String why = only.kind() == TraceKind.DISCARD
+                String lower = decisive.toLowerCase(Locale.ROOT);
+                String why = lower.equals(":blackhole:")
                         ? "; it lists :blackhole:, so the mail is thrown away and no target gets a copy"
-                        : "; it lists :defer:, so the mail waits in the queue and no target gets a copy";
+                        : lower.startsWith(":defer:")
+                        ? "; it lists :defer:, so the mail waits in the queue and no target gets a copy"
+                        : "; Exim cannot read one of its addresses, so the mail waits in the queue and no"
+                                + " target gets a copy until the forwarder is corrected";
                 return new TraceNode(TraceKind.FORWARDER, label, router, null, detail + why, only.status(),
                         List.of(only));
             }
@@ -216,15 +220,15 @@ public final class AddressTracer {
 
         /**
          * The item that decides for a whole list, as Exim reads it in order (spec 22.6): at
-         * {@code :blackhole:} it discards the address and at {@code :defer:} it defers it, and the
-         * addresses read before are dropped too. Items of {@code :include:} files count where the
+         * {@code :blackhole:} it discards the address, at {@code :defer:} or at an address it cannot
+         * parse it defers it, and the addresses read before are dropped too. Items of {@code :include:} files count where the
          * file is included; each file is looked through once ({@code seen}), for a file that
          * includes itself. Null when the list has no such item.
          */
         private String decisiveItem(List<String> items, String owner, Set<String> seen) {
             for (String item : items) {
                 String lower = item.toLowerCase(Locale.ROOT);
-                if (lower.equals(":blackhole:") || lower.startsWith(":defer:")) {
+                if (lower.equals(":blackhole:") || lower.startsWith(":defer:") || malformed(item)) {
                     return item;
                 }
                 if (!lower.startsWith(":include:")) {
@@ -245,6 +249,19 @@ public final class AddressTracer {
                 }
             }
             return null;
+        }
+
+        /** An address item of a list that Exim cannot parse. */
+        private boolean malformed(String item) {
+            if (item.startsWith(":") || item.startsWith("|") || item.startsWith("/") || item.indexOf('@') < 0) {
+                return false;
+            }
+            try {
+                MailAddress.parse(item);
+                return false;
+            } catch (InvalidAddressException e) {
+                return e.malformed();
+            }
         }
 
         /** One item of a forwarder's list. */
@@ -288,6 +305,10 @@ public final class AddressTracer {
             try {
                 next = MailAddress.parse(item);
             } catch (InvalidAddressException e) {
+                if (e.malformed()) {
+                    return TraceNode.leaf(TraceKind.DEFER, clip(item), router, null, "Exim cannot read this address ("
+                            + e.getMessage() + "): it keeps the mail and retries", TraceStatus.DEFERRED);
+                }
                 return TraceNode.error(clip(item), "not a forwarding target: " + e.getMessage());
             }
             return address(next, hops, depth);

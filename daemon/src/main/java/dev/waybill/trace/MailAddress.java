@@ -61,7 +61,7 @@ public record MailAddress(String localPart, String domain) {
             if (c == '\\' && i + 1 < quoted.length()) {
                 c = quoted.charAt(++i);
             } else if (c == '"' || c == '\\') {
-                throw new InvalidAddressException("the quoted part before '@' has a stray '" + c + "'");
+                throw new InvalidAddressException("the quoted part before '@' has a stray '" + c + "'", true);
             }
             if (c < 0x20 || c > 0x7e) {
                 throw new InvalidAddressException("the quoted part before '@' has a character an address cannot"
@@ -70,7 +70,7 @@ public record MailAddress(String localPart, String domain) {
             local.append(c);
         }
         if (local.length() == 0) {
-            throw new InvalidAddressException("the part before '@' is empty");
+            throw new InvalidAddressException("the part before '@' is empty", true);
         }
         if (local.length() > MAX_LOCAL_PART) {
             throw new InvalidAddressException("the part before '@' is longer than " + MAX_LOCAL_PART + " characters");
@@ -80,7 +80,7 @@ public record MailAddress(String localPart, String domain) {
 
     private static void checkLocalPart(String local) {
         if (local.isEmpty()) {
-            throw new InvalidAddressException("the part before '@' is empty");
+            throw new InvalidAddressException("the part before '@' is empty", true);
         }
         if (local.length() > MAX_LOCAL_PART) {
             throw new InvalidAddressException("the part before '@' is longer than " + MAX_LOCAL_PART + " characters");
@@ -93,7 +93,7 @@ public record MailAddress(String localPart, String domain) {
             }
             if (!isAtext(c) && c != '.') {
                 throw new InvalidAddressException("the part before '@' has a character that needs quoting ("
-                        + describe(c) + "); write such a part in double quotes");
+                        + describe(c) + "); write such a part in double quotes", true);
             }
         }
     }
@@ -106,7 +106,7 @@ public record MailAddress(String localPart, String domain) {
 
     private static String checkDomain(String domain) {
         if (domain.isEmpty()) {
-            throw new InvalidAddressException("the domain after '@' is empty");
+            throw new InvalidAddressException("the domain after '@' is empty", true);
         }
         if (domain.startsWith("[")) {
             throw new InvalidAddressException("address literals like user@[192.0.2.1] are not traced");
@@ -115,7 +115,7 @@ public record MailAddress(String localPart, String domain) {
             // Exim refuses it (strip_trailing_dot is off, as on cPanel), in SMTP, in a forwarder
             // and in exim -bt alike, so the trace must not route it as if the dot were not there.
             throw new InvalidAddressException("the domain ends with a dot, which Exim refuses (\"domain missing or"
-                    + " malformed\"); mail to this address bounces: write it without the final dot");
+                    + " malformed\"): write it without the final dot", true);
         }
         boolean ascii = domain.chars().allMatch(c -> c < 0x80);
         if (!ascii) {
@@ -131,7 +131,7 @@ public record MailAddress(String localPart, String domain) {
         }
         for (String label : domain.split("\\.", -1)) {
             if (label.isEmpty()) {
-                throw new InvalidAddressException("the domain has an empty label (a leading dot or '..')");
+                throw new InvalidAddressException("the domain has an empty label (a leading dot or '..')", true);
             }
             if (label.length() > 63) {
                 throw new InvalidAddressException("a label of the domain is longer than 63 characters");
@@ -140,7 +140,7 @@ public record MailAddress(String localPart, String domain) {
                 char c = label.charAt(i);
                 if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
                     throw new InvalidAddressException("the domain has a character a host name cannot have ("
-                            + describe(c) + ")");
+                            + describe(c) + ")", true);
                 }
             }
         }

@@ -73,6 +73,8 @@ class TraceEximAgreementIT {
                 blacklist@example.com: alice@example.com, :blackhole:, ok-x@ok.sink.test
                 blackfirst@example.com: :blackhole:, |/usr/bin/true
                 deferlist@example.com: alice@example.com, sales@example.com, :defer: Moving servers
+                dotted@example.com: alice@example.com, bob@example.com.
+                slashed@example.com: alice@example.com, y@exa/mple.com
                 """ + deepChain(AddressTracer.MAX_DEPTH + 2), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         Files.writeString(root.resolve("etc/valiases/example.com"), """
                 """, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -188,6 +190,19 @@ class TraceEximAgreementIT {
         assertEquals(TraceKind.ERROR, tree.kind(), () -> TraceText.render(tree));
         assertEquals(TraceStatus.FAILING, tree.status());
         assertTrue(tree.detail().contains("domain missing or malformed"), tree::detail);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dotted@example.com", "slashed@example.com"})
+    void trace_forwarderWithAMalformedTarget_defersAsEximDefers(String address) throws Exception {
+        CommandResult bt = exim.addressTest(address);
+        assertEquals(List.of("defer " + address), eximOutcomes(bt.stdout()).stream()
+                .map(o -> o.substring(0, o.indexOf(':'))).toList(), bt::describe);
+        assertTrue(bt.stdout().contains("error in redirect data"), bt::describe);
+        TraceNode tree = tracer.trace(address, user -> true);
+        assertEquals(TraceStatus.DEFERRED, tree.status(), () -> TraceText.render(tree));
+        assertEquals(List.of(TraceKind.DEFER), tree.children().stream().map(TraceNode::kind).toList(),
+                () -> TraceText.render(tree));
     }
 
     /** One line per final outcome of {@code exim -bt} output, sorted. */

@@ -388,11 +388,23 @@ class AddressTracerTest {
         }
     }
 
+    /** Exim defers the whole forwarder: "error in redirect data: domain missing or malformed". */
     @Test
-    void trace_forwarderTargetsThatArePaths_areErrorSteps() {
+    void trace_forwarderTargetsThatArePaths_deferTheWholeForwarder() {
         TraceNode n = trace("bad@example.com");
-        assertEquals(List.of(TraceKind.ERROR, TraceKind.ERROR), n.children().stream().map(TraceNode::kind).toList());
-        assertTrue(n.children().get(0).detail().contains("empty label"), n.children().get(0).detail());
+        TraceNode bad = only(n);
+        assertEquals(TraceKind.DEFER, bad.kind(), () -> TraceText.render(n));
+        assertEquals("x@../../etc", bad.label());
+        assertTrue(bad.detail().contains("empty label"), bad.detail());
+        assertEquals(TraceStatus.DEFERRED, n.status());
+        assertTrue(n.detail().contains("no target gets a copy"), n.detail());
+    }
+
+    @Test
+    void trace_forwarderTargetEximReadsButWeDoNotTrace_isOneErrorStepAmongTheTargets() {
+        TraceNode n = trace("wide8@example.com");
+        assertEquals(List.of(TraceKind.MAILBOX, TraceKind.ERROR), n.children().stream().map(TraceNode::kind).toList(),
+                () -> TraceText.render(n));
     }
 
     @Test

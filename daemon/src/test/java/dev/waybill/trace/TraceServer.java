@@ -54,6 +54,7 @@ final class TraceServer {
                 self@example.com: self@example.com, friend@example.net
                 bare@example.com: exampleco
                 bad@example.com: x@../../etc, y@exa/mple.com
+                wide8@example.com: alice@example.com, jörg@example.com
                 *: :fail: No Such User Here
                 """);
         StringBuilder deep = new StringBuilder();
