@@ -67,6 +67,7 @@ final class TraceDiagram {
             case REMOTE -> "Remote delivery";
             case MX -> "Mail exchanger (MX)";
             case IP -> "Address";
+            case DUPLICATE -> "Already delivered";
             case HIDDEN -> "Another account";
             case ERROR -> "Cannot trace";
         };

@@ -93,7 +93,33 @@ public final class AddressTracer {
             return TraceNode.error(label, "cannot read cPanel's account files: " + e.getMessage());
         }
         run.dkim = sender != null && run.files.hasDkimKey(domainOf(sender));
-        return run.address(parsed, List.of(), 0);
+        return duplicates(run.address(parsed, List.of(), 0), new HashSet<>());
+    }
+
+    /**
+     * The tree with every delivery to an address that another route already delivers to marked
+     * {@link TraceKind#DUPLICATE}: Exim delivers one copy per address (spec 3.11; the address as
+     * written, so {@code BOB@} and {@code bob@} are two). Which copy counts follows Exim's order:
+     * it routes the addresses a forwarder makes from the last to the first, each one's own
+     * targets before the next, so the tree is walked depth first from the last child.
+     */
+    private static TraceNode duplicates(TraceNode node, Set<String> delivered) {
+        boolean delivery = (node.kind() == TraceKind.MAILBOX || node.kind() == TraceKind.REMOTE)
+                && node.status() == TraceStatus.OK;
+        if (delivery) {
+            return delivered.add(node.label()) ? node : TraceNode.leaf(TraceKind.DUPLICATE, node.label(), node.router(),
+                    node.transport(), "another route of this trace delivers to the same address: it gets one copy",
+                    TraceStatus.OK);
+        }
+        List<TraceNode> children = new ArrayList<>(node.children());
+        boolean changed = false;
+        for (int i = children.size() - 1; i >= 0; i--) {
+            TraceNode marked = duplicates(children.get(i), delivered);
+            changed |= marked != children.get(i);
+            children.set(i, marked);
+        }
+        return changed ? new TraceNode(node.kind(), node.label(), node.router(), node.transport(), node.detail(),
+                node.status(), children) : node;
     }
 
     /** One trace: the files as read for it, the DNS answers it had, the steps it made. */

@@ -28,6 +28,11 @@ public enum TraceKind {
     MX,
     /** One address of a mail exchanger. Label: the IP address; detail: {@code A} or {@code AAAA}. */
     IP,
+    /**
+     * An address another route of the same trace already delivers to: Exim delivers one copy
+     * (spec 3.11). Router and transport as for that route; no steps follow. Label: the address.
+     */
+    DUPLICATE,
     /** A local route inside an account the caller may not see. Label: the address only. */
     HIDDEN,
     /** The trace itself could not go on: bad input, a loop limit, an unreadable file. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.waybill.trace.AddressTracer;
 import dev.waybill.trace.DnsAnswer;
+import dev.waybill.trace.DnsType;
 import dev.waybill.trace.TraceKind;
 import dev.waybill.trace.TraceNode;
 import dev.waybill.trace.TraceStatus;
@@ -75,6 +76,10 @@ class TraceEximAgreementIT {
                 deferlist@example.com: alice@example.com, sales@example.com, :defer: Moving servers
                 dotted@example.com: alice@example.com, bob@example.com.
                 slashed@example.com: alice@example.com, y@exa/mple.com
+                twice@example.com: bob@example.com, sales@example.com, ok-x@ok.sink.test, ok-x@ok.sink.test
+                pair@example.com: alice@example.com, bob@example.com
+                pairs@example.com: pair@example.com, pair@example.com, alice@example.com
+                cased@example.com: bob@example.com, BOB@example.com
                 """ + deepChain(AddressTracer.MAX_DEPTH + 2), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         Files.writeString(root.resolve("etc/valiases/example.com"), """
                 """, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -94,8 +99,10 @@ class TraceEximAgreementIT {
                 Map.of("WORK", work.toString(), "CPANEL_ROOT", root.toString()), "");
         Files.createDirectories(work.resolve("mail"));
         exim.grantAccess();
-        // No DNS in this test: every remote domain "exists without MX"; only routers are compared.
-        tracer = new AddressTracer(root, (name, type) -> DnsAnswer.of(List.of()));
+        // No DNS in this test: every remote domain "exists without MX" and has the address Exim's
+        // manualroute sends to; only routers are compared.
+        tracer = new AddressTracer(root, (name, type) -> DnsAnswer.of(
+                type == DnsType.A ? List.of("192.0.2.99") : List.of()));
     }
 
     /** {@code deep1 -> deep2 -> ... -> deepN -> alice}: N forwarders in a row. */
@@ -158,6 +165,9 @@ class TraceEximAgreementIT {
         "blacklist@example.com",         // :blackhole: among other targets: all is discarded
         "blackfirst@example.com",
         "deferlist@example.com",         // :defer: among other targets: all waits
+        "twice@example.com",             // the same targets twice: one copy each
+        "pairs@example.com",
+        "cased@example.com",             // the same mailbox in two cases: two copies
     })
     void trace_agreesWithEximAddressTest(String address) throws Exception {
         CommandResult bt = exim.addressTest(address);
@@ -285,6 +295,10 @@ class TraceEximAgreementIT {
             case MAILBOX:
             case REMOTE:
                 out.add("route " + node.label() + " " + node.router() + " " + node.transport() + above);
+                break;
+            case DUPLICATE:
+                out.add("route " + node.label() + "   [duplicate, would not be delivered] " + node.router() + " "
+                        + node.transport() + above);
                 break;
             case FAIL:
                 out.add("fail " + (node.router() == null ? node.label() + ": Unrouteable address" + above

@@ -137,6 +137,24 @@ class AddressTracerTest {
         assertTrue(n.detail().contains("no target gets a copy"), n.detail());
     }
 
+    /**
+     * Exim routes a list's last item first and skips an address it already routed, so here the
+     * copies through sales@ and the last friend@ are the ones delivered.
+     */
+    @Test
+    void trace_sameTargetTwice_isDeliveredOnceAndTheOtherMarkedDuplicate() {
+        TraceNode n = trace("twice@example.com");
+        assertEquals(List.of(TraceKind.DUPLICATE, TraceKind.FORWARDER, TraceKind.DUPLICATE, TraceKind.REMOTE),
+                n.children().stream().map(TraceNode::kind).toList(), () -> TraceText.render(n));
+        TraceNode bob = n.children().get(0);
+        assertEquals("bob@example.com", bob.label());
+        assertEquals("virtual_user", bob.router());
+        assertTrue(bob.detail().contains("one copy"), bob.detail());
+        assertEquals(TraceKind.MAILBOX, only(n.children().get(1)).kind());
+        assertTrue(n.children().get(2).children().isEmpty(), "a duplicate is not looked up again");
+        assertEquals(TraceStatus.OK, n.status());
+    }
+
     @Test
     void trace_includeOfAnotherAccountsFile_isNotRead() {
         TraceNode include = only(trace("sneaky@example.com"));

@@ -55,6 +55,7 @@ final class TraceServer {
                 bare@example.com: exampleco
                 bad@example.com: x@../../etc, y@exa/mple.com
                 wide8@example.com: alice@example.com, jörg@example.com
+                twice@example.com: bob@example.com, sales@example.com, friend@example.net, friend@example.net
                 *: :fail: No Such User Here
                 """);
         StringBuilder deep = new StringBuilder();
