@@ -20,7 +20,9 @@ import java.util.function.Predicate;
  * ({@code etc/vfilters/<domain>}, shown as a step; its rules need a message to decide), the
  * address's own forwarder ({@code etc/valiases/<domain>}), its mailbox
  * ({@code <home>/etc/<domain>/passwd}, the home from {@code etc/passwd} or {@code /home/<user>}),
- * the domain's {@code *} default address, else "no such mailbox". A forwarder's targets are
+ * the domain's {@code *} default address, else "no such mailbox". A mailbox takes plus addressing,
+ * as on cPanel 58 and later: {@code user+tag} is the mailbox {@code user} (forwarders are looked up
+ * with the whole local part). A forwarder's targets are
  * traced in turn: addresses, {@code :fail:}, {@code :defer:}, {@code :blackhole:}, pipes, files,
  * {@code :include:} lists and bare account names. Any other domain is remote: its MX hosts and
  * their addresses (see {@link RemoteRoute}).
@@ -182,9 +184,17 @@ public final class AddressTracer {
                 }
                 looped = true;
             }
-            CpanelMailFiles.Mailbox box = owner == null ? null : files.mailbox(owner, domain, address.localPart());
+            // cPanel's virtual_user takes plus addressing (local_part_suffix = +*): user+tag is the
+            // mailbox user, and Dovecot files the mail in its folder tag when there is one.
+            int plus = address.localPart().indexOf('+');
+            String name = plus < 0 ? address.localPart() : address.localPart().substring(0, plus);
+            CpanelMailFiles.Mailbox box = owner == null || name.isEmpty() ? null : files.mailbox(owner, domain, name);
             if (box != null) {
                 String where = box.directory() == null ? "mailbox " + box.name() : "mailbox " + box.directory();
+                if (plus >= 0) {
+                    where += ", into its folder \"" + address.localPart().substring(plus + 1)
+                            + "\" if there is one, else the inbox (plus addressing)";
+                }
                 return TraceNode.leaf(TraceKind.MAILBOX, label, Routers.MAILBOX, Routers.MAILBOX_TRANSPORT,
                         looped ? where + " (the forwarders loop back here, so Exim delivers to the mailbox)" : where,
                         TraceStatus.OK);

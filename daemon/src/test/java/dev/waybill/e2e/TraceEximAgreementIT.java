@@ -80,6 +80,8 @@ class TraceEximAgreementIT {
                 pair@example.com: alice@example.com, bob@example.com
                 pairs@example.com: pair@example.com, pair@example.com, alice@example.com
                 cased@example.com: bob@example.com, BOB@example.com
+                sales+vip@example.com: alice@example.com
+                toplus@example.com: bob+lists@example.com
                 """ + deepChain(AddressTracer.MAX_DEPTH + 2), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         Files.writeString(root.resolve("etc/valiases/example.com"), """
                 """, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -168,6 +170,14 @@ class TraceEximAgreementIT {
         "twice@example.com",             // the same targets twice: one copy each
         "pairs@example.com",
         "cased@example.com",             // the same mailbox in two cases: two copies
+        "alice+news@example.com",        // plus addressing: alice's mailbox
+        "Alice+a+b@example.com",         // split at the first '+'
+        "alice+@example.com",
+        "+news@example.com",             // nothing before the '+'
+        "ghost+news@example.com",        // no such mailbox
+        "sales+vip@example.com",         // a forwarder for the whole local part
+        "sales+news@example.com",        // forwarders take no plus addressing
+        "toplus@example.com",            // a forwarder to a plus address
     })
     void trace_agreesWithEximAddressTest(String address) throws Exception {
         CommandResult bt = exim.addressTest(address);

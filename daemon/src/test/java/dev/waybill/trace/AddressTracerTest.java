@@ -60,6 +60,19 @@ class AddressTracerTest {
         assertTrue(n.children().isEmpty());
     }
 
+    /** cPanel 58+: user+tag@domain reaches the mailbox user, the part from the first '+' on aside. */
+    @Test
+    void trace_plusAddress_reachesTheMailboxBeforeThePlus() {
+        TraceNode n = trace("Alice+News+x@example.com");
+        assertEquals(TraceKind.MAILBOX, n.kind(), () -> TraceText.render(n));
+        assertEquals("Alice+News+x@example.com", n.label());
+        assertEquals("virtual_user", n.router());
+        assertTrue(n.detail().startsWith("mailbox /home/exampleco/mail/example.com/alice"), n.detail());
+        assertTrue(n.detail().contains("folder \"News+x\""), n.detail());
+        assertEquals(TraceKind.FAIL, only(trace("+news@example.com")).kind(), "no mailbox: the * default fails");
+        assertEquals(TraceKind.FAIL, only(trace("ghost+news@example.com")).kind());
+    }
+
     @Test
     void trace_homeFromEtcPasswd_findsTheMailbox() {
         TraceNode n = trace("carol@shop.test");
