@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  * with the whole local part). A forwarder's targets are
  * traced in turn: addresses, {@code :fail:}, {@code :defer:}, {@code :blackhole:}, pipes, files,
  * {@code :include:} lists and bare account names. Any other domain is remote: its MX hosts and
- * their addresses (see {@link RemoteRoute}).
+ * their addresses (see {@link RemoteRoute}), this server among them when it is a backup MX
+ * ({@code etc/secondarymx}), or when the domain's mail would come back to it.
  *
  * <p>Loops end as in Exim: a router is not used again for an address it already handled higher
  * up the same chain. So {@code a → b → a} goes round once more through {@code virtual_aliases}
@@ -52,14 +53,26 @@ public final class AddressTracer {
 
     private final Path root;
     private final MxResolver resolver;
+    private final Predicate<String> thisServer;
 
     /**
      * @param cpanelRoot where cPanel's files are: {@code /} on a server, a temporary tree in tests
      * @param resolver the DNS for remote domains
      */
     public AddressTracer(Path cpanelRoot, MxResolver resolver) {
+        this(cpanelRoot, resolver, RemoteRoute::isInterfaceAddress);
+    }
+
+    /**
+     * @param cpanelRoot where cPanel's files are: {@code /} on a server, a temporary tree in tests
+     * @param resolver the DNS for remote domains
+     * @param thisServer true for an IP address of this server, which Exim does not pass mail to
+     *     (by default the addresses of this machine's network interfaces, as Exim finds them)
+     */
+    public AddressTracer(Path cpanelRoot, MxResolver resolver, Predicate<String> thisServer) {
         this.root = Objects.requireNonNull(cpanelRoot, "cpanelRoot");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.thisServer = Objects.requireNonNull(thisServer, "thisServer");
     }
 
     /**
@@ -129,7 +142,7 @@ public final class AddressTracer {
         final CpanelAccounts accounts;
         final CpanelMailFiles files;
         final Predicate<String> visible;
-        final RemoteRoute remote = new RemoteRoute(resolver);
+        final RemoteRoute remote = new RemoteRoute(resolver, thisServer);
         boolean dkim;
         int steps;
 
@@ -144,8 +157,9 @@ public final class AddressTracer {
             String label = address.toString();
             String domain = address.domain();
             if (!files.isLocal(domain, accounts)) {
-                return dkim ? remote.route(label, domain, Routers.DKIM_REMOTE, Routers.DKIM_REMOTE_TRANSPORT)
-                        : remote.route(label, domain, Routers.REMOTE, Routers.REMOTE_TRANSPORT);
+                String setting = files.remoteSetting(domain);
+                return dkim ? remote.route(label, domain, Routers.DKIM_REMOTE, Routers.DKIM_REMOTE_TRANSPORT, setting)
+                        : remote.route(label, domain, Routers.REMOTE, Routers.REMOTE_TRANSPORT, setting);
             }
             String owner = accounts.ownerOfDomain(domain);
             if (!visible.test(owner == null ? "root" : owner)) {

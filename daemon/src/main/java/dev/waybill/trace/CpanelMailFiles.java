@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * The routing files of a cPanel server, beyond what {@link CpanelAccounts} knows, read fresh for
- * one trace: {@code etc/localdomains}, {@code etc/remotedomains}, {@code etc/vfilters/<domain>},
+ * one trace: {@code etc/localdomains}, {@code etc/remotedomains}, {@code etc/secondarymx},
+ * {@code etc/vfilters/<domain>},
  * {@code etc/passwd} (account homes), {@code <home>/etc/<domain>/passwd} (mailboxes) and
  * {@code var/cpanel/domain_keys/private/<domain>} (DKIM keys). Every file name built from a
  * domain or user name is checked with {@link CpanelAccounts#isSafeFileName} first, and every
@@ -39,21 +40,23 @@ final class CpanelMailFiles {
     private final Path root;
     private final Set<String> localDomains;
     private final Set<String> remoteDomains;
+    private final Set<String> secondaryMx;
     private Map<String, String> homes;
     private final Map<String, MailboxFile> mailboxFiles = new HashMap<>();
     private final Map<String, Included> includes = new HashMap<>();
 
-    private CpanelMailFiles(Path root, Set<String> localDomains, Set<String> remoteDomains) {
+    private CpanelMailFiles(Path root, Set<String> localDomains, Set<String> remoteDomains, Set<String> secondaryMx) {
         this.root = root;
         this.localDomains = localDomains;
         this.remoteDomains = remoteDomains;
+        this.secondaryMx = secondaryMx;
     }
 
     /** Reads the domain lists under {@code root}; missing files are empty lists. */
     static CpanelMailFiles read(Path root) throws IOException {
         Path normalized = root.toAbsolutePath().normalize();
         return new CpanelMailFiles(normalized, domainList(normalized.resolve("etc/localdomains")),
-                domainList(normalized.resolve("etc/remotedomains")));
+                domainList(normalized.resolve("etc/remotedomains")), domainList(normalized.resolve("etc/secondarymx")));
     }
 
     private static Set<String> domainList(Path file) throws IOException {
@@ -77,6 +80,18 @@ final class CpanelMailFiles {
             return false;
         }
         return localDomains.contains(domain) || accounts.ownerOfDomain(domain) != null;
+    }
+
+    /**
+     * Why this server sends a domain's mail away though it knows the domain, in words: listed in
+     * {@code etc/secondarymx} (cPanel's backup MX domains, whose mail it accepts to pass on) or in
+     * {@code etc/remotedomains}; null for a domain it does not know.
+     */
+    String remoteSetting(String domain) {
+        if (secondaryMx.contains(domain)) {
+            return "a backup MX domain, in etc/secondarymx";
+        }
+        return remoteDomains.contains(domain) ? "set to a remote mail exchanger, in etc/remotedomains" : null;
     }
 
     /**

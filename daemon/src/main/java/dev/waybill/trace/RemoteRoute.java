@@ -1,5 +1,8 @@
 package dev.waybill.trace;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -7,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The remote part of a trace: a domain's mail exchangers and their addresses, the way Exim's
@@ -14,6 +18,11 @@ import java.util.Map;
  * means the domain's own A/AAAA records act as one implicit MX; a single MX of {@code .} means the
  * domain takes no mail at all (null MX, RFC 7505). DNS failures become steps, never exceptions:
  * NXDOMAIN and no address fail, SERVFAIL and timeouts defer (Exim would retry).
+ *
+ * <p>A mail exchanger with an address of this server is Exim itself: it passes the mail only to
+ * better ones (lower numbers), and when there is none, it would send the mail to itself, so it
+ * holds it in the queue instead ("lowest numbered MX record points to local host", the router's
+ * {@code self} option left at {@code freeze}).
  *
  * <p>One instance serves one trace: it remembers answers (a domain reached twice is looked up
  * once) and stops asking after {@link #MAX_LOOKUPS} queries or {@link #DNS_BUDGET} of waiting, so
@@ -27,17 +36,24 @@ final class RemoteRoute {
     static final int MAX_HOSTS = 10;
 
     private final MxResolver resolver;
+    private final Predicate<String> thisServer;
     private final Map<String, DnsAnswer> answers = new HashMap<>();
     private final long deadlineNanos;
     private int lookups;
 
-    RemoteRoute(MxResolver resolver) {
+    RemoteRoute(MxResolver resolver, Predicate<String> thisServer) {
         this.resolver = resolver;
+        this.thisServer = thisServer;
         this.deadlineNanos = System.nanoTime() + DNS_BUDGET.toNanos();
     }
 
-    /** The route of {@code address} at the remote {@code domain}, through the given router. */
-    TraceNode route(String address, String domain, String router, String transport) {
+    /**
+     * The route of {@code address} at the remote {@code domain}, through the given router.
+     *
+     * @param setting why this server sends the domain's mail away, in words (a file of cPanel's
+     *     that lists it), or null when the domain is not hosted here
+     */
+    TraceNode route(String address, String domain, String router, String transport, String setting) {
         DnsAnswer mx = lookup(domain, DnsType.MX);
         switch (mx.outcome()) {
             case NXDOMAIN:
@@ -46,16 +62,20 @@ final class RemoteRoute {
             case NO_DATA:
                 TraceNode implicit = host(domain, "implicit MX: no MX records, so the domain's own address"
                         + " is used (RFC 5321 §5.1)");
+                if (isThisServer(implicit)) {
+                    return remote(address, router, transport, toItself(domain, setting, false), TraceStatus.DEFERRED,
+                            List.of(implicit));
+                }
                 return remote(address, router, transport, null, implicit.status(), List.of(implicit));
             case ANSWER:
-                return exchangers(address, domain, router, transport, mx.records());
+                return exchangers(address, domain, router, transport, setting, mx.records());
             default:
                 return remote(address, router, transport, "MX lookup failed: " + mx.message()
                         + "; Exim would keep the message and retry", statusOf(mx), List.of());
         }
     }
 
-    private TraceNode exchangers(String address, String domain, String router, String transport,
+    private TraceNode exchangers(String address, String domain, String router, String transport, String setting,
             List<String> records) {
         List<Exchanger> hosts = new ArrayList<>();
         List<TraceNode> bad = new ArrayList<>();
@@ -75,17 +95,76 @@ final class RemoteRoute {
                     + " (null MX, RFC 7505)", TraceStatus.FAILING, List.of());
         }
         hosts.sort(Comparator.comparingInt(Exchanger::preference).thenComparing(Exchanger::host));
-        List<TraceNode> children = new ArrayList<>(bad);
-        for (int i = 0; i < hosts.size(); i++) {
-            if (i == MAX_HOSTS) {
-                children.add(TraceNode.leaf(TraceKind.MX, "…", null, null, (hosts.size() - MAX_HOSTS)
-                        + " more mail exchangers not looked up", TraceStatus.UNKNOWN));
-                break;
-            }
+        List<TraceNode> looked = new ArrayList<>();
+        int self = Integer.MAX_VALUE; // the best priority at which this server is a mail exchanger
+        for (int i = 0; i < hosts.size() && i < MAX_HOSTS; i++) {
             Exchanger e = hosts.get(i);
-            children.add(host(e.host(), "priority " + e.preference()));
+            TraceNode node = e.preference() >= self ? null : host(e.host(), "priority " + e.preference());
+            if (node != null && isThisServer(node)) {
+                self = e.preference();
+            }
+            looked.add(node);
         }
-        return remote(address, router, transport, null, overall(children), children);
+        List<TraceNode> children = new ArrayList<>(bad);
+        List<TraceNode> used = new ArrayList<>(bad);
+        for (int i = 0; i < looked.size(); i++) {
+            Exchanger e = hosts.get(i);
+            if (e.preference() < self) {
+                children.add(looked.get(i));
+                used.add(looked.get(i));
+            } else {
+                children.add(TraceNode.leaf(TraceKind.MX, e.host(), null, null, "priority " + e.preference()
+                        + (looked.get(i) != null && isThisServer(looked.get(i)) ? "; this server" : "")
+                        + "; not used: this server passes mail only to mail exchangers better than itself"
+                        + " (lower numbers)", TraceStatus.UNKNOWN));
+            }
+        }
+        if (hosts.size() > MAX_HOSTS) {
+            TraceNode more = TraceNode.leaf(TraceKind.MX, "…", null, null, (hosts.size() - MAX_HOSTS)
+                    + " more mail exchangers not looked up", TraceStatus.UNKNOWN);
+            children.add(more);
+            used.add(more);
+        }
+        if (self <= hosts.get(0).preference()) {
+            return remote(address, router, transport, toItself(domain, setting, true), TraceStatus.DEFERRED, children);
+        }
+        String backup = self == Integer.MAX_VALUE ? null : "this server is a backup mail exchanger of " + domain
+                + (setting == null ? "" : " (" + setting + ")") + ": it passes the mail on to the better ones";
+        return remote(address, router, transport, backup, overall(used), children);
+    }
+
+    /** Where Exim would send a domain's mail to itself (its router's {@code self = freeze}). */
+    private static String toItself(String domain, String setting, boolean mx) {
+        return domain + " is not delivered on this server" + (setting == null ? "" : " (" + setting + ")")
+                + ", yet its " + (mx ? "best mail exchanger" : "address") + " is this server: Exim would pass the"
+                + " mail to itself, so it holds it in the queue (Exim: " + (mx ? "lowest numbered MX record points"
+                + " to local host" : "remote host address is the local host") + "). Deliver the domain here, or point"
+                + " its MX records at the server that should receive its mail";
+    }
+
+    /** True if one of a mail exchanger's addresses is this server's. */
+    private boolean isThisServer(TraceNode exchanger) {
+        for (TraceNode ip : exchanger.children()) {
+            if (thisServer.test(ip.label())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True if {@code ip} is an address of one of this machine's network interfaces, the test Exim
+     * makes. Anything but an IP address literal is not (and is never looked up).
+     */
+    static boolean isInterfaceAddress(String ip) {
+        if (ip == null || ip.isEmpty() || !ip.matches("[0-9A-Fa-f:.]+")) {
+            return false;
+        }
+        try {
+            return NetworkInterface.getByInetAddress(InetAddress.getByName(ip)) != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A mail exchanger with its A and AAAA addresses. */

@@ -103,8 +103,8 @@ class TraceEximAgreementIT {
         exim.grantAccess();
         // No DNS in this test: every remote domain "exists without MX" and has the address Exim's
         // manualroute sends to; only routers are compared.
-        tracer = new AddressTracer(root, (name, type) -> DnsAnswer.of(
-                type == DnsType.A ? List.of("192.0.2.99") : List.of()));
+        tracer = new AddressTracer(root, (name, type) -> DnsAnswer.of(type != DnsType.A ? List.of()
+                : name.equals("self.test") ? List.of("127.0.0.1") : List.of("192.0.2.99")));
     }
 
     /** {@code deep1 -> deep2 -> ... -> deepN -> alice}: N forwarders in a row. */
@@ -223,6 +223,16 @@ class TraceEximAgreementIT {
         assertEquals(TraceStatus.DEFERRED, tree.status(), () -> TraceText.render(tree));
         assertEquals(List.of(TraceKind.DEFER), tree.children().stream().map(TraceNode::kind).toList(),
                 () -> TraceText.render(tree));
+    }
+
+    @Test
+    void trace_domainWhoseMailExchangerIsThisServer_defersAsEximDefers() throws Exception {
+        CommandResult bt = exim.addressTest("someone@self.test");
+        assertEquals(List.of("defer someone@self.test: remote host address is the local host"),
+                eximOutcomes(bt.stdout()), bt::describe);
+        TraceNode tree = tracer.trace("someone@self.test", user -> true);
+        assertEquals(TraceStatus.DEFERRED, tree.status(), () -> TraceText.render(tree));
+        assertTrue(tree.detail().contains("remote host address is the local host"), tree::detail);
     }
 
     /** One line per final outcome of {@code exim -bt} output, sorted. */

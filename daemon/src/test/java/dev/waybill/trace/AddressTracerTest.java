@@ -29,7 +29,7 @@ class AddressTracerTest {
     static void setUp() throws Exception {
         TraceServer.write(root);
         dns = TraceServer.dns();
-        tracer = new AddressTracer(root, dns.resolver());
+        tracer = new AddressTracer(root, dns.resolver(), TraceServer.THIS_SERVER::equals);
     }
 
     @AfterAll
@@ -71,6 +71,38 @@ class AddressTracerTest {
         assertTrue(n.detail().contains("folder \"News+x\""), n.detail());
         assertEquals(TraceKind.FAIL, only(trace("+news@example.com")).kind(), "no mailbox: the * default fails");
         assertEquals(TraceKind.FAIL, only(trace("ghost+news@example.com")).kind());
+    }
+
+    // this server as a mail exchanger of a domain it does not deliver locally
+
+    @Test
+    void trace_backupMx_passesTheMailToTheBetterMailExchangersOnly() {
+        TraceNode n = trace("someone@backup.test");
+        assertEquals(TraceKind.REMOTE, n.kind(), () -> TraceText.render(n));
+        assertEquals(TraceStatus.OK, n.status());
+        assertTrue(n.detail().contains("etc/secondarymx"), n.detail());
+        assertEquals(List.of("mx.primary.test", "server.example", "mx3.primary.test"),
+                n.children().stream().map(TraceNode::label).toList());
+        TraceNode self = n.children().get(1);
+        assertTrue(self.detail().contains("this server"), self.detail());
+        assertTrue(self.children().isEmpty(), "not used, so not shown with addresses");
+        assertTrue(n.children().get(2).detail().contains("not used"), n.children().get(2).detail());
+    }
+
+    @Test
+    void trace_thisServerIsTheBestMx_isFrozenAsEximFreezesIt() {
+        TraceNode stale = trace("someone@stale.test");
+        assertEquals(TraceStatus.DEFERRED, stale.status(), () -> TraceText.render(stale));
+        assertTrue(stale.detail().contains("lowest numbered MX record points to local host"), stale.detail());
+        TraceNode moved = trace("someone@moved.test");
+        assertEquals(TraceStatus.DEFERRED, moved.status());
+        assertTrue(moved.detail().contains("etc/remotedomains"), moved.detail());
+        TraceNode backup = trace("someone@backuponly.test");
+        assertEquals(TraceStatus.DEFERRED, backup.status());
+        assertTrue(backup.detail().contains("etc/secondarymx"), backup.detail());
+        TraceNode implicit = trace("someone@selfa.test");
+        assertEquals(TraceStatus.DEFERRED, implicit.status(), () -> TraceText.render(implicit));
+        assertTrue(implicit.detail().contains("remote host address is the local host"), implicit.detail());
     }
 
     @Test

@@ -14,21 +14,29 @@ import java.nio.file.Path;
  *       main mailbox); its home is /home/exampleco.</li>
  *   <li>shopuser owns shop.test (mailbox carol, forwarder info); its home, from etc/passwd, is
  *       /home2/shopuser.</li>
- *   <li>away.test is owned by exampleco but listed in etc/remotedomains.</li>
+ *   <li>away.test and moved.test are owned by exampleco but listed in etc/remotedomains;
+ *       moved.test's MX is this server all the same.</li>
+ *   <li>backup.test and backuponly.test are in etc/secondarymx: this server is a backup MX of
+ *       the first and the only MX of the second.</li>
  * </ul>
  */
 final class TraceServer {
+
+    /** The address of this server in {@link #dns()}: see {@link AddressTracerTest}'s tracer. */
+    static final String THIS_SERVER = "192.0.2.50";
 
     private TraceServer() {
     }
 
     static void write(Path root) throws IOException {
         write(root, "etc/localdomains", "example.com\nshop.test\nfiltered.test\n");
-        write(root, "etc/remotedomains", "away.test\n");
+        write(root, "etc/remotedomains", "away.test\nmoved.test\n");
+        write(root, "etc/secondarymx", "backup.test\nbackuponly.test\n");
         write(root, "etc/userdomains", """
                 example.com: exampleco
                 filtered.test: exampleco
                 away.test: exampleco
+                moved.test: exampleco
                 shop.test: shopuser
                 *: nobody
                 """);
@@ -92,7 +100,15 @@ final class TraceServer {
                 .mx("ghostmx.example", 10, "ghost.example")
                 .behave("broken.example", TestDnsServer.Behaviour.SERVFAIL)
                 .behave("silent.example", TestDnsServer.Behaviour.SILENT)
-                .mx("xn--bcher-kva.example", 10, "mx1.example.net");
+                .mx("xn--bcher-kva.example", 10, "mx1.example.net")
+                // THIS_SERVER is one of this server's addresses
+                .a("server.example", THIS_SERVER)
+                .mx("backup.test", 10, "mx.primary.test").mx("backup.test", 20, "server.example")
+                .mx("backup.test", 30, "mx3.primary.test").a("mx.primary.test", "192.0.2.60")
+                .mx("backuponly.test", 20, "server.example")
+                .mx("moved.test", 10, "server.example")
+                .mx("stale.test", 10, "server.example")
+                .a("selfa.test", THIS_SERVER);
     }
 
     static void write(Path root, String name, String text) throws IOException {
