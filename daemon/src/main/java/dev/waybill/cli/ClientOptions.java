@@ -25,13 +25,14 @@ final class ClientOptions {
     /** How long a command waits for the daemon before giving up. */
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    /** The help of these options, in the column of every command's own (--as and the filters). */
     static final String HELP = """
-              --socket PATH   the daemon's socket (default: $WAYBILL_SOCKET, else socket.path of
-                              the configuration, else /var/run/waybill/waybill.sock, also when
-                              the default configuration cannot be read)
-              --config FILE   configuration file (default /etc/waybill/waybill.conf)
-              --json          one JSON object, for scripts
-              -h, --help      show this text
+              --socket PATH       the daemon's socket (default: $WAYBILL_SOCKET, else socket.path
+                                  of the configuration, else /var/run/waybill/waybill.sock, also
+                                  when the default configuration cannot be read)
+              --config FILE       configuration file (default /etc/waybill/waybill.conf)
+              --json              one JSON object, for scripts
+              -h, --help          show this text
             """;
 
     String socketFlag;

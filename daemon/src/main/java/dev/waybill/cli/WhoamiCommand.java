@@ -17,7 +17,7 @@ final class WhoamiCommand {
             mail you may see. Root may ask as a WHM reseller with --as, as the WHM pages do.
 
             Options:
-              --as NAME       act as this WHM user (root only)
+              --as NAME           act as this WHM user (root only)
             """ + ClientOptions.HELP;
 
     private WhoamiCommand() {

@@ -36,6 +36,8 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -318,6 +320,23 @@ class QueryCommandTest {
         assertEquals("waybill search: unknown argument '--bogus'", stderr.toString().strip());
         assertEquals(0, run("export", "--oldest", "--msgid", HOSTILE_ID), stderr.toString());
         assertEquals(0, run("stats", "--by-day", "--server", "cli-test"), stderr.toString());
+    }
+
+    /** An option's line of a help text: the option (words with one space between) and the gap after it. */
+    private static final Pattern OPTION_LINE = Pattern.compile("^  (-\\S*(?: \\S+)*?)( {2,})\\S");
+
+    /** The options of every command's help start in one column, the shared ones included. */
+    @Test
+    void help_optionsLineUp() {
+        for (String usage : List.of(QueryCommand.SEARCH_USAGE, QueryCommand.MESSAGE_USAGE, QueryCommand.TRACE_USAGE,
+                QueryCommand.STATS_USAGE, QueryCommand.EXPORT_USAGE, StatusCommand.USAGE, WhoamiCommand.USAGE)) {
+            for (String line : usage.lines().toList()) {
+                Matcher m = OPTION_LINE.matcher(line);
+                if (m.find() && m.group(1).length() < 20) {
+                    assertEquals(22, m.end(1) + m.group(2).length(), "'" + line + "' in\n" + usage);
+                }
+            }
+        }
     }
 
     /** A date alone is a whole day at either end, as on the pages: --since 28th --until 28th is the 28th. */
