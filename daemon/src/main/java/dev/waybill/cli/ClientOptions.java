@@ -35,6 +35,9 @@ final class ClientOptions {
               -h, --help          show this text
             """;
 
+    /** {@link #HELP} without {@code --json}, for a command that writes something else (export's CSV). */
+    static final String HELP_WITHOUT_JSON = HELP.replaceAll("(?m)^ *--json .*\n", "");
+
     String socketFlag;
     Path configFile;
     boolean json;

@@ -88,7 +88,7 @@ final class QueryCommand {
 
             Options:
               --as NAME           (root) see what WHM user NAME sees
-            """ + ClientOptions.HELP;
+            """ + ClientOptions.HELP_WITHOUT_JSON;
 
     /** The filters of {@code search}, which {@code export} takes too. */
     private static final Set<String> FILTERS = Set.of("--type", "--failed", "--recipient", "--sender", "--domain",
@@ -127,6 +127,10 @@ final class QueryCommand {
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
+                if (a.equals("--json") && command.equals("export")) {
+                    throw new IllegalArgumentException("--json: export writes CSV; 'waybill search --json' gives"
+                            + " the rows as JSON");
+                }
                 if (a.startsWith("--") && !CLIENT_OPTIONS.contains(a) && !OPTIONS.get(command).contains(a)) {
                     throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }

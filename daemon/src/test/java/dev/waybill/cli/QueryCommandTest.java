@@ -293,12 +293,13 @@ class QueryCommandTest {
      */
     @Test
     void jsonAndCsv_underTheCLocale_areUtf8() throws Exception {
-        for (String command : new String[] {"search", "export"}) {
-            Process p = cli(Map.of("LC_ALL", "C"), command, "--json", "--msgid", HOSTILE_ID);
+        String[][] commands = {{"search", "--json", "--msgid", HOSTILE_ID}, {"export", "--msgid", HOSTILE_ID}};
+        for (String[] command : commands) {
+            Process p = cli(Map.of("LC_ALL", "C"), command);
             p.getErrorStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, p.waitFor(), command + ": " + out);
-            assertTrue(out.contains("Caf\u00e9 \u5831\u544a"), command + ": " + out);
+            assertEquals(0, p.waitFor(), command[0] + ": " + out);
+            assertTrue(out.contains("Caf\u00e9 \u5831\u544a"), command[0] + ": " + out);
         }
     }
 
@@ -320,6 +321,18 @@ class QueryCommandTest {
         assertEquals("waybill search: unknown argument '--bogus'", stderr.toString().strip());
         assertEquals(0, run("export", "--oldest", "--msgid", HOSTILE_ID), stderr.toString());
         assertEquals(0, run("stats", "--by-day", "--server", "cli-test"), stderr.toString());
+    }
+
+    /** export writes CSV: --json is a usage error saying so, and its help does not offer it. */
+    @Test
+    void export_json_isAUsageError_notCsvUnderAJsonFlag() {
+        assertEquals(2, run("export", "--failed", "--json"), stderr.toString());
+        assertEquals("", out());
+        assertTrue(stderr.toString().contains("--json") && stderr.toString().contains("CSV"), stderr.toString());
+        assertEquals(0, run("export", "--help"), stderr.toString());
+        assertFalse(out().contains("--json"), out());
+        assertEquals(0, run("search", "--help"), stderr.toString());
+        assertTrue(out().contains("--json"), out());
     }
 
     /** An option's line of a help text: the option (words with one space between) and the gap after it. */
