@@ -290,9 +290,27 @@ public final class LogIngestion {
      * How far the store is behind the log, so that a tail (or a database) falling behind shows as
      * numbers that grow; null while unknown: before the tail begins, with no log, or when the file
      * of the committed position is no longer beside the log. A few stat calls, and one read of the
-     * first line past the committed position when there is one.
+     * first line past the committed position when there is one, at most once a second: health
+     * may be asked by every local user as often as they like.
      */
     public Lag lag() {
+        long now = System.nanoTime();
+        Lag known = lastLag;
+        if (known != null && now - lastLagAt < LAG_NANOS) {
+            return known;
+        }
+        Lag lag = measureLag();
+        lastLagAt = now;
+        lastLag = lag;
+        return lag;
+    }
+
+    /** How long a measured {@link #lag()} is answered again. */
+    private static final long LAG_NANOS = 1_000_000_000L;
+    private volatile Lag lastLag;
+    private volatile long lastLagAt;
+
+    private Lag measureLag() {
         StoreWriter w = writer;
         String text = w == null ? null : w.committedPosition();
         LogPosition committed = text != null ? LogPosition.parse(text) : committedAtStart;
