@@ -224,6 +224,17 @@ ensure_java() {
   ok "$JAVA_BIN"
 }
 
+# One run at a time (lib.sh's take_lock). $STATE made first, root's, so that a rollback removes
+# it last; under --dry-run, which changes nothing, no lock.
+lock_runs() {
+  $DRY_RUN && return 0
+  ensure_dir "$STATE" 750 "$([[ -n $R ]] && echo "$(id -un):$(id -gn)" || echo root:root)"
+  local fresh=false
+  [[ -e $LOCK_FILE ]] || fresh=true
+  take_lock
+  if $fresh; then undo_push rm -f "$LOCK_FILE"; fi
+}
+
 ensure_jar() {
   [[ -f $SRC_JAR ]] && return 0
   if $from_checkout && command -v mvn >/dev/null; then
@@ -917,6 +928,7 @@ fi
 
 $DRY_RUN && say "dry run: nothing will be changed"
 check_system
+lock_runs
 ensure_java
 ensure_user
 install_files

@@ -65,6 +65,11 @@ if [[ -z $R ]] && ((EUID != 0)) && ! $DRY_RUN; then
   die "run this as root (sudo $0), or with --dry-run to see what it would do"
 fi
 $DRY_RUN && say "dry run: nothing will be changed"
+# One run at a time (lib.sh's take_lock), where an install left its $STATE, and root's: the
+# daemon's user had it in versions before, and could have put a link in the lock file's place.
+if ! $DRY_RUN && [[ -d $STATE && -O $STATE ]]; then
+  take_lock
+fi
 
 # ---- the daemon --------------------------------------------------------------------------------
 

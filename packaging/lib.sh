@@ -22,6 +22,7 @@ readonly ENV_FILE=$ETC/environment               # JAVA=... when the default jav
 readonly ADMIN_TOKEN_FILE=$ETC/admin.token       # the embedded admin page's token (no cPanel)
 readonly STATE=$R/var/lib/waybill                # root's: the daemon writes nothing here
 readonly STATE_FILE=$STATE/install.state         # what install.sh did, for uninstall.sh
+readonly LOCK_FILE=$STATE/install.lock           # held by the install.sh or uninstall.sh running
 readonly RUN=$R/var/run/waybill                  # the daemon's user's own: its socket
 readonly SOCKET=$RUN/waybill.sock
 # Without systemd only: the supervisor (root) keeps its PID files in a directory of root's, never
@@ -88,7 +89,10 @@ rollback() {
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/waybill-setup.XXXXXX")
 chmod 700 "$WORK"
-cleanup_work() { rm -rf "$WORK"; }
+cleanup_work() {
+  [[ -z $LOCK_HOLDER ]] || kill "$LOCK_HOLDER" 2>/dev/null || true
+  rm -rf "$WORK"
+}
 
 restore_file() { # BACKUP DEST
   local tmp
@@ -199,6 +203,57 @@ remove_path() {
     change "remove $p" || continue
     rm -rf -- "$p"
   done
+}
+
+# ---- one run at a time ---------------------------------------------------------------------------
+
+# take_lock: install.sh and uninstall.sh one at a time (a package's post-install step and an
+# administrator's run would each change, or roll back, what the other has just put in place).
+# Waits up to WAYBILL_LOCK_WAIT seconds (default 300) for the other run, then stops naming it.
+# The file is in $STATE, root's own: the caller makes sure $STATE is there and root's.
+LOCK_HOLDER=""
+take_lock() {
+  local wait=${WAYBILL_LOCK_WAIT:-300} reply=""
+  [[ $wait =~ ^[0-9]+$ ]] || wait=300
+  # A link (or a FIFO, a second name of a file) put there while $STATE was the daemon user's, as
+  # versions before gave it, would have the lock's line written through it: it goes first.
+  if [[ -L $LOCK_FILE ]] || { [[ -e $LOCK_FILE ]] && [[ ! -f $LOCK_FILE || $(stat -c %h "$LOCK_FILE") != 1 ]]; }; then
+    rm -f "$LOCK_FILE"
+  fi
+  exec 8< <(hold_lock "$wait" "$$")
+  LOCK_HOLDER=$!
+  read -r reply <&8 || true
+  exec 8<&-
+  case $reply in
+    locked) ;;
+    gone) die "another run removed $STATE while this one waited: run this again" ;;
+    *) die "another run is under way: ${reply#busy }; run this again once it has ended" ;;
+  esac
+}
+
+# hold_lock WAIT RUN: the lock, held for RUN until it ends, by a process of its own: a shell
+# cannot mark a descriptor close-on-exec, and the daemons a run starts would inherit the lock
+# and keep it for ever. A run that removes the file (a rollback, --purge) frees its waiters on
+# a file no longer there: they lock the new one.
+hold_lock() {
+  local deadline=$((SECONDS + $1)) other said=false
+  while :; do
+    [[ -d $STATE ]] || { echo gone; exit 1; }
+    exec 9>>"$LOCK_FILE"
+    if ! flock -n 9; then
+      other=$(head -n 1 "$LOCK_FILE" 2>/dev/null || true)
+      if [[ $other =~ ^[0-9]+\ [a-z.]+$ ]]; then other="${other#* } (PID ${other%% *})"; else other="install.sh or uninstall.sh"; fi
+      $said || say "another run is under way: $other; waiting up to $1 s for it to end" >&2
+      said=true
+      flock -w "$((deadline > SECONDS ? deadline - SECONDS : 0))" 9 || { echo "busy $other"; exit 1; }
+    fi
+    [[ /proc/$BASHPID/fd/9 -ef $LOCK_FILE ]] && break
+    exec 9>&-
+  done
+  printf '%s %s\n' "$2" "${PROG%% *}" >"$LOCK_FILE"
+  echo locked
+  exec </dev/null >/dev/null 2>&1
+  while [[ -e /proc/$2 ]]; do sleep 1 9>&-; done
 }
 
 # ---- key = value files -------------------------------------------------------------------------

@@ -701,6 +701,52 @@ class InstallIT {
     }
 
     /**
+     * Regression: two runs at once (a package's post-install step and an administrator's) were
+     * not kept apart, and each changed, or rolled back, what the other had just put in place.
+     */
+    @Test
+    void install_whileAnotherRunIsUnderWay_waitsForItThenStopsNamingIt(@TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        Path lock = Files.createDirectories(root.resolve("var/lib/waybill")).resolve("install.lock");
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString(), "WAYBILL_LOCK_WAIT", "1");
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        // The other run, as install.sh holds the lock: its PID and name in the file.
+        Process other = holdLock(lock, 60);
+        try {
+            Set<String> before = files(root);
+            Result r = run(env, command("install.sh", List.of("--db-host", "127.0.0.1", "--db-port",
+                    Integer.toString(closedPort), "--db-admin-user", "root", "--db-admin-password", "x")));
+            assertNotEquals(0, r.status(), r.out());
+            assertTrue(r.out().contains("another run is under way: install.sh (PID " + other.pid() + ")"), r.out());
+            assertFalse(r.out().contains("cannot reach the database server"), "went on beside it: " + r.out());
+            assertEquals(before, files(root), "changed something beside it");
+        } finally {
+            other.destroyForcibly().waitFor();
+        }
+        // One that ends within the wait is waited for.
+        Process brief = holdLock(lock, 2);
+        Result uninstall = run(Map.of("WAYBILL_ROOT", root.toString()), command("uninstall.sh", List.of()));
+        assertEquals(0, uninstall.status(), uninstall.out());
+        assertTrue(uninstall.out().contains("waiting up to"), uninstall.out());
+        assertFalse(brief.isAlive(), "did not wait for it: " + uninstall.out());
+    }
+
+    /** A stand-in for another install.sh: takes the lock, says so in its file, holds it SECONDS. */
+    private static Process holdLock(Path lock, int seconds) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", "exec 9>>\"$1\" && flock 9 && echo \"$$ install.sh\" >\"$1\""
+                + " && sleep " + seconds, "other", lock.toString()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(Files.exists(lock) && Files.readString(lock).startsWith(p.pid() + " "))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return p;
+    }
+
+    /**
      * Regression: the statements install.sh ran as the database administrator were the client's
      * arguments, so the generated password of CREATE USER stood in every user's process listing.
      */
