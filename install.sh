@@ -724,6 +724,7 @@ start_supervised() {
   fi
   local java=""
   [[ -r $ENV_FILE ]] && java=$(conf_get "$ENV_FILE" JAVA)
+  stop_orphaned_daemon
   rm -f "$SUPERVISOR_PID" "$OLD_SUPERVISOR_PID"
   local log=$LOG_DIR/waybill.log
   [[ -e $log ]] || undo_push rm -f "$log" "$log.1" "$log.2" "$log.3" # and what the supervisor rotated

@@ -96,6 +96,8 @@ if use_systemd && systemctl cat waybill.service >/dev/null 2>&1; then
 fi
 if pid=$(supervisor_pid); then
   change "stop the daemon and its supervisor (PID $pid; it ran without systemd)" && stop_supervised
+elif pid=$(daemon_pid); then
+  change "stop the daemon (PID $pid), left running by its supervisor, which was killed" && stop_orphaned_daemon
 fi
 if [[ -S $SOCKET ]] && health "$SOCKET" >/dev/null; then
   warn "a daemon still answers on $SOCKET that neither systemd nor $SUPERVISOR_PID knows about; stop it yourself"

@@ -421,6 +421,43 @@ supervisor_pid() {
   return 1
 }
 
+# is_daemon PID: PID is a live waybill daemon of this installation (run with its configuration),
+# not another process given the number since.
+is_daemon() {
+  local cmd
+  [[ $1 =~ ^[0-9]+$ ]] && cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+  [[ $cmd == *waybill* && $cmd == *" run --config $CONF "* ]]
+}
+
+# The daemon's PID (without systemd), if its PID file names a live waybill daemon: also one whose
+# supervisor was killed (SIGKILL), which runs on, unsupervised.
+daemon_pid() {
+  local pid
+  [[ -r $DAEMON_PID ]] || return 1
+  pid=$(<"$DAEMON_PID")
+  is_daemon "$pid" || return 1
+  echo "$pid"
+}
+
+# stop_orphaned_daemon: with no supervisor running, stops the daemon a killed one left behind, so
+# that the one started next is the only one.
+stop_orphaned_daemon() {
+  local pid i
+  supervisor_pid >/dev/null && return 0
+  pid=$(daemon_pid) || return 0
+  say "the daemon (PID $pid) runs on without its supervisor, which was killed: stopping it"
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 300; i++)); do
+    is_daemon "$pid" || break
+    sleep 0.1
+  done
+  if is_daemon "$pid"; then
+    warn "the daemon (PID $pid) did not stop within 30 s; killing it"
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  rm -f "$DAEMON_PID"
+}
+
 daemon_running() {
   if use_systemd; then
     systemctl is-active --quiet waybill.service

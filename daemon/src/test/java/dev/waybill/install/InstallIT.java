@@ -747,6 +747,49 @@ class InstallIT {
     }
 
     /**
+     * Regression: a supervisor killed (SIGKILL) left its daemon running unsupervised, and the
+     * next run started a second daemon beside it.
+     */
+    @Test
+    void install_afterTheSupervisorWasKilled_leavesOneDaemon(MariaDbServer db, @TempDir Path dir) throws Exception {
+        Path root = rootWithLog(dir);
+        Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
+        List<String> opts = new ArrayList<>(dbOptions(db, "wb_orphan"));
+        opts.addAll(List.of("--admin-listen", "off"));
+        Path pids = root.resolve("var/run/waybill-supervise");
+        long daemon = -1;
+        try {
+            Result install = run(env, command("install.sh", opts));
+            assertEquals(0, install.status(), install.out());
+            long supervisor = pidFrom(pids.resolve("supervise.pid"));
+            daemon = pidFrom(pids.resolve("waybill.pid"));
+            assertEquals(0, run(Map.of(), "kill", "-KILL", Long.toString(supervisor)).status());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (alive(supervisor) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(alive(daemon), "the daemon runs on without its supervisor");
+            Result rerun = run(env, command("install.sh", opts));
+            assertEquals(0, rerun.status(), rerun.out());
+            long now = pidFrom(pids.resolve("waybill.pid"));
+            assertTrue(alive(now), rerun.out());
+            assertFalse(alive(daemon), "two daemons: " + daemon + " and " + now + "\n" + rerun.out());
+            assertTrue(rerun.out().contains("without its supervisor"), rerun.out());
+            // uninstall.sh stops one left so, too.
+            daemon = now;
+            assertEquals(0, run(Map.of(), "kill", "-KILL", Long.toString(pidFrom(pids.resolve("supervise.pid"))))
+                    .status());
+            Result uninstall = run(env, command("uninstall.sh", List.of()));
+            assertEquals(0, uninstall.status(), uninstall.out());
+            assertFalse(alive(daemon), "left running: " + uninstall.out());
+        } finally {
+            run(env, command("uninstall.sh", List.of("--purge", "--db-host", "127.0.0.1", "--db-port",
+                    Integer.toString(db.port()), "--db-admin-user", db.user(), "--db-admin-password", db.password())));
+            ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /**
      * Regression: the statements install.sh ran as the database administrator were the client's
      * arguments, so the generated password of CREATE USER stood in every user's process listing.
      */
