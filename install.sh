@@ -377,6 +377,7 @@ ensure_local_db_server() {
   die "$service started but no socket appeared in ${LOCAL_DB_SOCKETS[*]}"
 }
 
+DB_STARTED_PID=/run/mysqld/waybill-started.pid # of a server install.sh started itself, below
 # Without systemd some packages have no working service script any more (Debian 12's MariaDB
 # ships its SysV script without the mysqld_safe it calls): run the server itself, as its user,
 # in the background, reading the distribution's own configuration.
@@ -389,13 +390,20 @@ start_db_server_directly() {
   printf '    the service script does not work here: starting %s directly\n' "$bin"
   printf '    (it will not start again at boot by itself: run it under your init system, or use --db-host)\n'
   install -d -o mysql -g mysql -m 755 /run/mysqld || die "cannot create /run/mysqld"
-  setsid "$bin" --user=mysql --pid-file=/run/mysqld/waybill-started.pid </dev/null >/dev/null 2>&1 &
+  setsid "$bin" --user=mysql --pid-file="$DB_STARTED_PID" </dev/null >/dev/null 2>&1 &
   undo_push stop_db_server_directly
 }
 
+# The server writes its PID file as the mysql user, who could name any process in it: only a
+# database server (mariadbd or mysqld by its command line) is stopped.
 stop_db_server_directly() {
   local pid
-  pid=$(cat /run/mysqld/waybill-started.pid 2>/dev/null) || return 0
+  pid=$(cat "$DB_STARTED_PID" 2>/dev/null) || return 0
+  if [[ ! $pid =~ ^[0-9]+$ ]] ||
+    [[ ! $(head -z -n 1 "/proc/$pid/cmdline" 2>/dev/null | tr -d '\0') =~ (^|/)(mariadbd|mysqld)$ ]]; then
+    warn "$DB_STARTED_PID names no database server (PID $pid): not stopping it"
+    return 0
+  fi
   kill "$pid" 2>/dev/null || return 0
   while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
 }

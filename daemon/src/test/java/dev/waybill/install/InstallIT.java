@@ -443,6 +443,39 @@ class InstallIT {
         assertEquals(daemon.dbUrl() + "\n" + daemon.dbUser() + "\n" + daemon.serverId() + "\n", out);
     }
 
+    /**
+     * Regression: the rollback of a run that had started MariaDB itself killed the PID in the
+     * server's PID file, which the mysql user can write, whatever process it named.
+     */
+    @Test
+    void rollback_stopsTheDatabaseServerItStarted_andNoProcessElseItsPidFileNames(@TempDir Path dir)
+            throws Exception {
+        Path pidFile = dir.resolve("waybill-started.pid");
+        Process server = new ProcessBuilder(Files.createSymbolicLink(dir.resolve("mariadbd"), Path.of("/bin/sleep"))
+                .toString(), "120").start();
+        Process other = new ProcessBuilder("sleep", "120").start();
+        // install.sh's own function, as its rollback runs it, with the PID file moved here.
+        String[] stop = {"bash", "-c", "source \"$1\" && source <(sed -n '/^stop_db_server_directly() {/,/^}/p' \"$2\")"
+                + " && DB_STARTED_PID=$3 && stop_db_server_directly; cleanup_work", "stop",
+                CHECKOUT.resolve("packaging/lib.sh").toString(), CHECKOUT.resolve("install.sh").toString(),
+                pidFile.toString()};
+        Map<String, String> env = Map.of("WAYBILL_ROOT", dir.resolve("root").toString());
+        try {
+            Files.writeString(pidFile, other.pid() + "\n");
+            Result refused = run(env, stop);
+            assertEquals(0, refused.status(), refused.out());
+            assertTrue(refused.out().contains("names no database server"), refused.out());
+            assertTrue(other.isAlive(), "killed the process the PID file named: " + refused.out());
+            Files.writeString(pidFile, server.pid() + "\n");
+            Result stopped = run(env, stop);
+            assertEquals(0, stopped.status(), stopped.out());
+            assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the server left running: " + stopped.out());
+        } finally {
+            server.destroyForcibly();
+            other.destroyForcibly();
+        }
+    }
+
     /** The daemon's pid as it answers on its socket, or -1 while nothing answers. */
     private static long daemonPid(Path root) throws Exception {
         Result status = run(Map.of("WAYBILL_SOCKET", root.resolve("var/run/waybill/waybill.sock").toString()),
