@@ -442,20 +442,27 @@ daemon_pid() {
 # stop_orphaned_daemon: with no supervisor running, stops the daemon a killed one left behind, so
 # that the one started next is the only one.
 stop_orphaned_daemon() {
-  local pid i
+  local pid
   supervisor_pid >/dev/null && return 0
   pid=$(daemon_pid) || return 0
   say "the daemon (PID $pid) runs on without its supervisor, which was killed: stopping it"
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 300; i++)); do
-    is_daemon "$pid" || break
-    sleep 0.1
-  done
-  if is_daemon "$pid"; then
+  if ! terminate "$pid" is_daemon; then
     warn "the daemon (PID $pid) did not stop within 30 s; killing it"
     kill -KILL "$pid" 2>/dev/null
   fi
   rm -f "$DAEMON_PID"
+}
+
+# terminate PID CHECK: sends PID a SIGTERM and waits up to 30 s while "CHECK PID" still holds (the
+# process, not another given its number since); fails if it still does then.
+terminate() {
+  local i
+  kill -TERM "$1" 2>/dev/null || return 0
+  for ((i = 0; i < 300; i++)); do
+    "$2" "$1" || return 0
+    sleep 0.1
+  done
+  ! "$2" "$1"
 }
 
 daemon_running() {
@@ -485,15 +492,10 @@ health_field() {
 
 # stop_supervised: stops the supervisor (and with it the daemon) started without systemd.
 stop_supervised() {
-  local pid i
+  local pid
   pid=$(supervisor_pid) || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
   # Gone, or its number taken by another process since: never one to kill.
-  for ((i = 0; i < 300; i++)); do
-    is_supervisor "$pid" || break
-    sleep 0.1
-  done
-  if is_supervisor "$pid"; then
+  if ! terminate "$pid" is_supervisor; then
     warn "the supervisor (PID $pid) did not stop within 30 s; killing it and the daemon"
     local child
     child=$(cat "$DAEMON_PID" 2>/dev/null || true)
