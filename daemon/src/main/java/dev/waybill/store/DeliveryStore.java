@@ -19,10 +19,11 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * Writes rows to MariaDB: one {@link RowBatch} is one transaction. Prepared statements only,
- * batched. Rows are upserted by their {@link RowKey}; an update only wins if it is not older than
+ * Writes rows to MariaDB: one {@link RowBatch} is one transaction. Rows are upserted by their
+ * {@link RowKey} with prepared statements, batched; an update only wins if it is not older than
  * what the row holds ({@code last_time}), so that importing an old rotated log while the daemon
- * runs never turns a newer state back.
+ * runs never turns a newer state back. Many rows of which none is stored yet (an import, a
+ * backlog) are inserted as a {@link InfileLoad} instead, which stores the same for less CPU.
  */
 public final class DeliveryStore {
 
@@ -74,6 +75,16 @@ public final class DeliveryStore {
             1024);
     static final MultiRowStatement LINES = new MultiRowStatement(
             "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 128);
+    /** New rows, owner entries and lines as one stream each: see {@link InfileLoad}. */
+    private static final InfileLoad NEW_ROWS = new InfileLoad("delivery", """
+            row_key, server_id, type, msgid, email, sender, user, domain, size, senderhost, senderip, senderauth,
+            spamscore, sendtime, recipient, deliveredto, deliveryuser, deliverydomain, router, transport, host, ip,
+            message, actiontime, remote, subject, attempts, reply, tls, bounce_msgid, bounce_of, last_time, numbering""",
+            false);
+    private static final InfileLoad NEW_OWNERS = new InfileLoad("delivery_owner",
+            "server_id, owner, sendtime, row_key, type, last_time", false);
+    private static final InfileLoad NEW_LINES = new InfileLoad("message_log",
+            "server_id, msgid, first_time, chunk_hash, log_lines", true);
 
     /** Row keys as MariaDB's HEX() spells them. */
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
@@ -90,6 +101,8 @@ public final class DeliveryStore {
     private volatile int serverId = -1;
     /** The server's max_allowed_packet, read at {@link #prepare()}. */
     private volatile long maxPacket = Long.MAX_VALUE;
+    /** Whether new rows go as {@link InfileLoad}s: until the server refuses LOAD DATA LOCAL. */
+    private volatile boolean infile = true;
 
     public DeliveryStore(DataSource dataSource, String serverName) {
         this.dataSource = dataSource;
@@ -376,7 +389,8 @@ public final class DeliveryStore {
     }
 
     private void writeRows(Connection c, RowBatch batch, List<RowBatch.Row> rows) throws SQLException {
-        if (batch.tables.deliveries()) {
+        if (batch.tables.deliveries() && !load(c, NEW_ROWS, rows, (out, r) -> writeRow(out, r.key().bytes(serverId),
+                r.outcome()))) {
             try (Statement st = c.createStatement()) {
                 st.execute("SET @moved = NULL");
             }
@@ -557,6 +571,10 @@ public final class DeliveryStore {
                 owners.add(new Object[] {owner, sendtime, keys.get(i), type, last});
             }
         }
+        if (load(c, NEW_OWNERS, owners, (out, o) -> out.number(serverId).text((String) o[0]).number((Long) o[1])
+                .bytes((byte[]) o[2]).number((Integer) o[3]).number((Long) o[4]).end())) {
+            return;
+        }
         OWNERS.execute(c, owners, (ps, at, o) -> {
             ps.setInt(at, serverId);
             ps.setString(at + 1, (String) o[0]);
@@ -585,10 +603,11 @@ public final class DeliveryStore {
         ps.setString(i++, cut(o.senderhost(), 255));
         ps.setString(i++, ascii(o.senderip(), 45));
         ps.setString(i++, cut(o.senderauth(), 64));
-        if (o.spamscore() == null || o.spamscore().isNaN() || Math.abs(o.spamscore()) >= 10_000) {
+        BigDecimal spamscore = spamscore(o);
+        if (spamscore == null) {
             ps.setNull(i++, Types.DECIMAL);
         } else {
-            ps.setBigDecimal(i++, BigDecimal.valueOf(o.spamscore()));
+            ps.setBigDecimal(i++, spamscore);
         }
         ps.setLong(i++, unixTime(o.sendunixtime()));
         ps.setString(i++, cut(o.recipient(), 320));
@@ -610,6 +629,57 @@ public final class DeliveryStore {
         ps.setString(i++, ascii(o.bounceOf(), 23));
         ps.setLong(i++, unixTime(o.actionunixtime()));
         ps.setInt(i, NUMBERED_BY_RECIPIENT);
+    }
+
+    /** {@link #bindRow}'s values, for a {@link InfileLoad}. */
+    private void writeRow(InfileRows out, byte[] key, Outcome o) {
+        out.bytes(key).number(serverId).number(o.type().ordinal()).text(o.msgid())
+                .text(cut(o.email(), 320)).text(cut(o.sender(), 320)).text(cut(o.user(), 64)).text(cut(o.domain(), 255));
+        if (o.size() < 0) {
+            out.nul();
+        } else {
+            out.number(o.size());
+        }
+        out.text(cut(o.senderhost(), 255)).text(ascii(o.senderip(), 45)).text(cut(o.senderauth(), 64))
+                .decimal(spamscore(o)).number(unixTime(o.sendunixtime())).text(cut(o.recipient(), 320))
+                .text(cut(o.deliveredto(), 1024)).text(cut(o.deliveryuser(), 64)).text(cut(o.deliverydomain(), 255))
+                .text(cut(o.router(), 64)).text(cut(o.transport(), 64)).text(cut(o.host(), 255)).text(ascii(o.ip(), 45))
+                .text(text(o.message())).number(unixTime(o.actionunixtime())).number(o.transportIsRemote() ? 1 : 0)
+                .text(cut(o.subject(), 1000)).number(Math.min(o.attempts(), 65_535)).text(text(o.reply()))
+                .text(ascii(o.tls(), 128)).text(ascii(o.bounceMsgid(), 23)).text(ascii(o.bounceOf(), 23))
+                .number(unixTime(o.actionunixtime())).number(NUMBERED_BY_RECIPIENT).end();
+    }
+
+    /**
+     * The spam score as its DECIMAL(7,3) column holds it, rounded as MariaDB rounds; null if
+     * there is none or it does not fit.
+     */
+    private static BigDecimal spamscore(Outcome o) {
+        if (o.spamscore() == null || o.spamscore().isNaN() || Math.abs(o.spamscore()) >= 9_999.9995) {
+            return null;
+        }
+        return BigDecimal.valueOf(o.spamscore()).setScale(3, java.math.RoundingMode.HALF_UP);
+    }
+
+    /**
+     * Inserts {@code rows} as a {@link InfileLoad} if there are enough of them and the server
+     * takes it; false if they are still to be written by statements. A server that refuses
+     * {@code LOAD DATA LOCAL} is asked no more.
+     */
+    private <T> boolean load(Connection c, InfileLoad load, List<T> rows, InfileLoad.Writer<T> writer)
+            throws SQLException {
+        if (!infile || rows.size() < InfileLoad.MIN_ROWS) {
+            return false;
+        }
+        try {
+            return load.insert(c, rows, writer, statementBudget());
+        } catch (SQLException e) {
+            if (!InfileLoad.refused(e)) {
+                throw e;
+            }
+            infile = false;
+            return false;
+        }
     }
 
     private void retractDeliveries(Connection c, RowBatch batch) throws SQLException {
@@ -650,6 +720,10 @@ public final class DeliveryStore {
 
     private void writeLines(Connection c, RowBatch batch, List<RowBatch.Chunk> chunks) throws SQLException {
         if (!batch.tables.ownersAndLines()) {
+            return;
+        }
+        if (load(c, NEW_LINES, chunks, (out, chunk) -> out.number(serverId).text(chunk.msgid)
+                .number(unixTime(chunk.firstTime)).bytes(chunk.id()).text(cut(chunk.text(), 8_000_000)).end())) {
             return;
         }
         LINES.execute(c, chunks, (ps, at, chunk) -> {
