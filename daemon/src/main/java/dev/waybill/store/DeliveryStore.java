@@ -86,6 +86,9 @@ public final class DeliveryStore {
     private static final InfileLoad NEW_LINES = new InfileLoad("message_log",
             "server_id, msgid, first_time, chunk_hash, log_lines", true);
 
+    /** Characters of one message's lines a chunk keeps at most (a MEDIUMTEXT holds 16 MiB). */
+    private static final int LINES_MAX = 8_000_000;
+
     /** Row keys as MariaDB's HEX() spells them. */
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
@@ -723,7 +726,7 @@ public final class DeliveryStore {
             return;
         }
         if (load(c, NEW_LINES, chunks, (out, chunk) -> out.number(serverId).text(chunk.msgid)
-                .number(unixTime(chunk.firstTime)).bytes(chunk.id()).text(cut(chunk.text(), 8_000_000)).end())) {
+                .number(unixTime(chunk.firstTime)).bytes(chunk.id()).text(chunk.textView(), LINES_MAX).end())) {
             return;
         }
         LINES.execute(c, chunks, (ps, at, chunk) -> {
@@ -731,7 +734,7 @@ public final class DeliveryStore {
             ps.setString(at + 1, chunk.msgid);
             ps.setLong(at + 2, unixTime(chunk.firstTime));
             ps.setBytes(at + 3, chunk.id());
-            ps.setString(at + 4, cut(chunk.text(), 8_000_000));
+            ps.setString(at + 4, cut(chunk.text(), LINES_MAX));
         }, chunk -> chunkBytes(chunk) + 100, statementBudget());
     }
 

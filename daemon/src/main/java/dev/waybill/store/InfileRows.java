@@ -108,11 +108,19 @@ final class InfileRows {
     }
 
     InfileRows text(String s) {
-        if (s == null) {
-            return nul();
-        }
+        return s == null ? nul() : text(s, s.length());
+    }
+
+    /**
+     * The first {@code max} characters of {@code s} (one fewer if a surrogate pair would be cut),
+     * as {@link #text(String)} writes them.
+     */
+    InfileRows text(CharSequence s, int max) {
         separate();
-        int n = s.length();
+        int n = Math.min(s.length(), max);
+        if (n < s.length() && n > 0 && Character.isHighSurrogate(s.charAt(n - 1))) {
+            n--;
+        }
         room(n);
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);

@@ -59,6 +59,11 @@ public final class RowBatch {
             return text.toString();
         }
 
+        /** The lines as they are being kept, not copied: for writing out at once. */
+        CharSequence textView() {
+            return text;
+        }
+
         /**
          * Eight bytes naming this chunk among its message's (not a digest: nothing trusts it): the
          * ordinal in the first two, big-endian so that ids sort by it, and the hash in the rest.
@@ -109,9 +114,10 @@ public final class RowBatch {
         }
     }
 
-    final Map<RowKey, Row> rows = new LinkedHashMap<>();
-    final Map<RowKey, Retraction> retracted = new LinkedHashMap<>();
-    final Map<String, Chunk> chunks = new LinkedHashMap<>();
+    // Not final: the parts of a split share them (see split()).
+    Map<RowKey, Row> rows = new LinkedHashMap<>();
+    Map<RowKey, Retraction> retracted = new LinkedHashMap<>();
+    Map<String, Chunk> chunks = new LinkedHashMap<>();
     private int lineCount;
     private long lineChars;
     Position position;
@@ -200,6 +206,8 @@ public final class RowBatch {
      * order (but for the owner entries a row moved by its arrival leaves at its former time, which
      * the delivery part drops: the other part never writes there again). The position and file
      * marks are in neither; {@link #marksOnly()} carries them, to be written once both parts are.
+     * The parts share this batch's rows and lines, not copies: neither it nor they may be added
+     * to after the split.
      */
     public List<RowBatch> split() {
         RowBatch deliveries = new RowBatch();
@@ -207,11 +215,11 @@ public final class RowBatch {
         RowBatch side = new RowBatch();
         side.tables = Tables.OWNERS_AND_LINES;
         for (RowBatch part : List.of(deliveries, side)) {
-            part.rows.putAll(rows);
-            part.retracted.putAll(retracted);
+            part.rows = rows;
+            part.retracted = retracted;
         }
         side.ownersFrom = ownersFrom;
-        side.chunks.putAll(chunks);
+        side.chunks = chunks;
         side.lineCount = lineCount;
         return List.of(deliveries, side);
     }

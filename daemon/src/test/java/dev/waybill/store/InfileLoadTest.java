@@ -211,6 +211,42 @@ class InfileLoadTest {
         }
     }
 
+    /**
+     * A message's lines beyond what a chunk keeps (8,000,000 characters) are cut, loaded or not,
+     * and never inside a character that takes two Java chars.
+     */
+    @Test
+    void write_linesLongerThanAChunkKeeps_areCutBeforeTheCharacterAtTheEdge(TestDatabase db) throws Exception {
+        try (Connection root = db.connect(); Statement st = root.createStatement()) {
+            st.execute("SET GLOBAL max_allowed_packet = 67108864");
+            try (HikariDataSource ds = db.pool(1)) {
+                String huge = "x".repeat(7_999_999) + "\ud83d\ude00 and after";
+                List<DeliveryStore> stores = List.of(prepared(ds, "cut-loaded"), prepared(ds, "cut-stated"));
+                for (DeliveryStore store : stores) {
+                    RowBatch b = new RowBatch();
+                    int lines = store == stores.get(0) ? 20 : 1;
+                    for (int i = 0; i < lines; i++) {
+                        b.line(String.format("1toyx8-0000000%04d-0001", i), 1_000, 0, i == 0 ? huge : "short");
+                    }
+                    assertEquals(DeliveryStore.Written.WHOLE, store.write(b));
+                }
+                try (Connection c = ds.getConnection(); Statement q = c.createStatement(); ResultSet rs = q.executeQuery(
+                        "SELECT s.name, CHAR_LENGTH(l.log_lines), RIGHT(l.log_lines, 1) FROM message_log l"
+                                + " JOIN server s ON s.id = l.server_id WHERE l.msgid = '1toyx8-00000000000-0001'"
+                                + " ORDER BY s.name")) {
+                    for (String server : List.of("cut-loaded", "cut-stated")) {
+                        assertTrue(rs.next());
+                        assertEquals(server, rs.getString(1));
+                        assertEquals(7_999_999, rs.getInt(2), server);
+                        assertEquals("x", rs.getString(3), server);
+                    }
+                }
+            } finally {
+                st.execute("SET GLOBAL max_allowed_packet = DEFAULT");
+            }
+        }
+    }
+
     private static final String DELIVERY = """
             SELECT HEX(SUBSTR(d.row_key, 1, 11)), HEX(SUBSTR(d.row_key, 14)), d.type, d.msgid, d.email, d.sender,
               d.user, d.domain, d.size, d.senderhost, d.senderip, d.senderauth, d.spamscore, d.sendtime, d.recipient,
