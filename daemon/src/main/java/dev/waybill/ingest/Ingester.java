@@ -27,7 +27,7 @@ public final class Ingester {
     private CpanelAccounts accounts;
     private final MessageAssembler assembler;
     private final boolean live;
-    private RowBatch batch = new RowBatch();
+    private RowBatch batch;
     private boolean replaying;
     private ParsedLine current;
     /** The line being fed, replayed or not. */
@@ -51,6 +51,14 @@ public final class Ingester {
                 live ? this::rejection : this::finished);
         this.assembler = live ? a.live() : a.onRetract(this::retract);
         this.live = live;
+        this.batch = newBatch();
+    }
+
+    /** A batch of this reading: fresh if it writes each message once (see {@link RowBatch#fresh}). */
+    private RowBatch newBatch() {
+        RowBatch b = new RowBatch();
+        b.fresh(!live);
+        return b;
     }
 
     /**
@@ -219,7 +227,7 @@ public final class Ingester {
         RowBatch done = batch;
         CpanelAccounts now = accounts;
         done.ownersFrom((user, deliveryuser, recipient) -> owners(now, user, deliveryuser, recipient));
-        batch = new RowBatch();
+        batch = newBatch();
         return done;
     }
 

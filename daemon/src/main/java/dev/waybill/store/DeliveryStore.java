@@ -22,8 +22,9 @@ import javax.sql.DataSource;
  * Writes rows to MariaDB: one {@link RowBatch} is one transaction. Rows are upserted by their
  * {@link RowKey} with prepared statements, batched; an update only wins if it is not older than
  * what the row holds ({@code last_time}), so that importing an old rotated log while the daemon
- * runs never turns a newer state back. Many rows of which none is stored yet (an import, a
- * backlog) are inserted as a {@link InfileLoad} instead, which stores the same for less CPU.
+ * runs never turns a newer state back. The many new rows of a {@linkplain RowBatch#fresh fresh}
+ * batch (an import, a backfill), and the raw lines of any large batch, are inserted as a
+ * {@link InfileLoad} instead, which stores the same for less CPU.
  */
 public final class DeliveryStore {
 
@@ -392,8 +393,8 @@ public final class DeliveryStore {
     }
 
     private void writeRows(Connection c, RowBatch batch, List<RowBatch.Row> rows) throws SQLException {
-        if (batch.tables.deliveries() && !load(c, NEW_ROWS, rows, (out, r) -> writeRow(out, r.key().bytes(serverId),
-                r.outcome()))) {
+        if (batch.tables.deliveries() && !(batch.fresh && load(c, NEW_ROWS, rows,
+                (out, r) -> writeRow(out, r.key().bytes(serverId), r.outcome())))) {
             try (Statement st = c.createStatement()) {
                 st.execute("SET @moved = NULL");
             }
@@ -574,7 +575,7 @@ public final class DeliveryStore {
                 owners.add(new Object[] {owner, sendtime, keys.get(i), type, last});
             }
         }
-        if (load(c, NEW_OWNERS, owners, (out, o) -> out.number(serverId).text((String) o[0]).number((Long) o[1])
+        if (batch.fresh && load(c, NEW_OWNERS, owners, (out, o) -> out.number(serverId).text((String) o[0]).number((Long) o[1])
                 .bytes((byte[]) o[2]).number((Integer) o[3]).number((Long) o[4]).end())) {
             return;
         }

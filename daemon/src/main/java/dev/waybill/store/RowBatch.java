@@ -123,6 +123,8 @@ public final class RowBatch {
     Position position;
     ImportedFile imported;
     Tables tables = Tables.ALL;
+    /** Whether its rows are expected to be new to the store: see {@link #fresh(boolean)}. */
+    boolean fresh;
     Owners ownersFrom = (user, deliveryuser, recipient) -> List.of();
 
     /** Adds or replaces a row; the last state given for a key is the one written. */
@@ -155,6 +157,21 @@ public final class RowBatch {
     /** Characters of raw lines in this batch: what bounds its memory when lines are long. */
     public long lineChars() {
         return lineChars;
+    }
+
+    /**
+     * Says whether this batch's rows are expected to be new to the store, as a reading that writes
+     * each message once, when it is finished (an import, a backfill), writes them: the store then
+     * inserts them as a load, and only falls back to its upserts if one is there after all. A
+     * live reading writes a message's rows again at each change, so its batches are not fresh.
+     */
+    public void fresh(boolean fresh) {
+        this.fresh = fresh;
+    }
+
+    /** See {@link #fresh(boolean)}. */
+    public boolean isFresh() {
+        return fresh;
     }
 
     /** Sets who may see a row from its stored columns (by default: nobody more than the batch says). */
@@ -218,6 +235,8 @@ public final class RowBatch {
             part.rows = rows;
             part.retracted = retracted;
         }
+        deliveries.fresh = fresh;
+        side.fresh = fresh;
         side.ownersFrom = ownersFrom;
         side.chunks = chunks;
         side.lineCount = lineCount;

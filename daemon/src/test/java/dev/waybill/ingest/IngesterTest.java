@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.waybill.account.CpanelAccounts;
 import dev.waybill.exim.LineParser;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class IngesterTest {
@@ -38,6 +39,24 @@ class IngesterTest {
         assertFalse(ingester.due(5_000), "4,999 short lines");
         ingester.accept(parser.parse("2026-11-28 10:00:02 " + id + " == c@d.test R=r T=t defer (-1): short"), -1);
         assertTrue(ingester.due(5_000), "5,000 lines");
+    }
+
+    /**
+     * A reading that writes each message once (an import, a backfill) makes fresh batches, which
+     * the store loads; a live one writes rows again at each change, and its batches are not.
+     */
+    @Test
+    void takeBatch_isFreshForAFinishedOnlyReading_only() {
+        LineParser parser = new LineParser(ZoneOffset.UTC);
+        Ingester live = new Ingester("test", CpanelAccounts.none(), 86_400);
+        Ingester once = Ingester.finishedOnly("test", CpanelAccounts.none(), 86_400);
+        for (Ingester ingester : List.of(live, once)) {
+            for (int batch = 0; batch < 2; batch++) {
+                ingester.accept(parser.parse("2026-11-28 10:00:0" + batch + " 1vAbcD-00000" + batch
+                        + "-AA <= a@b.test H=mx [192.0.2.1] P=esmtp S=10 for c@d.test"), -1);
+                assertEquals(ingester == once, ingester.takeBatch().isFresh(), "batch " + batch);
+            }
+        }
     }
 
     /**

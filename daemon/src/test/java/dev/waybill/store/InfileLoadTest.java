@@ -77,6 +77,29 @@ class InfileLoadTest {
     }
 
     /**
+     * A live reading writes a message's rows again at each change, so its batches go by statement
+     * (a load would mostly be rolled back); their lines, which are only ever added, are loaded.
+     */
+    @Test
+    void write_aLiveBatch_upsertsItsRows_andLoadsItsLines(TestDatabase db) throws Exception {
+        try (HikariDataSource ds = db.pool(1)) {
+            DeliveryStore store = prepared(ds, "live");
+            List<Outcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                outcomes.add(outcome(OutcomeType.DEFER, i, "subject", 1_000, 1));
+            }
+            RowBatch live = batchOf(outcomes);
+            live.fresh(false);
+            long loads = status(db, "Com_load");
+            assertEquals(DeliveryStore.Written.WHOLE, store.write(live));
+            assertEquals(loads + 1, status(db, "Com_load"), "the lines alone");
+            assertEquals(20, rows(ds, "live", DELIVERY).size());
+            assertEquals(40, rows(ds, "live", OWNERS).size());
+            assertEquals(20, rows(ds, "live", LINES).size());
+        }
+    }
+
+    /**
      * A batch holding a row stored before (the same lines read again, or a later state of a
      * message): the load is rolled back, and the statements merge the batch as they always did.
      * Lines stored before are simply passed over, as by INSERT IGNORE.
@@ -322,9 +345,10 @@ class InfileLoadTest {
                 null, time, true, subject, attempts, "250 OK", null, null, null, 1);
     }
 
-    /** One batch of {@code outcomes}, owned by ann and bob, each with a line naming it. */
+    /** One fresh batch of {@code outcomes}, owned by ann and bob, each with a line naming it. */
     private static RowBatch batchOf(List<Outcome> outcomes) {
         RowBatch b = new RowBatch();
+        b.fresh(true);
         for (Outcome o : outcomes) {
             b.row(RowKey.ofMessage(o.msgid(), o.row()), o, List.of("ann", "bob"));
             b.line(o.msgid(), o.sendunixtime(), 0, "line of " + o.msgid() + ": " + o.subject());

@@ -29,6 +29,7 @@ class RowBatchTest {
         }
         b.retract(RowKey.ofMessage("1xX9eC-000099-aa", 999), 1, List.of("u"));
         b.position("log", "p", null);
+        b.fresh(true);
         List<RowBatch> parts = b.split();
         assertEquals(2, parts.size());
         RowBatch deliveries = parts.get(0);
@@ -48,6 +49,7 @@ class RowBatchTest {
         for (RowBatch part : parts) {
             assertFalse(part.hasMarks());
             assertFalse(part.isEmpty());
+            assertTrue(part.fresh, "a fresh batch's parts are fresh: each is loaded");
         }
         RowBatch marks = b.marksOnly();
         assertTrue(marks.hasMarks());
