@@ -11,8 +11,8 @@ import java.util.List;
  * New rows sent as {@code LOAD DATA LOCAL INFILE}: the driver streams them as one file of text
  * ({@link InfileRows}) instead of binding every value of every row to a prepared statement, and
  * MariaDB reads them without a statement to parse or an upsert to weigh. Measured on an import
- * of a million lines, the driver's CPU falls by three quarters, the import's by 7 %, MariaDB's by
- * 2 % (its work is mostly the indexes, either way).
+ * of a million lines: the import's CPU falls by about 8 %, MariaDB's by 2 to 8 % (its work is
+ * mostly the indexes, either way).
  *
  * <p>It only ever inserts: {@link #insert} writes all of the rows or none. A row whose key is
  * stored already (a reading of lines read before), or a value the server had to adjust (a
