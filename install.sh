@@ -395,17 +395,21 @@ start_db_server_directly() {
 }
 
 # The server writes its PID file as the mysql user, who could name any process in it: only a
-# database server (mariadbd or mysqld by its command line) is stopped.
+# database server (mariadbd or mysqld by its command line) is stopped. One that has not stopped
+# within 30 s is left to finish its shutdown (never killed: that would cost it a crash recovery).
 stop_db_server_directly() {
   local pid
   pid=$(cat "$DB_STARTED_PID" 2>/dev/null) || return 0
-  if [[ ! $pid =~ ^[0-9]+$ ]] ||
-    [[ ! $(head -z -n 1 "/proc/$pid/cmdline" 2>/dev/null | tr -d '\0') =~ (^|/)(mariadbd|mysqld)$ ]]; then
+  if [[ ! $pid =~ ^[0-9]+$ ]] || ! is_db_server "$pid"; then
     warn "$DB_STARTED_PID names no database server (PID $pid): not stopping it"
     return 0
   fi
-  kill "$pid" 2>/dev/null || return 0
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  terminate "$pid" is_db_server ||
+    warn "the database server (PID $pid) has not stopped within 30 s; left to finish shutting down"
+}
+
+is_db_server() {
+  [[ $(head -z -n 1 "/proc/$1/cmdline" 2>/dev/null | tr -d '\0') =~ (^|/)(mariadbd|mysqld)$ ]]
 }
 
 random_password() {

@@ -445,7 +445,8 @@ class InstallIT {
 
     /**
      * Regression: the rollback of a run that had started MariaDB itself killed the PID in the
-     * server's PID file, which the mysql user can write, whatever process it named.
+     * server's PID file, which the mysql user can write, whatever process it named; and it waited
+     * for ever for a server that did not stop.
      */
     @Test
     void rollback_stopsTheDatabaseServerItStarted_andNoProcessElseItsPidFileNames(@TempDir Path dir)
@@ -454,9 +455,15 @@ class InstallIT {
         Process server = new ProcessBuilder(Files.createSymbolicLink(dir.resolve("mariadbd"), Path.of("/bin/sleep"))
                 .toString(), "120").start();
         Process other = new ProcessBuilder("sleep", "120").start();
-        // install.sh's own function, as its rollback runs it, with the PID file moved here.
-        String[] stop = {"bash", "-c", "source \"$1\" && source <(sed -n '/^stop_db_server_directly() {/,/^}/p' \"$2\")"
-                + " && DB_STARTED_PID=$3 && stop_db_server_directly; cleanup_work", "stop",
+        Files.createDirectory(dir.resolve("stuck"));
+        Process stuck = new ProcessBuilder(Files.createSymbolicLink(dir.resolve("stuck/mysqld"),
+                Path.of("/usr/bin/perl")).toString(), "-e", "$| = 1; $SIG{TERM} = 'IGNORE'; print qq(ready\\n); sleep 120")
+                .start();
+        assertEquals("ready", new String(stuck.getInputStream().readNBytes(5), StandardCharsets.UTF_8));
+        // install.sh's own functions, as its rollback runs them, with the PID file moved here.
+        String[] stop = {"bash", "-c", "source \"$1\" && source <(sed -n '/^stop_db_server_directly() {/,/^}/p;"
+                + " /^is_db_server() {/,/^}/p' \"$2\") && DB_STARTED_PID=$3 && stop_db_server_directly; cleanup_work",
+                "stop",
                 CHECKOUT.resolve("packaging/lib.sh").toString(), CHECKOUT.resolve("install.sh").toString(),
                 pidFile.toString()};
         Map<String, String> env = Map.of("WAYBILL_ROOT", dir.resolve("root").toString());
@@ -470,9 +477,19 @@ class InstallIT {
             Result stopped = run(env, stop);
             assertEquals(0, stopped.status(), stopped.out());
             assertTrue(server.waitFor(10, TimeUnit.SECONDS), "the server left running: " + stopped.out());
+            // A server that does not stop: the rollback goes on after 30 s, and leaves it be.
+            Files.writeString(pidFile, stuck.pid() + "\n");
+            long started = System.nanoTime();
+            Result waited = run(env, stop);
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertEquals(0, waited.status(), waited.out());
+            assertTrue(waited.out().contains("has not stopped within 30 s"), waited.out());
+            assertTrue(seconds >= 29 && seconds < 90, seconds + " s");
+            assertTrue(stuck.isAlive(), "never killed");
         } finally {
             server.destroyForcibly();
             other.destroyForcibly();
+            stuck.destroyForcibly();
         }
     }
 
