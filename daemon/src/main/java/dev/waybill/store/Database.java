@@ -129,9 +129,6 @@ public final class Database {
         // next, where a bulk command is encoded whole before the server sees any of it.
         h.addDataSourceProperty("useBulkStmts", "false");
         h.addDataSourceProperty("useBulkStmtsForInserts", "false");
-        // New rows go as LOAD DATA LOCAL (InfileLoad), from a stream the store hands the driver;
-        // the driver sends no file of its own unless a statement names it.
-        h.addDataSourceProperty("allowLocalInfile", "true");
         if (!config.dbUrl().toLowerCase(Locale.ROOT).contains("sockettimeout=")) {
             h.addDataSourceProperty("socketTimeout", String.valueOf(socketSeconds * 1000));
         }

@@ -16,15 +16,16 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import javax.sql.DataSource;
 
 /**
  * Writes rows to MariaDB: one {@link RowBatch} is one transaction. Rows are upserted by their
  * {@link RowKey} with prepared statements, batched; an update only wins if it is not older than
  * what the row holds ({@code last_time}), so that importing an old rotated log while the daemon
- * runs never turns a newer state back. The many new rows of a {@linkplain RowBatch#fresh fresh}
- * batch (an import, a backfill), and the raw lines of any large batch, are inserted as a
- * {@link InfileLoad} instead, which stores the same for less CPU.
+ * runs never turns a newer state back. The rows of a {@linkplain RowBatch#fresh fresh} batch (an
+ * import, a backfill), new to the store as a rule, are inserted with plain INSERTs first, which
+ * cost MariaDB less than the upsert's weighing: see {@link #insertFresh}.
  */
 public final class DeliveryStore {
 
@@ -50,12 +51,13 @@ public final class DeliveryStore {
             + " AND VALUES(size) IS NOT NULL) OR sendtime = VALUES(sendtime), sendtime,"
             + " IF((@moved := CONCAT_WS(',', @moved, CONCAT(HEX(row_key), ':', sendtime))) IS NULL, NULL,"
             + " VALUES(sendtime)))";
-    static final MultiRowStatement UPSERT = new MultiRowStatement("""
+    private static final String ROW_INSERT = """
             INSERT INTO delivery (row_key, server_id, type, msgid, email, sender, user, domain, size,
               senderhost, senderip, senderauth, spamscore, sendtime, recipient, deliveredto, deliveryuser,
               deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
               reply, tls, bounce_msgid, bounce_of, last_time, numbering) VALUES
-            """, 33, "\nON DUPLICATE KEY UPDATE\n" + FIRST_ASSIGNMENT + ",\n"
+            """;
+    static final MultiRowStatement UPSERT = new MultiRowStatement(ROW_INSERT, 33, "\nON DUPLICATE KEY UPDATE\n" + FIRST_ASSIGNMENT + ",\n"
             + updates(false, "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router",
                     "transport", "host", "ip", "message", "actiontime", "remote", "reply", "tls",
                     "bounce_msgid") + ",\n"
@@ -70,22 +72,17 @@ public final class DeliveryStore {
     private static final String OWNER_UPDATE = "\nON DUPLICATE KEY UPDATE"
             + " type = IF(" + NOT_OLDER + ", VALUES(type), type),"
             + " last_time = GREATEST(last_time, VALUES(last_time))";
+    private static final String OWNER_INSERT =
+            "INSERT INTO delivery_owner (server_id, owner, sendtime, row_key, type, last_time) VALUES ";
     /** An owner entry carries the row's type, so that counts by type read the owner index alone. */
-    static final MultiRowStatement OWNERS = new MultiRowStatement(
-            "INSERT INTO delivery_owner (server_id, owner, sendtime, row_key, type, last_time) VALUES ", 6, OWNER_UPDATE,
-            1024);
+    static final MultiRowStatement OWNERS = new MultiRowStatement(OWNER_INSERT, 6, OWNER_UPDATE, 1024);
+    /** Rows and owner entries of a fresh batch, inserted first (see {@link #insertFresh}). */
+    static final MultiRowStatement NEW_ROWS = new MultiRowStatement(ROW_INSERT, 33, "", 128);
+    static final MultiRowStatement NEW_OWNERS = new MultiRowStatement(OWNER_INSERT, 6, "", 1024);
+    /** Below this many rows, a fresh batch's savepoint costs more than the insert saves. */
+    static final int FRESH_MIN_ROWS = 16;
     static final MultiRowStatement LINES = new MultiRowStatement(
             "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 128);
-    /** New rows, owner entries and lines as one stream each: see {@link InfileLoad}. */
-    private static final InfileLoad NEW_ROWS = new InfileLoad("delivery", """
-            row_key, server_id, type, msgid, email, sender, user, domain, size, senderhost, senderip, senderauth,
-            spamscore, sendtime, recipient, deliveredto, deliveryuser, deliverydomain, router, transport, host, ip,
-            message, actiontime, remote, subject, attempts, reply, tls, bounce_msgid, bounce_of, last_time, numbering""",
-            false);
-    private static final InfileLoad NEW_OWNERS = new InfileLoad("delivery_owner",
-            "server_id, owner, sendtime, row_key, type, last_time", false);
-    private static final InfileLoad NEW_LINES = new InfileLoad("message_log",
-            "server_id, msgid, first_time, chunk_hash, log_lines", true);
 
     /** Characters of one message's lines a chunk keeps at most (a MEDIUMTEXT holds 16 MiB). */
     private static final int LINES_MAX = 8_000_000;
@@ -105,8 +102,6 @@ public final class DeliveryStore {
     private volatile int serverId = -1;
     /** The server's max_allowed_packet, read at {@link #prepare()}. */
     private volatile long maxPacket = Long.MAX_VALUE;
-    /** Whether new rows go as {@link InfileLoad}s: until the server refuses LOAD DATA LOCAL. */
-    private volatile boolean infile = true;
 
     public DeliveryStore(DataSource dataSource, String serverName) {
         this.dataSource = dataSource;
@@ -393,13 +388,14 @@ public final class DeliveryStore {
     }
 
     private void writeRows(Connection c, RowBatch batch, List<RowBatch.Row> rows) throws SQLException {
-        if (batch.tables.deliveries() && !(batch.fresh && load(c, NEW_ROWS, rows,
-                (out, r) -> writeRow(out, r.key().bytes(serverId), r.outcome())))) {
+        MultiRowStatement.Binder<RowBatch.Row> binder = (ps, at, r) -> bindRow(ps, at, r.key().bytes(serverId),
+                r.outcome());
+        ToLongFunction<RowBatch.Row> bytes = r -> textBytes(r.outcome()) + 300;
+        if (batch.tables.deliveries() && !insertFresh(c, batch, NEW_ROWS, rows, binder, bytes)) {
             try (Statement st = c.createStatement()) {
                 st.execute("SET @moved = NULL");
             }
-            UPSERT.execute(c, rows, (ps, at, r) -> bindRow(ps, at, r.key().bytes(serverId), r.outcome()),
-                    r -> textBytes(r.outcome()) + 300, statementBudget());
+            UPSERT.execute(c, rows, binder, bytes, statementBudget());
             dropMovedEntries(c, rows);
         }
         if (batch.tables.ownersAndLines()) {
@@ -575,18 +571,18 @@ public final class DeliveryStore {
                 owners.add(new Object[] {owner, sendtime, keys.get(i), type, last});
             }
         }
-        if (batch.fresh && load(c, NEW_OWNERS, owners, (out, o) -> out.number(serverId).text((String) o[0]).number((Long) o[1])
-                .bytes((byte[]) o[2]).number((Integer) o[3]).number((Long) o[4]).end())) {
-            return;
-        }
-        OWNERS.execute(c, owners, (ps, at, o) -> {
+        MultiRowStatement.Binder<Object[]> binder = (ps, at, o) -> {
             ps.setInt(at, serverId);
             ps.setString(at + 1, (String) o[0]);
             ps.setLong(at + 2, (Long) o[1]);
             ps.setBytes(at + 3, (byte[]) o[2]);
             ps.setInt(at + 4, (Integer) o[3]);
             ps.setLong(at + 5, (Long) o[4]);
-        }, o -> 4L * ((String) o[0]).length() + 60, statementBudget());
+        };
+        ToLongFunction<Object[]> bytes = o -> 4L * ((String) o[0]).length() + 60;
+        if (!insertFresh(c, batch, NEW_OWNERS, owners, binder, bytes)) {
+            OWNERS.execute(c, owners, binder, bytes, statementBudget());
+        }
     }
 
     private void bindRow(PreparedStatement ps, int at, byte[] key, Outcome o) throws SQLException {
@@ -635,25 +631,6 @@ public final class DeliveryStore {
         ps.setInt(i, NUMBERED_BY_RECIPIENT);
     }
 
-    /** {@link #bindRow}'s values, for a {@link InfileLoad}. */
-    private void writeRow(InfileRows out, byte[] key, Outcome o) {
-        out.bytes(key).number(serverId).number(o.type().ordinal()).text(o.msgid())
-                .text(cut(o.email(), 320)).text(cut(o.sender(), 320)).text(cut(o.user(), 64)).text(cut(o.domain(), 255));
-        if (o.size() < 0) {
-            out.nul();
-        } else {
-            out.number(o.size());
-        }
-        out.text(cut(o.senderhost(), 255)).text(ascii(o.senderip(), 45)).text(cut(o.senderauth(), 64))
-                .decimal(spamscore(o)).number(unixTime(o.sendunixtime())).text(cut(o.recipient(), 320))
-                .text(cut(o.deliveredto(), 1024)).text(cut(o.deliveryuser(), 64)).text(cut(o.deliverydomain(), 255))
-                .text(cut(o.router(), 64)).text(cut(o.transport(), 64)).text(cut(o.host(), 255)).text(ascii(o.ip(), 45))
-                .text(text(o.message())).number(unixTime(o.actionunixtime())).number(o.transportIsRemote() ? 1 : 0)
-                .text(cut(o.subject(), 1000)).number(Math.min(o.attempts(), 65_535)).text(text(o.reply()))
-                .text(ascii(o.tls(), 128)).text(ascii(o.bounceMsgid(), 23)).text(ascii(o.bounceOf(), 23))
-                .number(unixTime(o.actionunixtime())).number(NUMBERED_BY_RECIPIENT).end();
-    }
-
     /**
      * The spam score as its DECIMAL(7,3) column holds it, rounded as MariaDB rounds; null if
      * there is none or it does not fit.
@@ -666,24 +643,47 @@ public final class DeliveryStore {
     }
 
     /**
-     * Inserts {@code rows} as a {@link InfileLoad} if there are enough of them and the server
-     * takes it; false if they are still to be written by statements. A server that refuses
-     * {@code LOAD DATA LOCAL} is asked no more.
+     * Writes a fresh batch's rows (or owner entries) with plain INSERTs, behind a savepoint: the
+     * upsert weighs every column of every row against a stored row that a reading writing each
+     * message once almost never meets. If one is there after all (a file imported again, or read
+     * before in part), the INSERTs are undone and the caller upserts the rows as always.
+     *
+     * @return whether the rows were written; false if they are still to be upserted
+     * @throws SQLException as the INSERTs throw it, but for a key stored already; nothing of the
+     *                      rows is then written
      */
-    private <T> boolean load(Connection c, InfileLoad load, List<T> rows, InfileLoad.Writer<T> writer)
-            throws SQLException {
-        if (!infile || rows.size() < InfileLoad.MIN_ROWS) {
+    private <T> boolean insertFresh(Connection c, RowBatch batch, MultiRowStatement insert, List<T> rows,
+            MultiRowStatement.Binder<T> binder, ToLongFunction<T> bytes) throws SQLException {
+        if (!batch.fresh || rows.size() < FRESH_MIN_ROWS) {
             return false;
         }
+        Savepoint before = c.setSavepoint();
         try {
-            return load.insert(c, rows, writer, statementBudget());
+            insert.execute(c, rows, binder, bytes, statementBudget());
         } catch (SQLException e) {
-            if (!InfileLoad.refused(e)) {
+            try {
+                c.rollback(before);
+            } catch (SQLException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
                 throw e;
             }
-            infile = false;
-            return false;
+            if (duplicateKey(e)) {
+                return false;
+            }
+            throw e;
         }
+        c.releaseSavepoint(before);
+        return true;
+    }
+
+    /** Whether a statement failed on a key stored already (ER_DUP_ENTRY). */
+    private static boolean duplicateKey(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getErrorCode() == 1062) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void retractDeliveries(Connection c, RowBatch batch) throws SQLException {
@@ -724,10 +724,6 @@ public final class DeliveryStore {
 
     private void writeLines(Connection c, RowBatch batch, List<RowBatch.Chunk> chunks) throws SQLException {
         if (!batch.tables.ownersAndLines()) {
-            return;
-        }
-        if (load(c, NEW_LINES, chunks, (out, chunk) -> out.number(serverId).text(chunk.msgid)
-                .number(unixTime(chunk.firstTime)).bytes(chunk.id()).text(chunk.textView(), LINES_MAX).end())) {
             return;
         }
         LINES.execute(c, chunks, (ps, at, chunk) -> {

@@ -59,10 +59,6 @@ public final class RowBatch {
             return text.toString();
         }
 
-        /** The lines as they are being kept, not copied: for writing out at once. */
-        CharSequence textView() {
-            return text;
-        }
 
         /**
          * Eight bytes naming this chunk among its message's (not a digest: nothing trusts it): the
@@ -162,8 +158,8 @@ public final class RowBatch {
     /**
      * Says whether this batch's rows are expected to be new to the store, as a reading that writes
      * each message once, when it is finished (an import, a backfill), writes them: the store then
-     * inserts them as a load, and only falls back to its upserts if one is there after all. A
-     * live reading writes a message's rows again at each change, so its batches are not fresh.
+     * inserts them, and only falls back to its upserts if one is there after all. A live reading
+     * writes a message's rows again at each change, so its batches are not fresh.
      */
     public void fresh(boolean fresh) {
         this.fresh = fresh;

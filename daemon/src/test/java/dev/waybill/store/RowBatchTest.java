@@ -49,7 +49,7 @@ class RowBatchTest {
         for (RowBatch part : parts) {
             assertFalse(part.hasMarks());
             assertFalse(part.isEmpty());
-            assertTrue(part.fresh, "a fresh batch's parts are fresh: each is loaded");
+            assertTrue(part.fresh, "a fresh batch's parts are fresh: each is inserted first");
         }
         RowBatch marks = b.marksOnly();
         assertTrue(marks.hasMarks());

@@ -20,47 +20,46 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Batches of new rows go to MariaDB as {@code LOAD DATA LOCAL INFILE} ({@link InfileLoad}): what
- * they store must be exactly what the statements store, and whatever a load cannot do as they
- * would (a row stored before, a value to refuse, a server that takes no local files) must end as
- * the statements end it.
+ * The rows of a fresh batch (an import, a backfill) are inserted with plain INSERTs first
+ * ({@code DeliveryStore.insertFresh}): what they store must be what the upserts store, and a row
+ * stored before, or a value to refuse, must end as the upserts end it.
  */
 @ExtendWith(PrivateMariaDb.class)
-class InfileLoadTest {
+class FreshBatchTest {
 
-    /** Values a log can put in a row that a file of tab-separated text must carry unchanged. */
+    /** Values a log can put in a row, which every way of writing it must store unchanged. */
     private static final String[] HOSTILE = {
         "tab\there", "new\nline", "carriage\rreturn", "back\\slash", "\\N", "\\", "nul\u0000byte",
         "caf\u00e9 \u20ac \ud83d\udce8", "unpaired \ud83d surrogate", "", " leading and trailing ", "\\t\\n",
     };
 
     /**
-     * The rows, owner entries and lines of a batch of new rows, loaded, are those the statements
-     * write for the same outcomes one batch per row: every column, byte for byte.
+     * The rows and owner entries of a fresh batch, inserted, are those the upserts write for the
+     * same outcomes one batch per row: every column, byte for byte.
      */
     @Test
-    void write_aBatchOfNewRows_isLoaded_andStoresWhatTheStatementsStore(TestDatabase db) throws Exception {
+    void write_aFreshBatch_isInserted_andStoresWhatTheUpsertsStore(TestDatabase db) throws Exception {
         try (HikariDataSource ds = db.pool(1)) {
-            DeliveryStore loaded = prepared(ds, "loaded");
-            DeliveryStore stated = prepared(ds, "stated");
+            DeliveryStore inserted = prepared(ds, "inserted");
+            DeliveryStore upserted = prepared(ds, "upserted");
             List<Outcome> outcomes = hostileOutcomes();
-            long loads = status(db, "Com_load");
-            assertEquals(DeliveryStore.Written.WHOLE, loaded.write(batchOf(outcomes)));
-            assertEquals(loads + 3, status(db, "Com_load"), "rows, owner entries and lines: one load each");
+            long savepoints = status(db, "Com_savepoint");
+            assertEquals(DeliveryStore.Written.WHOLE, inserted.write(batchOf(outcomes)));
+            assertEquals(savepoints + 2, status(db, "Com_savepoint"), "rows and owner entries: inserted first");
             for (int i = 0; i < outcomes.size(); i++) {
-                assertEquals(DeliveryStore.Written.WHOLE, stated.write(batchOf(outcomes.subList(i, i + 1))));
+                assertEquals(DeliveryStore.Written.WHOLE, upserted.write(batchOf(outcomes.subList(i, i + 1))));
             }
-            assertEquals(loads + 3, status(db, "Com_load"), "a row alone goes by statement");
+            assertEquals(savepoints + 2, status(db, "Com_savepoint"), "a row alone is upserted");
 
-            assertEquals(rows(ds, "loaded", DELIVERY), rows(ds, "stated", DELIVERY));
-            assertEquals(rows(ds, "loaded", OWNERS), rows(ds, "stated", OWNERS));
-            assertEquals(rows(ds, "loaded", LINES), rows(ds, "stated", LINES));
-            assertEquals(outcomes.size(), rows(ds, "loaded", DELIVERY).size());
-            assertEquals(2 * outcomes.size(), rows(ds, "loaded", OWNERS).size());
+            assertEquals(rows(ds, "inserted", DELIVERY), rows(ds, "upserted", DELIVERY));
+            assertEquals(rows(ds, "inserted", OWNERS), rows(ds, "upserted", OWNERS));
+            assertEquals(rows(ds, "inserted", LINES), rows(ds, "upserted", LINES));
+            assertEquals(outcomes.size(), rows(ds, "inserted", DELIVERY).size());
+            assertEquals(2 * outcomes.size(), rows(ds, "inserted", OWNERS).size());
             try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "SELECT subject, spamscore, log_lines FROM delivery JOIN server s ON s.id = delivery.server_id"
                             + " JOIN message_log l ON l.msgid = delivery.msgid AND l.server_id = s.id"
-                            + " WHERE s.name = 'loaded' ORDER BY delivery.msgid")) {
+                            + " WHERE s.name = 'inserted' ORDER BY delivery.msgid")) {
                 for (int i = 0; i < outcomes.size(); i++) {
                     assertTrue(rs.next());
                     String expected = HOSTILE[i % HOSTILE.length].replace("\ud83d ", "? ");
@@ -77,11 +76,11 @@ class InfileLoadTest {
     }
 
     /**
-     * A live reading writes a message's rows again at each change, so its batches go by statement
-     * (a load would mostly be rolled back); their lines, which are only ever added, are loaded.
+     * A live reading writes a message's rows again at each change, so its batches are upserted
+     * (an insert would mostly be undone).
      */
     @Test
-    void write_aLiveBatch_upsertsItsRows_andLoadsItsLines(TestDatabase db) throws Exception {
+    void write_aLiveBatch_isUpserted(TestDatabase db) throws Exception {
         try (HikariDataSource ds = db.pool(1)) {
             DeliveryStore store = prepared(ds, "live");
             List<Outcome> outcomes = new ArrayList<>();
@@ -90,9 +89,9 @@ class InfileLoadTest {
             }
             RowBatch live = batchOf(outcomes);
             live.fresh(false);
-            long loads = status(db, "Com_load");
+            long savepoints = status(db, "Com_savepoint");
             assertEquals(DeliveryStore.Written.WHOLE, store.write(live));
-            assertEquals(loads + 1, status(db, "Com_load"), "the lines alone");
+            assertEquals(savepoints, status(db, "Com_savepoint"), "no insert first");
             assertEquals(20, rows(ds, "live", DELIVERY).size());
             assertEquals(40, rows(ds, "live", OWNERS).size());
             assertEquals(20, rows(ds, "live", LINES).size());
@@ -101,11 +100,10 @@ class InfileLoadTest {
 
     /**
      * A batch holding a row stored before (the same lines read again, or a later state of a
-     * message): the load is rolled back, and the statements merge the batch as they always did.
-     * Lines stored before are simply passed over, as by INSERT IGNORE.
+     * message): the inserts are undone, and the upserts merge the batch as they always did.
      */
     @Test
-    void write_aBatchWithRowsStoredBefore_isMergedByTheStatements(TestDatabase db) throws Exception {
+    void write_aFreshBatchWithRowsStoredBefore_isMergedByTheUpserts(TestDatabase db) throws Exception {
         try (HikariDataSource ds = db.pool(1)) {
             DeliveryStore store = prepared(ds, "merged");
             List<Outcome> deferred = new ArrayList<>();
@@ -143,11 +141,11 @@ class InfileLoadTest {
     }
 
     /**
-     * LOAD DATA LOCAL turns what a statement refuses into a warning and stores the value adjusted:
-     * such a load is rolled back, and the statements leave out that row alone, as they would.
+     * A value the database refuses, in a fresh batch: the inserts are undone, and the batch is
+     * written a row at a time, leaving out that row alone, as any batch is.
      */
     @Test
-    void write_aBatchWithAValueTheStatementsRefuse_leavesOutThatRowAlone(TestDatabase db) throws Exception {
+    void write_aFreshBatchWithAValueTheDatabaseRefuses_leavesOutThatRowAlone(TestDatabase db) throws Exception {
         try (HikariDataSource ds = db.pool(1)) {
             DeliveryStore store = prepared(ds, "refusing");
             try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
@@ -158,7 +156,7 @@ class InfileLoadTest {
                 outcomes.add(outcome(OutcomeType.SUCCESS, i, i == 7 ? "far too long a subject" : "short", 1_000, 1));
             }
             DeliveryStore.Written written = store.write(batchOf(outcomes));
-            assertEquals(1, written.rowsLeftOut());
+            assertEquals(1, written.rowsLeftOut(), written.leftOut().toString());
             assertTrue(written.leftOut().get(0).startsWith("the row of message " + outcomes.get(7).msgid()),
                     written.leftOut().toString());
             try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
@@ -171,72 +169,8 @@ class InfileLoadTest {
     }
 
     /**
-     * A server that refuses LOAD DATA LOCAL (local_infile off, as on MySQL 8 by default): the
-     * statements write every batch, the first and the next.
-     */
-    @Test
-    void write_toAServerThatRefusesLocalFiles_goesByStatement(TestDatabase db) throws Exception {
-        try (Connection root = db.connect(); Statement st = root.createStatement()) {
-            st.execute("SET GLOBAL local_infile = 0");
-            try (HikariDataSource ds = db.pool(1)) {
-                DeliveryStore store = prepared(ds, "no-local-files");
-                List<Outcome> first = new ArrayList<>();
-                List<Outcome> next = new ArrayList<>();
-                for (int i = 0; i < 20; i++) {
-                    first.add(outcome(OutcomeType.SUCCESS, i, "first", 1_000, 1));
-                    next.add(outcome(OutcomeType.SUCCESS, 20 + i, "next", 1_000, 1));
-                }
-                assertEquals(DeliveryStore.Written.WHOLE, store.write(batchOf(first)));
-                long loads = status(db, "Com_load");
-                assertEquals(DeliveryStore.Written.WHOLE, store.write(batchOf(next)));
-                assertEquals(loads, status(db, "Com_load"), "not asked again");
-                assertEquals(40, rows(ds, "no-local-files", DELIVERY).size());
-                assertEquals(80, rows(ds, "no-local-files", OWNERS).size());
-                assertEquals(40, rows(ds, "no-local-files", LINES).size());
-            } finally {
-                st.execute("SET GLOBAL local_infile = 1");
-            }
-        }
-    }
-
-    /**
-     * A server whose sql_mode has NO_BACKSLASH_ESCAPES (which changes how statements read string
-     * literals) loads the same values: a load's file is read with its own escapes.
-     */
-    @Test
-    void write_underNoBackslashEscapes_loadsTheSameValues(TestDatabase db) throws Exception {
-        try (Connection root = db.connect(); Statement st = root.createStatement()) {
-            String mode;
-            try (ResultSet rs = st.executeQuery("SELECT @@GLOBAL.sql_mode")) {
-                assertTrue(rs.next());
-                mode = rs.getString(1);
-            }
-            st.execute("SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',NO_BACKSLASH_ESCAPES')");
-            try (HikariDataSource ds = db.pool(1)) {
-                DeliveryStore store = prepared(ds, "no-backslash-escapes");
-                List<Outcome> outcomes = hostileOutcomes();
-                long loads = status(db, "Com_load");
-                assertEquals(DeliveryStore.Written.WHOLE, store.write(batchOf(outcomes)));
-                assertEquals(loads + 3, status(db, "Com_load"));
-                try (Connection c = ds.getConnection(); Statement q = c.createStatement(); ResultSet rs = q.executeQuery(
-                        "SELECT subject FROM delivery ORDER BY msgid")) {
-                    for (int i = 0; i < outcomes.size(); i++) {
-                        assertTrue(rs.next());
-                        assertEquals(HOSTILE[i % HOSTILE.length].replace("\ud83d ", "? "), rs.getString(1));
-                    }
-                }
-            } finally {
-                try (java.sql.PreparedStatement ps = root.prepareStatement("SET GLOBAL sql_mode = ?")) {
-                    ps.setString(1, mode);
-                    ps.execute();
-                }
-            }
-        }
-    }
-
-    /**
-     * A message's lines beyond what a chunk keeps (8,000,000 characters) are cut, loaded or not,
-     * and never inside a character that takes two Java chars.
+     * A message's lines beyond what a chunk keeps (8,000,000 characters) are cut, in a batch of
+     * many messages' lines or of one, never inside a character that takes two Java chars.
      */
     @Test
     void write_linesLongerThanAChunkKeeps_areCutBeforeTheCharacterAtTheEdge(TestDatabase db) throws Exception {
@@ -244,7 +178,7 @@ class InfileLoadTest {
             st.execute("SET GLOBAL max_allowed_packet = 67108864");
             try (HikariDataSource ds = db.pool(1)) {
                 String huge = "x".repeat(7_999_999) + "\ud83d\ude00 and after";
-                List<DeliveryStore> stores = List.of(prepared(ds, "cut-loaded"), prepared(ds, "cut-stated"));
+                List<DeliveryStore> stores = List.of(prepared(ds, "cut-many"), prepared(ds, "cut-one"));
                 for (DeliveryStore store : stores) {
                     RowBatch b = new RowBatch();
                     int lines = store == stores.get(0) ? 20 : 1;
@@ -257,7 +191,7 @@ class InfileLoadTest {
                         "SELECT s.name, CHAR_LENGTH(l.log_lines), RIGHT(l.log_lines, 1) FROM message_log l"
                                 + " JOIN server s ON s.id = l.server_id WHERE l.msgid = '1toyx8-00000000000-0001'"
                                 + " ORDER BY s.name")) {
-                    for (String server : List.of("cut-loaded", "cut-stated")) {
+                    for (String server : List.of("cut-many", "cut-one")) {
                         assertTrue(rs.next());
                         assertEquals(server, rs.getString(1));
                         assertEquals(7_999_999, rs.getInt(2), server);
