@@ -276,14 +276,18 @@ public final class DeliveryStore {
         }
     }
 
-    /** Runs {@code work} on {@code c} in one transaction: committed if it returns, rolled back if it throws. */
+    /**
+     * Runs {@code work} on {@code c} in one transaction: committed if it returns, rolled back if it
+     * throws anything, an Error too (the heap running out): autocommit, restored afterwards,
+     * would otherwise commit what it had written so far.
+     */
     static <T> T inTransaction(Connection c, Transaction<T> work) throws SQLException {
         c.setAutoCommit(false);
         try {
             T result = work.run(c);
             c.commit();
             return result;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             try {
                 c.rollback();
             } catch (SQLException rollbackFailed) {

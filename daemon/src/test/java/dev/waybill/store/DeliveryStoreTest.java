@@ -394,6 +394,35 @@ class DeliveryStoreTest {
         }
     }
 
+    /**
+     * Regression: a transaction cut short by an Error (the heap running out while a batch was
+     * written) was not rolled back, and putting the connection back in autocommit mode committed
+     * the part of the batch written so far.
+     */
+    @Test
+    void inTransaction_cutShortByAnError_writesNothing(TestDatabase db) throws Exception {
+        try (HikariDataSource ds = db.pool(1)) {
+            DeliveryStore store = prepared(ds);
+            RowBatch first = batchOf(DEFERRED_WITH_ARRIVAL, "ann");
+            try (Connection c = ds.getConnection()) {
+                OutOfMemoryError thrown = assertThrows(OutOfMemoryError.class, () -> DeliveryStore.inTransaction(c,
+                        conn -> {
+                            try (Statement st = conn.createStatement()) {
+                                st.executeUpdate("INSERT INTO server (name) VALUES ('half-written')");
+                            }
+                            throw new OutOfMemoryError("Java heap space");
+                        }));
+                assertEquals("Java heap space", thrown.getMessage());
+            }
+            try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM server WHERE name = 'half-written'")) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getInt(1), "the part written before the Error was committed");
+            }
+            assertEquals(DeliveryStore.Written.WHOLE, store.write(first), "and the store writes on");
+        }
+    }
+
     private static Outcome withSubject(Outcome o, String msgid, String subject) {
         return new Outcome(o.type(), msgid, o.email(), o.sender(), o.user(), o.domain(), o.size(), o.senderhost(),
                 o.senderip(), o.senderauth(), o.spamscore(), o.sendunixtime(), o.recipient(), o.deliveredto(),
