@@ -100,7 +100,7 @@ public final class DeliveryStore {
     /** As configured until {@link #prepare()}, then as table {@code server} spells it. */
     private volatile String serverName;
     private volatile int serverId = -1;
-    /** The server's max_allowed_packet, read at {@link #prepare()}. */
+    /** The server's max_allowed_packet, read at {@link #prepare()} and again when a statement exceeds it. */
     private volatile long maxPacket = Long.MAX_VALUE;
 
     public DeliveryStore(DataSource dataSource, String serverName) {
@@ -186,9 +186,18 @@ public final class DeliveryStore {
         try (Connection c = dataSource.getConnection()) {
             Schema.migrate(c);
             serverId = serverId(c);
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@max_allowed_packet")) {
-                maxPacket = rs.next() ? rs.getLong(1) : Long.MAX_VALUE;
-            }
+            readMaxPacket(c);
+        }
+    }
+
+    /**
+     * Reads the server's max_allowed_packet: the smaller of this connection's and the one new
+     * connections get, since the pool holds connections of both ages once it was changed.
+     */
+    private void readMaxPacket(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT LEAST(@@SESSION.max_allowed_packet, @@GLOBAL.max_allowed_packet)")) {
+            maxPacket = rs.next() ? rs.getLong(1) : Long.MAX_VALUE;
         }
     }
 
@@ -239,6 +248,14 @@ public final class DeliveryStore {
             } catch (SQLException e) {
                 if (!refusedAsData(e)) {
                     throw e;
+                }
+                if (packetTooLarge(e)) {
+                    // Lowered since it was read (set, then the server restarted): with the value
+                    // read at start, the rows written one by one would be sent as large as before,
+                    // and the dropped connection retried as an outage for good.
+                    try (Connection c = dataSource.getConnection()) {
+                        readMaxPacket(c);
+                    }
                 }
             }
         }

@@ -423,6 +423,50 @@ class DeliveryStoreTest {
         }
     }
 
+    /**
+     * Regression: max_allowed_packet lowered while the daemon runs (set, then the server
+     * restarted) was still taken as it was at start. A row larger than the new packet was sent
+     * whole, the server dropped the connection, and the batch, retried as an outage, was held for
+     * good; the row is now left out and said, and the rest of the batch is stored.
+     */
+    @Test
+    void write_afterTheServersPacketWasLoweredWhileRunning_leavesOutOnlyTheRowLargerThanIt(TestDatabase db)
+            throws Exception {
+        try (Connection root = db.connect(); Statement st = root.createStatement();
+             HikariDataSource ds = db.pool(1)) {
+            DeliveryStore store = prepared(ds);
+            try {
+                st.execute("SET GLOBAL max_allowed_packet = 16384");
+                ds.getHikariPoolMXBean().softEvictConnections(); // the next connection has the new packet
+                RowBatch batch = new RowBatch();
+                Outcome small = withSubject(DEFERRED_WITH_ARRIVAL, "1toyx8-00000006K6U-0001", "small");
+                batch.row(RowKey.ofMessage(small.msgid(), small.row()), small, List.of("ann"));
+                Outcome huge = withSubject(DEFERRED_WITH_ARRIVAL, "1toyx8-00000006K6U-0002", "z".repeat(5_000));
+                huge = new Outcome(huge.type(), huge.msgid(), huge.email(), huge.sender(), huge.user(), huge.domain(),
+                        huge.size(), huge.senderhost(), huge.senderip(), huge.senderauth(), huge.spamscore(),
+                        huge.sendunixtime(), huge.recipient(), huge.deliveredto(), huge.deliveryuser(),
+                        huge.deliverydomain(), huge.router(), huge.transport(), huge.host(), huge.ip(),
+                        "451 " + "y".repeat(20_000), huge.actionunixtime(), huge.transportIsRemote(),
+                        huge.subject(), huge.attempts(), huge.reply(), huge.tls(), huge.bounceMsgid(),
+                        huge.bounceOf(), huge.row());
+                batch.row(RowKey.ofMessage(huge.msgid(), huge.row()), huge, List.of("ann"));
+                batch.position("/var/log/exim_mainlog", "v1:1:2:9:0:0000000000000000", null);
+                List<String> leftOut = store.write(batch).leftOut();
+                assertEquals(1, leftOut.size(), leftOut.toString());
+                assertTrue(leftOut.get(0).contains("1toyx8-00000006K6U-0002")
+                        && leftOut.get(0).contains("max_allowed_packet"), leftOut.get(0));
+                try (Connection c = ds.getConnection(); Statement q = c.createStatement();
+                     ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM delivery")) {
+                    assertTrue(rs.next());
+                    assertEquals(1, rs.getInt(1), "the row that fits is stored");
+                }
+                assertEquals("v1:1:2:9:0:0000000000000000", store.position("/var/log/exim_mainlog")[0]);
+            } finally {
+                st.execute("SET GLOBAL max_allowed_packet = DEFAULT");
+            }
+        }
+    }
+
     private static Outcome withSubject(Outcome o, String msgid, String subject) {
         return new Outcome(o.type(), msgid, o.email(), o.sender(), o.user(), o.domain(), o.size(), o.senderhost(),
                 o.senderip(), o.senderauth(), o.spamscore(), o.sendunixtime(), o.recipient(), o.deliveredto(),
