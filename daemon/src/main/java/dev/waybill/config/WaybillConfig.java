@@ -293,6 +293,12 @@ public final class WaybillConfig {
         if (parsed == null) {
             throw bad("db.url", url, expected);
         }
+        // Without one the driver connects, and the first statement fails with "No database
+        // selected": a start-up that stops on the database, not on this key.
+        if (parsed.database() == null || parsed.database().isEmpty()) {
+            throw bad("db.url", url, "the database's name after the host and port, as in " + url.replaceFirst(
+                    "^(jdbc:[a-z]+:(?:[a-z]+:)?//[^/?]*)/?", "$1/waybill"));
+        }
         // The driver takes any number as a port and fails only when it connects, over and over
         // for the daemon, which would wait for the database for ever.
         for (org.mariadb.jdbc.HostAddress address : parsed.addresses()) {

@@ -101,6 +101,8 @@ class WaybillConfigTest {
         "db.url = jdbc:mysql://db:3307/waybill | db.url = 'jdbc:mysql://db:3307/waybill' is not valid: expected jdbc:mariadb://db:3307/waybill (jdbc:mariadb: for MySQL as well",
         "db.url = jdbc:mariadb://127.0.0.1:99999/waybill | a port from 1 to 65535 after the host (3306 when left out), not 99999",
         "db.url = jdbc:mariadb:sequential://a:3306,b:0/waybill | a port from 1 to 65535 after the host (3306 when left out), not 0",
+        "db.url = jdbc:mariadb://127.0.0.1:3306/ | :1: db.url = 'jdbc:mariadb://127.0.0.1:3306/' is not valid: expected the database's name after the host and port, as in jdbc:mariadb://127.0.0.1:3306/waybill",
+        "db.url = jdbc:mariadb://127.0.0.1?socketTimeout=300000 | expected the database's name after the host and port, as in jdbc:mariadb://127.0.0.1/waybill?socketTimeout=300000",
         "log.path = var/log/exim_mainlog | :1: log.path = 'var/log/exim_mainlog' is not valid: expected an absolute path",
         "cpanel.root = . | :1: cpanel.root = '.' is not valid: expected an absolute path",
         "log.path = \"/var/log/exim_mainlog\" | :1: log.path = \"/var/log/exim_mainlog\" is not valid: drop the quotes",
