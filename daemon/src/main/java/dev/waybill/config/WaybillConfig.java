@@ -46,6 +46,13 @@ public final class WaybillConfig {
     public static final int MAX_RETENTION_DAYS = 3650;
     public static final int DEFAULT_POOL_SIZE = 4;
     /**
+     * The least {@code socketTimeout} (milliseconds) {@code db.url} should set, 0 (no bound) aside:
+     * above the 50 s a write waits for another session's lock (the store's {@code Database}), so
+     * that a lock wait ends with the database naming the lock, not with the connection given up
+     * as lost and the lock taken for an outage.
+     */
+    static final int MIN_SOCKET_TIMEOUT_MS = 60_000;
+    /**
      * The kernel's host name, what uname(2) answers: read from a file, so that the default
      * {@code server.id} never waits for, or depends on, a name lookup.
      */
@@ -209,6 +216,13 @@ public final class WaybillConfig {
         if (values.containsKey("db.password") && readableByOthers(file)) {
             warnings.add(file + " holds db.password but others may read it: chmod 600 " + file);
         }
+        Integer socketTimeout = values.containsKey("db.url") ? socketTimeout(values.get("db.url")) : null;
+        if (socketTimeout != null && socketTimeout != 0 && socketTimeout < MIN_SOCKET_TIMEOUT_MS) {
+            // Said, not refused: a short one is how a test sees a silent database quickly.
+            warnings.add(file + ":" + lineOf.get("db.url") + ": db.url sets socketTimeout=" + socketTimeout
+                    + " (ms), less than a minute: a write waits up to 50 s for another session's lock, and such a"
+                    + " lock would be taken for the database gone away; set at least " + MIN_SOCKET_TIMEOUT_MS);
+        }
         if (values.containsKey("db.password") && quoted(values.get("db.password"))) {
             // A password may hold any character, quotes too, so this is said, not refused.
             warnings.add(file + ":" + lineOf.get("db.password") + ": db.password is wrapped in quotes, and they are"
@@ -306,6 +320,17 @@ public final class WaybillConfig {
                 throw bad("db.url", url, "a port from 1 to 65535 after the host (3306 when left out), not "
                         + address.port);
             }
+        }
+    }
+
+    /** The socketTimeout {@code url} sets, or null when it sets none or cannot be parsed (said elsewhere). */
+    private static Integer socketTimeout(String url) {
+        try {
+            org.mariadb.jdbc.Configuration parsed = org.mariadb.jdbc.Configuration.acceptsUrl(url)
+                    ? org.mariadb.jdbc.Configuration.parse(url) : null;
+            return parsed == null ? null : parsed.socketTimeout();
+        } catch (java.sql.SQLException | RuntimeException e) {
+            return null;
         }
     }
 

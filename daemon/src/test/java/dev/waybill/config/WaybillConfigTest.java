@@ -169,6 +169,23 @@ class WaybillConfigTest {
     }
 
     /** README promises the file, the line and the key for every mistake, a wrong value too. */
+    /**
+     * A socketTimeout in db.url shorter than a write's lock wait makes a lock another session
+     * holds look like the database gone away: said at start, on its line; a longer one, or none
+     * (0), says nothing.
+     */
+    @Test
+    void read_dbUrlSocketTimeoutBelowTheLockWait_warns(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "db.user = waybill\ndb.url = jdbc:mariadb://db/waybill?SOCKETTIMEOUT=30000\n");
+        assertEquals(List.of(f + ":2: db.url sets socketTimeout=30000 (ms), less than a minute: a write waits up"
+                + " to 50 s for another session's lock, and such a lock would be taken for the database gone away;"
+                + " set at least 60000"), WaybillConfig.read(f).warnings());
+        assertTrue(WaybillConfig.read(write(dir, "db.url = jdbc:mariadb://db/waybill?socketTimeout=300000\n"))
+                .warnings().isEmpty());
+        assertTrue(WaybillConfig.read(write(dir, "db.url = jdbc:mariadb://db/waybill?socketTimeout=0\n"))
+                .warnings().isEmpty());
+    }
+
     @Test
     void read_badValue_namesTheLineItIsOn(@TempDir Path dir) throws IOException {
         Path f = write(dir, "# retention\n\nserver.id = web1\nretention.days = 0\n");
