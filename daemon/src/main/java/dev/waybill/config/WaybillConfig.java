@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -182,7 +185,7 @@ public final class WaybillConfig {
         } catch (AccessDeniedException e) {
             throw ConfigException.unreadable(file + ": permission denied");
         } catch (MalformedInputException e) {
-            throw new ConfigException(file + ": not UTF-8 text");
+            throw notUtf8(file);
         } catch (IOException e) {
             throw ConfigException.unreadable(file + ": cannot read: " + e.getMessage());
         }
@@ -236,6 +239,38 @@ public final class WaybillConfig {
             Integer line = e.key() == null ? null : lineOf.get(e.key());
             throw new ConfigException(file + (line == null ? "" : ":" + line) + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Where {@code file} is not UTF-8 (saved in Latin-1, say): the first such line, with its key
+     * (never its value, which may be the password); the file alone should it change meanwhile.
+     */
+    private static ConfigException notUtf8(Path file) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder();
+            int start = 0;
+            for (int line = 1; start <= bytes.length; line++) {
+                int end = start;
+                while (end < bytes.length && bytes[end] != '\n') {
+                    end++;
+                }
+                try {
+                    strict.decode(ByteBuffer.wrap(bytes, start, end - start));
+                } catch (CharacterCodingException e) {
+                    String text = new String(bytes, start, end - start, StandardCharsets.UTF_8).strip();
+                    int eq = text.indexOf('=');
+                    String what = text.startsWith("#") ? "a comment"
+                            : eq > 0 ? "'" + text.substring(0, eq).strip().toLowerCase(Locale.ROOT) + "'" : "the line";
+                    return new ConfigException(file + ":" + line + ": " + what + " is not UTF-8 text; save the file"
+                            + " as UTF-8");
+                }
+                start = end + 1;
+            }
+        } catch (IOException e) {
+            // said without the line
+        }
+        return new ConfigException(file + ": not UTF-8 text; save the file as UTF-8");
     }
 
     /**

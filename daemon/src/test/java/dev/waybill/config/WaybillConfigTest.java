@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -184,6 +185,18 @@ class WaybillConfigTest {
                 .warnings().isEmpty());
         assertTrue(WaybillConfig.read(write(dir, "db.url = jdbc:mariadb://db/waybill?socketTimeout=0\n"))
                 .warnings().isEmpty());
+    }
+
+    /**
+     * A file saved in Latin-1 (a password with an accent) named neither the line nor the key: the
+     * first line that is not UTF-8 is named, with its key, never its value.
+     */
+    @Test
+    void read_fileNotUtf8_namesTheLineAndKey(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("latin1.conf");
+        Files.write(f, "db.user = waybill\ndb.password = caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        ConfigException e = assertThrows(ConfigException.class, () -> WaybillConfig.read(f));
+        assertEquals(f + ":2: 'db.password' is not UTF-8 text; save the file as UTF-8", e.getMessage());
     }
 
     @Test
