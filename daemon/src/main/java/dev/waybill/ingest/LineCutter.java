@@ -103,6 +103,11 @@ final class LineCutter {
                     overlong = false;
                     dropped = 0;
                     truncatedLines++;
+                } else if (LineText.length(b, start, i) > maxLineBytes) {
+                    // Over-long, but it arrived whole with its '\n': cut as if it had come in pieces.
+                    text = LineText.prefix(b, start, maxLineBytes);
+                    length = i + 1 - start;
+                    truncatedLines++;
                 } else {
                     text = LineText.decode(b, start, i, hb < 0);
                     length = i + 1 - start;
@@ -119,7 +124,7 @@ final class LineCutter {
             }
             scanned = e - start;
             highBits = hb;
-            if (scanned >= maxLineBytes) {
+            if (scanned > maxLineBytes + 1) { // too long even if the last byte is a '\r' before the '\n'
                 // Keep the prefix; count and drop what follows it until the '\n' turns up.
                 overlong = true;
                 dropped += scanned - maxLineBytes;
@@ -148,7 +153,7 @@ final class LineCutter {
             return null;
         }
         String text;
-        if (overlong) {
+        if (overlong || LineText.length(buf, start, end) > maxLineBytes) {
             text = LineText.prefix(buf, start, maxLineBytes);
             truncatedLines++;
         } else {

@@ -27,6 +27,15 @@ final class LineText {
         return nonAscii ? new String(buf, from, len, StandardCharsets.UTF_8) : new String(buf, 0, from, len);
     }
 
+    /**
+     * How many bytes of text {@code buf[from, to)} holds, a line without its {@code \n}: a
+     * trailing {@code \r} is not text. A line is over-long when this exceeds the limit, however
+     * its bytes arrived.
+     */
+    static int length(byte[] buf, int from, int to) {
+        return to > from && buf[to - 1] == '\r' ? to - from - 1 : to - from;
+    }
+
     /** The first {@code len} bytes of an over-long line, kept as they are (no {@code \r} to drop). */
     static String prefix(byte[] buf, int from, int len) {
         return new String(buf, from, len, StandardCharsets.UTF_8);

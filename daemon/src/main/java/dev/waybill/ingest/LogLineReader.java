@@ -10,8 +10,8 @@ import java.io.InputStream;
  * <p>Lines end at {@code \n} (a preceding {@code \r} is dropped). Bytes are read as UTF-8, and
  * invalid sequences become U+FFFD rather than an error, because a log line is evidence and must
  * not be refused. A line longer than the limit keeps its first {@code maxLineBytes} bytes and the
- * rest is skipped (counted in {@link #truncatedLines()}). The byte offset of each line is kept, so
- * a reader can resume exactly where it stopped.
+ * rest is skipped (counted in {@link #truncatedLines()}), whether it arrived in one read or many.
+ * The byte offset of each line is kept, so a reader can resume exactly where it stopped.
  */
 public final class LogLineReader implements Closeable {
 
@@ -76,16 +76,20 @@ public final class LogLineReader implements Closeable {
             for (int i = start + scanned; i < end; i++) {
                 byte b = buf[i];
                 if (b == '\n') {
-                    return take(i, i + 1, highBits < 0);
+                    return LineText.length(buf, start, i) > maxLineBytes ? takeOverlong()
+                            : take(i, i + 1, highBits < 0);
                 }
                 highBits |= b;
             }
             scanned = end - start;
-            if (scanned >= maxLineBytes) {
-                return takeOverlong();
+            if (scanned > maxLineBytes + 1) {
+                return takeOverlong(); // too long even if the last byte is a '\r' before the '\n'
             }
             if (eof) {
                 unterminated = scanned > 0;
+                if (LineText.length(buf, start, end) > maxLineBytes) {
+                    return takeOverlong();
+                }
                 return scanned > 0 ? take(end, end, highBits < 0) : null;
             }
             fill();

@@ -260,6 +260,44 @@ class LogFollowerTest {
         }
     }
 
+    /**
+     * A line over the limit is cut whether it arrives with its newline in one read or in pieces,
+     * and a line of exactly the limit is whole either way: the same bytes give the same lines
+     * whatever the timing, as {@link LogLineReader} gives them.
+     */
+    @Test
+    void poll_lineOverTheLimitArrivingWhole_isCutAsWhenItArrivesInPieces() throws Exception {
+        byte[] all = ("a".repeat(150) + "\n" + "b".repeat(100) + "\r\n" + line(3) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        List<String> expected = List.of("a".repeat(100), "b".repeat(100), line(3));
+        try (LogLineReader r = new LogLineReader(new ByteArrayInputStream(all), 100)) {
+            List<String> read = new ArrayList<>();
+            for (String l; (l = r.readLine()) != null; ) {
+                read.add(l);
+            }
+            assertEquals(expected, read);
+        }
+        appendBytes(log, all);
+        try (LogFollower f = new LogFollower(log, null, FAST.withMaxLineBytes(100))) {
+            Seen seen = collect(f, 3);
+            assertEquals(expected, seen.texts());
+            assertEquals(151, seen.lines.get(0).after().offset());
+            assertEquals(all.length, seen.lines.get(2).after().offset());
+            assertEquals(1, f.truncatedLines());
+        }
+        Files.delete(log);
+        try (LogFollower f = new LogFollower(log, null, FAST.withMaxLineBytes(100))) {
+            Seen seen = new Seen();
+            for (int off = 0; off < all.length; off += 100) {
+                appendBytes(log, java.util.Arrays.copyOfRange(all, off, Math.min(all.length, off + 100)));
+                seen.lines.addAll(f.poll().lines());
+            }
+            seen.lines.addAll(collect(f, 3 - seen.lines.size()).lines);
+            assertEquals(expected, seen.texts());
+            assertEquals(1, f.truncatedLines());
+        }
+    }
+
     @Test
     void poll_batchLimits_splitABacklogIntoBatches() throws Exception {
         append(log, lines(1, 5));

@@ -90,6 +90,23 @@ class LogLineReaderTest {
         }
     }
 
+    /**
+     * Whether a line is cut must not depend on how the stream happened to hand out its bytes: a
+     * line over the limit is cut also when it and its newline arrive in one read, and a line of
+     * exactly the limit is kept whole also when its newline comes in a later read.
+     */
+    @Test
+    void readLine_lineOverTheLimit_isCutHoweverItsBytesArrive() throws IOException {
+        byte[] data = ("x".repeat(1500) + "\n" + "y".repeat(1000) + "\r\nnext\n").getBytes(StandardCharsets.UTF_8);
+        for (int chunk : new int[] {data.length, 1000, 700, 1}) {
+            try (LogLineReader r = new LogLineReader(trickle(data, chunk), 1000)) {
+                assertEquals(List.of("x".repeat(1000), "y".repeat(1000), "next"), readAll(r), "chunk " + chunk);
+                assertEquals(1, r.truncatedLines(), "chunk " + chunk);
+                assertEquals(data.length, r.offset(), "chunk " + chunk);
+            }
+        }
+    }
+
     @Test
     void readLine_eightKilobyteLine_isKeptWhole() throws IOException {
         String line = "2024-03-01 10:00:00 " + "y".repeat(8192);
