@@ -116,6 +116,7 @@ public final class LogLineReader implements Closeable {
                     skipped += i + 1 - start;
                     offset += skipped;
                     start = i + 1;
+                    unterminated = false;
                     return line;
                 }
             }
@@ -123,6 +124,7 @@ public final class LogLineReader implements Closeable {
             start = end;
             if (eof) {
                 offset += skipped;
+                unterminated = true; // still being written, perhaps: it says so as a short one does
                 return line;
             }
             fill();

@@ -152,6 +152,30 @@ class LogLineReaderTest {
         }
     }
 
+    /**
+     * An over-long last line that is still being written (no {@code \n} yet) says so too: a reader
+     * of a live log holds it back rather than store its cut text as a finished line.
+     */
+    @Test
+    void unterminated_anOverlongLastLineWithoutNewline_saysSo() throws IOException {
+        byte[] data = ("one\n" + "x".repeat(2500)).getBytes(StandardCharsets.UTF_8);
+        for (int chunk : new int[] {data.length, 700}) {
+            try (LogLineReader r = new LogLineReader(trickle(data, chunk), 1000)) {
+                assertEquals("one", r.readLine());
+                assertEquals(false, r.unterminated());
+                assertEquals("x".repeat(1000), r.readLine());
+                assertEquals(true, r.unterminated(), "chunk " + chunk);
+                assertEquals(data.length, r.offset());
+                assertNull(r.readLine());
+            }
+        }
+        byte[] whole = ("x".repeat(2500) + "\n").getBytes(StandardCharsets.UTF_8);
+        try (LogLineReader r = new LogLineReader(trickle(whole, 700), 1000)) {
+            assertEquals("x".repeat(1000), r.readLine());
+            assertEquals(false, r.unterminated());
+        }
+    }
+
     /** What a compressed log holds is known from its last bytes, for a progress that weighs text, not disk. */
     @Test
     void logFileInfo_aCompressedFilesTextSize_isWhatItDecompressesTo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
