@@ -53,7 +53,9 @@ import java.util.function.Consumer;
  *       log's name before every write and reopens it when the inode changed ({@code log_write()}
  *       in Exim's {@code src/log.c}), so a process that looked just before the rename may still
  *       append one line to the old file. Then come any rotated files newer than the old one (if
- *       the follower fell more than one rotation behind), then the new file from its first byte.
+ *       the follower fell more than one rotation behind), then the new file from its first byte
+ *       (unless it begins with the old file's first bytes: a copy of the old text, read on from
+ *       where the old one ended).
  *       Bytes that reach the old file after it was left are reported as a {@link LogGap}, never
  *       dropped silently; it is watched for {@link Options#lateWriteWatch()}.
  *   <li><b>copytruncate</b>: when the file becomes shorter than what was read, or its first bytes
@@ -612,8 +614,11 @@ public final class LogFollower implements Closeable {
      */
     private Found successor(LogPosition done, OpenLog live, List<LogGap> skips) throws IOException {
         Found liveFromStart = live == null ? null : new Found(live, true, 0);
-        if (live != null && live.key().names(done) && live.startsLike(done) && live.seek(done.offset())) {
-            return new Found(live, true, done.offset()); // the path names it again: go on where it ended
+        // The path names it again, or a copy of its text (the log replaced by a copy of itself):
+        // go on where it ended, as a restart finds it (locate), rather than read it all again.
+        if (live != null && (live.key().names(done) || done.headLength() > 0) && live.startsLike(done)
+                && live.seek(done.offset())) {
+            return new Found(live, true, done.offset());
         }
         List<RotatedSiblings.Sibling> siblings = RotatedSiblings.of(path);
         int generation = generationOf(done, siblings);

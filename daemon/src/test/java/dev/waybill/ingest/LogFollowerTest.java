@@ -400,6 +400,36 @@ class LogFollowerTest {
         }
     }
 
+    /**
+     * The log is replaced by a copy of its own text under a new inode (an editor saving it, or
+     * {@code sed -i}), and written on. That is not a new log: reading goes on after what was read,
+     * as a restart finds it by its first bytes, rather than handing out the whole file again.
+     */
+    @Test
+    void replacedByACopyOfItself_goesOnWhereItWas_asARestartDoes() throws Exception {
+        append(log, lines(1, 3));
+        LogPosition saved;
+        try (LogFollower f = new LogFollower(log, null, FAST.withRotationGrace(Duration.ofMillis(30)))) {
+            saved = collect(f, 3).lines.get(2).after();
+            Path copy = dir.resolve("exim_mainlog.tmp");
+            Files.copy(log, copy);
+            Files.move(copy, log, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertNotEquals(saved.inode(), inode(log));
+            append(log, lines(4, 5));
+
+            Seen seen = collect(f, 2);
+            assertEquals(lines(4, 5), seen.texts());
+            assertEquals(List.of(), seen.gaps);
+            assertEquals(inode(log), seen.lines.get(1).after().inode());
+            assertEquals(Files.size(log), seen.lines.get(1).after().offset());
+            assertNothingMore(f);
+        }
+        try (LogFollower f = new LogFollower(log, saved, FAST)) {
+            assertEquals(lines(4, 5), collect(f, 2).texts());
+            assertNothingMore(f);
+        }
+    }
+
     @Test
     void rename_withTheNewLogNotCreatedYet_keepsReadingTheOldOneAndWaits() throws Exception {
         append(log, lines(1, 1));
