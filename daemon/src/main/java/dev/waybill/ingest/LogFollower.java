@@ -272,6 +272,11 @@ public final class LogFollower implements Closeable {
     private boolean currentIsLive;
     /** When the last byte was read from current, or it was opened, or seen rotated away. */
     private long lastReadAt;
+    /**
+     * The largest size the live file was seen to have while it still held what was read of it:
+     * what is lost, at least, if it is truncated and no copy is found.
+     */
+    private long sizeSeen;
     private LogPosition position;
     private final ArrayDeque<LogGap> pendingGaps = new ArrayDeque<>();
     private final List<Retired> retired = new ArrayList<>();
@@ -505,6 +510,7 @@ public final class LogFollower implements Closeable {
         currentIsLive = live;
         lastReadAt = System.nanoTime();
         cutter.reset(offset);
+        sizeSeen = offset;
         position = log.position(offset);
         state = live ? State.FOLLOWING : State.DRAINING;
         detail = (live ? "following " : "reading rotated file ") + log;
@@ -737,7 +743,12 @@ public final class LogFollower implements Closeable {
 
     /** Whether the live file still holds what was read of it: not shorter, and its first bytes the same. */
     private boolean intact() throws IOException {
-        return current.size() >= cutter.readEnd() && current.headUnchanged();
+        long size = current.size();
+        if (size < cutter.readEnd() || !current.headUnchanged()) {
+            return false;
+        }
+        sizeSeen = Math.max(sizeSeen, size);
+        return true;
     }
 
     /**
@@ -750,7 +761,8 @@ public final class LogFollower implements Closeable {
             return false;
         }
         LogPosition lost = current.position(cutter.lineStart());
-        long unfinished = read - cutter.lineStart();
+        // Not only the bytes read past the last line: a follower far behind saw the file hold more.
+        long unread = Math.max(read, sizeSeen) - cutter.lineStart();
         // Find the copy before letting go of anything, so that a failure here is retried.
         Found copy;
         try {
@@ -765,9 +777,9 @@ public final class LogFollower implements Closeable {
             switchTo(copy.log(), false, copy.offset());
             return true;
         }
-        if (unfinished > 0) {
-            gap(lost, unfinished, old + " was truncated (copytruncate?) and no rotated copy of it was found;"
-                    + " the unfinished line at its end is lost");
+        if (unread > 0) {
+            gap(lost, unread, old + " was truncated (copytruncate?) and no rotated copy of it was found;"
+                    + " the " + unread + " bytes it held after the last line read are lost");
         }
         finished = null; // the loop opens the live file from its start
         return true;

@@ -521,6 +521,32 @@ class LogFollowerTest {
         }
     }
 
+    /**
+     * Far behind (a backlog larger than one read), the log is truncated and no copy of it is
+     * found (logrotate's copy compressed with xz, or kept elsewhere): the gap says how much the
+     * follower had seen the log hold past its last line, not just the bytes it had buffered.
+     */
+    @Test
+    void truncation_withNoCopyWhileFarBehind_reportsEverythingItHadSeenAndNotRead() throws Exception {
+        append(log, lines(1, 3000));
+        long oldSize = Files.size(log);
+        try (LogFollower f = new LogFollower(log, null, FAST.withMaxBatchLines(10))) {
+            LogPosition last = null;
+            for (int i = 0; i < 2; i++) { // each poll looks at the log's size first
+                List<LogLine> got = f.next(Duration.ofSeconds(1)).lines();
+                assertEquals(10, got.size());
+                last = got.get(9).after();
+            }
+            truncate(log);
+            append(log, lines(5000, 5000));
+            Seen seen = collect(f, 1);
+            assertEquals(lines(5000, 5000), seen.texts());
+            assertEquals(1, seen.gaps.size());
+            assertEquals(last, seen.gaps.get(0).from());
+            assertEquals(oldSize - last.offset(), seen.gaps.get(0).bytes());
+        }
+    }
+
     // ------------------------------------------------------------------ resuming
 
     @Test
