@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
+import java.util.Arrays;
 
 /**
  * What a run over log files needs to know about one before reading it: when it starts (to read
@@ -31,10 +32,7 @@ public record LogFileInfo(Path path, long size, long firstTime, LogHead head, bo
     /** Reads the start of {@code path}. */
     public static LogFileInfo of(Path path, ZoneId zone) throws IOException {
         long size = Files.size(path);
-        byte[] start;
-        try (InputStream in = LogFiles.open(path)) {
-            start = in.readNBytes(FIRST_TIME_BYTES);
-        }
+        byte[] start = start(path);
         long first = ParsedLine.NO_TIME;
         LineParser parser = new LineParser(zone);
         try (LogLineReader reader = new LogLineReader(new ByteArrayInputStream(start))) {
@@ -46,6 +44,29 @@ public record LogFileInfo(Path path, long size, long firstTime, LogHead head, bo
         boolean compressed = LogFiles.compressed(path);
         return new LogFileInfo(path, size, first, LogHead.of(start, start.length), compressed,
                 compressed ? Math.max(size, LogFiles.trailerLength(path)) : size);
+    }
+
+    /**
+     * The first {@value #FIRST_TIME_BYTES} bytes of text of {@code path}, or as many as it holds. A
+     * file damaged before them (a small {@code .gz} cut short) gives those before the damage:
+     * reading it stores them, and says what is wrong with it.
+     *
+     * @throws IOException if it cannot be opened, or gives no text at all before failing
+     */
+    private static byte[] start(Path path) throws IOException {
+        byte[] buffer = new byte[FIRST_TIME_BYTES];
+        int n = 0;
+        try (InputStream in = LogFiles.open(path)) {
+            int r;
+            while (n < buffer.length && (r = in.read(buffer, n, buffer.length - n)) >= 0) {
+                n += r;
+            }
+        } catch (IOException e) {
+            if (n == 0) {
+                throw e;
+            }
+        }
+        return Arrays.copyOf(buffer, n);
     }
 
     /** The file's identity, as {@code imported_file} records it: {@link LogHead#fingerprint()}. */
