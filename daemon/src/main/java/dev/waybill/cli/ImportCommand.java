@@ -181,6 +181,7 @@ final class ImportCommand {
 
         private int importAll(List<Path> paths, java.util.concurrent.atomic.AtomicBoolean finished) {
             List<LogFileInfo> infos = new ArrayList<>();
+            Map<Path, Long> modified = new HashMap<>();
             Map<Path, Path> named = new HashMap<>();
             for (Path p : paths) {
                 try {
@@ -197,7 +198,8 @@ final class ImportCommand {
                         status = 1;
                         continue;
                     }
-                    if (Files.getLastModifiedTime(p).toMillis() / 1000 < retentionCutoff() - HORIZON) {
+                    long lastWritten = Files.getLastModifiedTime(p).toMillis();
+                    if (lastWritten / 1000 < retentionCutoff() - HORIZON) {
                         // Written to last before the retention window, by more than a message may
                         // stay open: every row it holds would be removed by the daemon's next
                         // retention pass, and no message in the window began in it (a file
@@ -208,6 +210,7 @@ final class ImportCommand {
                     LogFileInfo info = LogFileInfo.of(p, config.logTimezone());
                     if (info.firstTime() != ParsedLine.NO_TIME) {
                         infos.add(info);
+                        modified.put(p, lastWritten);
                     } else if (info.head().length() == 0) {
                         err.println("waybill import: " + p + ": empty, nothing to import");
                     } else {
@@ -221,10 +224,17 @@ final class ImportCommand {
                 }
             }
             // Oldest first, so that a message straddling two files is assembled as one. Of files
-            // that begin alike (a log and an earlier copy of it), the one with the most text first:
-            // the others, which it holds, are then passed over as its text, not read again into the
-            // same messages, whose attempts would count twice.
+            // that begin in the same second (a log rotated within the second it began), the one
+            // written to last earlier first: the newer began after it. Of files that begin alike
+            // (a log and an earlier copy of it), which are placed together, the one with the most
+            // text first: the others, which it holds, are then passed over as its text, not read
+            // again into the same messages, whose attempts would count twice.
+            Map<LogHead, Long> written = new HashMap<>();
+            for (LogFileInfo f : infos) {
+                written.merge(f.head(), modified.get(f.path()), Math::min);
+            }
             infos.sort(Comparator.comparingLong(LogFileInfo::firstTime)
+                    .thenComparingLong(f -> written.get(f.head()))
                     .thenComparing(Comparator.comparingLong(LogFileInfo::textSize).reversed()));
             CpanelAccounts accounts;
             try {

@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -403,6 +404,35 @@ class ImportCommandTest {
                 middle.toString()), stderr.toString());
         assertTrue(stdout.toString(StandardCharsets.UTF_8).startsWith("imported 3 files, 138 lines"));
         assertEquals(expected, stored(db));
+    }
+
+    /**
+     * A log rotated within the second it began (rotated twice in a row, or by size on a busy
+     * server): the newer file begins in that second too, and holds more. The older is read
+     * first all the same, as its earlier modification time says, so a message that straddles
+     * the two is one.
+     */
+    @Test
+    void import_twoFilesBeginningInTheSameSecond_areReadOldestFirst(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path conf = setUp(dir, db);
+        String[] lines = fixture().split("\n");
+        assertTrue(lines[15].startsWith("2026-11-28 04:02:49 ") && lines[35].startsWith("2026-11-28 04:02:49 "));
+        Path whole = dir.resolve("whole.log");
+        Files.writeString(whole, String.join("\n", Arrays.copyOfRange(lines, 15, lines.length)) + "\n");
+        TreeSet<String> expected = parsed(conf, whole);
+        Path older = dir.resolve("exim_mainlog.1");
+        Files.writeString(older, String.join("\n", Arrays.copyOfRange(lines, 15, 35)) + "\n");
+        Path newer = dir.resolve("exim_mainlog");
+        Files.writeString(newer, String.join("\n", Arrays.copyOfRange(lines, 35, lines.length)) + "\n");
+        Files.setLastModifiedTime(older, FileTime.fromMillis(Files.getLastModifiedTime(newer).toMillis() - 60_000));
+
+        assertEquals(0, run("import", "--config", conf.toString(), older.toString(), newer.toString()),
+                stderr.toString());
+        assertSame(expected, stored(db), "the two files");
+        String straddling = "1xX9eD-0000Lh-1p";
+        assertEquals(Arrays.stream(lines).filter(l -> l.contains(" " + straddling + " ")).toList(),
+                lines(db, straddling), "its lines, in the log's order");
     }
 
     @Test
