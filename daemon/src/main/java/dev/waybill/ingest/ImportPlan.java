@@ -25,7 +25,8 @@ import java.util.function.BooleanSupplier;
  *       (in log time), as the live tail replays the rotated files within the horizon at a first
  *       start. What an older file left open was let go before.</li>
  *   <li>A file with the fingerprint of one before it in this run and no more text is that text
- *       again (a rotated file and its {@code .gz}, or one file named twice): passed over.</li>
+ *       again (a rotated file and its {@code .gz}, or one file named twice): passed over, and
+ *       not replayed either, which would feed its lines twice.</li>
  * </ul>
  */
 public final class ImportPlan {
@@ -88,7 +89,9 @@ public final class ImportPlan {
                 if (!unknown && lastTimes[i] < start - horizonSeconds) {
                     break; // what was open at its end was let go before the file read after it; older files' too
                 }
-                steps[i] = Step.REPLAY;
+                // The same text as a file before it (a rotated file and its .gz) is replayed once:
+                // twice, its lines would count twice in the messages going on into the next file.
+                steps[i] = repeatsAnEarlierFile(files, i) ? Step.SKIP : Step.REPLAY;
             }
         }
         return List.of(steps);

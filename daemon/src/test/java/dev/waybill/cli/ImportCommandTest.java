@@ -535,6 +535,34 @@ class ImportCommandTest {
     }
 
     /**
+     * A file imported before, given again with its compressed copy and the file after it: both are
+     * passed over, and its text is replayed once for the messages going on into the next file, so
+     * that their attempts and lines are counted once.
+     */
+    @Test
+    void import_aFileImportedBefore_givenWithItsGzCopy_isReplayedOnce(@TempDir Path dir, TestDatabase db)
+            throws Exception {
+        Path conf = setUp(dir, db);
+        Path whole = dir.resolve("whole.log");
+        assertEquals(0, run("sample-log", "--lines", "6000", "--seed", "5", "--out", whole.toString()),
+                stderr.toString());
+        List<String> lines = Files.readAllLines(whole, StandardCharsets.UTF_8);
+        TreeSet<String> expected = parsed(conf, whole);
+        Path older = dir.resolve("exim_mainlog.1");
+        Files.write(older, lines.subList(0, 3000));
+        Path newer = dir.resolve("exim_mainlog");
+        Files.write(newer, lines.subList(3000, lines.size()));
+        assertEquals(0, run("import", "--config", conf.toString(), older.toString()), stderr.toString());
+        Path gz = dir.resolve("exim_mainlog.1.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(Files.readAllBytes(older));
+        }
+        assertEquals(0, run("import", "--config", conf.toString(), older.toString(), gz.toString(), newer.toString()),
+                stderr.toString());
+        assertSame(expected, stored(db), "the file after the two copies");
+    }
+
+    /**
      * A log and an earlier copy of it (a snapshot taken while it was shorter), given together: the
      * lines they share are read once, so every row, its count of attempts included, is what
      * {@code waybill parse} reports of the log.
