@@ -199,11 +199,12 @@ final class ImportCommand {
                         continue;
                     }
                     long lastWritten = Files.getLastModifiedTime(p).toMillis();
-                    if (lastWritten / 1000 < retentionCutoff() - HORIZON) {
+                    if (Files.isRegularFile(p) && lastWritten / 1000 < retentionCutoff() - HORIZON) {
                         // Written to last before the retention window, by more than a message may
                         // stay open: every row it holds would be removed by the daemon's next
                         // retention pass, and no message in the window began in it (a file
-                        // closer to the window is read, or replayed, for those).
+                        // closer to the window is read, or replayed, for those). A directory, however
+                        // old, is said to be one below.
                         err.println("waybill import: " + p + ": " + olderThanRetention() + "; skipped");
                         continue;
                     }

@@ -627,13 +627,17 @@ class ImportCommandTest {
         assertEquals(26, stored(db).size());
     }
 
+    /** A directory is said to be one, and fails the run, however long ago it changed. */
     @Test
     void import_aDirectory_saysSo(@TempDir Path dir, TestDatabase db) throws Exception {
         Path conf = setUp(dir, db);
         Path sub = Files.createDirectories(dir.resolve("logs"));
-        run("import", "--config", conf.toString(), sub.toString());
+        Path old = Files.createDirectories(dir.resolve("archive"));
+        Files.setLastModifiedTime(old, FileTime.fromMillis(0));
+        assertEquals(1, run("import", "--config", conf.toString(), sub.toString(), old.toString()));
         String err = stderr.toString(StandardCharsets.UTF_8);
         assertTrue(err.contains(sub + ": a directory, not a log file"), err);
+        assertTrue(err.contains(old + ": a directory, not a log file"), err);
     }
 
     @Test
