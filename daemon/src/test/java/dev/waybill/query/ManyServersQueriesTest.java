@@ -136,6 +136,26 @@ class ManyServersQueriesTest {
         assertEquals(0, total(new StatsQueries(ds, "web1").stats(Viewer.all(), from, to, 3600, "web9")));
     }
 
+    /**
+     * Regression: a server name outside ASCII (table server's names are ASCII) was compared with
+     * the column in SQL, which MariaDB refuses as an illegal mix of collations: the caller was told
+     * the database did not answer. It names no server, like any name never registered.
+     */
+    @Test
+    void aServerNameOutsideAscii_namesNoServer_forSearchMessageAndStats() throws Exception {
+        DeliveryQueries q = new DeliveryQueries(ds, "web1");
+        String msgid = web1All.rows().stream().filter(r -> r.outcome().msgid() != null).findFirst().orElseThrow()
+                .outcome().msgid();
+        for (String name : List.of("w\u00e9b1", "web1\u20ac")) {
+            SearchPage page = q.search(Viewer.all(), SearchParams.builder().server(name).build(), true);
+            assertTrue(page.rows().isEmpty(), name);
+            assertEquals(0, page.total(), name);
+            assertNull(new MessageQueries(ds, q).story(Viewer.all(), msgid, name), name);
+            assertEquals(0, total(new StatsQueries(ds, "web1").stats(Viewer.all(), 1795737600L, 1795737600L + 3 * 86400,
+                    3600, name)), name);
+        }
+    }
+
     private static long total(Stats s) {
         return s.series().stream().flatMap(b -> b.counts().values().stream()).mapToLong(Long::longValue).sum();
     }
