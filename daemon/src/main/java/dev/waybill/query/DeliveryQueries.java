@@ -81,6 +81,10 @@ public final class DeliveryQueries {
         // statistics count per account; otherwise the viewer narrows to the account's own entries.
         Viewer v = p.user() == null ? viewer : p.sent() ? viewer.requireCovers(p.user()) : viewer.narrowToAccount(p.user());
         Cursor after = p.cursor() == null ? null : Cursor.decode(p.cursor(), p.filterHash());
+        if (p.user() != null && !Sql.ascii(p.user()) || p.msgid() != null && !Sql.ascii(p.msgid())) {
+            // no account or message has such a name, and their columns cannot be asked
+            return new SearchPage(List.of(), null, withCounts ? new EnumMap<>(OutcomeType.class) : null, true);
+        }
         try (Connection c = dataSource.getConnection()) {
             Integer serverId = p.server() == null ? null : servers.id(c, p.server());
             // An account's or reseller's owner entries are those of this daemon's server; root

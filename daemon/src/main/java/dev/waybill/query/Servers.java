@@ -35,10 +35,8 @@ final class Servers {
 
     /** The id of server {@code name}, or null when it never wrote here. */
     Integer id(Connection c, String name) throws SQLException {
-        if (!name.chars().allMatch(ch -> ch < 128)) {
-            // Names are ASCII (the column's character set), and MariaDB refuses to compare
-            // the column with other text rather than find nothing: such a name is no server's.
-            return null;
+        if (!Sql.ascii(name)) {
+            return null; // no server's: names are ASCII
         }
         Integer id = ids.get(name);
         if (id == null) {

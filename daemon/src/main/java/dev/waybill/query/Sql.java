@@ -58,4 +58,13 @@ final class Sql {
         }
         return sb.toString();
     }
+
+    /**
+     * Whether {@code s} may equal a value of an ASCII column (server names, account names,
+     * message ids). MariaDB refuses to compare such a column with text outside ASCII, as an
+     * illegal mix of collations, rather than find nothing: ask only with text that can match.
+     */
+    static boolean ascii(String s) {
+        return s.chars().allMatch(ch -> ch < 128);
+    }
 }

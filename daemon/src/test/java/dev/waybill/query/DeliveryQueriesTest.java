@@ -367,4 +367,24 @@ class DeliveryQueriesTest {
             assertTrue(rs.getLong(1) > 0);
         }
     }
+
+    /**
+     * Regression: account names and message ids are stored as ASCII, and MariaDB refuses to
+     * compare those columns with other text (an illegal mix of collations): a search for such an
+     * account or id was answered as a database that did not answer. It finds nothing.
+     */
+    @Test
+    void search_accountOrMessageIdOutsideAscii_findsNothing() throws Exception {
+        String user = busiestUsers().get(0);
+        for (SearchParams p : List.of(SearchParams.builder().user("jos\u00e9").build(),
+                SearchParams.builder().msgid("1vD9xY-000A1b-\u00e92").build())) {
+            SearchPage page = queries.search(Viewer.all(), p, true);
+            assertTrue(page.rows().isEmpty(), p.toString());
+            assertEquals(0, page.total(), p.toString());
+        }
+        SearchPage own = queries.search(Viewer.account(user), SearchParams.builder().msgid("\u00e9").build(), true);
+        assertTrue(own.rows().isEmpty());
+        assertThrows(ForbiddenException.class, () -> queries.search(Viewer.account(user),
+                SearchParams.builder().user("jos\u00e9").build(), false), "another account stays forbidden");
+    }
 }
