@@ -160,7 +160,7 @@ public final class Retention {
             if (server == null) {
                 return;
             }
-            deliveries(c, server, owners(c, server), cutoff);
+            deliveries(c, server, cutoff);
             orphanLines(c, server, cutoff);
             ownersLeft(c, server, cutoff);
         }
@@ -180,7 +180,7 @@ public final class Retention {
      * rows is active (whatever their times: a row stored without its arrival has another). A row's
      * owner entries go with it ({@link #rowsWithEntries}).
      */
-    private void deliveries(Connection c, int server, List<String> owners, long cutoff) throws SQLException {
+    private void deliveries(Connection c, int server, long cutoff) throws SQLException {
         long afterTime = -1;
         byte[] afterKey = new byte[0];
         try (PreparedStatement find = c.prepareStatement(QUIET_ROWS)) {
@@ -222,7 +222,7 @@ public final class Retention {
                 // again, not lines without a row, which would stay a week longer (orphanLines).
                 removed(deleteLines(c, goneMessages, gone, server, cutoff));
                 if (!gone.isEmpty()) { // ordered by time: the span is from the first to the last
-                    removed(rowsWithEntries(c, server, owners, gone, times.get(0), afterTime, cutoff));
+                    removed(rowsWithEntries(c, server, gone, times.get(0), afterTime, cutoff));
                 }
             } while (found == SLICE);
         }
@@ -234,18 +234,21 @@ public final class Retention {
      * row that is gone, nor miss one that is there, whenever they are read and wherever the pass
      * is cut off. A slice's rows are quiet: ingest seldom waits for this.
      */
-    private static long rowsWithEntries(Connection c, int server, List<String> owners, List<byte[]> rows, long from,
-            long to, long cutoff) throws SQLException {
+    private static long rowsWithEntries(Connection c, int server, List<byte[]> rows, long from, long to, long cutoff)
+            throws SQLException {
         return DeliveryStore.inTransaction(c, t -> DELETE_ROWS.update(t, rows, (ps, at, key) -> ps.setBytes(at, key),
-                (ps, at) -> ps.setLong(at, cutoff)) + entries(t, server, owners, rows, from, to, cutoff));
+                (ps, at) -> ps.setLong(at, cutoff)) + entries(t, server, rows, from, to, cutoff));
     }
 
     /**
      * Deletes the owner entries of {@code rows}, sent between {@code from} and {@code to}, that
-     * are quiet since {@code cutoff}.
+     * are quiet since {@code cutoff}. The owners are read again for each slice: an import may give
+     * an account entries of old rows while a pass runs (one added since it read that mail), and
+     * those must go with their rows too.
      */
-    private static long entries(Connection c, int server, List<String> owners, List<byte[]> rows, long from,
-            long to, long cutoff) throws SQLException {
+    private static long entries(Connection c, int server, List<byte[]> rows, long from, long to, long cutoff)
+            throws SQLException {
+        List<String> owners = owners(c, server);
         Set<ByteBuffer> wanted = new HashSet<>();
         for (byte[] key : rows) {
             wanted.add(ByteBuffer.wrap(key));

@@ -323,6 +323,84 @@ class RetentionTest {
         }
     }
 
+    /**
+     * Regression: a pass removed the owner entries of the owners that had entries when it began.
+     * Those of an account given entries of old rows while it ran (an import reading old mail, with
+     * an account added since) stayed after their rows until the pass's end, counted by the account
+     * for rows that were gone: here while the pass is held after its slice, at the lines no row
+     * claims.
+     */
+    @Test
+    void purgeBefore_anOwnerNewDuringThePass_itsCountsMatchItsRowsWhileItRuns(@TempDir Path root, TestDatabase db)
+            throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\n");
+        try (HikariDataSource ds = pool(db)) {
+            DeliveryStore store = new DeliveryStore(ds, "web1");
+            store.prepare();
+            Ingester ingester = new Ingester("web1", CpanelAccounts.read(root), 7 * 86400);
+            LineParser parser = new LineParser(ZoneOffset.UTC);
+            for (String to : List.of("nosuch", "nowhere")) { // rejections: rows without lines
+                ingester.accept(parser.parse("2026-11-28 04:02:51 H=(mx.outside.test) [127.0.0.1]:54798"
+                        + " F=<stranger@outside.test> rejected RCPT <" + to + "@example.com>: Unrouteable address"), -1);
+            }
+            store.write(ingester.takeBatch());
+            DeliveryQueries queries = new DeliveryQueries(ds, "web1");
+            Retention retention = new Retention(ds, "web1");
+            try (Connection rows = db.connect(); Connection lines = db.connect();
+                 Statement rowLock = rows.createStatement(); Statement lineLock = lines.createStatement()) {
+                rowLock.execute("LOCK TABLES delivery WRITE");
+                lineLock.execute("LOCK TABLES message_log WRITE");
+                Thread pass = new Thread(() -> {
+                    try {
+                        retention.purgeBefore(1795910400L);
+                    } catch (SQLException e) {
+                        // retention.last() says why
+                    }
+                });
+                pass.start();
+                awaitStatement(ds, "SELECT row_key, sendtime, msgid FROM delivery%"); // it knows its owners
+                try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                    st.execute("INSERT INTO delivery_owner (server_id, owner, sendtime, row_key, type, last_time)"
+                            + " SELECT server_id, 'newco', sendtime, row_key, type, last_time FROM delivery_owner"
+                            + " WHERE owner = 'exampleco'");
+                }
+                try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM delivery_owner WHERE owner = 'newco'")) {
+                    rs.next();
+                    assertEquals(2, rs.getLong(1));
+                }
+                rowLock.execute("UNLOCK TABLES");
+                awaitStatement(ds, "SELECT msgid, first_time FROM message_log%"); // past the slice
+                assertEquals(0, count(ds, "delivery"));
+                assertEquals(0, counted(queries, "newco"), "no row is left for the new account to count");
+                lineLock.execute("UNLOCK TABLES");
+                pass.join(30_000);
+            }
+            assertNull(retention.last().failure());
+            assertEquals(0, count(ds, "delivery_owner"));
+        }
+    }
+
+    /** Waits until another session runs a statement like {@code pattern} (held up, as a test holds it). */
+    private static void awaitStatement(HikariDataSource ds, String pattern) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE ? AND id <> CONNECTION_ID()")) {
+            ps.setString(1, pattern);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "no session came to " + pattern);
+                Thread.sleep(20);
+            }
+        }
+    }
+
     private static void assertCountsMatchRows(DeliveryQueries queries, String when) throws SQLException {
         for (String account : List.of("exampleco", "shopuser")) {
             SearchPage page = queries.search(Viewer.account(account), SearchParams.all(), true);
