@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
@@ -100,9 +101,26 @@ public final class Retention {
 
     /** @param serverName the server whose rows this removes ({@code server.id}) */
     public Retention(DataSource dataSource, String serverName) {
+        this(dataSource, serverName, OWNERS_MAX_AGE_NANOS);
+    }
+
+    /** As above, reading the owners again once the list is {@code ownersMaxAgeNanos} old. */
+    Retention(DataSource dataSource, String serverName, long ownersMaxAgeNanos) {
         this.dataSource = dataSource;
         this.serverName = serverName;
+        this.ownersMaxAgeNanos = ownersMaxAgeNanos;
     }
+
+    /**
+     * How old the list of owners a pass removes entries of may get before it is read again: an
+     * import may give an account entries of old rows while a pass runs (one added since it read
+     * that mail), which must go with their rows too. Read for every slice, the list (a scan of
+     * the owner index) made a pass 70 % longer; the entries a slice misses meanwhile go at the
+     * pass's end ({@link #ownersLeft}).
+     */
+    static final long OWNERS_MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final long ownersMaxAgeNanos;
 
     /** How long a retention statement may go without an answer from the database. */
     static final int PASS_SOCKET_MILLIS = 30 * 60 * 1000;
@@ -183,6 +201,8 @@ public final class Retention {
     private void deliveries(Connection c, int server, long cutoff) throws SQLException {
         long afterTime = -1;
         byte[] afterKey = new byte[0];
+        List<String> owners = null;
+        long ownersRead = 0;
         try (PreparedStatement find = c.prepareStatement(QUIET_ROWS)) {
             int found;
             do {
@@ -222,7 +242,11 @@ public final class Retention {
                 // again, not lines without a row, which would stay a week longer (orphanLines).
                 removed(deleteLines(c, goneMessages, gone, server, cutoff));
                 if (!gone.isEmpty()) { // ordered by time: the span is from the first to the last
-                    removed(rowsWithEntries(c, server, gone, times.get(0), afterTime, cutoff));
+                    if (owners == null || System.nanoTime() - ownersRead >= ownersMaxAgeNanos) {
+                        owners = owners(c, server);
+                        ownersRead = System.nanoTime();
+                    }
+                    removed(rowsWithEntries(c, server, owners, gone, times.get(0), afterTime, cutoff));
                 }
             } while (found == SLICE);
         }
@@ -234,21 +258,18 @@ public final class Retention {
      * row that is gone, nor miss one that is there, whenever they are read and wherever the pass
      * is cut off. A slice's rows are quiet: ingest seldom waits for this.
      */
-    private static long rowsWithEntries(Connection c, int server, List<byte[]> rows, long from, long to, long cutoff)
-            throws SQLException {
+    private static long rowsWithEntries(Connection c, int server, List<String> owners, List<byte[]> rows, long from,
+            long to, long cutoff) throws SQLException {
         return DeliveryStore.inTransaction(c, t -> DELETE_ROWS.update(t, rows, (ps, at, key) -> ps.setBytes(at, key),
-                (ps, at) -> ps.setLong(at, cutoff)) + entries(t, server, rows, from, to, cutoff));
+                (ps, at) -> ps.setLong(at, cutoff)) + entries(t, server, owners, rows, from, to, cutoff));
     }
 
     /**
-     * Deletes the owner entries of {@code rows}, sent between {@code from} and {@code to}, that
-     * are quiet since {@code cutoff}. The owners are read again for each slice: an import may give
-     * an account entries of old rows while a pass runs (one added since it read that mail), and
-     * those must go with their rows too.
+     * Deletes the owner entries of {@code owners} for {@code rows}, sent between {@code from} and
+     * {@code to}, that are quiet since {@code cutoff}.
      */
-    private static long entries(Connection c, int server, List<byte[]> rows, long from, long to, long cutoff)
-            throws SQLException {
-        List<String> owners = owners(c, server);
+    private static long entries(Connection c, int server, List<String> owners, List<byte[]> rows, long from,
+            long to, long cutoff) throws SQLException {
         Set<ByteBuffer> wanted = new HashSet<>();
         for (byte[] key : rows) {
             wanted.add(ByteBuffer.wrap(key));

@@ -328,7 +328,7 @@ class RetentionTest {
      * Those of an account given entries of old rows while it ran (an import reading old mail, with
      * an account added since) stayed after their rows until the pass's end, counted by the account
      * for rows that were gone: here while the pass is held after its slice, at the lines no row
-     * claims.
+     * claims. (A pass reads its owners again once their list is 10 s old; here at every slice.)
      */
     @Test
     void purgeBefore_anOwnerNewDuringThePass_itsCountsMatchItsRowsWhileItRuns(@TempDir Path root, TestDatabase db)
@@ -346,7 +346,7 @@ class RetentionTest {
             }
             store.write(ingester.takeBatch());
             DeliveryQueries queries = new DeliveryQueries(ds, "web1");
-            Retention retention = new Retention(ds, "web1");
+            Retention retention = new Retention(ds, "web1", 0);
             try (Connection rows = db.connect(); Connection lines = db.connect();
                  Statement rowLock = rows.createStatement(); Statement lineLock = lines.createStatement()) {
                 rowLock.execute("LOCK TABLES delivery WRITE");
