@@ -359,11 +359,7 @@ class DeliveryStoreTest {
                 assertEquals(1, leftOut.size(), leftOut.toString());
                 assertTrue(leftOut.get(0).contains("1toyx8-00000006K6U-9999")
                         && leftOut.get(0).contains("max_allowed_packet of 16384; raise it"), leftOut.get(0));
-                try (Connection c = ds.getConnection(); Statement q = c.createStatement();
-                     ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM delivery")) {
-                    assertTrue(rs.next());
-                    assertEquals(100, rs.getInt(1));
-                }
+                assertEquals(100, rowCount(ds, "delivery"));
                 // Rows that each fit, more than a packet together: statements of fewer rows, no row left out.
                 RowBatch fitting = new RowBatch();
                 for (int i = 100; i < 300; i++) {
@@ -372,22 +368,14 @@ class DeliveryStoreTest {
                     fitting.row(RowKey.ofMessage(o.msgid(), o.row()), o, List.of("ann", "bob"));
                 }
                 assertEquals(DeliveryStore.Written.WHOLE, store.write(fitting));
-                try (Connection c = ds.getConnection(); Statement q = c.createStatement();
-                     ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM delivery")) {
-                    assertTrue(rs.next());
-                    assertEquals(300, rs.getInt(1));
-                }
+                assertEquals(300, rowCount(ds, "delivery"));
                 // Lines of many messages, more than a packet together (each value goes on its own).
                 RowBatch lines = new RowBatch();
                 for (int i = 0; i < 60; i++) {
                     lines.line(String.format("1toyx8-00000006K6U-%04d", i), 1_000, 0, "x".repeat(1_000));
                 }
                 assertEquals(DeliveryStore.Written.WHOLE, store.write(lines));
-                try (Connection c = ds.getConnection(); Statement q = c.createStatement();
-                     ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM message_log")) {
-                    assertTrue(rs.next());
-                    assertEquals(60, rs.getInt(1));
-                }
+                assertEquals(60, rowCount(ds, "message_log"));
             } finally {
                 st.execute("SET GLOBAL max_allowed_packet = DEFAULT");
             }
@@ -455,15 +443,19 @@ class DeliveryStoreTest {
                 assertEquals(1, leftOut.size(), leftOut.toString());
                 assertTrue(leftOut.get(0).contains("1toyx8-00000006K6U-0002")
                         && leftOut.get(0).contains("max_allowed_packet"), leftOut.get(0));
-                try (Connection c = ds.getConnection(); Statement q = c.createStatement();
-                     ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM delivery")) {
-                    assertTrue(rs.next());
-                    assertEquals(1, rs.getInt(1), "the row that fits is stored");
-                }
+                assertEquals(1, rowCount(ds, "delivery"), "the row that fits is stored");
                 assertEquals("v1:1:2:9:0:0000000000000000", store.position("/var/log/exim_mainlog")[0]);
             } finally {
                 st.execute("SET GLOBAL max_allowed_packet = DEFAULT");
             }
+        }
+    }
+
+    private static int rowCount(DataSource ds, String table) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            assertTrue(rs.next());
+            return rs.getInt(1);
         }
     }
 
