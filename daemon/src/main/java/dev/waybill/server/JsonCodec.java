@@ -1,6 +1,7 @@
 package dev.waybill.server;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonArray;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -10,6 +11,7 @@ import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.MalformedJsonException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
@@ -19,13 +21,15 @@ import io.netty.channel.ChannelPromise;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Set;
 
 /**
  * Request lines to {@link Inbound}s, reply objects to lines. Shared by every connection: it holds
  * no state. Parsing is strict JSON (no comments, no single quotes, nothing after the object);
  * anything that is not a well-formed request becomes an {@link Inbound.Refused} saying why, in
- * its turn. Blank lines are ignored.
+ * its turn, an object that names a member twice included. Blank lines are ignored.
  */
 @Sharable
 final class JsonCodec extends ChannelDuplexHandler {
@@ -113,7 +117,7 @@ final class JsonCodec extends ChannelDuplexHandler {
         try {
             JsonReader reader = new JsonReader(new StringReader(line.toString(StandardCharsets.UTF_8)));
             reader.setStrictness(Strictness.STRICT);
-            tree = TREE.read(reader);
+            tree = readTree(reader);
             if (!atEnd(reader)) {
                 return refuse(JsonNull.INSTANCE, "invalid JSON: more than one value on the line");
             }
@@ -165,6 +169,63 @@ final class JsonCodec extends ChannelDuplexHandler {
         return new Inbound.Call(id, method.getAsString(), paramsObject,
                 as == null || as.isJsonNull() ? null : as.getAsString(),
                 email == null || email.isJsonNull() ? null : email.getAsString());
+    }
+
+    /**
+     * One JSON value, as Gson's tree adapter reads it, except that an object naming a member twice
+     * is refused: Gson keeps the last, so {@code "as":"res1","as":"root"} would have meant root
+     * without a word. Iterative, so that the depth is bounded by the reader's nesting limit only.
+     */
+    private static JsonElement readTree(JsonReader reader) throws IOException {
+        Deque<JsonElement> open = new ArrayDeque<>();
+        while (true) {
+            JsonElement parent = open.peek();
+            String name = null;
+            if (parent != null) {
+                if (!reader.hasNext()) {
+                    if (parent.isJsonObject()) {
+                        reader.endObject();
+                    } else {
+                        reader.endArray();
+                    }
+                    open.pop();
+                    if (open.isEmpty()) {
+                        return parent;
+                    }
+                    continue;
+                }
+                if (parent.isJsonObject()) {
+                    name = reader.nextName();
+                    if (parent.getAsJsonObject().has(name)) {
+                        throw new MalformedJsonException("'" + brief(name) + "' appears twice in one object at "
+                                + reader.getPath());
+                    }
+                }
+            }
+            JsonElement value;
+            JsonToken token = reader.peek();
+            if (token == JsonToken.BEGIN_OBJECT) {
+                reader.beginObject();
+                value = new JsonObject();
+            } else if (token == JsonToken.BEGIN_ARRAY) {
+                reader.beginArray();
+                value = new JsonArray();
+            } else {
+                value = TREE.read(reader); // one scalar, numbers kept as written
+            }
+            if (parent == null) {
+                if (!value.isJsonObject() && !value.isJsonArray()) {
+                    return value;
+                }
+            } else if (parent.isJsonObject()) {
+                parent.getAsJsonObject().add(name, value);
+            } else {
+                parent.getAsJsonArray().add(value);
+            }
+            if (value.isJsonObject() || value.isJsonArray()) {
+                open.push(value);
+            }
+        }
     }
 
     private static boolean atEnd(JsonReader reader) {

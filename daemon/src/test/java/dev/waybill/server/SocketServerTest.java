@@ -242,6 +242,27 @@ class SocketServerTest {
     }
 
     @Test
+    void nameGivenTwiceInAnObject_isRefusedNamingIt() throws Exception {
+        start();
+        SocketClient c = client();
+        String[][] cases = {
+            {"{\"id\":1,\"method\":\"whoami\",\"as\":\"res1\",\"as\":\"root\"}", "'as'"},
+            {"{\"id\":2,\"method\":\"health\",\"method\":\"whoami\"}", "'method'"},
+            {"{\"id\":3,\"method\":\"echo\",\"params\":{\"email\":\"a@alice.example\",\"email\":null}}", "'email'"},
+            {"{\"id\":4,\"method\":\"echo\",\"params\":{\"x\":[{\"a\":1,\"b\":{},\"a\":2}]}}", "'a'"},
+        };
+        for (String[] bad : cases) {
+            c.send(bad[0]);
+            String reply = c.readLine();
+            assertEquals("bad_request", errorCode(reply), reply);
+            assertTrue(errorMessage(reply).contains(bad[1] + " appears twice"), reply);
+        }
+        JsonObject same = c.call("echo", parse("{\"a\":{\"b\":1},\"c\":[{\"b\":2},{\"b\":3}],\"n\":1e999}"));
+        assertEquals("{\"a\":{\"b\":1},\"c\":[{\"b\":2},{\"b\":3}],\"n\":1e999}", same.toString(),
+                "a name may recur in different objects; numbers stay as sent");
+    }
+
+    @Test
     void badRequest_withReadableId_echoesTheId() throws Exception {
         start();
         SocketClient c = client();
