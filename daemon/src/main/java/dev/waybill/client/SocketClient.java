@@ -112,25 +112,42 @@ public final class SocketClient implements Closeable {
             try {
                 JsonElement e = JsonParser.parseString(text);
                 if (!e.isJsonObject()) {
-                    throw new IOException("not a reply from waybill: " + text);
+                    throw notAReply(text);
                 }
                 reply = e.getAsJsonObject();
             } catch (JsonParseException e) {
-                throw new IOException("not a reply from waybill: " + text, e);
+                throw notAReply(text);
             }
             if (reply.has("chunk")) {
+                if (!isString(reply.get("chunk"))) {
+                    throw notAReply(text);
+                }
                 chunks.accept(reply.get("chunk").getAsString());
                 continue;
             }
             if (reply.has("error")) {
-                JsonObject error = reply.getAsJsonObject("error");
-                throw new ErrorReply(error.get("code").getAsString(), error.get("message").getAsString());
+                JsonElement error = reply.get("error");
+                if (!error.isJsonObject() || !isString(error.getAsJsonObject().get("code"))
+                        || !isString(error.getAsJsonObject().get("message"))) {
+                    throw notAReply(text);
+                }
+                throw new ErrorReply(error.getAsJsonObject().get("code").getAsString(),
+                        error.getAsJsonObject().get("message").getAsString());
             }
             if (reply.has("result") && reply.get("result").isJsonObject()) {
                 return reply.getAsJsonObject("result");
             }
-            throw new IOException("not a reply from waybill: " + text);
+            throw notAReply(text);
         }
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
+    }
+
+    /** Something else answers at the socket, or a daemon of another protocol: say what came, briefly. */
+    private static IOException notAReply(String text) {
+        return new IOException("not a reply from waybill: " + (text.length() <= 200 ? text : text.substring(0, 200) + "..."));
     }
 
     /**
