@@ -36,6 +36,12 @@ public final class SocketClient implements Closeable {
     /** The environment variable naming the socket, as the plugin pages honour it too. */
     public static final String SOCKET_ENV = "WAYBILL_SOCKET";
 
+    /**
+     * The longest reply line read, as the plugin pages allow: no answer of the daemon is near it,
+     * and whatever else answers at the socket must not fill the memory.
+     */
+    static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
+
     private final Path path;
     private final SocketChannel channel;
     private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
@@ -195,7 +201,11 @@ public final class SocketClient implements Closeable {
         channel.shutdownOutput();
     }
 
-    /** The next line from the daemon without its {@code \n}, or null at end of stream. */
+    /**
+     * The next line from the daemon without its {@code \n}, or null at end of stream.
+     *
+     * @throws IOException if the line is longer than {@link #MAX_LINE_BYTES}
+     */
     public String readLine() throws IOException {
         line.reset();
         while (true) {
@@ -203,6 +213,9 @@ public final class SocketClient implements Closeable {
                 byte b = in.get();
                 if (b == '\n') {
                     return line.toString(StandardCharsets.UTF_8);
+                }
+                if (line.size() == MAX_LINE_BYTES) {
+                    throw new IOException("a reply line from " + path + " is longer than 64 MiB; not read further");
                 }
                 line.write(b);
             }

@@ -79,4 +79,13 @@ class SocketClientTest {
             assertTrue(e.getMessage().startsWith("not a reply from waybill: "), e.getMessage());
         }
     }
+
+    @Test
+    void call_replyLineOverTheLimit_isRefusedAndReadNoFurther() throws Exception {
+        byte[] endless = new byte[80 << 20];
+        java.util.Arrays.fill(endless, (byte) 'x');
+        Exception e = callAgainst(endless);
+        assertEquals(IOException.class, e.getClass(), e.toString());
+        assertTrue(e.getMessage().contains("longer than 64 MiB"), e.getMessage().substring(0, 100));
+    }
 }
