@@ -9,7 +9,8 @@ import java.time.Instant;
 /**
  * A search as CSV (RFC 4180), page by page, so that a million rows never sit in memory at once.
  * Cells a spreadsheet would run as a formula (starting with {@code = + - @}, a tab or a carriage
- * return) get a leading apostrophe: subjects and addresses are written by strangers.
+ * return) get a leading apostrophe, and so does such a formula after a {@code ;} inside a cell:
+ * subjects and addresses are written by strangers.
  */
 public final class CsvExport {
 
@@ -93,13 +94,9 @@ public final class CsvExport {
         if (value == null || value.isEmpty()) {
             return;
         }
-        char first = value.charAt(0);
-        boolean formula = first == '=' || first == '+' || first == '-' || first == '@' || first == '\t'
-                || first == '\r';
         // "-remote-" is cPanel's own word for mail from or to elsewhere, not a formula.
-        if (formula && value.equals("-remote-")) {
-            formula = false;
-        }
+        boolean formula = startsFormula(value.charAt(0)) && !value.equals("-remote-");
+        value = breakSemicolonFormulas(value);
         boolean quote = formula || value.indexOf(',') >= 0 || value.indexOf('"') >= 0 || value.indexOf('\n') >= 0
                 || value.indexOf('\r') >= 0;
         if (!quote) {
@@ -118,5 +115,36 @@ public final class CsvExport {
             sb.append(c);
         }
         sb.append('"');
+    }
+
+    /** Whether a spreadsheet would run a cell that starts with {@code c} as a formula. */
+    private static boolean startsFormula(char c) {
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+    }
+
+    /**
+     * {@code value} with an apostrophe after each {@code ;} that a formula (quotes before it or
+     * not) follows. Where the list separator is {@code ;} (Excel in most of Europe), a spreadsheet
+     * splits a line at every {@code ;}, inside quotes too, and the text after one starts a cell.
+     */
+    private static String breakSemicolonFormulas(String value) {
+        if (value.indexOf(';') < 0) {
+            return value;
+        }
+        StringBuilder sb = new StringBuilder(value.length() + 4);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            sb.append(c);
+            if (c == ';') {
+                int next = i + 1;
+                while (next < value.length() && value.charAt(next) == '"') {
+                    next++;
+                }
+                if (next < value.length() && startsFormula(value.charAt(next))) {
+                    sb.append('\'');
+                }
+            }
+        }
+        return sb.toString();
     }
 }
