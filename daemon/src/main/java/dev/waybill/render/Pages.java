@@ -96,6 +96,8 @@ public final class Pages {
     private static final Pattern LOG_HEAD = Pattern.compile(
             "^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d{3})?)(?: [+-]\\d{4})?(?: \\[\\d+\\])?"
                     + "(?: [0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4})? (.*)$");
+    /** Exim's "rejected after DATA", "rejected RCPT <...>": the word on its own, not inside an address or domain. */
+    private static final Pattern REJECTION = Pattern.compile("(?:^|\\s)rejected\\s");
 
     private final DeliveryQueries deliveries;
     private final MessageQueries messages;
@@ -490,7 +492,7 @@ public final class Pages {
             case "==" -> new String[] {"defer", "Deferred"};
             case "Completed" -> new String[] {"done", "Completed"};
             case "Frozen", "frozen" -> new String[] {"defer", "Frozen"};
-            default -> rest.contains("rejected") ? new String[] {"rejected", "Rejected"} : null;
+            default -> REJECTION.matcher(rest).find() ? new String[] {"rejected", "Rejected"} : null;
         };
         if (kind == null) {
             return null;

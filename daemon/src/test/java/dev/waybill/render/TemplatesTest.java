@@ -121,6 +121,17 @@ class TemplatesTest {
         assertNull(Pages.timelineStep("2026-11-28 10:00:01 1wPg00-000005-05 Sender identification U=u D=d S=s"));
     }
 
+    /** Regression: a context line naming an address or domain with "rejected" in it showed as a rejection. */
+    @Test
+    void timelineStep_rejectedInsideAnAddress_isContext() {
+        assertNull(Pages.timelineStep("2026-11-28 10:00:01 1wPg00-000005-05 Sender identification U=u"
+                + " D=unrejected.example S=rejected@unrejected.example"));
+        assertNull(Pages.timelineStep("2026-11-28 10:00:02 SMTP connection outbound 1795860002 1wPg00-000005-05"
+                + " remote.test rejected-mail@remote.test"));
+        assertEquals("rejected", Pages.timelineStep("2026-11-28 10:00:03 1wPg00-000005-05 H=(pc) [192.0.2.9]:4000"
+                + " F=<rejected@unrejected.example> rejected after DATA: spam score too high").get("kind"));
+    }
+
     @Test
     void traceDiagram_marksOnlyTheDeepestFailingStep() {
         TraceNode fail = new TraceNode(TraceKind.FAIL, ":fail:", null, null, "gone", TraceStatus.FAILING, List.of());
