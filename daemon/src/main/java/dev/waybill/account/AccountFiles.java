@@ -3,13 +3,15 @@ package dev.waybill.account;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Map;
 
 /**
  * cPanel's account files, read again when they change: the daemon runs for months while accounts
  * are created, removed and moved between resellers. {@code etc/userdomains},
- * {@code etc/trueuserowners} and {@code var/cpanel/resellers} are checked by modification time and size; forwarders
- * ({@code etc/valiases/}) are read lazily and dropped at every reload, and at least every
+ * {@code etc/trueuserowners} and {@code var/cpanel/resellers} are checked by inode, size,
+ * modification and change time; forwarders ({@code etc/valiases/}) are read lazily and dropped at every reload, and at least every
  * {@link #MAX_AGE_MS} because editing one does not touch the others. Not thread-safe.
  */
 public final class AccountFiles {
@@ -89,7 +91,12 @@ public final class AccountFiles {
         StringBuilder sb = new StringBuilder();
         for (Path p : watched) {
             try {
-                sb.append(Files.getLastModifiedTime(p).toMillis()).append('/').append(Files.size(p)).append(';');
+                // The change time and the inode too: a rewrite in the same second (a filesystem keeping
+                // whole seconds) of the same size, or a file renamed into place with an older time.
+                Map<String, Object> a = Files.readAttributes(p, AccountStartDates.ATTRIBUTES);
+                sb.append(a.get("fileKey")).append('/').append(((FileTime) a.get("lastModifiedTime")).toMillis())
+                        .append('/').append(((FileTime) a.get("ctime")).toMillis()).append('/')
+                        .append(a.get("size")).append(';');
             } catch (IOException e) {
                 sb.append("absent;");
             }

@@ -40,7 +40,7 @@ public final class AccountStartDates {
      * What {@link #startDate} looks at: Linux's {@code unix} view, whose change time moves with
      * every write, even one whose modification time is put back afterwards.
      */
-    private static final String ATTRIBUTES = "unix:isRegularFile,size,fileKey,lastModifiedTime,ctime";
+    static final String ATTRIBUTES = "unix:isRegularFile,size,fileKey,lastModifiedTime,ctime";
 
     /** What a file said, and the state of the file it was read from. */
     private record Known(Object fileKey, long modified, long changed, long size, long startDate) {

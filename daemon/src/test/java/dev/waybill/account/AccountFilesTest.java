@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,5 +59,28 @@ class AccountFilesTest {
         Files.setLastModifiedTime(userdomains, FileTime.fromMillis(System.currentTimeMillis() + 15_000));
         assertTrue(noGrace.reloadIfChanged());
         assertNull(noGrace.current().ownerOfDomain("example.com"), "past the grace, no accounts is believed");
+    }
+
+    @Test
+    void reloadIfChanged_sameSizeAndModificationTime_stillSeesTheChange(@TempDir Path root) throws Exception {
+        // A filesystem that keeps whole seconds gives two writes in one second the same time; a domain
+        // moved between accounts whose names are as long leaves the size as it was.
+        Files.createDirectories(root.resolve("etc"));
+        Path userdomains = root.resolve("etc/userdomains");
+        Files.writeString(userdomains, "example.com: alice1\n*: nobody\n");
+        FileTime written = Files.getLastModifiedTime(userdomains);
+        AccountFiles files = new AccountFiles(root);
+        Files.writeString(userdomains, "example.com: alice2\n*: nobody\n");
+        Files.setLastModifiedTime(userdomains, written);
+        assertTrue(files.reloadIfChanged());
+        assertEquals("alice2", files.current().ownerOfDomain("example.com"));
+
+        Path replacement = root.resolve("etc/userdomains.tmp");
+        Files.writeString(replacement, "example.com: alice3\n*: nobody\n");
+        Files.setLastModifiedTime(replacement, written);
+        Files.move(replacement, userdomains, StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        assertTrue(files.reloadIfChanged(), "a file put in place by a rename is another file");
+        assertEquals("alice3", files.current().ownerOfDomain("example.com"));
     }
 }
