@@ -18,9 +18,11 @@ public final class AccountFiles {
 
     static final long MAX_AGE_MS = 5 * 60_000;
     /**
-     * How long {@code etc/userdomains} may be missing or empty after naming domains before that is
-     * believed: a file rewritten in place, or removed and written again, is briefly so, and rows
-     * stored meanwhile would keep no owner for good. cPanel's file always has its {@code *: nobody}.
+     * How long {@code etc/userdomains} or {@code etc/trueuserowners} may be missing or empty after
+     * naming domains or accounts before that is believed: a file rewritten in place, or removed and
+     * written again, is briefly so, and rows stored meanwhile would keep no owner (or no reseller)
+     * for good. cPanel's userdomains always has its {@code *: nobody}, and trueuserowners a line
+     * for every account, root's included.
      */
     static final long EMPTY_GRACE_MS = 60_000;
 
@@ -30,7 +32,7 @@ public final class AccountFiles {
     private String stamp;
     private long loadedAt;
     private final long emptyGraceMs;
-    /** Since when {@code etc/userdomains} has been seen missing or empty after naming domains; 0 when not. */
+    /** Since when one of those two files has been seen missing or empty after naming some; 0 when not. */
     private long emptySince;
 
     /**
@@ -72,7 +74,8 @@ public final class AccountFiles {
         String before = stamp();
         CpanelAccounts read = CpanelAccounts.read(root);
         long now = System.currentTimeMillis();
-        if (current != null && current.hasDomains() && !read.hasDomains()) {
+        if (current != null && (current.hasDomains() && !read.hasDomains()
+                || current.hasAccountOwners() && !read.hasAccountOwners())) {
             if (emptySince == 0) {
                 emptySince = now;
             }

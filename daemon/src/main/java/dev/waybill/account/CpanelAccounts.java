@@ -129,6 +129,11 @@ public final class CpanelAccounts {
         return !domainOwners.isEmpty();
     }
 
+    /** Whether {@code etc/trueuserowners} named any account. */
+    boolean hasAccountOwners() {
+        return !resellerOf.isEmpty();
+    }
+
     /** The cPanel user owning {@code domain}, or null. */
     public String ownerOfDomain(String domain) {
         if (domain == null || domainOwners.isEmpty()) {

@@ -83,4 +83,29 @@ class AccountFilesTest {
         assertTrue(files.reloadIfChanged(), "a file put in place by a rename is another file");
         assertEquals("alice3", files.current().ownerOfDomain("example.com"));
     }
+
+    @Test
+    void reloadIfChanged_trueuserownersBrieflyEmptyOrMissing_keepsTheResellersForAWhile(@TempDir Path root)
+            throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/userdomains"), "example.com: exampleco\n*: nobody\n");
+        Path owners = root.resolve("etc/trueuserowners");
+        Files.writeString(owners, "exampleco: reseller1\n");
+        AccountFiles files = new AccountFiles(root);
+        Files.writeString(owners, "");
+        files.reloadIfChanged();
+        assertEquals("reseller1", files.current().ownerOfUser("exampleco"),
+                "rows stored meanwhile would keep no reseller for good");
+        Files.delete(owners);
+        files.reloadIfChanged();
+        assertEquals("reseller1", files.current().ownerOfUser("exampleco"));
+        Files.writeString(owners, "exampleco: reseller2\n");
+        assertTrue(files.reloadIfChanged());
+        assertEquals("reseller2", files.current().ownerOfUser("exampleco"));
+
+        AccountFiles noGrace = new AccountFiles(root, 0);
+        Files.delete(owners);
+        assertTrue(noGrace.reloadIfChanged());
+        assertNull(noGrace.current().ownerOfUser("exampleco"), "past the grace, no owners is believed");
+    }
 }
