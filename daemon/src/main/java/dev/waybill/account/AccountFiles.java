@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * cPanel's account files, read again when they change: the daemon runs for months while accounts
@@ -98,7 +99,7 @@ public final class AccountFiles {
                 // whole seconds) of the same size, or a file renamed into place with an older time.
                 Map<String, Object> a = Files.readAttributes(p, AccountStartDates.ATTRIBUTES);
                 sb.append(a.get("fileKey")).append('/').append(((FileTime) a.get("lastModifiedTime")).toMillis())
-                        .append('/').append(((FileTime) a.get("ctime")).toMillis()).append('/')
+                        .append('/').append(((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS)).append('/')
                         .append(a.get("size")).append(';');
             } catch (IOException e) {
                 sb.append("absent;");

@@ -70,11 +70,15 @@ class AccountFilesTest {
         Files.writeString(userdomains, "example.com: alice1\n*: nobody\n");
         FileTime written = Files.getLastModifiedTime(userdomains);
         AccountFiles files = new AccountFiles(root);
+        // The kernel stamps change times from a clock that moves a few milliseconds at a time:
+        // a rewrite within the same tick as the reading before it is seen at the next full check.
+        Thread.sleep(50);
         Files.writeString(userdomains, "example.com: alice2\n*: nobody\n");
         Files.setLastModifiedTime(userdomains, written);
         assertTrue(files.reloadIfChanged());
         assertEquals("alice2", files.current().ownerOfDomain("example.com"));
 
+        Thread.sleep(50);
         Path replacement = root.resolve("etc/userdomains.tmp");
         Files.writeString(replacement, "example.com: alice3\n*: nobody\n");
         Files.setLastModifiedTime(replacement, written);
