@@ -57,7 +57,8 @@ public final class DeliveryStore {
               deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
               reply, tls, bounce_msgid, bounce_of, last_time, numbering) VALUES
             """;
-    static final MultiRowStatement UPSERT = new MultiRowStatement(ROW_INSERT, 33, "\nON DUPLICATE KEY UPDATE\n" + FIRST_ASSIGNMENT + ",\n"
+    static final MultiRowStatement UPSERT = new MultiRowStatement(ROW_INSERT, 33,
+            "\nON DUPLICATE KEY UPDATE\n" + FIRST_ASSIGNMENT + ",\n"
             + updates(false, "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router",
                     "transport", "host", "ip", "message", "actiontime", "remote", "reply", "tls",
                     "bounce_msgid") + ",\n"

@@ -70,6 +70,13 @@ class InstallIT {
                 db.user(), "--db-admin-password", db.password(), "--db-name", name, "--db-user", name);
     }
 
+    /** {@link #dbOptions}, and no admin page: what most runs here need, in a list to add to. */
+    private static List<String> withoutAdminPage(MariaDbServer db, String name) {
+        List<String> opts = new ArrayList<>(dbOptions(db, name));
+        opts.addAll(List.of("--admin-listen", "off"));
+        return opts;
+    }
+
     private static String[] command(String script, List<String> options, String... more) {
         List<String> c = new ArrayList<>(List.of("bash", CHECKOUT.resolve(script).toString()));
         c.addAll(options);
@@ -510,8 +517,7 @@ class InstallIT {
         Path root = rootWithLog(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
-        List<String> opts = new ArrayList<>(dbOptions(db, "wb_links"));
-        opts.addAll(List.of("--admin-listen", "off"));
+        List<String> opts = withoutAdminPage(db, "wb_links");
         Path victim = dir.resolve("victim");
         Files.writeString(victim, "precious\n");
         ProcessHandle supervisor = null;
@@ -561,8 +567,7 @@ class InstallIT {
             throws Exception {
         Path root = rootWithLog(dir);
         Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
-        List<String> opts = new ArrayList<>(dbOptions(db, "wb_again"));
-        opts.addAll(List.of("--admin-listen", "off"));
+        List<String> opts = withoutAdminPage(db, "wb_again");
         try {
             Result install = run(env, command("install.sh", opts));
             assertEquals(0, install.status(), install.out());
@@ -591,8 +596,7 @@ class InstallIT {
         Files.writeString(root.resolve("etc/group"), "root:x:0:\nwaybill:x:1501:\n");
         Set<String> before = files(root);
         Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
-        List<String> opts = new ArrayList<>(dbOptions(db, "wb_account"));
-        opts.addAll(List.of("--admin-listen", "off"));
+        List<String> opts = withoutAdminPage(db, "wb_account");
         Result install = run(env, command("install.sh", opts));
         try {
             assertNotEquals(0, install.status(), install.out());
@@ -613,8 +617,7 @@ class InstallIT {
         Path own = root.resolve("usr/local/bin/waybill");
         Files.createDirectories(own.getParent());
         Files.writeString(own, "#!/bin/sh\necho our own waybill\n");
-        List<String> opts = new ArrayList<>(dbOptions(db, "wb_own"));
-        opts.addAll(List.of("--admin-listen", "off"));
+        List<String> opts = withoutAdminPage(db, "wb_own");
         Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
         Result install = run(env, command("install.sh", opts));
         try {
@@ -638,8 +641,7 @@ class InstallIT {
             throws Exception {
         Path root = rootWithLog(dir);
         Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
-        List<String> opts = new ArrayList<>(dbOptions(db, "wb_first"));
-        opts.addAll(List.of("--admin-listen", "off"));
+        List<String> opts = withoutAdminPage(db, "wb_first");
         try {
             Result install = run(env, command("install.sh", opts));
             assertEquals(0, install.status(), install.out());
@@ -684,8 +686,7 @@ class InstallIT {
     void purge_dropsOnTheServerInstallUsed(MariaDbServer db, @TempDir Path dir) throws Exception {
         Path root = rootWithLog(dir);
         Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
-        List<String> opts = new ArrayList<>(dbOptions(db, "wb_where"));
-        opts.addAll(List.of("--admin-listen", "off"));
+        List<String> opts = withoutAdminPage(db, "wb_where");
         try {
             Result install = run(env, command("install.sh", opts));
             assertEquals(0, install.status(), install.out());
@@ -723,8 +724,7 @@ class InstallIT {
     void failedRunOverARunningInstall_leavesTheDaemonRunning(MariaDbServer db, @TempDir Path dir) throws Exception {
         Path root = rootWithLog(dir);
         Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
-        List<String> opts = new ArrayList<>(dbOptions(db, "wb_rerun"));
-        opts.addAll(List.of("--admin-listen", "off"));
+        List<String> opts = withoutAdminPage(db, "wb_rerun");
         try {
             Result install = run(env, command("install.sh", opts));
             assertEquals(0, install.status(), install.out());
@@ -804,8 +804,7 @@ class InstallIT {
     void install_afterTheSupervisorWasKilled_leavesOneDaemon(MariaDbServer db, @TempDir Path dir) throws Exception {
         Path root = rootWithLog(dir);
         Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString());
-        List<String> opts = new ArrayList<>(dbOptions(db, "wb_orphan"));
-        opts.addAll(List.of("--admin-listen", "off"));
+        List<String> opts = withoutAdminPage(db, "wb_orphan");
         Path pids = root.resolve("var/run/waybill-supervise");
         long daemon = -1;
         try {
@@ -855,8 +854,7 @@ class InstallIT {
                 + "' \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, String> env = Map.of("WAYBILL_ROOT", root.toString(), "PATH", bin + ":" + System.getenv("PATH"));
-        List<String> opts = new ArrayList<>(dbOptions(db, "wb_argv"));
-        opts.addAll(List.of("--admin-listen", "off"));
+        List<String> opts = withoutAdminPage(db, "wb_argv");
         try {
             Result install = run(env, command("install.sh", opts));
             assertEquals(0, install.status(), install.out());
@@ -899,8 +897,7 @@ class InstallIT {
 
         Files.writeString(passwd, "root:x:0:0:root:/root:/bin/bash\n");
         Files.writeString(group, "root:x:0:\n");
-        List<String> opts = new ArrayList<>(dbOptions(db, "wb_user"));
-        opts.addAll(List.of("--admin-listen", "off"));
+        List<String> opts = withoutAdminPage(db, "wb_user");
         try {
             Result install = run(env, command("install.sh", opts));
             assertEquals(0, install.status(), install.out());
