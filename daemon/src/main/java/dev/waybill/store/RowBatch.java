@@ -1,6 +1,7 @@
 package dev.waybill.store;
 
 import dev.waybill.outcome.Outcome;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,10 @@ public final class RowBatch {
      * second) sort by their id in the log's order.
      */
     static final class Chunk {
+        /** The order of {@code message_log}'s primary key: the id as its collation compares it, then the time. */
+        static final Comparator<Chunk> KEY_ORDER = Comparator.comparing((Chunk c) -> c.msgid, String.CASE_INSENSITIVE_ORDER)
+                .thenComparingLong(c -> c.firstTime);
+
         final String msgid;
         final long firstTime;
         /** Lines of the message the reading saw in {@link #firstTime}'s second before this chunk's first. */

@@ -22,7 +22,7 @@ import java.util.Arrays;
  * MD5 of the server, time and line (the line's text comes from the client, so its hash must not
  * be one a client could aim at).
  */
-public final class RowKey {
+public final class RowKey implements Comparable<RowKey> {
 
     /** Row numbers fit in three bytes; those from this one up are rejections of a message id. */
     static final int REJECTION_ROWS = dev.waybill.outcome.MessageAssembler.ROWS;
@@ -138,6 +138,17 @@ public final class RowKey {
 
     private static byte[] md5(String text) {
         return MD5.get().digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The order of the keys as one server writes them ({@link #bytes(int)}, compared unsigned), which
+     * is the order of the primary key of {@code delivery}: its two bytes of server id are the same
+     * for every message's key one server writes, and a key without them differs from any other
+     * in the eleven bytes before them.
+     */
+    @Override
+    public int compareTo(RowKey o) {
+        return Arrays.compareUnsigned(bytes, o.bytes);
     }
 
     @Override

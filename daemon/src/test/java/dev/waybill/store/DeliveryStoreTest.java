@@ -383,6 +383,41 @@ class DeliveryStoreTest {
     }
 
     /**
+     * A server whose max_allowed_packet takes {@link DeliveryStore#ROW_BYTES_MAX} takes any row, as
+     * the store assumes when it skips weighing each row against the packet: a row with every
+     * column longer than it holds, in three-byte characters, goes in one statement.
+     */
+    @Test
+    void write_theLargestRowThereCanBe_fitsAPacketOfRowBytesMax(TestDatabase db) throws Exception {
+        try (Connection root = db.connect(); Statement st = root.createStatement()) {
+            long packet = (DeliveryStore.ROW_BYTES_MAX + 4_096 + 1_023) / 1_024 * 1_024;
+            st.execute("SET GLOBAL max_allowed_packet = " + packet);
+            try (HikariDataSource ds = db.pool(1)) {
+                DeliveryStore store = prepared(ds);
+                String wide = "\u20ac".repeat(2_000);
+                String text = "\u20ac".repeat(30_000);
+                String ascii = "a".repeat(2_000);
+                Outcome largest = new Outcome(OutcomeType.DEFER, "1toyx8-00000006K6U-0001", wide, wide, wide, wide,
+                        1_000, wide, ascii, wide, 5.0, 1_000, wide, wide, wide, wide, wide, wide, wide, ascii, text,
+                        1_000, true, wide, 1, text, ascii, ascii, ascii, 1);
+                RowBatch batch = new RowBatch();
+                batch.row(RowKey.ofMessage(largest.msgid(), largest.row()), largest, List.of("ann"));
+                assertEquals(DeliveryStore.Written.WHOLE, store.write(batch));
+                try (Connection c = ds.getConnection(); Statement q = c.createStatement();
+                     ResultSet rs = q.executeQuery("SELECT LENGTH(message), LENGTH(reply), CHAR_LENGTH(deliveredto)"
+                             + " FROM delivery")) {
+                    assertTrue(rs.next());
+                    assertEquals(65_535, rs.getInt(1));
+                    assertEquals(65_535, rs.getInt(2));
+                    assertEquals(1_024, rs.getInt(3));
+                }
+            } finally {
+                st.execute("SET GLOBAL max_allowed_packet = DEFAULT");
+            }
+        }
+    }
+
+    /**
      * Regression: a transaction cut short by an Error (the heap running out while a batch was
      * written) was not rolled back, and putting the connection back in autocommit mode committed
      * the part of the batch written so far.

@@ -32,6 +32,28 @@ class RowKeyTest {
         assertTrue(Arrays.compareUnsigned(early, rejection) < 0);
     }
 
+    /** The store writes a batch's rows in this order to fill the primary key's pages in turn. */
+    @Test
+    void compareTo_ordersKeysAsTheirBytesAsWritten() {
+        List<RowKey> keys = new java.util.ArrayList<>();
+        for (String id : List.of("1xX9eC-0000L2-1t", "1xX9eD-0000A0-00", "1xX9eB-00ZZZZ-zz", "2abcde-000000-00")) {
+            for (int row : new int[] {0, 1, 255, 256, 70_000}) {
+                keys.add(RowKey.ofMessage(id, row));
+            }
+            keys.add(RowKey.ofRejection("s", id, 1795838568L, "rejected after DATA"));
+        }
+        for (long time : new long[] {1795838567L, 1795838568L, 1795838569L, 1995838569L}) {
+            keys.add(RowKey.ofRejection("s", null, time, "rejected RCPT " + time));
+        }
+        for (int server : new int[] {1, 0x00FF, 0x0100, 0xFFFF}) {
+            List<RowKey> sorted = keys.stream().sorted().toList();
+            List<byte[]> written = keys.stream().map(k -> k.bytes(server)).sorted(Arrays::compareUnsigned).toList();
+            for (int i = 0; i < sorted.size(); i++) {
+                assertArrayEquals(written.get(i), sorted.get(i).bytes(server), "server " + server + ", key " + i);
+            }
+        }
+    }
+
     @Test
     void bytes_holdTheServersId_soTwoServersNeverShareAMessagesKey() {
         String id = "1xX9eC-0000L2-1t";
