@@ -124,11 +124,10 @@ public final class Database {
         h.setInitializationFailTimeout(-1);
         h.setAutoCommit(true);
         h.addDataSourceProperty("useServerPrepStmts", "true");
-        // A JDBC batch is sent pipelined (every statement written, then the replies read), not as
-        // one bulk command: the server starts on the first statement while the driver encodes the
-        // next, where a bulk command is encoded whole before the server sees any of it.
+        // A JDBC batch of INSERTs goes as one bulk command (BulkInsert); one of other statements
+        // (the DELETEs of retention) pipelined: every statement written, then the replies read.
         h.addDataSourceProperty("useBulkStmts", "false");
-        h.addDataSourceProperty("useBulkStmtsForInserts", "false");
+        h.addDataSourceProperty("useBulkStmtsForInserts", "true");
         if (!config.dbUrl().toLowerCase(Locale.ROOT).contains("sockettimeout=")) {
             h.addDataSourceProperty("socketTimeout", String.valueOf(socketSeconds * 1000));
         }

@@ -8,11 +8,18 @@ import java.util.List;
 
 /**
  * A statement about many items at once — {@code DELETE ... WHERE k IN (?, ?, ...)}, or ranges
- * OR-ed together — where a statement per item would cost a round trip each. Like
- * {@link MultiRowStatement}, a list is cut into statements of a power of two items, so that a
- * connection prepares a handful of texts, each short enough for the driver to keep prepared.
+ * OR-ed together — where a statement per item would cost a round trip each. A list is cut into
+ * statements of a power of two items, so that a connection prepares a handful of texts, each short
+ * enough for the driver to keep prepared.
  */
 final class ListStatement {
+
+    /**
+     * Connector/J keeps a statement prepared on its connection only if its text is shorter than
+     * this (8 KiB); a longer one is prepared again at every use, which for a statement of
+     * thousands of parameters costs the server nearly as much as running it.
+     */
+    static final int DRIVER_CACHED_SQL = 8_192;
 
     /** Binds what follows the items (their common conditions), starting at parameter {@code at}. */
     @FunctionalInterface
@@ -46,14 +53,14 @@ final class ListStatement {
         this.itemParameters = (int) item.chars().filter(ch -> ch == '?').count();
         this.tail = tail;
         int n = 1024;
-        while (n > 1 && sql(n).length() >= MultiRowStatement.DRIVER_CACHED_SQL) {
+        while (n > 1 && sql(n).length() >= DRIVER_CACHED_SQL) {
             n /= 2;
         }
         this.maxItems = n;
     }
 
     /** Runs the statement over {@code items}: the rows it changed. */
-    <T> long update(Connection c, List<T> items, MultiRowStatement.Binder<T> binder, Tail tailBinder)
+    <T> long update(Connection c, List<T> items, BulkInsert.Binder<T> binder, Tail tailBinder)
             throws SQLException {
         long changed = 0;
         for (int from = 0, size; from < items.size(); from += size) {
@@ -67,7 +74,7 @@ final class ListStatement {
     }
 
     /** Runs the query over {@code items}, handing each row of its results to {@code row}. */
-    <T> void query(Connection c, List<T> items, MultiRowStatement.Binder<T> binder, Tail tailBinder, Row row)
+    <T> void query(Connection c, List<T> items, BulkInsert.Binder<T> binder, Tail tailBinder, Row row)
             throws SQLException {
         for (int from = 0, size; from < items.size(); from += size) {
             size = size(items.size() - from);
@@ -86,7 +93,7 @@ final class ListStatement {
         return left >= maxItems ? maxItems : Integer.highestOneBit(left);
     }
 
-    private <T> void bind(PreparedStatement ps, List<T> items, int from, int n, MultiRowStatement.Binder<T> binder,
+    private <T> void bind(PreparedStatement ps, List<T> items, int from, int n, BulkInsert.Binder<T> binder,
                           Tail tailBinder) throws SQLException {
         for (int i = 0; i < n; i++) {
             binder.bind(ps, 1 + i * itemParameters, items.get(from + i));
