@@ -64,6 +64,27 @@ class LauncherIT {
         assertTrue(out.contains("unknown argument '--caf\u00e9'"), out);
     }
 
+    /**
+     * The JVM each command gets: the quick JIT for one-shot commands, the full JIT for the daemon,
+     * the parallel collector on two threads for an import (whose pauses stop its pipeline), the
+     * serial one elsewhere, and a capped heap where memory must not grow with the log.
+     */
+    @Test
+    void launcher_givesEachCommandItsJvmSettings(@TempDir Path dir) throws Exception {
+        String jar = System.getProperty("waybill.jar");
+        Map<String, String> flags = Map.of("WAYBILL_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        String importing = run(dir, jar, flags, 2, "import");
+        assertTrue(importing.contains("-XX:+UseParallelGC") && importing.contains("-XX:ParallelGCThreads=2")
+                && importing.contains("-XX:TieredStopAtLevel=1") && importing.contains("-XX:MaxHeapSize=209715200"),
+                importing);
+        String parsing = run(dir, jar, flags, 2, "parse", "--frobnicate");
+        assertTrue(parsing.contains("-XX:+UseSerialGC") && parsing.contains("-XX:TieredStopAtLevel=1")
+                && !parsing.contains("UseParallelGC") && !parsing.contains("MaxHeapSize=209715200"), parsing);
+        String daemon = run(dir, jar, flags, 2, "run", "--frobnicate");
+        assertTrue(daemon.contains("-XX:+UseSerialGC") && !daemon.contains("TieredStopAtLevel")
+                && daemon.contains("-XX:MaxHeapSize=209715200"), daemon);
+    }
+
     @Test
     void launcher_withoutAJar_saysHowToGetOne(@TempDir Path dir) throws Exception {
         String out = run(dir, dir.resolve("missing.jar").toString(), 1, "--help");
