@@ -75,7 +75,7 @@ class LauncherIT {
         Map<String, String> flags = Map.of("WAYBILL_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
         String importing = run(dir, jar, flags, 2, "import");
         assertTrue(importing.contains("-XX:+UseParallelGC") && importing.contains("-XX:ParallelGCThreads=2")
-                && importing.contains("-XX:TieredStopAtLevel=1") && importing.contains("-XX:MaxHeapSize=209715200"),
+                && importing.contains("-XX:TieredStopAtLevel=1") && importing.contains("-XX:MaxHeapSize=193986560"),
                 importing);
         String parsing = run(dir, jar, flags, 2, "parse", "--frobnicate");
         assertTrue(parsing.contains("-XX:+UseSerialGC") && parsing.contains("-XX:TieredStopAtLevel=1")
