@@ -141,10 +141,11 @@ public final class RowKey implements Comparable<RowKey> {
     }
 
     /**
-     * The order of the keys as one server writes them ({@link #bytes(int)}, compared unsigned), which
-     * is the order of the primary key of {@code delivery}: its two bytes of server id are the same
-     * for every message's key one server writes, and a key without them differs from any other
-     * in the eleven bytes before them.
+     * The order of the keys as one server writes them ({@link #bytes(int)}, compared unsigned),
+     * which is the order of the primary key of {@code delivery}: the two bytes of server id are
+     * the same in every message's key one server writes. (Only a rejection's key, which has none,
+     * and a message's that share the eleven bytes before them could be ordered otherwise: which
+     * would cost a page split, nothing more.)
      */
     @Override
     public int compareTo(RowKey o) {
