@@ -219,12 +219,21 @@ public final class WaybillConfig {
         if (values.containsKey("db.password") && readableByOthers(file)) {
             warnings.add(file + " holds db.password but others may read it: chmod 600 " + file);
         }
-        Integer socketTimeout = values.containsKey("db.url") ? socketTimeout(values.get("db.url")) : null;
+        org.mariadb.jdbc.Configuration driver = values.containsKey("db.url") ? driverOptions(values.get("db.url")) : null;
+        Integer socketTimeout = driver == null ? null : driver.socketTimeout();
         if (socketTimeout != null && socketTimeout != 0 && socketTimeout < MIN_SOCKET_TIMEOUT_MS) {
             // Said, not refused: a short one is how a test sees a silent database quickly.
             warnings.add(file + ":" + lineOf.get("db.url") + ": db.url sets socketTimeout=" + socketTimeout
                     + " (ms), less than a minute: a write waits up to 50 s for another session's lock, and such a"
                     + " lock would be taken for the database gone away; set at least " + MIN_SOCKET_TIMEOUT_MS);
+        }
+        if (driver != null) {
+            // Said, not refused: a plugin of the driver (credentials, say) may read options of its own.
+            for (String option : new java.util.TreeSet<>(driver.nonMappedOptions().stringPropertyNames())) {
+                String known = closestDriverOption(option);
+                warnings.add(file + ":" + lineOf.get("db.url") + ": db.url sets '" + option + "', which Connector/J"
+                        + " does not know and ignores" + (known == null ? "" : "; did you mean " + known + "?"));
+            }
         }
         if (values.containsKey("db.password") && quoted(values.get("db.password"))) {
             // A password may hold any character, quotes too, so this is said, not refused.
@@ -358,15 +367,58 @@ public final class WaybillConfig {
         }
     }
 
-    /** The socketTimeout {@code url} sets, or null when it sets none or cannot be parsed (said elsewhere). */
-    private static Integer socketTimeout(String url) {
+    /** The driver's reading of {@code url}, or null when it cannot read it (said elsewhere). */
+    private static org.mariadb.jdbc.Configuration driverOptions(String url) {
         try {
-            org.mariadb.jdbc.Configuration parsed = org.mariadb.jdbc.Configuration.acceptsUrl(url)
-                    ? org.mariadb.jdbc.Configuration.parse(url) : null;
-            return parsed == null ? null : parsed.socketTimeout();
+            return org.mariadb.jdbc.Configuration.acceptsUrl(url) ? org.mariadb.jdbc.Configuration.parse(url) : null;
         } catch (java.sql.SQLException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The option of Connector/J whose name is nearest {@code option}'s, ignoring case, if a
+     * misspelling is likely (at most two letters apart, or one name the start of the other).
+     */
+    static String closestDriverOption(String option) {
+        String wanted = option.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (java.lang.reflect.Field f : org.mariadb.jdbc.Configuration.Builder.class.getDeclaredFields()) {
+            String name = f.getName();
+            if (name.startsWith("_") || java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                continue;
+            }
+            String lower = name.toLowerCase(Locale.ROOT);
+            boolean prefix = Math.min(lower.length(), wanted.length()) >= 4
+                    && (lower.startsWith(wanted) || wanted.startsWith(lower));
+            int d = prefix ? 1 : distance(wanted, lower);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = name;
+            }
+        }
+        return bestDistance <= 2 ? best : null;
+    }
+
+    /** Letters to insert, delete or change to turn {@code a} into {@code b} (Levenshtein). */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int change = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(change, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** A value written in matching quotes, as shell and INI files have them: here they would be kept. */

@@ -169,7 +169,6 @@ class WaybillConfigTest {
         assertEquals(url, WaybillConfig.read(write(dir, "db.url = " + url + "\n")).dbUrl());
     }
 
-    /** README promises the file, the line and the key for every mistake, a wrong value too. */
     /**
      * A socketTimeout in db.url shorter than a write's lock wait makes a lock another session
      * holds look like the database gone away: said at start, on its line; a longer one, or none
@@ -185,6 +184,26 @@ class WaybillConfigTest {
                 .warnings().isEmpty());
         assertTrue(WaybillConfig.read(write(dir, "db.url = jdbc:mariadb://db/waybill?socketTimeout=0\n"))
                 .warnings().isEmpty());
+    }
+
+    /**
+     * Connector/J ignores an option it does not know, so a misspelled one (a socketTimeout that
+     * never applies) went unnoticed: each is said at start, on its line, with the option it was
+     * likely meant to be; options the driver knows, in any case, say nothing.
+     */
+    @Test
+    void read_dbUrlOptionTheDriverDoesNotKnow_warnsWithTheLikelyOne(@TempDir Path dir) throws Exception {
+        Path f = write(dir, "db.user = waybill\ndb.url = jdbc:mariadb://db/waybill?socketTimout=300000&frobnicate=1"
+                + "&sslmode=trust\n");
+        assertEquals(List.of(
+                f + ":2: db.url sets 'frobnicate', which Connector/J does not know and ignores",
+                f + ":2: db.url sets 'socketTimout', which Connector/J does not know and ignores;"
+                        + " did you mean socketTimeout?"), WaybillConfig.read(f).warnings());
+        assertTrue(WaybillConfig.read(write(dir, "db.url = jdbc:mariadb://db/waybill?sslMode=trust"
+                + "&useServerPrepStmts=true&SOCKETTIMEOUT=300000&connectTimeout=5000\n")).warnings().isEmpty());
+        assertEquals("useServerPrepStmts", WaybillConfig.closestDriverOption("useServerPrepStmt"));
+        assertEquals("sslMode", WaybillConfig.closestDriverOption("sslMod"));
+        assertEquals(null, WaybillConfig.closestDriverOption("region"));
     }
 
     /**
