@@ -124,8 +124,9 @@ public final class Database {
         h.setInitializationFailTimeout(-1);
         h.setAutoCommit(true);
         h.addDataSourceProperty("useServerPrepStmts", "true");
-        // A JDBC batch of INSERTs goes as one bulk command (BulkInsert); one of other statements
-        // (the DELETEs of retention) pipelined: every statement written, then the replies read.
+        // A JDBC batch of INSERTs goes as one bulk command where the server has it and the driver
+        // may (MultiRowStatement); one of other statements (retention's DELETEs) is pipelined:
+        // every statement written, then the replies read.
         h.addDataSourceProperty("useBulkStmts", "false");
         h.addDataSourceProperty("useBulkStmtsForInserts", "true");
         if (!config.dbUrl().toLowerCase(Locale.ROOT).contains("sockettimeout=")) {

@@ -59,7 +59,7 @@ public final class DeliveryStore {
               deliverydomain, router, transport, host, ip, message, actiontime, remote, subject, attempts,
               reply, tls, bounce_msgid, bounce_of, last_time, numbering) VALUES
             """;
-    static final BulkInsert UPSERT = new BulkInsert(ROW_INSERT, 33,
+    static final MultiRowStatement UPSERT = new MultiRowStatement(ROW_INSERT, 33,
             "\nON DUPLICATE KEY UPDATE\n" + FIRST_ASSIGNMENT + ",\n"
             + updates(false, "recipient", "deliveredto", "deliveryuser", "deliverydomain", "router",
                     "transport", "host", "ip", "message", "actiontime", "remote", "reply", "tls",
@@ -70,7 +70,7 @@ public final class DeliveryStore {
             + updates(true, "email", "sender", "user", "domain", "size", "senderhost", "senderip", "senderauth",
                     "spamscore", "subject", "bounce_of") + ",\n"
             + updates(false, "type")
-            + ", last_time = GREATEST(last_time, VALUES(last_time))");
+            + ", last_time = GREATEST(last_time, VALUES(last_time))", 128);
     /** An owner entry written again takes the row's type unless the new state is older. */
     private static final String OWNER_UPDATE = "\nON DUPLICATE KEY UPDATE"
             + " type = IF(" + NOT_OLDER + ", VALUES(type), type),"
@@ -78,14 +78,14 @@ public final class DeliveryStore {
     private static final String OWNER_INSERT =
             "INSERT INTO delivery_owner (server_id, owner, sendtime, row_key, type, last_time) VALUES ";
     /** An owner entry carries the row's type, so that counts by type read the owner index alone. */
-    static final BulkInsert OWNERS = new BulkInsert(OWNER_INSERT, 6, OWNER_UPDATE);
+    static final MultiRowStatement OWNERS = new MultiRowStatement(OWNER_INSERT, 6, OWNER_UPDATE, 1024);
     /** Rows and owner entries of a fresh batch, inserted first (see {@link #insertFresh}). */
-    static final BulkInsert NEW_ROWS = new BulkInsert(ROW_INSERT, 33, "");
-    static final BulkInsert NEW_OWNERS = new BulkInsert(OWNER_INSERT, 6, "");
+    static final MultiRowStatement NEW_ROWS = new MultiRowStatement(ROW_INSERT, 33, "", 128);
+    static final MultiRowStatement NEW_OWNERS = new MultiRowStatement(OWNER_INSERT, 6, "", 1024);
     /** Below this many rows, a fresh batch's savepoint costs more than the insert saves. */
     static final int FRESH_MIN_ROWS = 16;
-    static final BulkInsert LINES = new BulkInsert(
-            "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "");
+    static final MultiRowStatement LINES = new MultiRowStatement(
+            "INSERT IGNORE INTO message_log (server_id, msgid, first_time, chunk_hash, log_lines) VALUES ", 5, "", 128);
 
     /** Characters of one message's lines a chunk keeps at most (a MEDIUMTEXT holds 16 MiB). */
     private static final int LINES_MAX = 8_000_000;
@@ -105,6 +105,8 @@ public final class DeliveryStore {
     private volatile int serverId = -1;
     /** The server's max_allowed_packet, read at {@link #prepare()} and again when a statement exceeds it. */
     private volatile long maxPacket = Long.MAX_VALUE;
+    /** Whether the server has MariaDB's bulk command (see {@link MultiRowStatement}); MySQL has not. */
+    private volatile boolean bulk;
 
     public DeliveryStore(DataSource dataSource, String serverName) {
         this.dataSource = dataSource;
@@ -190,6 +192,7 @@ public final class DeliveryStore {
             Schema.migrate(c);
             serverId = serverId(c);
             readMaxPacket(c);
+            bulk = "MariaDB".equalsIgnoreCase(c.getMetaData().getDatabaseProductName());
         }
     }
 
@@ -426,14 +429,14 @@ public final class DeliveryStore {
     }
 
     private void writeRows(Connection c, RowBatch batch, List<RowBatch.Row> rows) throws SQLException {
-        BulkInsert.Binder<RowBatch.Row> binder = (ps, at, r) -> bindRow(ps, at, r.key().bytes(serverId),
+        MultiRowStatement.Binder<RowBatch.Row> binder = (ps, at, r) -> bindRow(ps, at, r.key().bytes(serverId),
                 r.outcome());
         ToLongFunction<RowBatch.Row> bytes = r -> textBytes(r.outcome()) + 300;
         if (batch.tables.deliveries() && !insertFresh(c, batch, NEW_ROWS, rows, binder, bytes)) {
             try (Statement st = c.createStatement()) {
                 st.execute("SET @moved = NULL");
             }
-            UPSERT.execute(c, rows, binder, bytes, statementBudget());
+            UPSERT.execute(c, false, rows, binder, bytes, statementBudget());
             dropMovedEntries(c, rows);
         }
         if (batch.tables.ownersAndLines()) {
@@ -610,7 +613,7 @@ public final class DeliveryStore {
             }
         }
         owners.sort(OWNER_ORDER);
-        BulkInsert.Binder<Object[]> binder = (ps, at, o) -> {
+        MultiRowStatement.Binder<Object[]> binder = (ps, at, o) -> {
             ps.setInt(at, serverId);
             ps.setString(at + 1, (String) o[0]);
             ps.setLong(at + 2, (Long) o[1]);
@@ -620,7 +623,7 @@ public final class DeliveryStore {
         };
         ToLongFunction<Object[]> bytes = o -> 4L * ((String) o[0]).length() + 60;
         if (!insertFresh(c, batch, NEW_OWNERS, owners, binder, bytes)) {
-            OWNERS.execute(c, owners, binder, bytes, statementBudget());
+            OWNERS.execute(c, false, owners, binder, bytes, statementBudget());
         }
     }
 
@@ -696,14 +699,14 @@ public final class DeliveryStore {
      * @throws SQLException as the INSERTs throw it, but for a key stored already; nothing of the
      *                      rows is then written
      */
-    private <T> boolean insertFresh(Connection c, RowBatch batch, BulkInsert insert, List<T> rows,
-            BulkInsert.Binder<T> binder, ToLongFunction<T> bytes) throws SQLException {
+    private <T> boolean insertFresh(Connection c, RowBatch batch, MultiRowStatement insert, List<T> rows,
+            MultiRowStatement.Binder<T> binder, ToLongFunction<T> bytes) throws SQLException {
         if (!batch.fresh || rows.size() < FRESH_MIN_ROWS) {
             return false;
         }
         Savepoint before = c.setSavepoint();
         try {
-            insert.execute(c, rows, binder, bytes, statementBudget());
+            insert.execute(c, bulk, rows, binder, bytes, statementBudget());
         } catch (SQLException e) {
             try {
                 c.rollback(before);
@@ -770,7 +773,7 @@ public final class DeliveryStore {
         if (!batch.tables.ownersAndLines()) {
             return;
         }
-        LINES.execute(c, chunks, (ps, at, chunk) -> {
+        LINES.execute(c, bulk, chunks, (ps, at, chunk) -> {
             ps.setInt(at, serverId);
             ps.setString(at + 1, chunk.msgid);
             ps.setLong(at + 2, unixTime(chunk.firstTime));

@@ -60,7 +60,7 @@ final class ListStatement {
     }
 
     /** Runs the statement over {@code items}: the rows it changed. */
-    <T> long update(Connection c, List<T> items, BulkInsert.Binder<T> binder, Tail tailBinder)
+    <T> long update(Connection c, List<T> items, MultiRowStatement.Binder<T> binder, Tail tailBinder)
             throws SQLException {
         long changed = 0;
         for (int from = 0, size; from < items.size(); from += size) {
@@ -74,7 +74,7 @@ final class ListStatement {
     }
 
     /** Runs the query over {@code items}, handing each row of its results to {@code row}. */
-    <T> void query(Connection c, List<T> items, BulkInsert.Binder<T> binder, Tail tailBinder, Row row)
+    <T> void query(Connection c, List<T> items, MultiRowStatement.Binder<T> binder, Tail tailBinder, Row row)
             throws SQLException {
         for (int from = 0, size; from < items.size(); from += size) {
             size = size(items.size() - from);
@@ -93,7 +93,7 @@ final class ListStatement {
         return left >= maxItems ? maxItems : Integer.highestOneBit(left);
     }
 
-    private <T> void bind(PreparedStatement ps, List<T> items, int from, int n, BulkInsert.Binder<T> binder,
+    private <T> void bind(PreparedStatement ps, List<T> items, int from, int n, MultiRowStatement.Binder<T> binder,
                           Tail tailBinder) throws SQLException {
         for (int i = 0; i < n; i++) {
             binder.bind(ps, 1 + i * itemParameters, items.get(from + i));
