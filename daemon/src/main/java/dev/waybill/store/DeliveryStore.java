@@ -389,9 +389,12 @@ public final class DeliveryStore {
 
     /** Whether a row or a chunk of lines of {@code batch} is larger than the server takes. */
     private boolean oversized(RowBatch batch) {
-        for (RowBatch.Row r : maxPacket >= ROW_BYTES_MAX + 4_096 ? List.<RowBatch.Row>of() : batch.rows.values()) {
-            if (textBytes(r.outcome()) + 4_096 > maxPacket) {
-                return true;
+        // A packet that takes the largest row there can be takes every row: none is weighed.
+        if (maxPacket < ROW_BYTES_MAX + 4_096) {
+            for (RowBatch.Row r : batch.rows.values()) {
+                if (textBytes(r.outcome()) + 4_096 > maxPacket) {
+                    return true;
+                }
             }
         }
         for (RowBatch.Chunk chunk : batch.chunks.values()) {
