@@ -132,13 +132,11 @@ public final class SocketClient implements Closeable {
                 continue;
             }
             if (reply.has("error")) {
-                JsonElement error = reply.get("error");
-                if (!error.isJsonObject() || !isString(error.getAsJsonObject().get("code"))
-                        || !isString(error.getAsJsonObject().get("message"))) {
+                JsonObject error = reply.get("error").isJsonObject() ? reply.getAsJsonObject("error") : null;
+                if (error == null || !isString(error.get("code")) || !isString(error.get("message"))) {
                     throw notAReply(text);
                 }
-                throw new ErrorReply(error.getAsJsonObject().get("code").getAsString(),
-                        error.getAsJsonObject().get("message").getAsString());
+                throw new ErrorReply(error.get("code").getAsString(), error.get("message").getAsString());
             }
             if (reply.has("result") && reply.get("result").isJsonObject()) {
                 return reply.getAsJsonObject("result");

@@ -122,6 +122,14 @@ class SocketServerTest {
         return parse(line).getAsJsonObject("error").get("message").getAsString();
     }
 
+    /** Sends {@code request}: the reply is a bad_request whose message holds {@code saying}. */
+    private static void assertBadRequest(SocketClient c, String request, String saying) throws IOException {
+        c.send(request);
+        String reply = c.readLine();
+        assertEquals("bad_request", errorCode(reply), request + " -> " + reply);
+        assertTrue(errorMessage(reply).contains(saying), reply);
+    }
+
     @Test
     void health_anyRequest_answersVersionUptimeAndIngest() throws Exception {
         start();
@@ -231,10 +239,7 @@ class SocketServerTest {
             {"[".repeat(10_000) + "]".repeat(10_000), "invalid JSON"},
         };
         for (String[] bad : cases) {
-            c.send(bad[0]);
-            String reply = c.readLine();
-            assertEquals("bad_request", errorCode(reply), bad[0]);
-            assertTrue(errorMessage(reply).contains(bad[1]), reply);
+            assertBadRequest(c, bad[0], bad[1]);
         }
         c.sendRaw(new byte[] {'{', (byte) 0xC3, '}', '\n'});
         assertTrue(errorMessage(c.readLine()).contains("not UTF-8"));
@@ -252,10 +257,7 @@ class SocketServerTest {
             {"{\"id\":4,\"method\":\"echo\",\"params\":{\"x\":[{\"a\":1,\"b\":{},\"a\":2}]}}", "'a'"},
         };
         for (String[] bad : cases) {
-            c.send(bad[0]);
-            String reply = c.readLine();
-            assertEquals("bad_request", errorCode(reply), reply);
-            assertTrue(errorMessage(reply).contains(bad[1] + " appears twice"), reply);
+            assertBadRequest(c, bad[0], bad[1] + " appears twice");
         }
         JsonObject same = c.call("echo", parse("{\"a\":{\"b\":1},\"c\":[{\"b\":2},{\"b\":3}],\"n\":1e999}"));
         assertEquals("{\"a\":{\"b\":1},\"c\":[{\"b\":2},{\"b\":3}],\"n\":1e999}", same.toString(),
